@@ -1,0 +1,202 @@
+"""The Rode Knop application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import INSTANCE_DIR, Config, config_from_env
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app. `config` is a Config class or a dict of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    config_class = config if isinstance(config, type) else config_from_env()
+    config_class.validate()
+    app.config.from_object(config_class)
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError("No database configured: set DATABASE_URL")
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("No SECRET_KEY configured")
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and write transactions that start IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, emit BEGIN so we can make it IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import csrf, db, limiter, login_manager, migrate, talisman
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        referrer_policy="same-origin",
+        frame_options="DENY",
+        x_content_type_options=True,
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        raw_id, _, token = user_id.partition(":")
+        if not raw_id.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.reports.routes import bp as reports_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp, url_prefix="/beheer")
+
+    from app import views
+
+    app.jinja_env.globals.update(views.template_globals())
+    app.jinja_env.filters.update(views.template_filters())
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.extensions import db
+
+    def render_error(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        # Views that validate their own form re-render it with the user's text and a
+        # message; every other write is refused without doing anything.
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, "rerender_on_csrf_error", False):
+            g.csrf_error = True
+            response = app.make_response(view(**(request.view_args or {})))
+            response.status_code = 400
+            return response
+        return render_error(
+            400,
+            "Formulier verlopen",
+            "Het formulier was verlopen of ongeldig. Ga terug, herlaad de pagina en probeer het opnieuw.",
+        )
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_error(400, "Ongeldig verzoek", "Het verzoek kon niet worden verwerkt.")
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return render_error(403, "Geen toegang", "U heeft geen toegang tot deze pagina.")
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_error(404, "Pagina niet gevonden", "Deze pagina bestaat niet (meer).")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return render_error(405, "Niet toegestaan", "Deze actie is hier niet mogelijk.")
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_error(
+            429,
+            "Te veel pogingen",
+            "Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw.",
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return render_error(
+            500,
+            "Er ging iets mis",
+            "Er ging aan onze kant iets mis. Uw gegevens zijn niet opgeslagen. Probeer het later opnieuw.",
+        )
+
+
+def register_hooks(app: Flask) -> None:
+    @app.after_request
+    def no_store(response):
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,50 @@
+"""Forms of the administrator's area."""
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Email, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import BaseForm, Required
+from app.models import ROLES
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(BaseForm):
+    name = StringField("Naam", validators=[Required("Vul een naam in."), Length(max=120)])
+    email = EmailField(
+        "E-mailadres",
+        validators=[Required("Vul een e-mailadres in."), Email("Vul een geldig e-mailadres in.", check_deliverability=False), Length(max=254)],
+    )
+    department_id = SelectField("Afdeling", coerce=_optional_int)
+    roles = CheckboxList("Rollen", choices=list(ROLES.items()))
+    active = BooleanField("Account actief", default=True)
+    password = PasswordField(
+        "Wachtwoord",
+        description="Minstens 10 tekens. Laat leeg om het wachtwoord niet te wijzigen.",
+        validators=[Length(max=1024)],
+    )
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department_id.choices = [(None, "Geen afdeling")] + [(d.id, d.name) for d in departments]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.roles.data:
+            self.roles.errors = list(self.roles.errors) + ["Kies minstens één rol."]
+            valid = False
+        return valid
+
+
+class DepartmentForm(BaseForm):
+    name = StringField("Naam van de afdeling", validators=[Required("Vul een naam in."), Length(max=120)])
+    active = BooleanField("Actief", default=True)

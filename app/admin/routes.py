@@ -1,0 +1,147 @@
+"""The administrator's area: users, roles, activation and departments."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.admin.forms import DepartmentForm, UserForm
+from app.extensions import db
+from app.forms import apply_domain_error
+from app.models import Department, User
+from app.permissions import role_required
+from app.services import DomainError
+from app.services.users import (
+    active_departments,
+    create_department,
+    create_user,
+    set_active,
+    set_password,
+    update_department,
+    update_user,
+)
+from app.web import rerender_on_csrf_error
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.route("/")
+@role_required("admin")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/gebruikers")
+@role_required("admin")
+def users():
+    rows = db.session.scalars(db.select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=rows)
+
+
+def _department(department_id):
+    return db.session.get(Department, department_id) if department_id else None
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+@role_required("admin")
+@rerender_on_csrf_error
+def new_user():
+    form = UserForm(departments=active_departments())
+    if form.validate_on_submit():
+        try:
+            if not form.password.data:
+                raise DomainError("Kies een eerste wachtwoord.", field="password")
+            user = create_user(
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                roles=form.roles.data,
+                department=_department(form.department_id.data),
+                actor=current_user,
+            )
+            if not form.active.data:
+                set_active(user, False, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(f"Account voor {user.name} aangemaakt.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+@rerender_on_csrf_error
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    departments = active_departments()
+    if user.department is not None and user.department not in departments:
+        departments.append(user.department)
+    form = UserForm(obj=user, departments=departments)
+    if not form.is_submitted():
+        form.roles.data = sorted(user.roles)
+        form.department_id.data = user.department_id
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                name=form.name.data,
+                email=form.email.data,
+                department=_department(form.department_id.data),
+                roles=form.roles.data,
+                active=form.active.data,
+                actor=current_user,
+            )
+            if form.password.data:
+                set_password(user, form.password.data, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(f"Gegevens van {user.name} opgeslagen.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/afdelingen", methods=["GET", "POST"])
+@role_required("admin")
+@rerender_on_csrf_error
+def departments():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            department = create_department(form.name.data, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(f"Afdeling {department.name} toegevoegd.", "success")
+            return redirect(url_for("admin.departments"))
+    rows = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/departments.html", form=form, departments=rows), status
+
+
+@bp.route("/afdelingen/<int:department_id>", methods=["GET", "POST"])
+@role_required("admin")
+@rerender_on_csrf_error
+def edit_department(department_id: int):
+    department = db.get_or_404(Department, department_id)
+    form = DepartmentForm(obj=department)
+    if form.validate_on_submit():
+        try:
+            update_department(department, name=form.name.data, active=form.active.data, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(f"Afdeling {department.name} opgeslagen.", "success")
+            return redirect(url_for("admin.departments"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/department_form.html", form=form, department=department), status

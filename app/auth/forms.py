@@ -1,0 +1,19 @@
+"""Forms for logging in and changing one's password."""
+from wtforms import EmailField, PasswordField
+from wtforms.validators import Length
+
+from app.forms import BaseForm, Required
+
+
+class LoginForm(BaseForm):
+    email = EmailField("E-mailadres", validators=[Required("Vul uw e-mailadres in."), Length(max=254)])
+    password = PasswordField("Wachtwoord", validators=[Required("Vul uw wachtwoord in."), Length(max=1024)])
+
+
+class PasswordForm(BaseForm):
+    current = PasswordField("Huidig wachtwoord", validators=[Required("Vul uw huidige wachtwoord in.")])
+    password = PasswordField(
+        "Nieuw wachtwoord",
+        description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
+        validators=[Required("Vul een nieuw wachtwoord in."), Length(max=1024)],
+    )

@@ -1,0 +1,70 @@
+"""flask commands: create users, seed demo data, print demo logins, rebuild the search index."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.extensions import db
+from app.models import ROLES, Department, User
+from app.services import DomainError
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", prompt="E-mailadres")
+    @click.option("--name", prompt="Naam")
+    @click.option(
+        "--role", "roles", multiple=True, type=click.Choice(sorted(ROLES)), default=["employee"], show_default=True,
+        help="Repeat for several roles.",
+    )
+    @click.option("--department", default=None, help="Department name; created when it does not exist.")
+    @click.password_option("--password", prompt="Wachtwoord")
+    def create_user_command(email, name, roles, department, password):
+        """Create a user account."""
+        from app.services.users import create_department, create_user
+
+        try:
+            dept = None
+            if department:
+                dept = db.session.scalar(db.select(Department).where(Department.name == department))
+                if dept is None:
+                    dept = create_department(department)
+            user = create_user(email=email, name=name, password=password, roles=roles, department=dept)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when there are users already.")
+    def seed_demo_command(if_empty):
+        """Create demo users, departments and reports."""
+        from app.demo import seed_demo
+
+        if if_empty and db.session.scalar(db.select(db.func.count(User.id))):
+            click.echo("Database already has data; demo data not added.")
+            return
+        seed_demo()
+        db.session.commit()
+        click.echo("Demo data created.")
+
+    @app.cli.command("demo-logins")
+    def demo_logins_command():
+        """Print the demo accounts."""
+        from app.demo import DEMO_PASSWORD, DEMO_USERS
+
+        click.echo("")
+        click.echo("Rode Knop draait op http://127.0.0.1:5000 — demo-accounts (wachtwoord: %s):" % DEMO_PASSWORD)
+        for email, name, roles, _dept in DEMO_USERS:
+            click.echo(f"  {email:<32} {name:<22} {', '.join(ROLES[r] for r in roles)}")
+        click.echo("")
+
+    @app.cli.command("rebuild-search-index")
+    def rebuild_search_index_command():
+        """Re-index every report for the similar-report search."""
+        from app.search import rebuild_index
+
+        count = rebuild_index()
+        db.session.commit()
+        click.echo(f"Indexed {count} reports.")

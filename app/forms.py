@@ -1,0 +1,40 @@
+"""Shared form plumbing: Dutch validation messages and a strict 'required' check."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        # WTForms ships Dutch messages ("Ongeldige keuze", ...); Flask-WTF's own i18n
+        # hook needs Flask-Babel, which we do not use.
+        locales = ["nl_NL", "nl"]
+
+        def get_translations(self, form):
+            from wtforms.i18n import get_translations
+
+            return get_translations(self.locales)
+
+
+class Required:
+    """Required, and whitespace alone does not count."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+def apply_domain_error(form, error) -> None:
+    """Show a DomainError next to its field (or at the form's top)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

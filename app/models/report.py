@@ -1,0 +1,167 @@
+"""Reports (meldingen), the support they gather, and their append-only timeline."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.user import Department, User
+
+
+class ReportStatus(str, enum.Enum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    EXPLAINED = "explained"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self in (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
+
+
+STATUS_LABELS = {
+    ReportStatus.NEW: "Nieuw",
+    ReportStatus.IN_PROGRESS: "In behandeling",
+    ReportStatus.RESOLVED: "Opgelost",
+    ReportStatus.ESCALATED: "Geëscaleerd",
+    ReportStatus.EXPLAINED: "Uitgelegd",
+    ReportStatus.MERGED: "Samengevoegd",
+}
+
+OPEN_STATUSES = (ReportStatus.NEW.value, ReportStatus.IN_PROGRESS.value)
+
+
+class Origin(str, enum.Enum):
+    OWN = "own"
+    NATIONAL = "national"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return ORIGIN_LABELS[self]
+
+
+ORIGIN_LABELS = {
+    Origin.OWN: "Eigen regel of werkwijze van de gemeente",
+    Origin.NATIONAL: "Landelijke wet of regeling",
+    Origin.UNKNOWN: "Weet ik niet",
+}
+
+
+class Report(db.Model):
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text)
+    effect: Mapped[str | None] = mapped_column(Text)
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20), default=Origin.UNKNOWN.value)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    # Kept for anonymous reports too, so the reporter can follow them; never shown to others.
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.NEW.value, index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    # Makes a double submit of the same form create one report.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    supports: Mapped[list[Support]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Support.created_at"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="report", order_by="Event.created_at, Event.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def reference(self) -> str:
+        return f"RK-{self.year}-{self.number:04d}"
+
+    @property
+    def status_enum(self) -> ReportStatus:
+        return ReportStatus(self.status)
+
+    @property
+    def origin_enum(self) -> Origin:
+        return Origin(self.origin)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.reference}>"
+
+
+class Support(db.Model):
+    __table_args__ = (UniqueConstraint("report_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="supports")
+    user: Mapped[User] = relationship()
+
+
+class EventKind(str, enum.Enum):
+    SUBMITTED = "submitted"
+    SUPPORTED = "supported"
+    STATUS_CHANGED = "status_changed"
+    ASSIGNED = "assigned"
+    PUBLIC_UPDATE = "public_update"
+    NOTE = "note"
+
+
+EVENT_LABELS = {
+    EventKind.SUBMITTED.value: "Melding gedaan",
+    EventKind.SUPPORTED.value: "Iemand loopt hier ook tegenaan",
+    EventKind.STATUS_CHANGED.value: "Status gewijzigd",
+    EventKind.ASSIGNED.value: "Toegewezen",
+    EventKind.PUBLIC_UPDATE.value: "Bericht voor de melder",
+    EventKind.NOTE.value: "Interne notitie",
+}
+
+
+class Event(db.Model):
+    """One line of a report's timeline. Written once, never updated or deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), index=True)
+    # None means "anoniem" (an anonymous reporter) or the system.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    # Public events are shown to the reporter and supporters; others only to coaches/legal.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return EVENT_LABELS.get(self.kind, self.kind)

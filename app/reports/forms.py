@@ -1,0 +1,71 @@
+"""The red-button form and the 'ik loop hier ook tegenaan' form."""
+from __future__ import annotations
+
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from app.forms import BaseForm, Required
+from app.models.report import ORIGIN_LABELS, Origin
+from app.services.reports import NOTE_MAX, RULE_MAX, TEXT_MAX
+
+TOO_LONG = "Gebruik maximaal %(max)d tekens."
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class ReportForm(BaseForm):
+    rule = StringField(
+        "Welke regel loopt u tegenaan?",
+        description="Een korte omschrijving, bijvoorbeeld: Vergunning nodig voor een dakkapel aan de achterkant.",
+        validators=[Required("Vul in welke regel u tegenaan loopt."), Length(max=RULE_MAX, message=TOO_LONG)],
+    )
+    problem = TextAreaField(
+        "Wat gaat er mis?",
+        description="Wat gebeurt er als u deze regel volgt, en waarom is dat niet goed?",
+        validators=[Required("Beschrijf wat er misgaat."), Length(max=TEXT_MAX, message=TOO_LONG)],
+    )
+    effect = TextAreaField(
+        "Wat betekent dit voor de inwoner of ondernemer?",
+        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
+    )
+    suggestion = TextAreaField(
+        "Heeft u een idee hoe het beter kan?",
+        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
+    )
+    origin = RadioField(
+        "Waar komt de regel vandaan?",
+        choices=[(origin.value, ORIGIN_LABELS[origin]) for origin in Origin],
+        default=Origin.UNKNOWN.value,
+    )
+    department_id = SelectField("Afdeling", coerce=_optional_int, validate_choice=True)
+    anonymous = BooleanField("Anoniem melden")
+    submission_key = HiddenField()
+    similar_seen = HiddenField()
+
+    def __init__(self, *args, departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department_id.choices = [(None, "Geen afdeling / weet ik niet")] + [
+            (department.id, department.name) for department in departments
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # WTForms' own text for an unknown choice is terse; say what to do.
+        for field in (self.origin, self.department_id):
+            field.errors = [
+                "Kies een van de mogelijkheden in de lijst." if "keuze" in message.lower() else message
+                for message in field.errors
+            ]
+        return valid
+
+
+class SupportForm(BaseForm):
+    note = TextAreaField(
+        "Toelichting (niet verplicht)",
+        description="Bijvoorbeeld waar u er tegenaan liep.",
+        validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
+    )

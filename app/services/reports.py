@@ -1,0 +1,217 @@
+"""The red button: submitting reports, supporting them, and what a reporter may see."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
+from app.models.base import utcnow
+from app.models.report import EventKind
+from app.services import DomainError
+
+RULE_MAX = 200
+TEXT_MAX = 5000
+NOTE_MAX = 1000
+REFERENCE_RE = re.compile(r"^RK-(\d{4})-(\d{4,})$", re.IGNORECASE)
+
+
+def _clean(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _required(value: str | None, field: str, message: str, maximum: int) -> str:
+    value = _clean(value)
+    if not value:
+        raise DomainError(message, field=field)
+    if len(value) > maximum:
+        raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
+    return value
+
+
+def _optional(value: str | None, field: str, maximum: int) -> str | None:
+    value = _clean(value)
+    if len(value) > maximum:
+        raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
+    return value or None
+
+
+def record_event(
+    report: Report,
+    kind: EventKind,
+    *,
+    actor: User | None,
+    text: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    is_public: bool = True,
+) -> Event:
+    """Append a line to the report's timeline. Events are never changed afterwards."""
+    event = Event(
+        report=report,
+        actor_id=actor.id if actor is not None else None,
+        kind=kind.value,
+        text=text,
+        from_status=from_status,
+        to_status=to_status,
+        is_public=is_public,
+    )
+    db.session.add(event)
+    return event
+
+
+def _next_number(year: int) -> int:
+    current = db.session.scalar(db.select(db.func.max(Report.number)).where(Report.year == year))
+    return (current or 0) + 1
+
+
+def find_by_submission_key(reporter: User, key: str | None) -> Report | None:
+    if not key:
+        return None
+    return db.session.scalar(
+        db.select(Report).where(Report.submission_key == key, Report.reporter_id == reporter.id)
+    )
+
+
+def submit_report(
+    reporter: User,
+    *,
+    rule: str,
+    problem: str,
+    effect: str | None = None,
+    suggestion: str | None = None,
+    origin: str = Origin.UNKNOWN.value,
+    department_id: int | None = None,
+    anonymous: bool = False,
+    submission_key: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Record a new report. Submitting the same form twice returns the first report."""
+    rule = _required(rule, "rule", "Vul in welke regel u tegenaan loopt.", RULE_MAX)
+    problem = _required(problem, "problem", "Beschrijf wat er misgaat.", TEXT_MAX)
+    effect = _optional(effect, "effect", TEXT_MAX)
+    suggestion = _optional(suggestion, "suggestion", TEXT_MAX)
+    if origin not in {o.value for o in Origin}:
+        raise DomainError("Kies een van de mogelijkheden.", field="origin")
+    department = None
+    if department_id is not None:
+        department = db.session.get(Department, department_id)
+        if department is None or not department.active:
+            raise DomainError("Kies een afdeling uit de lijst.", field="department_id")
+
+    existing = find_by_submission_key(reporter, submission_key)
+    if existing is not None:
+        return existing
+
+    now = now or utcnow()
+    year = now.astimezone(ZoneInfo("Europe/Amsterdam")).year
+    for _attempt in range(5):
+        report = Report(
+            year=year,
+            number=_next_number(year),
+            rule=rule,
+            problem=problem,
+            effect=effect,
+            suggestion=suggestion,
+            origin=origin,
+            department=department,
+            reporter_id=reporter.id,
+            is_anonymous=anonymous,
+            status=ReportStatus.NEW.value,
+            submission_key=submission_key or None,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(report)
+        except IntegrityError:
+            # Another submission took this number at the same moment, or this very
+            # form was submitted twice in parallel.
+            existing = find_by_submission_key(reporter, submission_key)
+            if existing is not None:
+                return existing
+            continue
+        record_event(
+            report,
+            EventKind.SUBMITTED,
+            actor=None if anonymous else reporter,
+            to_status=ReportStatus.NEW.value,
+            text="Anoniem gemeld." if anonymous else None,
+        )
+        return report
+    raise DomainError("Het lukte niet om de melding op te slaan. Probeer het opnieuw.")
+
+
+def support_report(user: User, report: Report, note: str | None = None) -> Support:
+    """'Ik loop hier ook tegenaan': one support per user per report."""
+    note = _optional(note, "note", NOTE_MAX)
+    if report.reporter_id == user.id:
+        raise DomainError("U heeft deze regel zelf gemeld.", field="note")
+    if not report.status_enum.is_open:
+        raise DomainError(
+            "Deze melding is al afgehandeld. Doe een nieuwe melding als u er nog steeds tegenaan loopt.",
+            field="note",
+        )
+    existing = db.session.scalar(
+        db.select(Support).where(Support.report_id == report.id, Support.user_id == user.id)
+    )
+    if existing is not None:
+        raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note")
+    support = Support(report_id=report.id, user_id=user.id, note=note)
+    try:
+        with db.session.begin_nested():
+            db.session.add(support)
+    except IntegrityError as error:  # a double click racing itself
+        raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note") from error
+    record_event(report, EventKind.SUPPORTED, actor=user, text=note)
+    return support
+
+
+def parse_reference(reference: str) -> tuple[int, int] | None:
+    match = REFERENCE_RE.match(reference.strip())
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+def get_by_reference(reference: str) -> Report | None:
+    parsed = parse_reference(reference)
+    if parsed is None:
+        return None
+    year, number = parsed
+    return db.session.scalar(db.select(Report).where(Report.year == year, Report.number == number))
+
+
+def my_reports(user: User) -> list[Report]:
+    """The user's own reports, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc(), Report.id.desc())
+        )
+    )
+
+
+def supported_reports(user: User) -> list[tuple[Report, Support]]:
+    rows = db.session.execute(
+        db.select(Report, Support)
+        .join(Support, Support.report_id == Report.id)
+        .where(Support.user_id == user.id)
+        .order_by(Support.created_at.desc())
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def next_session(now: datetime, weekday: int, time_of_day: str, tz: str = "Europe/Amsterdam") -> datetime:
+    """The next weekly session (local time) strictly after `now`."""
+    zone = ZoneInfo(tz)
+    hour, minute = (int(part) for part in time_of_day.split(":"))
+    local_now = now.astimezone(zone)
+    candidate = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    candidate += timedelta(days=(weekday - local_now.weekday()) % 7)
+    if candidate <= local_now:
+        candidate += timedelta(days=7)
+    return candidate

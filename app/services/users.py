@@ -1,0 +1,205 @@
+"""Accounts: creating users, roles, (de)activation, passwords and logging in."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
+from app.extensions import db
+from app.models import ROLES, Department, User, UserRole
+from app.models.user import new_session_token
+from app.services import DomainError
+from app.services.audit import record_audit
+
+# argon2id with the RFC 9106 low-memory profile (t=3, m=64 MiB, p=4).
+_hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+# Verified against when the e-mail is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("rode-knop-dummy-password")
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", field="password"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DomainError("Dit wachtwoord is te lang.", field="password")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None. Audits both outcomes."""
+    user = get_user_by_email(email)
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        record_audit("login", result="failed", detail="unknown account")
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        record_audit("login", actor=user, object_type="user", object_id=user.id, result="failed")
+        return None
+    if not user.active:
+        record_audit("login", actor=user, object_type="user", object_id=user.id, result="inactive")
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record_audit("login", actor=user, object_type="user", object_id=user.id)
+    return user
+
+
+def _validate_roles(roles) -> list[str]:
+    roles = sorted(set(roles))
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise DomainError("Onbekende rol: " + ", ".join(unknown), field="roles")
+    if not roles:
+        raise DomainError("Kies minstens één rol.", field="roles")
+    return roles
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles=("employee",),
+    department: Department | None = None,
+    actor: User | None = None,
+) -> User:
+    email = normalize_email(email)
+    name = name.strip()
+    if not name:
+        raise DomainError("Vul een naam in.", field="name")
+    if "@" not in email:
+        raise DomainError("Vul een geldig e-mailadres in.", field="email")
+    if get_user_by_email(email) is not None:
+        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
+    check_password_strength(password)
+    roles = _validate_roles(roles)
+    user = User(email=email, name=name, password_hash=hash_password(password), department=department)
+    user.role_rows = [UserRole(role=role) for role in roles]
+    db.session.add(user)
+    db.session.flush()
+    record_audit(
+        "user_created", actor=actor, object_type="user", object_id=user.id, detail="roles=" + ",".join(roles)
+    )
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    email: str,
+    department: Department | None,
+    roles,
+    active: bool,
+    actor: User,
+) -> None:
+    name = name.strip()
+    email = normalize_email(email)
+    if not name:
+        raise DomainError("Vul een naam in.", field="name")
+    other = get_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
+    roles = _validate_roles(roles)
+    if user.id == actor.id and ("admin" not in roles or not active):
+        raise DomainError(
+            "U kunt uw eigen beheerdersrol of account niet uitschakelen.", field="roles"
+        )
+    user.name = name
+    user.email = email
+    user.department = department
+    old_roles = user.roles
+    if set(roles) != old_roles:
+        user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+            UserRole(role=role) for role in roles if role not in old_roles
+        ]
+        record_audit(
+            "roles_changed",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            detail=f"{','.join(sorted(old_roles))} -> {','.join(roles)}",
+        )
+    if active != user.active:
+        set_active(user, active, actor=actor)
+
+
+def set_active(user: User, active: bool, *, actor: User | None) -> None:
+    user.active = active
+    if not active:
+        end_sessions(user)
+    record_audit(
+        "user_activated" if active else "user_deactivated",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> None:
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    record_audit("password_changed", actor=actor, object_type="user", object_id=user.id)
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every login cookie of this user (they carry the session token)."""
+    user.session_token = new_session_token()
+
+
+def create_department(name: str, *, actor: User | None = None) -> Department:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Vul een naam in.", field="name")
+    existing = db.session.scalar(db.select(Department).where(db.func.lower(Department.name) == name.lower()))
+    if existing is not None:
+        raise DomainError("Deze afdeling bestaat al.", field="name")
+    department = Department(name=name, active=True)
+    db.session.add(department)
+    db.session.flush()
+    record_audit("department_created", actor=actor, object_type="department", object_id=department.id)
+    return department
+
+
+def update_department(department: Department, *, name: str, active: bool, actor: User) -> None:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Vul een naam in.", field="name")
+    existing = db.session.scalar(
+        db.select(Department).where(
+            db.func.lower(Department.name) == name.lower(), Department.id != department.id
+        )
+    )
+    if existing is not None:
+        raise DomainError("Deze afdeling bestaat al.", field="name")
+    department.name = name
+    department.active = active
+    record_audit("department_updated", actor=actor, object_type="department", object_id=department.id)
+
+
+def active_departments() -> list[Department]:
+    return list(
+        db.session.scalars(db.select(Department).where(Department.active.is_(True)).order_by(Department.name))
+    )
