@@ -1,5 +1,5 @@
 """Forms of the administrator's area."""
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,7 +25,7 @@ class UserForm(BaseForm):
         validators=[Required("Vul een e-mailadres in."), Email("Vul een geldig e-mailadres in.", check_deliverability=False), Length(max=254)],
     )
     department_id = SelectField("Afdeling", coerce=_optional_int)
-    roles = CheckboxList("Rollen", choices=list(ROLES.items()))
+    roles = CheckboxList("Rollen", choices=[SelectChoice(code, label) for code, label in ROLES.items()])
     active = BooleanField("Account actief", default=True)
     password = PasswordField(
         "Wachtwoord",
@@ -35,7 +35,7 @@ class UserForm(BaseForm):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.department_id.choices = [(None, "Geen afdeling")] + [(d.id, d.name) for d in departments]
+        self.department_id.choices = [SelectChoice(None, "Geen afdeling")] + [SelectChoice(d.id, d.name) for d in departments]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -1,7 +1,7 @@
 """The red-button form and the 'ik loop hier ook tegenaan' form."""
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.forms import BaseForm, Required
@@ -38,7 +38,7 @@ class ReportForm(BaseForm):
     )
     origin = RadioField(
         "Waar komt de regel vandaan?",
-        choices=[(origin.value, ORIGIN_LABELS[origin]) for origin in Origin],
+        choices=[SelectChoice(origin.value, ORIGIN_LABELS[origin]) for origin in Origin],
         default=Origin.UNKNOWN.value,
     )
     department_id = SelectField("Afdeling", coerce=_optional_int, validate_choice=True)
@@ -48,8 +48,8 @@ class ReportForm(BaseForm):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.department_id.choices = [(None, "Geen afdeling / weet ik niet")] + [
-            (department.id, department.name) for department in departments
+        self.department_id.choices = [SelectChoice(None, "Geen afdeling / weet ik niet")] + [
+            SelectChoice(department.id, department.name) for department in departments
         ]
 
     def validate(self, extra_validators=None) -> bool:

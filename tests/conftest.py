@@ -1,0 +1,138 @@
+"""Fixtures: a migrated database (SQLite file, or PostgreSQL from TEST_DATABASE_URL),
+a fresh app per test, a test client with CSRF on, and helpers to log in."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from config import TestConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+# Tables emptied between tests, children first.
+TABLES = ["event", "support", "report", "audit_entry", "user_role", "user", "department"]
+
+
+def _database_url(tmp_dir: Path) -> str:
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    tmp_dir = Path(tempfile.mkdtemp(prefix="rodeknop-test-"))
+    url = _database_url(tmp_dir)
+    from flask_migrate import upgrade
+
+    app = _app_for(url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+    yield url
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _app_for(url: str, **overrides):
+    class _Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(_Config)
+    app.config.update({"WTF_CSRF_ENABLED": True})
+    app.config.update(overrides)
+    return app
+
+
+def _empty_tables(app) -> None:
+    with app.app_context():
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + ", report_search RESTART IDENTITY CASCADE"))
+            else:
+                for table in TABLES:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+                conn.execute(text("DELETE FROM report_fts"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = _app_for(database_url)
+    yield app
+    _empty_tables(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str = "/inloggen") -> str:
+    """The CSRF token as a browser would find it in a page's form."""
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Auth:
+    """Log in through the real login form, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str | None = None):
+        from tests.factories import PASSWORD
+
+        token = csrf_token(self.client, "/inloggen")
+        return self.client.post(
+            "/inloggen", data={"email": email, "password": password or PASSWORD, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/uitloggen", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def post_form(client, path: str, data: dict, form_path: str | None = None):
+    """POST like a browser: take the CSRF token from the form page first."""
+    payload = dict(data)
+    payload["csrf_token"] = csrf_token(client, form_path or path)
+    return client.post(path, data=payload)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # In CI a skipped browser or PostgreSQL test counts as a failure.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and os.environ.get("CI") and exitstatus == 0:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)

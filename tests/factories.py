@@ -1,0 +1,56 @@
+"""Test data built through the same services the application uses."""
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+from app.extensions import db
+from app.models import Department, User, UserRole
+from app.services.reports import submit_report, support_report
+from app.services.users import hash_password
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    # Hashing with argon2id costs ~0.1 s; one hash serves every test user.
+    return hash_password(PASSWORD)
+
+
+def make_department(name: str | None = None) -> Department:
+    department = Department(name=name or f"Afdeling {next(_counter)}", active=True)
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def make_user(
+    name: str | None = None,
+    *,
+    email: str | None = None,
+    roles=("employee",),
+    department: Department | None = None,
+    active: bool = True,
+) -> User:
+    n = next(_counter)
+    user = User(
+        name=name or f"Medewerker {n}",
+        email=email or f"user{n}@example.test",
+        password_hash=password_hash(),
+        department=department,
+        active=active,
+    )
+    user.role_rows = [UserRole(role=role) for role in roles]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_report(reporter: User, rule: str = "Een regel die in de weg zit", problem: str = "Het gaat mis.", **kwargs):
+    return submit_report(reporter, rule=rule, problem=problem, **kwargs)
+
+
+def make_support(user: User, report, note: str | None = None):
+    return support_report(user, report, note)
