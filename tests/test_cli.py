@@ -1,0 +1,52 @@
+"""The flask commands an operator uses: create-user, seed-demo, demo-logins."""
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import Report, ReportStatus, Support, User
+
+
+def test_create_user_command(app, runner):
+    result = runner.invoke(
+        args=["create-user", "--email", "Jurist@Example.test", "--name", "Fatima", "--role", "legal", "--role", "employee",
+              "--department", "Juridische Zaken", "--password", "een lang wachtwoord"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert user.email == "jurist@example.test"
+        assert user.roles == {"legal", "employee"}
+        assert user.department.name == "Juridische Zaken"
+    again = runner.invoke(args=["create-user", "--email", "jurist@example.test", "--name", "F", "--password", "een lang wachtwoord"])
+    assert again.exit_code != 0 and "bestaat al" in again.output
+
+
+def test_seed_demo_creates_realistic_data_once(app, runner):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        users = db.session.scalars(db.select(User)).all()
+        roles = set().union(*(u.roles for u in users))
+        assert roles == {"employee", "coach", "legal", "admin"}
+        reports = db.session.scalars(db.select(Report)).all()
+        assert len(reports) >= 12
+        statuses = {r.status for r in reports}
+        assert {ReportStatus.NEW.value, ReportStatus.IN_PROGRESS.value, ReportStatus.RESOLVED.value} <= statuses
+        assert any("dakkapel" in r.rule.lower() for r in reports)
+        assert any(r.is_anonymous for r in reports)
+        assert db.session.scalar(db.select(db.func.count(Support.id))) > 0
+        # Every ended report carries an explanation for the reporter.
+        assert all(r.explanation for r in reports if not r.status_enum.is_open)
+    second = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already" in second.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Report.id))) == len(reports)
+
+
+def test_demo_logins_are_printed_and_work(app, runner, auth):
+    runner.invoke(args=["seed-demo"])
+    output = runner.invoke(args=["demo-logins"]).output
+    assert "medewerker@rodeknop.test" in output and "ontregelcoach" in output
+    from app.demo import DEMO_PASSWORD
+
+    response = auth.login("medewerker@rodeknop.test", DEMO_PASSWORD)
+    assert response.status_code == 302
