@@ -41,9 +41,9 @@ class Config:
     TRIAGE_TIME = os.environ.get("TRIAGE_TIME", "10:00")
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Amsterdam")
 
-    # Login throttling (Flask-Limiter). Use a shared store (redis://, memcached://)
-    # when running several web workers so the limit holds across all of them.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Login throttling (Flask-Limiter). database:// counts in the app's own database,
+    # shared by every web worker; redis:// or memcached:// work too.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per 10 minutes")
@@ -78,7 +78,6 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url(None)
-    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

@@ -71,6 +71,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import ratelimit  # noqa: F401 - registers the database:// limits storage
     from app.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
     db.init_app(app)

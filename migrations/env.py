@@ -40,8 +40,8 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
-# Tables managed by hand-written SQL (the search index) are not part of the models.
-SEARCH_TABLES = {"report_fts", "report_search"}
+# Tables managed by hand-written SQL (search index, rate limits) are not part of the models.
+SEARCH_TABLES = {"report_fts", "report_search", "rate_limit"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -134,6 +134,14 @@ def upgrade():
 
     # ### end Alembic commands ###
     create_search_index()
+    # Login throttling counters shared by all web workers (app/ratelimit.py).
+    op.create_table(
+        "rate_limit",
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit")),
+    )
 
 
 def create_search_index():
@@ -154,6 +162,7 @@ def create_search_index():
 
 
 def downgrade():
+    op.drop_table("rate_limit")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TABLE IF EXISTS report_search")
     else:

@@ -1,0 +1,74 @@
+"""A `limits` storage in the application's own database, so login throttling holds across
+every gunicorn worker without a Redis or memcached server. Select it with
+RATELIMIT_STORAGE_URI=database:// (the default); redis:// and memcached:// still work."""
+from __future__ import annotations
+
+import time
+
+from limits.storage import Storage
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+
+_INCR = text(
+    "INSERT INTO rate_limit (key, hits, expires_at) VALUES (:key, :amount, :expires) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    "hits = CASE WHEN rate_limit.expires_at <= :now THEN :amount ELSE rate_limit.hits + :amount END, "
+    "expires_at = CASE WHEN rate_limit.expires_at <= :now THEN :expires ELSE rate_limit.expires_at END "
+    "RETURNING hits"
+)
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the `rate_limit` table, one atomic statement per hit."""
+
+    STORAGE_SCHEME = ["database"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self):
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        # Its own short transaction, apart from the request's session.
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM rate_limit WHERE expires_at < :old"), {"old": now - 86400})
+            return conn.execute(
+                _INCR, {"key": key, "amount": amount, "expires": now + expiry, "now": now}
+            ).scalar_one()
+
+    def get(self, key: str) -> int:
+        with db.engine.connect() as conn:
+            value = conn.execute(
+                text("SELECT hits FROM rate_limit WHERE key = :key AND expires_at > :now"),
+                {"key": key, "now": time.time()},
+            ).scalar()
+            conn.rollback()
+        return int(value or 0)
+
+    def get_expiry(self, key: str) -> float:
+        with db.engine.connect() as conn:
+            value = conn.execute(text("SELECT expires_at FROM rate_limit WHERE key = :key"), {"key": key}).scalar()
+            conn.rollback()
+        return float(value) if value is not None else time.time()
+
+    def check(self) -> bool:
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+                conn.rollback()
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        with db.engine.begin() as conn:
+            return conn.execute(text("DELETE FROM rate_limit")).rowcount
+
+    def clear(self, key: str) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM rate_limit WHERE key = :key"), {"key": key})

@@ -1,0 +1,35 @@
+"""Login throttling counted in the database, so every web worker sees the same count."""
+from __future__ import annotations
+
+from tests.conftest import _app_for, csrf_token
+from tests.factories import make_user
+from app.extensions import db
+
+
+def _attempt(client, email: str, password: str = "fout wachtwoord"):
+    token = csrf_token(client, "/inloggen")
+    return client.post("/inloggen", data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_account_limit_holds_across_two_app_instances(app, database_url):
+    # Two app objects stand in for two gunicorn workers: they share only the database.
+    other_worker = _app_for(database_url)
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = other_worker.config["LOGIN_LIMIT_PER_ACCOUNT"] = "4 per 10 minutes"
+    with app.app_context():
+        make_user(email="doelwit@example.test")
+        db.session.commit()
+    first, second = app.test_client(), other_worker.test_client()
+    statuses = [_attempt(client, "doelwit@example.test").status_code for client in (first, second, first, second)]
+    assert statuses == [400, 400, 400, 400]
+    blocked = _attempt(first, "doelwit@example.test")
+    assert blocked.status_code == 429
+    assert "Te veel pogingen" in blocked.get_data(as_text=True)
+    # Also the right password is refused while the account is throttled ...
+    assert _attempt(second, "doelwit@example.test", "correct horse battery staple").status_code == 429
+    # ... while another account can still log in from elsewhere.
+    with app.app_context():
+        make_user(email="ander@example.test")
+        db.session.commit()
+    assert _attempt(app.test_client(), "ander@example.test", "correct horse battery staple").status_code == 302
+    with other_worker.app_context():
+        db.engine.dispose()
