@@ -20,7 +20,10 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 # Tables emptied between tests, children first.
-TABLES = ["event", "support", "report", "audit_entry", "user_role", "user", "department", "rate_limit"]
+TABLES = [
+    "triage_item", "triage_attendee", "triage_session", "outbox_message",
+    "event", "support", "report", "audit_entry", "user_role", "user", "department", "rate_limit",
+]
 
 
 def _database_url(tmp_dir: Path) -> str:

@@ -1,6 +1,8 @@
 """The domain's tables, one module per aggregate."""
 from app.models.audit import AuditEntry
+from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
+from app.models.triage import TriageAttendee, TriageItem, TriageSession
 from app.models.user import ROLES, Department, User, UserRole
 
 __all__ = [
@@ -8,10 +10,14 @@ __all__ = [
     "Department",
     "Event",
     "Origin",
+    "OutboxMessage",
     "ROLES",
     "Report",
     "ReportStatus",
     "Support",
+    "TriageAttendee",
+    "TriageItem",
+    "TriageSession",
     "User",
     "UserRole",
 ]

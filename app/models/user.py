@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: rotating it ends every session of this user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # 'each': a mail for every event that concerns them; 'none': no mail at all.
+    mail_preference: Mapped[str] = mapped_column(String(10), default="each")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
