@@ -58,6 +58,24 @@ class Config:
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", str(8 * 3600)))
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
 
+    # Where links in e-mails point to.
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # A report in Nieuw or In behandeling without any update for this many days is overdue.
+    OVERDUE_DAYS = int(os.environ.get("OVERDUE_DAYS", "14"))
+    # How long ended reports stay in the board's Afgerond column.
+    RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
+    TRIAGE_SESSION_MINUTES = int(os.environ.get("TRIAGE_SESSION_MINUTES", "30"))
+
+    # Outgoing mail (SMTP). Messages wait in the outbox until delivered.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "1025"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Rode Knop <rodeknop@gemeente.example>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+
     # Field limits, shared by forms and the database schema.
     RULE_MAX = 200
     TEXT_MAX = 5000

@@ -6,8 +6,9 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Department, Report, ReportStatus, User
 from app.models.base import utcnow
-from app.models.report import EventKind, Origin
-from app.services.reports import record_event, submit_report, support_report
+from app.models.report import Origin
+from app.services.reports import submit_report, support_report
+from app.services.workflow import assign_report, decide_report
 from app.services.users import create_department, create_user
 
 DEMO_PASSWORD = "rodeknop-demo"
@@ -143,16 +144,14 @@ def seed_demo() -> None:
 
 
 def _demo_progress(report: Report, status: ReportStatus, coach: User, explanation: str | None) -> None:
-    """Move a demo report along, writing the same events the workflow writes."""
-    report.assignee = coach
-    report.status = ReportStatus.IN_PROGRESS.value
-    record_event(report, EventKind.STATUS_CHANGED, actor=coach, from_status="new", to_status="in_progress",
-                 text=f"{coach.name} gaat erachteraan.")
+    """Move a demo report along through the same workflow the coaches use."""
+    assign_report(report, coach, actor=coach)
     if status is ReportStatus.IN_PROGRESS:
         return
-    report.status = status.value
-    report.explanation = explanation
-    if status is ReportStatus.RESOLVED:
-        report.outcome = explanation
-    record_event(report, EventKind.STATUS_CHANGED, actor=coach, from_status="in_progress", to_status=status.value,
-                 text=explanation)
+    decide_report(
+        report,
+        actor=coach,
+        outcome=status.value,
+        explanation=explanation,
+        what_changed=explanation if status is ReportStatus.RESOLVED else None,
+    )

@@ -97,7 +97,9 @@ class Report(db.Model):
         back_populates="report", order_by="Event.created_at, Event.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # Optimistic locking: UPDATEs carry WHERE version = <loaded>. The workflow raises the
+    # version itself, only for changes another coach must not silently overwrite.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def reference(self) -> str:
@@ -122,6 +124,8 @@ class Support(db.Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    # Set when an anonymous report was merged in: its reporter follows along unseen.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="supports")
@@ -135,6 +139,8 @@ class EventKind(str, enum.Enum):
     ASSIGNED = "assigned"
     PUBLIC_UPDATE = "public_update"
     NOTE = "note"
+    MERGED_IN = "merged_in"
+    REOPENED = "reopened"
 
 
 EVENT_LABELS = {
@@ -144,6 +150,8 @@ EVENT_LABELS = {
     EventKind.ASSIGNED.value: "Toegewezen",
     EventKind.PUBLIC_UPDATE.value: "Bericht voor de melder",
     EventKind.NOTE.value: "Interne notitie",
+    EventKind.MERGED_IN.value: "Melding samengevoegd met deze melding",
+    EventKind.REOPENED.value: "Heropend",
 }
 
 

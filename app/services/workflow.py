@@ -1,0 +1,291 @@
+"""The life of a report: the one table of allowed transitions and who may make them.
+Nothing else changes a report's status. Every transition writes an event and queues the
+notifications in the same transaction; the caller commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.extensions import db
+from app.models import Report, ReportStatus, Support, User
+from app.models.base import utcnow
+from app.models.report import STATUS_LABELS, EventKind
+from app.notify import enqueue, notify_followers, report_url
+from app.services import DomainError
+from app.services.reports import TEXT_MAX, record_event
+
+NEW = ReportStatus.NEW.value
+IN_PROGRESS = ReportStatus.IN_PROGRESS.value
+RESOLVED = ReportStatus.RESOLVED.value
+ESCALATED = ReportStatus.ESCALATED.value
+EXPLAINED = ReportStatus.EXPLAINED.value
+MERGED = ReportStatus.MERGED.value
+
+ENDINGS = (RESOLVED, ESCALATED, EXPLAINED, MERGED)
+DECISIONS = (RESOLVED, ESCALATED, EXPLAINED)
+
+# (from, to) -> the roles that may make that move.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (NEW, IN_PROGRESS): frozenset({"coach"}),
+    (NEW, MERGED): frozenset({"coach"}),
+    (IN_PROGRESS, RESOLVED): frozenset({"coach"}),
+    (IN_PROGRESS, ESCALATED): frozenset({"coach"}),
+    (IN_PROGRESS, EXPLAINED): frozenset({"coach"}),
+    (IN_PROGRESS, MERGED): frozenset({"coach"}),
+    # Reopening an ended report.
+    (RESOLVED, IN_PROGRESS): frozenset({"coach"}),
+    (ESCALATED, IN_PROGRESS): frozenset({"coach"}),
+    (EXPLAINED, IN_PROGRESS): frozenset({"coach"}),
+    (MERGED, IN_PROGRESS): frozenset({"coach"}),
+}
+
+HEADLINES = {
+    IN_PROGRESS: "een ontregelcoach gaat erachteraan",
+    RESOLVED: "opgelost",
+    ESCALATED: "landelijk geagendeerd",
+    EXPLAINED: "de regel blijft, met uitleg",
+    MERGED: "samengevoegd met een eerdere melding",
+}
+
+
+class ConflictError(DomainError):
+    """Someone else changed the report since the page was loaded."""
+
+    def __init__(self, report: Report):
+        who = ""
+        last = report.events[-1] if report.events else None
+        if last is not None and last.actor is not None:
+            who = f" door {last.actor.name}"
+        super().__init__(
+            f"Deze melding is intussen gewijzigd{who}. De status is nu: {STATUS_LABELS[report.status_enum]}"
+            + (f", en {report.assignee.name} gaat erachteraan" if report.assignee else "")
+            + ". Uw wijziging is niet opgeslagen; bekijk de actuele stand en probeer het zo nodig opnieuw."
+        )
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Move:
+    """What the board offers for a report: one allowed next status."""
+
+    to: str
+    label: str
+
+
+def allowed(report: Report, to: str, user: User) -> bool:
+    roles = TRANSITIONS.get((report.status, to))
+    return bool(roles) and user.has_role(*roles)
+
+
+def _check_version(report: Report, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != report.version:
+        raise ConflictError(report)
+
+
+def _text(value: str | None, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, field=field)
+    if len(value) > TEXT_MAX:
+        raise DomainError(f"Gebruik maximaal {TEXT_MAX} tekens.", field=field)
+    return value
+
+
+def _require_coach(user: User) -> None:
+    if not user.has_role("coach"):
+        raise DomainError("Alleen ontregelcoaches kunnen dit doen.")
+
+
+def _transition(report: Report, to: str, actor: User, *, text: str | None, public: bool = True) -> None:
+    if not allowed(report, to, actor):
+        raise DomainError(
+            f"Van {STATUS_LABELS[report.status_enum]} naar {STATUS_LABELS[ReportStatus(to)]} kan niet."
+        )
+    from_status = report.status
+    report.status = to
+    report.version += 1
+    now = utcnow()
+    report.last_activity_at = now
+    report.updated_at = now
+    report.resolved_at = now if to == RESOLVED else (None if to == IN_PROGRESS else report.resolved_at)
+    record_event(report, EventKind.STATUS_CHANGED, actor=actor, from_status=from_status, to_status=to, text=text, is_public=public)
+
+
+def _assign(report: Report, assignee: User, actor: User) -> None:
+    if not assignee.active or not assignee.has_role("coach"):
+        raise DomainError("Kies een ontregelcoach.", field="assignee_id")
+    if report.assignee_id == assignee.id:
+        return
+    report.assignee = assignee
+    report.version += 1
+    report.last_activity_at = utcnow()
+    record_event(
+        report,
+        EventKind.ASSIGNED,
+        actor=actor,
+        text=f"{assignee.name} gaat erachteraan.",
+    )
+    if assignee.id != actor.id:
+        enqueue(
+            assignee,
+            "assigned",
+            f"{report.reference} is aan u toegewezen",
+            report=report,
+            actor=actor,
+            url=report_url(report),
+        )
+
+
+def take_on(report: Report, coach: User, *, expected_version: int | None = None) -> None:
+    """'Ik pak hem op': the coach follows up on this report."""
+    assign_report(report, coach, actor=coach, expected_version=expected_version)
+
+
+def assign_report(report: Report, assignee: User, *, actor: User, expected_version: int | None = None) -> None:
+    """Decide who follows up (wie gaat erachteraan). A new report goes to In behandeling."""
+    _require_coach(actor)
+    _check_version(report, expected_version)
+    if not report.status_enum.is_open:
+        raise DomainError("Deze melding is afgerond. Heropen hem eerst.")
+    _assign(report, assignee, actor)
+    if report.status == NEW:
+        _transition(report, IN_PROGRESS, actor, text=None)
+        notify_followers(report, HEADLINES[IN_PROGRESS], text=f"{assignee.name} gaat erachteraan.", exclude=actor)
+    db.session.flush()
+
+
+def decide_report(
+    report: Report,
+    *,
+    actor: User,
+    outcome: str,
+    explanation: str | None,
+    what_changed: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """End a report as opgelost, geëscaleerd or uitgelegd, with an explanation for the reporter."""
+    _require_coach(actor)
+    _check_version(report, expected_version)
+    if outcome not in DECISIONS:
+        raise DomainError("Kies een besluit.", field="outcome")
+    explanation = _text(explanation, "explanation", "Schrijf voor de melder op wat er besloten is en waarom.")
+    if outcome == RESOLVED:
+        what_changed = _text(what_changed, "what_changed", "Beschrijf wat er veranderd is.")
+    if report.status == NEW:
+        # Decided straight away in the weekly session: the deciding coach took it on.
+        if report.assignee is None:
+            _assign(report, actor, actor)
+        _transition(report, IN_PROGRESS, actor, text=None)
+    if (report.status, outcome) not in TRANSITIONS:
+        raise DomainError("Deze melding is al afgerond. Heropen hem eerst.")
+    report.explanation = explanation
+    if outcome == RESOLVED:
+        report.outcome = what_changed
+    text = explanation if outcome != RESOLVED else f"{explanation}\n\nWat er veranderd is: {what_changed}"
+    _transition(report, outcome, actor, text=text)
+    notify_followers(report, HEADLINES[outcome], text=text, exclude=None)
+    db.session.flush()
+
+
+def merge_report(
+    report: Report,
+    target: Report,
+    *,
+    actor: User,
+    explanation: str | None,
+    expected_version: int | None = None,
+) -> None:
+    """Merge a report into an earlier one about the same rule. Supporters and their notes
+    move along; the reporter follows the target as a supporter (anonymously if they were)."""
+    _require_coach(actor)
+    _check_version(report, expected_version)
+    if target.id == report.id:
+        raise DomainError("Een melding kan niet met zichzelf worden samengevoegd.", field="target")
+    if target.status == MERGED:
+        raise DomainError("Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target")
+    explanation = _text(explanation, "explanation", "Schrijf voor de melder op waarom deze meldingen samengaan.")
+    if not allowed(report, MERGED, actor):
+        raise DomainError("Deze melding kan nu niet worden samengevoegd.")
+    already = {s.user_id for s in target.supports} | {target.reporter_id}
+    moved = []
+    for support in list(report.supports):
+        if support.user_id not in already:
+            db.session.add(Support(report_id=target.id, user_id=support.user_id, note=support.note, anonymous=support.anonymous))
+            already.add(support.user_id)
+            moved.append(support.user)
+    if report.reporter_id not in already:
+        db.session.add(
+            Support(
+                report_id=target.id,
+                user_id=report.reporter_id,
+                note=f"Melding {report.reference}: {report.rule}",
+                anonymous=report.is_anonymous,
+            )
+        )
+    report.duplicate_of_id = target.id
+    report.explanation = explanation
+    _transition(report, MERGED, actor, text=f"Samengevoegd met {target.reference}. {explanation}")
+    record_event(
+        target,
+        EventKind.MERGED_IN,
+        actor=actor,
+        text=f"Melding {report.reference} ({report.rule}) is met deze melding samengevoegd.",
+    )
+    target.last_activity_at = utcnow()
+    notify_followers(report, f"samengevoegd met {target.reference}", text=explanation)
+    # The target's own followers hear that more colleagues run into the same rule.
+    for person in [target.reporter] + [s.user for s in target.supports]:
+        if person.id in {actor.id}:
+            continue
+        enqueue(
+            person,
+            "report_update",
+            f"{target.reference}: een vergelijkbare melding is samengevoegd",
+            report=target,
+            headline="een vergelijkbare melding is hiermee samengevoegd",
+            text=f"Melding {report.reference} ging over dezelfde regel. Wie die melding deed of steunde, volgt nu deze melding.",
+            is_reporter=person.id == target.reporter_id,
+            url=report_url(target),
+        )
+    db.session.flush()
+
+
+def reopen_report(report: Report, *, actor: User, reason: str | None, expected_version: int | None = None) -> None:
+    """A coach reopens an ended report; the reporter hears why."""
+    _require_coach(actor)
+    _check_version(report, expected_version)
+    if report.status not in ENDINGS:
+        raise DomainError("Alleen een afgeronde melding kan worden heropend.")
+    reason = _text(reason, "reason", "Schrijf op waarom de melding weer open gaat.")
+    report.duplicate_of_id = None
+    _transition(report, IN_PROGRESS, actor, text=reason)
+    record_event(report, EventKind.REOPENED, actor=actor, text=reason)
+    if report.assignee is None:
+        _assign(report, actor, actor)
+    notify_followers(report, "heropend", text=reason, exclude=actor)
+    db.session.flush()
+
+
+def add_note(report: Report, *, actor: User, text: str | None) -> None:
+    """An internal note: only coaches and legal staff see it."""
+    if not actor.has_role("coach", "legal"):
+        raise DomainError("Alleen ontregelcoaches en Juridische Zaken kunnen notities maken.")
+    text = _text(text, "text", "Schrijf een notitie.")
+    record_event(report, EventKind.NOTE, actor=actor, text=text, is_public=False)
+    report.last_activity_at = utcnow()
+    db.session.flush()
+
+
+def post_update(report: Report, *, actor: User, text: str | None) -> None:
+    """A public update: the reporter and supporters read it and get a mail."""
+    if not actor.has_role("coach", "legal"):
+        raise DomainError("Alleen ontregelcoaches en Juridische Zaken kunnen berichten sturen.")
+    text = _text(text, "text", "Schrijf een bericht voor de melder.")
+    record_event(report, EventKind.PUBLIC_UPDATE, actor=actor, text=text, is_public=True)
+    report.last_activity_at = utcnow()
+    notify_followers(report, "nieuw bericht", text=text, exclude=actor)
+    db.session.flush()
+
+
+def is_overdue(report: Report, now: datetime, days: int) -> bool:
+    return report.status_enum.is_open and report.last_activity_at < now - timedelta(days=days)
