@@ -116,12 +116,18 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.board.routes import bp as board_bp
     from app.main.routes import bp as main_bp
     from app.reports.routes import bp as reports_bp
+    from app.results.routes import bp as results_bp
+    from app.triage.routes import bp as triage_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(board_bp, url_prefix="/bord")
+    app.register_blueprint(triage_bp, url_prefix="/weekoverleg")
+    app.register_blueprint(results_bp, url_prefix="/ontregeld")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from app import views
