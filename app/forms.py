@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
+
+from app.services.users import EMAIL_RE
 
 
 class BaseForm(FlaskForm):
@@ -29,6 +31,15 @@ class Required:
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+class EmailAddress:
+    def __init__(self, message: str = "Vul een geldig e-mailadres in, zoals naam@gemeente.nl."):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and not EMAIL_RE.match(field.data.strip()):
+            raise ValidationError(self.message)
 
 
 def apply_domain_error(form, error) -> None:

@@ -1,9 +1,9 @@
 """Forms of the administrator's area."""
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Email, Length
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import BaseForm, Required
+from app.forms import BaseForm, EmailAddress, Required
 from app.models import ROLES
 
 
@@ -22,7 +22,7 @@ class UserForm(BaseForm):
     name = StringField("Naam", validators=[Required("Vul een naam in."), Length(max=120)])
     email = EmailField(
         "E-mailadres",
-        validators=[Required("Vul een e-mailadres in."), Email("Vul een geldig e-mailadres in.", check_deliverability=False), Length(max=254)],
+        validators=[Required("Vul een e-mailadres in."), EmailAddress(), Length(max=254)],
     )
     department_id = SelectField("Afdeling", coerce=_optional_int)
     roles = CheckboxList("Rollen", choices=[SelectChoice(code, label) for code, label in ROLES.items()])
