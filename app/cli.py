@@ -10,6 +10,8 @@ from app.services import DomainError
 
 
 def register(app: Flask) -> None:
+    register_mail_commands(app)
+
     @app.cli.command("create-user")
     @click.option("--email", prompt="E-mailadres")
     @click.option("--name", prompt="Naam")
@@ -68,3 +70,21 @@ def register(app: Flask) -> None:
         count = rebuild_index()
         db.session.commit()
         click.echo(f"Indexed {count} reports.")
+
+
+def register_mail_commands(app: Flask) -> None:
+    @app.cli.command("send-mail")
+    @click.option("--every", type=float, default=None, help="Keep running, delivering every N seconds.")
+    def send_mail_command(every):
+        """Deliver the e-mail outbox over SMTP (retries with backoff)."""
+        import time
+
+        from app.notify import deliver_outbox
+
+        while True:
+            sent, failed = deliver_outbox()
+            if sent or failed or every is None:
+                click.echo(f"Sent {sent}, failed {failed} (will be retried).")
+            if every is None:
+                return
+            time.sleep(every)

@@ -8,6 +8,7 @@ import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import or_, update
@@ -99,12 +100,15 @@ def _build(message: OutboxMessage) -> EmailMessage:
 
 def _connect() -> smtplib.SMTP:
     config = current_app.config
+    # Name ourselves after the site instead of a slow reverse-DNS look-up of this host.
+    helo = urlsplit(config["APP_BASE_URL"]).hostname or "localhost"
     if config["MAIL_USE_SSL"]:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"], context=ssl.create_default_context()
+            config["MAIL_SERVER"], config["MAIL_PORT"], local_hostname=helo,
+            timeout=config["MAIL_TIMEOUT"], context=ssl.create_default_context(),
         )
     else:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], local_hostname=helo, timeout=config["MAIL_TIMEOUT"])
         if config["MAIL_USE_TLS"]:
             smtp.starttls(context=ssl.create_default_context())
     if config["MAIL_USERNAME"]:

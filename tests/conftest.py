@@ -83,6 +83,18 @@ def app(database_url):
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback; the app is configured to deliver to it."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

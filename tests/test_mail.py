@@ -1,0 +1,99 @@
+"""E-mail through a real SMTP server on loopback: the outbox, retries when the server is
+down, nothing lost and nothing sent twice, and what a reporter reads."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import OutboxMessage
+from app.models.base import utcnow
+from app.notify import backoff, deliver_outbox
+from app.services.workflow import assign_report, decide_report
+from tests.factories import make_report, make_support, make_user
+
+
+def _decided_report(app, *, anonymous=False, rule="Dakkapel vraagt volledige procedure"):
+    with app.app_context():
+        reporter = make_user("Sanne Melder", email="sanne@example.test")
+        supporter = make_user("Mo Steuner", email="mo@example.test")
+        quiet = make_user("Stil Iemand", email="stil@example.test")
+        quiet.mail_preference = "none"
+        coach = make_user("Eva Coach", email="eva@example.test", roles=("employee", "coach"))
+        report = make_report(reporter, rule=rule, anonymous=anonymous)
+        make_support(supporter, report, "ook bij ons")
+        make_support(quiet, report)
+        assign_report(report, coach, actor=coach)
+        decide_report(
+            report,
+            actor=coach,
+            outcome="resolved",
+            explanation="We vragen geen welstandsadvies meer als alle buren akkoord zijn.",
+            what_changed="Werkinstructie dakkapellen aangepast.",
+        )
+        db.session.commit()
+        return report.reference
+
+
+def test_every_reporter_and_supporter_gets_the_decision_and_why(app, smtp):
+    reference = _decided_report(app)
+    with app.app_context():
+        sent, failed = deliver_outbox()
+    assert failed == 0 and sent >= 2
+    for address in ("sanne@example.test", "mo@example.test"):
+        decision = [m for m in smtp.inbox.to(address) if "opgelost" in m["Subject"]]
+        assert len(decision) == 1, address
+        text = smtp.inbox.text(decision[0])
+        assert reference in decision[0]["Subject"]
+        assert "We vragen geen welstandsadvies meer" in text
+        assert "Werkinstructie dakkapellen aangepast." in text
+        assert f"/meldingen/{reference}" in text
+        assert f"/meldingen/{reference}" in smtp.inbox.html(decision[0])
+    # Someone who chose no mail gets none; the coach who decided gets no decision mail.
+    assert smtp.inbox.to("stil@example.test") == []
+    assert not [m for m in smtp.inbox.to("eva@example.test") if "opgelost" in m["Subject"]]
+
+
+def test_smtp_down_delays_mail_and_loses_none(app, smtp):
+    _decided_report(app)
+    smtp.stop()
+    with app.app_context():
+        queued = db.session.scalar(db.select(db.func.count(OutboxMessage.id)))
+        sent, failed = deliver_outbox()
+        assert (sent, failed) == (0, queued)
+        messages = db.session.scalars(db.select(OutboxMessage)).all()
+        assert all(m.sent_at is None and m.attempts == 1 and m.last_error for m in messages)
+        assert all(m.next_attempt_at > utcnow() for m in messages)
+        # Not due yet: a run now does not hammer the server.
+        assert deliver_outbox() == (0, 0)
+    smtp.start()
+    with app.app_context():
+        later = utcnow() + timedelta(minutes=5)
+        assert deliver_outbox(now=later) == (queued, 0)
+        assert deliver_outbox(now=later + timedelta(hours=2)) == (0, 0)
+    assert len(smtp.inbox.messages) == queued
+
+
+def test_backoff_grows_and_is_capped():
+    assert [backoff(n).total_seconds() / 60 for n in (1, 2, 3, 4)] == [1, 2, 4, 8]
+    assert backoff(30) == timedelta(hours=1)
+
+
+def test_mail_escapes_markup_and_hides_an_anonymous_reporter(app, smtp):
+    _decided_report(app, anonymous=True, rule="<script>alert(1)</script> regel")
+    with app.app_context():
+        deliver_outbox()
+    supporter_mail = [m for m in smtp.inbox.to("mo@example.test") if "opgelost" in m["Subject"]][0]
+    html = smtp.inbox.html(supporter_mail)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    for message in smtp.inbox.messages:
+        if message["To"] != "sanne@example.test":
+            assert "Sanne" not in smtp.inbox.text(message) and "sanne@" not in smtp.inbox.html(message)
+
+
+def test_send_mail_command(app, smtp, runner):
+    _decided_report(app)
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0 and "Sent" in result.output
+    assert smtp.inbox.to("sanne@example.test")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).where(OutboxMessage.sent_at.is_(None))) == 0
