@@ -18,6 +18,18 @@ class BaseForm(FlaskForm):
 
             return get_translations(self.locales)
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # WTForms' own text for an unknown choice ("Ongeldige keuze") does not say what to do.
+        for field in self:
+            if field.type in CHOICE_FIELDS:
+                field.errors = [CHOICE_MESSAGE if "keuze" in message.lower() else message for message in field.errors]
+        return valid
+
+
+CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
+CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
+
 
 class Required:
     """Required, and whitespace alone does not count."""

@@ -2,6 +2,7 @@
 down, nothing lost and nothing sent twice, and what a reporter reads."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from app.extensions import db
@@ -97,3 +98,30 @@ def test_send_mail_command(app, smtp, runner):
     assert smtp.inbox.to("sanne@example.test")
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).where(OutboxMessage.sent_at.is_(None))) == 0
+
+
+def test_a_user_chooses_no_mail_on_the_settings_page(app, client, auth):
+    from tests.conftest import post_form
+
+    with app.app_context():
+        make_user("Sanne", email="sanne@example.test")
+        db.session.commit()
+    auth.login("sanne@example.test")
+    page = client.get("/instellingen").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="each"', page)
+    response = post_form(client, "/instellingen", {"mail_preference": "none"})
+    assert response.status_code == 302
+    bad = post_form(client, "/instellingen", {"mail_preference": "duif"})
+    assert bad.status_code == 400
+    assert "Kies een van de mogelijkheden in de lijst." in bad.get_data(as_text=True)
+    with app.app_context():
+        from app.models import User
+
+        user = db.session.scalar(db.select(User))
+        assert user.mail_preference == "none"
+        report = make_report(make_user(), rule="Een regel")
+        make_support(user, report)
+        coach = make_user(roles=("employee", "coach"))
+        assign_report(report, coach, actor=coach)
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == user.id)) == 0

@@ -1,5 +1,5 @@
 """Forms for logging in and changing one's password."""
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice
 from wtforms.validators import Length
 
 from app.forms import BaseForm, Required
@@ -16,4 +16,14 @@ class PasswordForm(BaseForm):
         "Nieuw wachtwoord",
         description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
         validators=[Required("Vul een nieuw wachtwoord in."), Length(max=1024)],
+    )
+
+
+class SettingsForm(BaseForm):
+    mail_preference = RadioField(
+        "E-mail over meldingen die u volgt",
+        choices=[
+            SelectChoice("each", "Stuur mij een e-mail bij elk besluit of bericht"),
+            SelectChoice("none", "Stuur mij geen e-mail; ik kijk zelf onder Mijn meldingen"),
+        ],
     )

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth.forms import LoginForm, PasswordForm
+from app.auth.forms import LoginForm, PasswordForm, SettingsForm
 from app.extensions import db, limiter
 from app.forms import apply_domain_error
 from app.services import DomainError
@@ -103,3 +103,18 @@ def change_password():
         db.session.commit()  # keep the audit line of the failed check
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/instellingen", methods=["GET", "POST"])
+@login_required
+@rerender_on_csrf_error
+def settings():
+    user = current_user._get_current_object()
+    form = SettingsForm(mail_preference=user.mail_preference)
+    if form.validate_on_submit():
+        user.mail_preference = form.mail_preference.data
+        db.session.commit()
+        flash("Uw instellingen zijn opgeslagen.", "success")
+        return redirect(url_for("auth.settings"))
+    status = 400 if form.errors else 200
+    return render_template("auth/settings.html", form=form), status

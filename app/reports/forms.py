@@ -52,16 +52,6 @@ class ReportForm(BaseForm):
             SelectChoice(department.id, department.name) for department in departments
         ]
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        # WTForms' own text for an unknown choice is terse; say what to do.
-        for field in (self.origin, self.department_id):
-            field.errors = [
-                "Kies een van de mogelijkheden in de lijst." if "keuze" in message.lower() else message
-                for message in field.errors
-            ]
-        return valid
-
 
 class SupportForm(BaseForm):
     note = TextAreaField(
