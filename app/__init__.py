@@ -8,6 +8,7 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
 
 from config import INSTANCE_DIR, Config, config_from_env
 
@@ -149,8 +150,14 @@ def register_errorhandlers(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and getattr(view, "rerender_on_csrf_error", False):
             g.csrf_error = True
-            response = app.make_response(view(**(request.view_args or {})))
-            response.status_code = 400
+            try:
+                response = app.make_response(view(**(request.view_args or {})))
+            except HTTPException as refusal:  # e.g. 403 for the wrong role, 404
+                return app.handle_http_exception(refusal)
+            # A redirect (to the login page, say) stays a redirect; a form shown again
+            # after a failed token is a 400.
+            if response.status_code < 300:
+                response.status_code = 400
             return response
         return render_error(
             400,
