@@ -19,10 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
-# Tables emptied between tests, children first.
+# Tables emptied between tests, children first. (addressee keeps the starting list that
+# the migration inserts.)
 TABLES = [
     "triage_item", "triage_attendee", "triage_session", "outbox_message",
-    "event", "support", "report", "audit_entry", "user_role", "user", "department", "rate_limit",
+    "event", "support", "report", "escalation_event", "escalation", "job_run", "audit_entry", "user_role", "user", "department", "rate_limit",
 ]
 
 

@@ -1,11 +1,17 @@
 """The domain's tables, one module per aggregate."""
 from app.models.audit import AuditEntry
+from app.models.escalation import Addressee, DossierStatus, Escalation, EscalationEvent, JobRun
 from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
 from app.models.triage import TriageAttendee, TriageItem, TriageSession
 from app.models.user import ROLES, Department, User, UserRole
 
 __all__ = [
+    "Addressee",
+    "DossierStatus",
+    "Escalation",
+    "EscalationEvent",
+    "JobRun",
     "AuditEntry",
     "Department",
     "Event",

@@ -78,6 +78,7 @@ class Report(db.Model):
     outcome: Mapped[str | None] = mapped_column(Text)
     explanation: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalation.id"), index=True)
     # Makes a double submit of the same form create one report.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -90,6 +91,7 @@ class Report(db.Model):
     department: Mapped[Department | None] = relationship(lazy="joined")
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    escalation: Mapped["Escalation | None"] = relationship(back_populates="reports")
     supports: Mapped[list[Support]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="Support.created_at"
     )

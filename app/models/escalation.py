@@ -1,0 +1,133 @@
+"""Escalation dossiers: national rules put on the national government's agenda, tracked by
+Juridische Zaken until there is an answer."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+from app.models.user import User
+
+OFFICIAL_LAW_URL = "https://wetten.overheid.nl/{bwb_id}/"
+
+
+class DossierStatus(str, enum.Enum):
+    PREPARING = "preparing"
+    SENT = "sent"
+    ANSWERED = "answered"
+    PROMISED = "promised"
+    REJECTED = "rejected"
+    LAW_CHANGED = "law_changed"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return DOSSIER_STATUS_LABELS[self]
+
+
+DOSSIER_STATUS_LABELS = {
+    DossierStatus.PREPARING: "In voorbereiding",
+    DossierStatus.SENT: "Verstuurd",
+    DossierStatus.ANSWERED: "Antwoord ontvangen",
+    DossierStatus.PROMISED: "Toegezegd",
+    DossierStatus.REJECTED: "Afgewezen",
+    DossierStatus.LAW_CHANGED: "Wet of regeling aangepast",
+    DossierStatus.CLOSED: "Afgesloten",
+}
+
+ADDRESSEE_KINDS = {
+    "ministry": "Ministerie",
+    "agency": "Uitvoeringsorganisatie",
+    "vng": "VNG",
+    "maatwerkplaats": "Maatwerkplaats",
+    "other": "Anders",
+}
+
+
+class Addressee(db.Model):
+    """Who an escalation goes to; the beheerder maintains the list."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="ministry")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Escalation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    law_title: Mapped[str] = mapped_column(String(300))
+    bwb_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    article: Mapped[str | None] = mapped_column(String(100))
+    addressee_id: Mapped[int | None] = mapped_column(ForeignKey("addressee.id"))
+    channel: Mapped[str | None] = mapped_column(String(200))
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    answer_due: Mapped[date | None] = mapped_column(Date, index=True)
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=DossierStatus.PREPARING.value, index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answer_summary: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    addressee: Mapped[Addressee | None] = relationship(lazy="joined")
+    owner: Mapped[User | None] = relationship(lazy="joined")
+    events: Mapped[list[EscalationEvent]] = relationship(
+        back_populates="escalation", order_by="EscalationEvent.created_at, EscalationEvent.id"
+    )
+    reports: Mapped[list["Report"]] = relationship(back_populates="escalation", order_by="Report.id")  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    @property
+    def reference(self) -> str:
+        return f"ESC-{self.id:04d}"
+
+    @property
+    def status_enum(self) -> DossierStatus:
+        return DossierStatus(self.status)
+
+    @property
+    def law_url(self) -> str | None:
+        return OFFICIAL_LAW_URL.format(bwb_id=self.bwb_id) if self.bwb_id else None
+
+    @property
+    def legal_reference(self) -> str:
+        return ", ".join(part for part in (self.law_title, self.article) if part)
+
+
+class EscalationEvent(db.Model):
+    """The dossier's own append-only timeline."""
+
+    __tablename__ = "escalation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalation.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class JobRun(db.Model):
+    """What a scheduled job did, when (also for a dry run). Written by app/jobs.py."""
+
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(50), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    result: Mapped[str | None] = mapped_column(Text)
