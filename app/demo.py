@@ -8,6 +8,7 @@ from app.models import Department, Report, ReportStatus, User
 from app.models.base import utcnow
 from app.models.report import Origin
 from app.services.reports import submit_report, support_report
+from app.services.escalations import LegalReference
 from app.services.workflow import assign_report, decide_report
 from app.services.users import create_department, create_user
 
@@ -154,4 +155,5 @@ def _demo_progress(report: Report, status: ReportStatus, coach: User, explanatio
         outcome=status.value,
         explanation=explanation,
         what_changed=explanation if status is ReportStatus.RESOLVED else None,
+        legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a") if status is ReportStatus.ESCALATED else None,
     )

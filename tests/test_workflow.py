@@ -20,6 +20,7 @@ from app.services.workflow import (
     reopen_report,
     take_on,
 )
+from app.services.escalations import LegalReference
 from tests.factories import make_report, make_support, make_user
 
 
@@ -100,7 +101,10 @@ def test_ending_needs_an_explanation(app, world, outcome):
         db.session.rollback()
         w = _load(world)
         assert w["report"].status == "new"
-        decide_report(w["report"], actor=w["coach"], outcome=outcome, explanation="Omdat het kan.", what_changed="Formulier aangepast")
+        decide_report(
+            w["report"], actor=w["coach"], outcome=outcome, explanation="Omdat het kan.", what_changed="Formulier aangepast",
+            legal=LegalReference("Participatiewet", "BWBR0015703", "art. 31"),
+        )
         db.session.commit()
         assert w["report"].status == outcome and w["report"].explanation == "Omdat het kan."
         # Decided from Nieuw: the deciding coach took it on first, and both steps are recorded.

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.extensions import db
-from app.models import Report, ReportStatus, Support, User
+from app.models import Escalation, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind
 from app.notify import enqueue, notify_followers, report_url
 from app.services import DomainError
+from app.services.escalations import LegalReference, attach_to_dossier, validate_reference
 from app.services.reports import TEXT_MAX, record_event
 
 NEW = ReportStatus.NEW.value
@@ -161,9 +162,12 @@ def decide_report(
     outcome: str,
     explanation: str | None,
     what_changed: str | None = None,
+    legal: LegalReference | None = None,
+    dossier: Escalation | None = None,
     expected_version: int | None = None,
 ) -> None:
-    """End a report as opgelost, geëscaleerd or uitgelegd, with an explanation for the reporter."""
+    """End a report as opgelost, geëscaleerd or uitgelegd, with an explanation for the reporter.
+    Escalating links the report to the dossier about its law article (created if needed)."""
     _require_coach(actor)
     _check_version(report, expected_version)
     if outcome not in DECISIONS:
@@ -171,6 +175,8 @@ def decide_report(
     explanation = _text(explanation, "explanation", "Schrijf voor de melder op wat er besloten is en waarom.")
     if outcome == RESOLVED:
         what_changed = _text(what_changed, "what_changed", "Beschrijf wat er veranderd is.")
+    if outcome == ESCALATED and dossier is None:
+        legal = validate_reference(legal or LegalReference(""))
     if report.status == NEW:
         # Decided straight away in the weekly session: the deciding coach took it on.
         if report.assignee is None:
@@ -182,6 +188,9 @@ def decide_report(
     if outcome == RESOLVED:
         report.outcome = what_changed
     text = explanation if outcome != RESOLVED else f"{explanation}\n\nWat er veranderd is: {what_changed}"
+    if outcome == ESCALATED:
+        attached = attach_to_dossier(report, legal or LegalReference(dossier.law_title), actor=actor, dossier=dossier)
+        text = f"{explanation}\n\nWetsartikel: {attached.legal_reference}"
     _transition(report, outcome, actor, text=text)
     notify_followers(report, HEADLINES[outcome], text=text, exclude=None)
     db.session.flush()
