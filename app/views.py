@@ -75,7 +75,14 @@ def actor_display(event: Event, report: Report) -> str:
         return "U"
     if event.actor_id == report.reporter_id and report.is_anonymous:
         return "Anoniem"
-    return event.actor.name if event.actor else "Onbekend"
+    actor = event.actor
+    if actor is None:
+        return "Onbekend"
+    # Colleagues who report or support are named only to coaches and legal staff; the
+    # coaches and lawyers who act on a report are named to everyone who follows it.
+    if is_staff(current_user) or is_staff(actor):
+        return actor.name
+    return "Een collega"
 
 
 def template_globals() -> dict:

@@ -55,7 +55,7 @@ class ReportForm(BaseForm):
 
 class SupportForm(BaseForm):
     note = TextAreaField(
-        "Toelichting (niet verplicht)",
+        "Toelichting",
         description="Bijvoorbeeld waar u er tegenaan liep.",
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )

@@ -65,6 +65,17 @@
             return;
           }
           results.innerHTML = html;
+          // On a phone the panel sits below the form: a link right under the fields says
+          // how many similar reports there are and jumps to them.
+          var hint = document.getElementById("similar-hint");
+          var link = document.getElementById("similar-hint-link");
+          var count = results.querySelectorAll(".rk-similar-item").length;
+          if (hint && link) {
+            link.textContent = count === 1
+              ? "1 melding lijkt hierop: bekijk hem voordat u verstuurt"
+              : count + " meldingen lijken hierop: bekijk ze voordat u verstuurt";
+            hint.hidden = count === 0;
+          }
           // The user has seen the check; the server need not ask again after submitting.
           seen.value = "1";
         })
