@@ -1,0 +1,175 @@
+"""Helpers shared by the browser tests: axe-core, reflow at 320 px, logging in, screenshots."""
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from functools import lru_cache
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("RODEKNOP_CHROMIUM", "/usr/bin/chromium"))
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+REFERENCE_RE = re.compile(r"RK-\d{4}-\d{4}")
+SHOTS = Path("/tmp/shots")
+
+# Record of minor and moderate findings, printed at the end of the session.
+ADVISORY: list[str] = []
+
+# Pages the every-page sweep could not open (it does not know how to fill a URL argument).
+UNCOVERED: list[str] = []
+
+# Console errors per page (CSP violations, failed stylesheets or scripts), filled by the
+# page fixture and checked, then cleared, by axe_check.
+CONSOLE_ERRORS: "weakref.WeakKeyDictionary[Page, list[str]]" = weakref.WeakKeyDictionary()
+# Pages whose context runs no JavaScript: timers never fire there, so axe.run would hang.
+NO_JS_PAGES: "weakref.WeakSet[Page]" = weakref.WeakSet()
+
+
+def watch_console(page: Page) -> None:
+    errors = CONSOLE_ERRORS.setdefault(page, [])
+
+    def on_console(message):
+        location = (message.location or {}).get("url", "")
+        if message.type != "error" or location.endswith("/favicon.ico"):
+            return
+        # axe-core sets style attributes while it works, which the page's CSP refuses;
+        # style attributes of the page itself are caught by axe_check instead.
+        if "Applying inline style violates" in message.text:
+            return
+        # A form with errors comes back as 400 on purpose; only subresources count here.
+        if "Failed to load resource" in message.text and location == page.url:
+            return
+        errors.append(f"{page.url}: {message.text}" + (f" [{location}]" if location else ""))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: uncaught {error}"))
+
+
+@lru_cache(maxsize=1)
+def axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def _describe(violation: dict) -> str:
+    nodes = "; ".join(
+        f"{' '.join(node['target'])} ({node.get('failureSummary', '').strip().replace(chr(10), ' ')})"
+        for node in violation["nodes"][:5]
+    )
+    more = f" (+{len(violation['nodes']) - 5} more)" if len(violation["nodes"]) > 5 else ""
+    return f"[{violation['impact']}] {violation['id']}: {violation['help']} -> {nodes}{more}"
+
+
+def page_basics(page: Page, where: str) -> None:
+    """QUALITY 16: lang="nl", one h1, a title that says where you are, a working skip link."""
+    facts = page.evaluate(
+        """() => ({
+            lang: document.documentElement.lang,
+            h1: document.querySelectorAll('h1').length,
+            title: document.title,
+            skip: !!document.querySelector('a[href="#inhoud"]') && !!document.getElementById('inhoud'),
+        })"""
+    )
+    assert facts["lang"] == "nl", f"{where}: <html lang> is {facts['lang']!r}"
+    assert facts["h1"] == 1, f"{where}: {facts['h1']} h1 elements"
+    page_part = facts["title"].split("Rode Knop")[0].strip(" –-")
+    assert "Rode Knop" in facts["title"] and page_part, f"{where}: the title does not say where you are: {facts['title']!r}"
+    assert facts["skip"], f"{where}: no skip link to #inhoud"
+
+
+def axe_check(page: Page, label: str | None = None) -> list[dict]:
+    """Run axe-core on the page as it is now, under the page's own CSP.
+
+    Fails on any serious or critical violation; records minor and moderate ones.
+    Also fails on console errors since the last check (CSP, missing files, script
+    errors), on style attributes, and on a missing h1/lang/title/skip link."""
+    where = label or page.url
+    assert page not in NO_JS_PAGES, (
+        "axe-core cannot run where JavaScript is off; check the page in a context with "
+        "JavaScript on and the app's own script stubbed (without_app_js)"
+    )
+    console = CONSOLE_ERRORS.get(page, [])
+    errors, console[:] = list(console), []
+    assert not errors, f"console errors up to {where} (CSP violation, missing file, script error?):\n" + "\n".join(errors)
+    page_basics(page, where)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Before axe runs: axe itself leaves empty style="" attributes behind.
+        inline = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[style]'))"
+            ".filter(el => el.getAttribute('style').trim()).map(el => el.outerHTML.slice(0, 160))"
+        )
+        assert not inline, f"style attributes on {where}, refused by the CSP (style-src 'self'): {inline}"
+        page.evaluate(axe_source())
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.map(String), failureSummary: n.failureSummary || ''})),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    for violation in violations:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            line = f"axe {where}: {_describe(violation)}"
+            ADVISORY.append(line)
+            print(line)
+    assert not blocking, f"axe-core on {where} ({page.title()}):\n" + "\n".join(_describe(v) for v in blocking)
+    return violations
+
+
+def without_app_js(page: Page) -> None:
+    """Serve an empty app.js to this page: the no-JavaScript path, where axe can still run."""
+    page.route(
+        re.compile(r"/static/js/app\.js(\?.*)?$"),
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body="/* app.js left out */"),
+    )
+
+
+def no_horizontal_scroll(page: Page, width: int = 320) -> None:
+    """WCAG 1.4.10 reflow: at `width` CSS pixels nothing may need horizontal scrolling."""
+    if page.viewport_size is None or page.viewport_size["width"] != width:
+        page.set_viewport_size({"width": width, "height": (page.viewport_size or {}).get("height", 800)})
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll_width > width:
+        culprits = page.evaluate(
+            """(width) => Array.from(document.querySelectorAll('body *'))
+                .filter(el => el.getBoundingClientRect().right > width + 0.5)
+                .slice(0, 8)
+                .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                     (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                     ' right=' + Math.round(el.getBoundingClientRect().right))""",
+            width,
+        )
+        raise AssertionError(
+            f"horizontal scrolling at {width}px on {page.url}: scrollWidth={scroll_width}; wider elements: {culprits}"
+        )
+
+
+def login(page: Page, base_url: str, email: str, password: str = PASSWORD, *, check_axe: bool = False) -> None:
+    """Log in through the real login form."""
+    page.goto(base_url + "/inloggen")
+    if check_axe:
+        axe_check(page, "login page")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+
+def red_button(page: Page):
+    """The red button in the page header."""
+    return page.locator("header").get_by_role("link", name=re.compile(r"^Rode knop: meld", re.I))
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
