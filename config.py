@@ -66,6 +66,17 @@ class Config:
     RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
     TRIAGE_SESSION_MINUTES = int(os.environ.get("TRIAGE_SESSION_MINUTES", "30"))
 
+    # Scheduled work (flask run-scheduler), local time in TIMEZONE.
+    AGENDA_MAIL_TIME = os.environ.get("AGENDA_MAIL_TIME", "08:00")  # on the session's weekday
+    REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:30")  # daily reminders
+    LEGAL_OVERVIEW_WEEKDAY = int(os.environ.get("LEGAL_OVERVIEW_WEEKDAY", "0"))
+    LEGAL_OVERVIEW_TIME = os.environ.get("LEGAL_OVERVIEW_TIME", "09:00")
+    RETENTION_TIME = os.environ.get("RETENTION_TIME", "03:00")
+    # Retention terms in days (0 switches that part off).
+    RETENTION_REPORT_DAYS = int(os.environ.get("RETENTION_REPORT_DAYS", "730"))
+    RETENTION_MAIL_DAYS = int(os.environ.get("RETENTION_MAIL_DAYS", "90"))
+    RETENTION_AUDIT_DAYS = int(os.environ.get("RETENTION_AUDIT_DAYS", "365"))
+
     # Outgoing mail (SMTP). Messages wait in the outbox until delivered.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "1025"))

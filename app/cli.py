@@ -11,6 +11,7 @@ from app.services import DomainError
 
 def register(app: Flask) -> None:
     register_mail_commands(app)
+    register_job_commands(app)
 
     @app.cli.command("create-user")
     @click.option("--email", prompt="E-mailadres")
@@ -88,3 +89,32 @@ def register_mail_commands(app: Flask) -> None:
             if every is None:
                 return
             time.sleep(every)
+
+
+def register_job_commands(app: Flask) -> None:
+    @app.cli.command("run-job")
+    @click.argument("name")
+    @click.option("--dry-run", is_flag=True, help="Retention only: report what would be done, change nothing.")
+    def run_job_command(name, dry_run):
+        """Run one scheduled job once (for operators and tests)."""
+        from app.jobs import JOBS
+
+        if name not in JOBS:
+            raise click.ClickException(f"Unknown job {name!r}; choose from: {', '.join(sorted(JOBS))}")
+        if dry_run and name != "retention":
+            raise click.ClickException("--dry-run exists for the retention job only.")
+        result = JOBS[name](dry_run=True) if dry_run else JOBS[name]()
+        click.echo(f"{name}: {result}")
+
+    @app.cli.command("run-scheduler")
+    def run_scheduler_command():
+        """Run the scheduler: one dedicated process, never inside web workers."""
+        from app.jobs import build_scheduler, scheduler_lock
+
+        with scheduler_lock(app):
+            scheduler = build_scheduler(app)
+            click.echo("Scheduler started with jobs: " + ", ".join(job.id for job in scheduler.get_jobs()))
+            try:
+                scheduler.start()
+            except (KeyboardInterrupt, SystemExit):
+                pass

@@ -1,0 +1,314 @@
+"""Scheduled work: module-level job functions and the one scheduler process that runs them.
+
+Every job opens an app context, calls services, commits, and is safe to run twice: mails
+carry a dedupe key, so a second run (or a second scheduler by mistake) sends nothing twice.
+The scheduler runs only in `flask run-scheduler`, never inside web workers."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import AuditEntry, Escalation, JobRun, OutboxMessage, Report, User, UserRole
+from app.models.base import utcnow
+from app.models.escalation import DossierStatus
+from app.models.report import OPEN_STATUSES, EventKind
+from app.notify import app_url, deliver_outbox, enqueue, report_url
+
+log = logging.getLogger(__name__)
+_app: Flask | None = None
+
+
+@contextlib.contextmanager
+def _context() -> Iterator[Flask]:
+    """The current app (flask run-job, tests) or the scheduler process's own app."""
+    global _app
+    if has_app_context():
+        yield current_app._get_current_object()
+        return
+    if _app is None:
+        from app import create_app
+
+        _app = create_app()
+    with _app.app_context():
+        yield _app
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _users_with_role(role: str) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)).order_by(User.name)
+        )
+    )
+
+
+def _queue_once(user: User, template: str, subject: str, key: str, **context) -> bool:
+    """Queue a mail unless one with this key was ever queued. True when queued now."""
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            message = enqueue(user, template, subject, dedupe_key=key, **context)
+    except IntegrityError:  # another run queued it at the same moment
+        return False
+    return message is not None
+
+
+def _record(job: str, started: datetime, result: dict, dry_run: bool = False) -> dict:
+    db.session.add(JobRun(job=job, started_at=started, finished_at=utcnow(), dry_run=dry_run,
+                          result=json.dumps(result, ensure_ascii=False, sort_keys=True)))
+    db.session.commit()
+    log.info("job %s%s: %s", job, " (dry run)" if dry_run else "", result)
+    return result
+
+
+def _overdue_reports(now: datetime) -> list[Report]:
+    limit = now - timedelta(days=current_app.config["OVERDUE_DAYS"])
+    return list(db.session.scalars(
+        select(Report).where(Report.status.in_(OPEN_STATUSES), Report.last_activity_at < limit).order_by(Report.created_at)
+    ))
+
+
+# --- the jobs -------------------------------------------------------------------------
+
+
+def deliver_mail(now: datetime | None = None) -> dict:
+    """Send what is due in the outbox (retries with backoff)."""
+    with _context():
+        sent, failed = deliver_outbox(now=now)
+        return {"sent": sent, "failed": failed}
+
+
+def weekly_agenda(now: datetime | None = None) -> dict:
+    """Before the weekly session: every coach gets the agenda (new and overdue reports)."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        from app.services.reports import next_session
+
+        config = current_app.config
+        session_at = next_session(now - timedelta(hours=12), config["TRIAGE_WEEKDAY"], config["TRIAGE_TIME"], config["TIMEZONE"])
+        new = list(db.session.scalars(select(Report).where(Report.status == "new").order_by(Report.created_at)))
+        overdue = [r for r in _overdue_reports(now) if r.status != "new" or r not in new]
+        queued = 0
+        for coach in _users_with_role("coach"):
+            queued += _queue_once(
+                coach, "agenda", f"Agenda weekoverleg {session_at:%d-%m-%Y}",
+                f"agenda:{session_at.date().isoformat()}:{coach.id}",
+                new=new, overdue=overdue, session_at=session_at, url=app_url("/weekoverleg/"),
+                report_url=report_url,
+            )
+        return _record("weekly_agenda", started, {"new": len(new), "overdue": len(overdue), "mails": queued})
+
+
+def coach_reminders(now: datetime | None = None) -> dict:
+    """A coach whose report has had no update for OVERDUE_DAYS gets one reminder per stall."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        queued = 0
+        for report in _overdue_reports(now):
+            if report.assignee is None:
+                continue  # unassigned overdue reports go on the weekly agenda instead
+            queued += _queue_once(
+                report.assignee, "reminder_report", f"Herinnering: {report.reference} wacht op een update",
+                f"reminder:report:{report.id}:{report.last_activity_at.isoformat()}",
+                report=report, days=(now - report.last_activity_at).days, url=report_url(report),
+            )
+        return _record("coach_reminders", started, {"mails": queued})
+
+
+def dossier_reminders(now: datetime | None = None) -> dict:
+    """The owner (or, without one, all of Juridische Zaken) hears once when a follow-up date
+    or an expected answer date has passed."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        today = _today(now)
+        dossiers = db.session.scalars(
+            select(Escalation).where(
+                Escalation.status != DossierStatus.CLOSED.value,
+                or_(Escalation.follow_up_on <= today,
+                    (Escalation.status == DossierStatus.SENT.value) & (Escalation.answer_due < today)),
+            )
+        ).all()
+        legal_staff = None
+        queued = 0
+        for dossier in dossiers:
+            if dossier.owner is not None and dossier.owner.active:
+                recipients = [dossier.owner]
+            else:
+                legal_staff = legal_staff if legal_staff is not None else _users_with_role("legal")
+                recipients = legal_staff
+            reasons = []
+            if dossier.follow_up_on is not None and dossier.follow_up_on <= today:
+                reasons.append(("follow-up", dossier.follow_up_on, f"de opvolgdatum {dossier.follow_up_on:%d-%m-%Y} is bereikt"))
+            if dossier.status == DossierStatus.SENT.value and dossier.answer_due is not None and dossier.answer_due < today:
+                reasons.append(("answer", dossier.answer_due, f"het antwoord werd verwacht op {dossier.answer_due:%d-%m-%Y}"))
+            for kind, due, text in reasons:
+                for person in recipients:
+                    queued += _queue_once(
+                        person, "reminder_dossier", f"Herinnering: dossier {dossier.reference} ({dossier.legal_reference})",
+                        f"reminder:dossier:{kind}:{dossier.id}:{due.isoformat()}:{person.id}",
+                        dossier=dossier, reason=text, url=app_url(f"/juridisch/dossiers/{dossier.id}"),
+                    )
+        return _record("dossier_reminders", started, {"dossiers": len(dossiers), "mails": queued})
+
+
+def legal_overview(now: datetime | None = None) -> dict:
+    """Weekly: every legal user gets the open dossiers, overdue ones first."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        today = _today(now)
+        dossiers = db.session.scalars(
+            select(Escalation).where(Escalation.status != DossierStatus.CLOSED.value).order_by(Escalation.answer_due, Escalation.id)
+        ).all()
+        from app.services.escalations import is_answer_overdue, is_follow_up_due
+
+        rows = [(d, is_answer_overdue(d, today), is_follow_up_due(d, today)) for d in dossiers]
+        rows.sort(key=lambda row: (not (row[1] or row[2]), row[0].id))
+        year, week, _ = today.isocalendar()
+        queued = 0
+        for person in _users_with_role("legal"):
+            queued += _queue_once(
+                person, "legal_overview", f"Weekoverzicht escalatiedossiers week {week}",
+                f"legal-overview:{year}-{week}:{person.id}", rows=rows, url=app_url("/juridisch/"),
+            )
+        return _record("legal_overview", started, {"dossiers": len(dossiers), "mails": queued})
+
+
+def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
+    """Anonymise or remove what is past its term, and record what was done."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        config = current_app.config
+        result: dict[str, int] = {}
+        if config["RETENTION_MAIL_DAYS"]:
+            stmt = delete(OutboxMessage).where(OutboxMessage.sent_at < now - timedelta(days=config["RETENTION_MAIL_DAYS"]))
+            result["mails_removed"] = _count_or_run(stmt, dry_run)
+        if config["RETENTION_AUDIT_DAYS"]:
+            stmt = delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=config["RETENTION_AUDIT_DAYS"]))
+            result["audit_entries_removed"] = _count_or_run(stmt, dry_run)
+        if config["RETENTION_REPORT_DAYS"]:
+            limit = now - timedelta(days=config["RETENTION_REPORT_DAYS"])
+            old = db.session.scalars(
+                select(Report).where(
+                    Report.status.not_in(OPEN_STATUSES), Report.is_anonymous.is_(False), Report.last_activity_at < limit
+                )
+            ).all()
+            result["reports_anonymised"] = len(old)
+            if not dry_run:
+                from app.services.reports import record_event
+
+                for report in old:
+                    # The reporter is no longer shown anywhere; the lesson stays.
+                    report.is_anonymous = True
+                    record_event(report, EventKind.NOTE, actor=None, is_public=False,
+                                 text="Bewaartermijn verstreken: de melder is geanonimiseerd.")
+        if dry_run:
+            db.session.rollback()
+        return _record("retention", started, result, dry_run=dry_run)
+
+
+def _count_or_run(stmt, dry_run: bool) -> int:
+    if dry_run:
+        count_stmt = select(db.func.count()).select_from(stmt.table).where(stmt.whereclause)
+        return db.session.scalar(count_stmt) or 0
+    return db.session.execute(stmt).rowcount or 0
+
+
+JOBS: dict[str, Callable[..., dict]] = {
+    "deliver_mail": deliver_mail,
+    "weekly_agenda": weekly_agenda,
+    "coach_reminders": coach_reminders,
+    "dossier_reminders": dossier_reminders,
+    "legal_overview": legal_overview,
+    "retention": retention,
+}
+
+
+# --- the scheduler --------------------------------------------------------------------
+
+
+def _hm(value: str) -> tuple[int, int]:
+    hour, minute = (int(part) for part in value.split(":"))
+    return hour, minute
+
+
+def build_scheduler(app: Flask, scheduler_class=None):
+    """A scheduler with fixed job ids: restarting it replaces jobs instead of adding
+    copies, and missed runs are coalesced into one."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    global _app
+    _app = app
+    config = app.config
+    tz = ZoneInfo(config["TIMEZONE"])
+    scheduler = (scheduler_class or BlockingScheduler)(
+        timezone=tz,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    agenda_h, agenda_m = _hm(config["AGENDA_MAIL_TIME"])
+    remind_h, remind_m = _hm(config["REMINDER_TIME"])
+    legal_h, legal_m = _hm(config["LEGAL_OVERVIEW_TIME"])
+    keep_h, keep_m = _hm(config["RETENTION_TIME"])
+    triggers = {
+        "deliver_mail": IntervalTrigger(minutes=1, timezone=tz),
+        "weekly_agenda": CronTrigger(day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz),
+        "coach_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
+        "dossier_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
+        "legal_overview": CronTrigger(day_of_week=days[config["LEGAL_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz),
+        "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
+    }
+    for job_id, trigger in triggers.items():
+        scheduler.add_job(f"app.jobs:{JOBS[job_id].__name__}", trigger=trigger, id=job_id, name=job_id, replace_existing=True)
+    return scheduler
+
+
+@contextlib.contextmanager
+def scheduler_lock(app: Flask) -> Iterator[None]:
+    """Only one scheduler per installation: a lock file on this host and, on PostgreSQL,
+    an advisory lock held for the scheduler's lifetime across hosts. A second one refuses."""
+    path = Path(app.instance_path) / "scheduler.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("w")
+    connection = None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise RuntimeError(f"Another scheduler is already running (lock {path}).") from error
+        with app.app_context():
+            if db.engine.dialect.name == "postgresql":
+                connection = db.engine.connect()
+                got = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_LOCK_ID})").scalar()
+                connection.commit()
+                if not got:
+                    raise RuntimeError("Another scheduler is already running against this database.")
+        yield
+    finally:
+        if connection is not None:
+            connection.close()
+        handle.close()
+
+
+ADVISORY_LOCK_ID = 7_531_594  # "Rode Knop scheduler"
