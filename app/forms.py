@@ -40,7 +40,13 @@ class Required:
         self.message = message
 
     def __call__(self, form, field):
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+        if field.raw_data is not None:
+            # Submitted: what counts is what was sent, not a value kept from the object
+            # being edited (WTForms keeps that when the field is absent from the post).
+            missing = not any(isinstance(value, str) and value.strip() for value in field.raw_data)
+        else:
+            missing = field.data is None or (isinstance(field.data, str) and not field.data.strip())
+        if missing:
             field.errors[:] = []
             raise StopValidation(self.message)
 

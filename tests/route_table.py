@@ -1,0 +1,133 @@
+"""What every role gets on every route: the one declared access table (QUALITY.md, 1).
+
+Keys are (Flask endpoint, HTTP method); values say, for each role, what a request gets.
+tests/test_security_routes.py checks this table against app.url_map (no route missing,
+no stale row) and then checks every cell through the real login form.
+
+The world the requests run in (built by the test):
+  * a department               -> <int:department_id>
+  * an employee "Eigenaar" with one open report -> <reference>
+    The "employee" role is a *different* medewerker: for them this report is someone
+    else's, so it must answer like one that does not exist (404).
+  * a plain employee account   -> <int:user_id>
+  * <path:filename>            -> css/app.css
+  * a weekly session started by another coach, with the report on its agenda
+                               -> <int:session_id>, <int:item_id>
+
+Every GET runs with no query string; every POST carries a valid CSRF token and no other
+data (empty forms must be re-rendered with errors, never answer 500). POSTs run after
+the GETs; ending the weekly session and logging out run last (see LAST).
+
+Outcomes:
+  200           the page is shown
+  LOGIN         302 to /inloggen?next=<the requested path>
+  redirect(p)   302/303 to path p ("{reference}", "{session_id}" are filled in)
+  400           the form comes back with its error summary
+  403           "Geen toegang" (logged in, wrong role)
+  404           "Pagina niet gevonden" (object not visible to this user)
+"""
+from __future__ import annotations
+
+ROLES = ("anon", "employee", "coach", "legal", "admin")
+
+# Roles as they are given to make_user for each column.
+ROLE_GRANTS = {
+    "employee": ("employee",),
+    "coach": ("employee", "coach"),
+    "legal": ("employee", "legal"),
+    "admin": ("employee", "admin"),
+}
+
+LOGIN = "login"
+
+# POSTs that end something the other cells need; they run at the very end, in this order.
+LAST = [("triage.end", "POST"), ("auth.logout", "POST")]
+
+
+def redirect(path: str) -> tuple[str, str]:
+    return ("redirect", path)
+
+
+# fmt: off
+ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
+    # --- static files: the same for everyone ------------------------------------------
+    ("static", "GET"):                  {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+
+    # --- main --------------------------------------------------------------------------
+    ("main.index", "GET"):              {"anon": redirect("/inloggen"), "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    # The accessibility statement is public (legal duty), also before logging in.
+    ("main.accessibility", "GET"):      {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+
+    # --- auth --------------------------------------------------------------------------
+    ("auth.login", "GET"):              {"anon": 200,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
+    ("auth.login", "POST"):             {"anon": 400,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
+    ("auth.logout", "POST"):            {"anon": LOGIN,   "employee": redirect("/inloggen"), "coach": redirect("/inloggen"), "legal": redirect("/inloggen"), "admin": redirect("/inloggen")},
+    ("auth.change_password", "GET"):    {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("auth.change_password", "POST"):   {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    ("auth.settings", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    # One radio group; a POST without it keeps the current choice (a no-op save).
+    ("auth.settings", "POST"):          {"anon": LOGIN,   "employee": redirect("/instellingen"), "coach": redirect("/instellingen"), "legal": redirect("/instellingen"), "admin": redirect("/instellingen")},
+
+    # --- reports: the red button, open to every logged-in user -------------------------
+    ("reports.new", "GET"):             {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("reports.new", "POST"):            {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    ("reports.similar", "GET"):         {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("reports.mine", "GET"):            {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    # Only the reporter sees the confirmation page; nobody in this table reported it.
+    ("reports.confirmation", "GET"):    {"anon": LOGIN,   "employee": 404, "coach": 404, "legal": 404, "admin": 404},
+    # Someone else's report: staff may open it, a medewerker gets "does not exist".
+    ("reports.detail", "GET"):          {"anon": LOGIN,   "employee": 404, "coach": 200, "legal": 200, "admin": 200},
+    # 'Ik loop hier ook tegenaan' is open to everyone for an open report (it is offered
+    # in the similar-reports list); an empty note is allowed, so the POST succeeds.
+    ("reports.support", "GET"):         {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("reports.support", "POST"):        {"anon": LOGIN,   "employee": redirect("/meldingen/{reference}"), "coach": redirect("/meldingen/{reference}"), "legal": redirect("/meldingen/{reference}"), "admin": redirect("/meldingen/{reference}")},
+
+    # --- staff overview ----------------------------------------------------------------
+    ("reports.index", "GET"):           {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+
+    # --- the coaches' board: staff may look, only coaches act (notes/updates: legal too) --
+    ("board.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    # No version in the form: nothing changes, back to the report with a message.
+    ("board.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": redirect("/meldingen/{reference}"), "legal": 403, "admin": 403},
+    ("board.move", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("board.assign", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("board.decide", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("board.merge", "POST"):            {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("board.reopen", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("board.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
+    ("board.update", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
+
+    # --- the weekly session: coaches only ------------------------------------------------
+    ("triage.index", "GET"):            {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},
+    # A session is running (the world starts one): pressing 'start' joins it.
+    ("triage.index", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": redirect("/weekoverleg/{session_id}"), "legal": 403, "admin": 403},
+    ("triage.session", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},
+    ("triage.minutes", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},
+    ("triage.attendees", "POST"):       {"anon": LOGIN,   "employee": 403, "coach": redirect("/weekoverleg/{session_id}"), "legal": 403, "admin": 403},
+    # Without the report version the form carries, nothing may change (QUALITY.md, 8).
+    ("triage.take_on", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("triage.assign", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("triage.decide", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("triage.merge", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("triage.skip", "POST"):            {"anon": LOGIN,   "employee": 403, "coach": redirect("/weekoverleg/{session_id}"), "legal": 403, "admin": 403},
+    # Ending the session is the last POST of the walk; it leads to the minutes.
+    ("triage.end", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": redirect("/weekoverleg/{session_id}/besluitenlijst"), "legal": 403, "admin": 403},
+
+    # --- what was fixed: for every logged-in user -----------------------------------------
+    ("results.index", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+
+    # --- administration: administrators only -------------------------------------------
+    ("admin.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers")},
+    ("admin.users", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.new_user", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.new_user", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.edit_user", "GET"):         {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.edit_user", "POST"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.departments", "GET"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.departments", "POST"):      {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.edit_department", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    # An empty POST must not save: today a POST without the name field keeps the old
+    # name and, the 'active' box being absent, deactivates the department.
+    ("admin.edit_department", "POST"):  {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+}
+# fmt: on
