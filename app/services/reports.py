@@ -5,6 +5,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -63,7 +64,14 @@ def record_event(
     return event
 
 
+# Serialises numbering on PostgreSQL for the rest of the transaction (SQLite already
+# serialises writers: every write transaction starts IMMEDIATE).
+REPORT_NUMBER_LOCK = 7_531_595
+
+
 def _next_number(year: int) -> int:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REPORT_NUMBER_LOCK})
     current = db.session.scalar(db.select(db.func.max(Report.number)).where(Report.year == year))
     return (current or 0) + 1
 

@@ -1,0 +1,57 @@
+# Rode Knop: everyday commands. `make help` lists them.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(PY) -m flask --app wsgi
+PYTEST_ARGS ?=
+
+.PHONY: help install run test bench lock clean
+
+help:
+	@echo "make install  Python virtualenv in $(VENV) from requirements.lock (hashes checked)"
+	@echo "make run      migrate, seed demo data if empty, print demo logins, serve on http://127.0.0.1:5000"
+	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options"
+	@echo "make bench    the benchmarks (never part of the tests)"
+	@echo "make lock     regenerate requirements.lock from pyproject.toml (needs PyPI)"
+	@echo "make clean    remove $(VENV), node_modules and the local SQLite databases"
+
+# Python dependencies: exactly the pinned, hashed versions, then the app itself (editable).
+$(VENV)/.installed: pyproject.toml requirements.lock
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# JavaScript used by the tests (axe-core), from package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+run: export RODEKNOP_ENV := development
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) demo-logins
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# TEST_DATABASE_URL, when set in the environment, runs the suite on that PostgreSQL.
+test: install node_modules/.installed
+	RODEKNOP_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+# Needs PyPI: resolves the newest versions pyproject.toml allows and records their hashes.
+# uv runs from a throwaway virtualenv, so nothing is added to $(VENV).
+lock:
+	tmp=$$(mktemp -d) && \
+	python3 -m venv "$$tmp" && \
+	"$$tmp/bin/python" -m pip install --quiet uv && \
+	"$$tmp/bin/uv" pip compile pyproject.toml --extra test -o requirements.lock \
+		--python-version 3.11 --generate-hashes --quiet; \
+	status=$$?; rm -rf "$$tmp"; exit $$status
+
+clean:
+	rm -rf $(VENV) node_modules instance/*.db instance/*.db-wal instance/*.db-shm
