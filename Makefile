@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make install  Python virtualenv in $(VENV) from requirements.lock (hashes checked)"
-	@echo "make run      migrate, seed demo data if empty, print demo logins, serve on http://127.0.0.1:5000"
+	@echo "make run      migrate, seed demo data if empty, print demo logins, serve on http://127.0.0.1:5000 (+ scheduler, local mail catcher)"
 	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options"
 	@echo "make bench    the benchmarks (never part of the tests)"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml (needs PyPI)"
@@ -29,12 +29,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-run: export RODEKNOP_ENV := development
+# Migrate, demo data on the first run, then the web app, the scheduler and a local mail
+# catcher side by side (scripts/dev-run).
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	$(FLASK) demo-logins
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	scripts/dev-run
 
 # TEST_DATABASE_URL, when set in the environment, runs the suite on that PostgreSQL.
 test: install node_modules/.installed

@@ -86,6 +86,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Rode Knop <rodeknop@gemeente.example>")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # How often the scheduler delivers the outbox.
+    MAIL_DELIVERY_SECONDS = int(os.environ.get("MAIL_DELIVERY_SECONDS", "60"))
 
     # Field limits, shared by forms and the database schema.
     RULE_MAX = 200

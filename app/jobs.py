@@ -272,7 +272,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
     legal_h, legal_m = _hm(config["LEGAL_OVERVIEW_TIME"])
     keep_h, keep_m = _hm(config["RETENTION_TIME"])
     triggers = {
-        "deliver_mail": IntervalTrigger(minutes=1, timezone=tz),
+        "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
         "weekly_agenda": CronTrigger(day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz),
         "coach_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
         "dossier_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
@@ -280,7 +280,10 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():
-        scheduler.add_job(f"app.jobs:{JOBS[job_id].__name__}", trigger=trigger, id=job_id, name=job_id, replace_existing=True)
+        options = {"next_run_time": datetime.now(tz)} if job_id == "deliver_mail" else {}
+        scheduler.add_job(
+            f"app.jobs:{JOBS[job_id].__name__}", trigger=trigger, id=job_id, name=job_id, replace_existing=True, **options
+        )
     return scheduler
 
 
