@@ -5,6 +5,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import BaseForm, EmailAddress, Required
 from app.models import ROLES
+from app.models.escalation import ADDRESSEE_KINDS
 
 
 def _optional_int(value):
@@ -47,4 +48,19 @@ class UserForm(BaseForm):
 
 class DepartmentForm(BaseForm):
     name = StringField("Naam van de afdeling", validators=[Required("Vul een naam in."), Length(max=120)])
+    active = BooleanField("Actief", default=True)
+
+
+# --- addressees of escalations ---------------------------------------------------------
+
+
+class AddresseeForm(BaseForm):
+    name = StringField(
+        "Naam", validators=[Required("Vul de naam van de geadresseerde in."), Length(max=200, message="Gebruik maximaal %(max)d tekens.")]
+    )
+    kind = SelectField(
+        "Soort",
+        choices=[SelectChoice("", "Kies een soort")] + [SelectChoice(code, label) for code, label in ADDRESSEE_KINDS.items()],
+        validators=[Required("Kies een soort.")],
+    )
     active = BooleanField("Actief", default=True)

@@ -1,15 +1,17 @@
-"""The administrator's area: users, roles, activation and departments."""
+"""The administrator's area: users, roles, activation, departments and the addressees of escalations."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.admin.forms import DepartmentForm, UserForm
+from app.admin.forms import AddresseeForm, DepartmentForm, UserForm
 from app.extensions import db
 from app.forms import apply_domain_error
-from app.models import Department, User
+from app.models import Addressee, Department, Escalation, User
+from app.models.escalation import ADDRESSEE_KINDS
 from app.permissions import role_required
 from app.services import DomainError
+from app.services.addressees import all_addressees, create_addressee, update_addressee
 from app.services.users import (
     active_departments,
     create_department,
@@ -145,3 +147,54 @@ def edit_department(department_id: int):
             return redirect(url_for("admin.departments"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("admin/department_form.html", form=form, department=department), status
+
+
+# --- addressees of escalations ---------------------------------------------------------
+
+
+@bp.route("/geadresseerden", methods=["GET", "POST"])
+@role_required("admin")
+@rerender_on_csrf_error
+def addressees():
+    form = AddresseeForm()
+    if form.validate_on_submit():
+        try:
+            addressee = create_addressee(form.name.data, form.kind.data, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(f"Geadresseerde {addressee.name} toegevoegd.", "success")
+            return redirect(url_for("admin.addressees"))
+    in_use = dict(
+        db.session.execute(
+            db.select(Escalation.addressee_id, db.func.count(Escalation.id))
+            .where(Escalation.addressee_id.is_not(None))
+            .group_by(Escalation.addressee_id)
+        ).all()
+    )
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "admin/addressees.html", form=form, addressees=all_addressees(), in_use=in_use, kinds=ADDRESSEE_KINDS
+    ), status
+
+
+@bp.route("/geadresseerden/<int:addressee_id>", methods=["GET", "POST"])
+@role_required("admin")
+@rerender_on_csrf_error
+def edit_addressee(addressee_id: int):
+    addressee = db.get_or_404(Addressee, addressee_id)
+    form = AddresseeForm(obj=addressee)
+    if form.validate_on_submit():
+        try:
+            update_addressee(addressee, name=form.name.data, kind=form.kind.data, active=form.active.data, actor=current_user)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash(f"Geadresseerde {addressee.name} opgeslagen.", "success")
+            return redirect(url_for("admin.addressees"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("admin/addressee_form.html", form=form, addressee=addressee), status

@@ -1,4 +1,340 @@
-"""Juridische Zaken: the escalation dossiers, their overview and exports."""
-from flask import Blueprint
+"""Juridische Zaken: the overview of escalation dossiers, a dossier page with its linked
+reports, timeline and actions, and exports of the list. Legal users act; the beheerder may
+look (read-only). Every change goes through app.services.escalations."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.forms import apply_domain_error
+from app.legal import export
+from app.legal.forms import DossierForm, DossierNoteForm, DossierStatusForm, optional_id
+from app.legal.overview import (
+    ATTENTION,
+    NOBODY,
+    OPEN,
+    active_legal_users,
+    dossier_rows,
+    owner_choices,
+    read_filters,
+    today,
+)
+from app.models import Escalation, EscalationEvent
+from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
+from app.permissions import role_required
+from app.services import DomainError
+from app.services.addressees import all_addressees
+from app.services.escalations import (
+    ANSWERED,
+    DOSSIER_TRANSITIONS,
+    LegalReference,
+    add_dossier_note,
+    change_dossier_status,
+    dossier_allowed,
+    is_answer_overdue,
+    is_follow_up_due,
+    update_dossier,
+)
+from app.views import MONTHS_NL
+from app.web import rerender_on_csrf_error
 
 bp = Blueprint("legal", __name__)
+
+READERS = ("legal", "admin")
+STALE_FORM = "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
+
+
+@bp.app_template_filter("legal_date")
+def legal_date(value) -> str:
+    """A calendar date (no time, no time zone) in Dutch: 1 november 2026."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}"
+
+
+# --- the overview ----------------------------------------------------------------------
+
+
+def _filters():
+    addressees = all_addressees()
+    owners = owner_choices()
+    return read_filters(request.args, addressees, owners), addressees, owners
+
+
+@bp.route("/")
+@role_required(*READERS)
+def index():
+    filters, addressees, owners = _filters()
+    day = today()
+    rows = dossier_rows(filters, day)
+    return render_template(
+        "legal/index.html",
+        rows=rows,
+        filters=filters,
+        addressees=addressees,
+        owners=owners,
+        statuses=DOSSIER_STATUS_LABELS,
+        attention_options=ATTENTION,
+        NOBODY=NOBODY,
+        OPEN=OPEN,
+        late_count=sum(row.answer_overdue for row in rows),
+        follow_up_count=sum(row.follow_up_due for row in rows),
+    )
+
+
+def _download(data: bytes, content_type: str, extension: str) -> Response:
+    filename = f"escalatiedossiers-{today().isoformat()}.{extension}"
+    return Response(
+        data,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/export.csv")
+@role_required(*READERS)
+def export_csv():
+    filters, _, _ = _filters()
+    data = export.to_csv(dossier_rows(filters, today()))
+    return _download(data, "text/csv; charset=utf-8", "csv")
+
+
+@bp.route("/export.xlsx")
+@role_required(*READERS)
+def export_xlsx():
+    filters, _, _ = _filters()
+    data = export.to_xlsx(dossier_rows(filters, today()))
+    return _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+
+
+# --- one dossier -------------------------------------------------------------------------
+
+# Form name -> (form class, prefix and anchor on the page).
+FORMS = {
+    "edit": (DossierForm, "gegevens"),
+    "status": (DossierStatusForm, "status"),
+    "note": (DossierNoteForm, "notitie"),
+}
+
+EVENT_LABELS = {
+    "created": "Dossier aangemaakt",
+    "linked": "Melding toegevoegd",
+    "updated": "Gegevens gewijzigd",
+    "note": "Notitie",
+}
+
+
+def next_statuses(dossier: Escalation) -> list[str]:
+    """The steps this user may take from the dossier's status, in the order of the table."""
+    return [to for (from_status, to) in DOSSIER_TRANSITIONS if from_status == dossier.status and dossier_allowed(dossier, to, current_user)]
+
+
+def _make_form(name: str, dossier: Escalation, *, bound: bool):
+    cls, prefix = FORMS[name]
+    kwargs = {"prefix": prefix}
+    if not bound:
+        kwargs["formdata"] = None
+    if cls is DossierForm:
+        kwargs.update(addressees=all_addressees(), owners=active_legal_users(), current_addressee_id=dossier.addressee_id)
+    elif cls is DossierStatusForm:
+        kwargs["statuses"] = next_statuses(dossier)
+    form = cls(**kwargs)
+    if not bound:
+        _fill(form, dossier)
+        if cls is DossierStatusForm and len(kwargs["statuses"]) == 1:
+            # One way forward (after 'verstuurd' only the answer): choose it already.
+            form.to_status.data = kwargs["statuses"][0]
+    return form
+
+
+def _fill(form, dossier: Escalation) -> None:
+    """An unbound form shows the dossier as it is now."""
+    form.version.data = str(dossier.version)
+    if isinstance(form, DossierForm):
+        for name in ("law_title", "bwb_id", "article", "channel", "sent_on", "answer_due", "follow_up_on"):
+            getattr(form, name).data = getattr(dossier, name)
+        form.addressee_id.data = str(dossier.addressee_id) if dossier.addressee_id else ""
+        form.owner_id.data = str(dossier.owner_id) if dossier.owner_id else ""
+
+
+def actor_name(event: EscalationEvent, dossier: Escalation) -> str:
+    if event.actor_id is None:
+        return "Rode Knop"
+    if event.actor_id == current_user.id:
+        return "U"
+    # A coach who reported anonymously and escalated their own report stays anonymous.
+    if any(report.is_anonymous and report.reporter_id == event.actor_id for report in dossier.reports):
+        return "Anoniem"
+    return event.actor.name if event.actor is not None else "Onbekend"
+
+
+def event_label(event: EscalationEvent) -> str:
+    if event.kind == "status_changed" and event.to_status:
+        return "Status: " + DOSSIER_STATUS_LABELS[DossierStatus(event.to_status)]
+    return EVENT_LABELS.get(event.kind, event.kind)
+
+
+@dataclass
+class DossierPage:
+    dossier: Escalation
+    can_act: bool
+    forms: dict
+    statuses: list[str]
+    answer_overdue: bool
+    follow_up_due: bool
+    submitted: str | None = None
+    conflict: str | None = None
+
+    @property
+    def anchor(self) -> str | None:
+        return FORMS[self.submitted][1] if self.submitted else None
+
+    @property
+    def has_errors(self) -> bool:
+        if self.submitted is None:
+            return False
+        form = self.forms[self.submitted]
+        return bool(self.conflict or form.errors or form.form_errors or g.get("csrf_error"))
+
+    @property
+    def shows_answer_fields(self) -> bool:
+        """The answer can only be recorded from 'verstuurd'; what was typed always comes back."""
+        if ANSWERED in self.statuses:
+            return True
+        form = self.forms.get("status") if self.submitted == "status" else None
+        return bool(form and (form.answer.data or form.answer_summary.data or form.answer.errors or form.answer_summary.errors))
+
+    @property
+    def closed(self) -> bool:
+        return not self.statuses and self.submitted != "status"
+
+
+def _render_dossier(dossier: Escalation, *, submitted: str | None = None, form=None, conflict: str | None = None, status: int = 200):
+    can_act = current_user.has_role("legal")
+    forms = {}
+    if can_act:
+        for name in FORMS:
+            forms[name] = form if name == submitted else _make_form(name, dossier, bound=False)
+        if conflict and form is not None:
+            # The user has now seen the current state; sending again is a deliberate choice.
+            form.version.data = str(dossier.version)
+    day = today()
+    page = DossierPage(
+        dossier=dossier,
+        can_act=can_act,
+        forms=forms,
+        statuses=next_statuses(dossier) if can_act else [],
+        answer_overdue=is_answer_overdue(dossier, day),
+        follow_up_due=is_follow_up_due(dossier, day),
+        submitted=submitted,
+        conflict=conflict,
+    )
+    return render_template(
+        "legal/dossier.html", page=page, dossier=dossier, actor_name=actor_name, event_label=event_label, ANSWERED=ANSWERED
+    ), status
+
+
+@bp.route("/dossiers/<int:dossier_id>")
+@role_required(*READERS)
+def dossier(dossier_id: int):
+    return _render_dossier(db.get_or_404(Escalation, dossier_id))
+
+
+def conflict_message(dossier: Escalation) -> str:
+    last = next((e for e in reversed(dossier.events) if e.kind != "note"), None)
+    who = f" door {actor_name(last, dossier)}" if last is not None and last.actor_id not in (None, current_user.id) else ""
+    return (
+        f"Dit dossier is intussen gewijzigd{who}. De status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
+        "Uw wijziging is niet opgeslagen. Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier."
+    )
+
+
+def _dossier_action(dossier_id: int, name: str, perform, success: str):
+    """The shape every dossier action shares: check the form and the version it was loaded
+    at, run the service, commit; or give the page back with the message and the user's text."""
+    dossier = db.get_or_404(Escalation, dossier_id)
+    form = _make_form(name, dossier, bound=True)
+    valid = form.validate_on_submit()
+    csrf_field = getattr(form, "csrf_token", None)
+    if g.get("csrf_error") or (csrf_field is not None and csrf_field.errors):
+        return _render_dossier(dossier, submitted=name, form=form, status=400)
+    if form.expected_version is None:
+        form.form_errors.append(STALE_FORM)
+        return _render_dossier(dossier, submitted=name, form=form, status=400)
+    if form.expected_version != dossier.version:
+        return _render_dossier(dossier, submitted=name, form=form, conflict=conflict_message(dossier), status=409)
+    if not valid:
+        return _render_dossier(dossier, submitted=name, form=form, status=400)
+    try:
+        message = perform(dossier, form)
+        db.session.commit()
+    except StaleDataError:
+        # Changed by a colleague between our check and our write (several workers).
+        db.session.rollback()
+        return _render_dossier(dossier, submitted=name, form=form, conflict=conflict_message(dossier), status=409)
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return _render_dossier(dossier, submitted=name, form=form, status=400)
+    flash(message or success, "success")
+    return redirect(url_for("legal.dossier", dossier_id=dossier.id, _anchor=FORMS[name][1]), 303)
+
+
+@bp.route("/dossiers/<int:dossier_id>/gegevens", methods=["POST"])
+@role_required("legal")
+@rerender_on_csrf_error
+def edit(dossier_id: int):
+    def perform(dossier, form):
+        version = dossier.version
+        update_dossier(
+            dossier,
+            actor=current_user,
+            reference=LegalReference(form.law_title.data, form.bwb_id.data, form.article.data),
+            addressee_id=optional_id(form.addressee_id.data),
+            channel=form.channel.data,
+            sent_on=form.sent_on.data,
+            answer_due=form.answer_due.data,
+            follow_up_on=form.follow_up_on.data,
+            owner_id=optional_id(form.owner_id.data),
+            expected_version=form.expected_version,
+        )
+        return None if dossier.version != version else "Er was niets gewijzigd; de gegevens zijn hetzelfde gebleven."
+
+    return _dossier_action(dossier_id, "edit", perform, "De gegevens van het dossier zijn opgeslagen.")
+
+
+@bp.route("/dossiers/<int:dossier_id>/status", methods=["POST"])
+@role_required("legal")
+@rerender_on_csrf_error
+def status(dossier_id: int):
+    def perform(dossier, form):
+        to = form.to_status.data
+        change_dossier_status(
+            dossier,
+            to,
+            actor=current_user,
+            text=form.text.data,
+            answer=form.answer.data,
+            answer_summary=form.answer_summary.data,
+            expected_version=form.expected_version,
+        )
+        told = "De melders en wie hun melding steunen, krijgen bericht." if dossier.reports else ""
+        return f"{dossier.reference} staat nu op {DOSSIER_STATUS_LABELS[DossierStatus(to)]}. {told}".strip()
+
+    return _dossier_action(dossier_id, "status", perform, "De status is gewijzigd.")
+
+
+@bp.route("/dossiers/<int:dossier_id>/notitie", methods=["POST"])
+@role_required("legal")
+@rerender_on_csrf_error
+def note(dossier_id: int):
+    def perform(dossier, form):
+        add_dossier_note(dossier, actor=current_user, text=form.text.data)
+        return None
+
+    return _dossier_action(dossier_id, "note", perform, "Uw notitie is toegevoegd aan het dossier.")
+

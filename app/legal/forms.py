@@ -1,0 +1,157 @@
+"""Forms of Juridische Zaken on a dossier page: its facts, its status, a note.
+
+Every form carries the dossier's version as the page showed it, so that a change a
+colleague made in the meantime is noticed and never silently overwritten."""
+from __future__ import annotations
+
+import datetime
+
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from app.forms import BaseForm, Required
+from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
+from app.services.escalations import ANSWERED
+from app.services.reports import TEXT_MAX
+
+TOO_LONG = "Gebruik maximaal %(max)d tekens."
+LAW_TITLE_MISSING = "Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet."
+# Years outside this range are typing mistakes (0202 for 2026), not dates of a letter.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def parse_version(value) -> int | None:
+    """The version a form was loaded at; None when it is missing or not a number."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def optional_id(value: str | None) -> int | None:
+    """A select's value ('' for 'none') as an id; the form has checked it is a listed choice."""
+    return int(value) if value else None
+
+
+class DayField(DateField):
+    """A date as <input type="date"> (which sends 2026-12-31). A browser without a date
+    picker shows a text box; then 31-12-2026 is accepted too. Empty means no date."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = " ".join(valuelist).strip()
+        self.data = None
+        if not raw:
+            return
+        for fmt in self.strptime_format:
+            try:
+                day = datetime.datetime.strptime(raw, fmt).date()
+            except ValueError:
+                continue
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ValueError(f"Vul een datum in tussen {FIRST_YEAR} en {LAST_YEAR}.")
+            self.data = day
+            return
+        raise ValueError("Vul een geldige datum in, zoals 31-12-2026.")
+
+
+class DossierActionForm(BaseForm):
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        return parse_version(self.version.data)
+
+
+class DossierForm(DossierActionForm):
+    """The facts of a dossier: legal reference, addressee, channel, dates, owner."""
+
+    law_title = StringField(
+        "Wet of regeling",
+        description="Bijvoorbeeld: Participatiewet.",
+        validators=[Required(LAW_TITLE_MISSING), Length(max=300, message=TOO_LONG)],
+    )
+    article = StringField(
+        "Artikel",
+        description="Bijvoorbeeld: art. 31, tweede lid.",
+        validators=[Length(max=100, message=TOO_LONG)],
+    )
+    bwb_id = StringField(
+        "BWB-id",
+        description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703. Daarmee maken we de link naar de wettekst.",
+        validators=[Length(max=20, message=TOO_LONG)],
+    )
+    addressee_id = SelectField("Geadresseerde", description="Aan wie de escalatie is of wordt gestuurd.")
+    channel = StringField(
+        "Kanaal",
+        description="Hoe de escalatie is verstuurd, bijvoorbeeld: brief, e-mail aan de beleidsdirectie, via de VNG.",
+        validators=[Length(max=200, message=TOO_LONG)],
+    )
+    sent_on = DayField("Verzonden op")
+    answer_due = DayField("Antwoord verwacht op", description="Na deze datum staat het dossier als ‘Antwoord te laat’ in het overzicht.")
+    follow_up_on = DayField("Volgende opvolgdatum", description="Op deze datum krijgt de eigenaar een herinnering en staat het dossier op ‘Opvolgen’.")
+    owner_id = SelectField("Eigenaar bij Juridische Zaken")
+
+    def __init__(self, *args, addressees=(), owners=(), current_addressee_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Inactive addressees cannot be chosen, except the one the dossier already has.
+        self.addressee_id.choices = [SelectChoice("", "Nog niet gekozen")] + [
+            SelectChoice(str(a.id), a.name if a.active else f"{a.name} (niet actief)")
+            for a in addressees
+            if a.active or a.id == current_addressee_id
+        ]
+        self.owner_id.choices = [SelectChoice("", "Nog niemand")] + [SelectChoice(str(u.id), u.name) for u in owners]
+
+
+class DossierStatusForm(DossierActionForm):
+    to_status = SelectField("Nieuwe status", validators=[Required("Kies de nieuwe status.")])
+    text = TextAreaField(
+        "Toelichting voor de melders",
+        description="De melders en iedereen die hun melding steunt, lezen dit bij hun melding en krijgen het per e-mail.",
+        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
+    )
+    answer = TextAreaField(
+        "Het antwoord",
+        description="Het antwoord zoals het binnenkwam, of de kern ervan. Alleen Juridische Zaken leest dit.",
+        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
+    )
+    answer_summary = TextAreaField(
+        "Samenvatting voor de melders",
+        description="In gewone woorden: wat antwoordt het Rijk en wat betekent dat? De melders en wie hun melding steunen, krijgen dit per e-mail.",
+        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
+    )
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.to_status.choices = [SelectChoice("", "Kies de nieuwe status")] + [
+            SelectChoice(status, DOSSIER_STATUS_LABELS[DossierStatus(status)]) for status in statuses
+        ]
+
+    def _answering(self) -> bool:
+        return self.to_status.data == ANSWERED
+
+    def validate_text(self, field) -> None:
+        # With an answer the reporters get the summary; a text here would silently go nowhere.
+        if self._answering() and (field.data or "").strip():
+            raise ValidationError("Bij ‘Antwoord ontvangen’ krijgen de melders de samenvatting. Zet uw toelichting in de samenvatting en laat dit veld leeg.")
+
+    def validate_answer(self, field) -> None:
+        if self._answering() and not (field.data or "").strip():
+            raise ValidationError("Vul het antwoord in.")
+
+    def validate_answer_summary(self, field) -> None:
+        if self._answering() and not (field.data or "").strip():
+            raise ValidationError("Vat het antwoord samen voor de melders.")
+
+
+class DossierNoteForm(DossierActionForm):
+    text = TextAreaField(
+        "Notitie",
+        description="Intern: alleen Juridische Zaken en de beheerder lezen dit, nooit de melders.",
+        validators=[Required("Schrijf een notitie."), Length(max=TEXT_MAX, message=TOO_LONG)],
+    )

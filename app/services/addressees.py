@@ -1,0 +1,72 @@
+"""The list of addressees an escalation can be sent to (ministries, agencies, VNG, ...),
+maintained by the beheerder. Addressees are never deleted: dossiers keep pointing at them."""
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import Addressee, User
+from app.models.escalation import ADDRESSEE_KINDS
+from app.services import DomainError
+from app.services.audit import record_audit
+
+NAME_MAX = 200
+
+
+def _clean_name(name: str | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Vul de naam van de geadresseerde in.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Gebruik maximaal {NAME_MAX} tekens.", field="name")
+    return name
+
+
+def _check_kind(kind: str | None) -> str:
+    if kind not in ADDRESSEE_KINDS:
+        raise DomainError("Kies een soort uit de lijst.", field="kind")
+    return kind
+
+
+def _check_unique(name: str, addressee: Addressee | None = None) -> None:
+    stmt = db.select(Addressee.id).where(db.func.lower(Addressee.name) == name.lower())
+    if addressee is not None:
+        stmt = stmt.where(Addressee.id != addressee.id)
+    if db.session.scalar(stmt) is not None:
+        raise DomainError("Er is al een geadresseerde met deze naam.", field="name")
+
+
+def create_addressee(name: str | None, kind: str | None, *, actor: User) -> Addressee:
+    name = _clean_name(name)
+    kind = _check_kind(kind)
+    _check_unique(name)
+    addressee = Addressee(name=name, kind=kind, active=True)
+    db.session.add(addressee)
+    db.session.flush()
+    record_audit("addressee_created", actor=actor, object_type="addressee", object_id=addressee.id,
+                 detail=f"{name} ({kind})")
+    return addressee
+
+
+def update_addressee(addressee: Addressee, *, name: str | None, kind: str | None, active: bool, actor: User) -> None:
+    """Rename, change the kind, or (de)activate. An inactive addressee stays on the dossiers
+    that have it, but cannot be chosen for others."""
+    name = _clean_name(name)
+    kind = _check_kind(kind)
+    _check_unique(name, addressee)
+    changes = []
+    if addressee.name != name:
+        changes.append(f"naam: {addressee.name} -> {name}")
+        addressee.name = name
+    if addressee.kind != kind:
+        changes.append(f"soort: {addressee.kind} -> {kind}")
+        addressee.kind = kind
+    if addressee.active != bool(active):
+        changes.append("actief" if active else "niet actief")
+        addressee.active = bool(active)
+    if changes:
+        db.session.flush()
+        record_audit("addressee_updated", actor=actor, object_type="addressee", object_id=addressee.id,
+                     detail="; ".join(changes))
+
+
+def all_addressees() -> list[Addressee]:
+    return list(db.session.scalars(db.select(Addressee).order_by(Addressee.name, Addressee.id)))
