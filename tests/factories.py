@@ -54,3 +54,21 @@ def make_report(reporter: User, rule: str = "Een regel die in de weg zit", probl
 
 def make_support(user: User, report, note: str | None = None):
     return support_report(user, report, note)
+
+
+def make_dossier(report, coach: User | None = None):
+    """Escalate `report` (as a coach) so it gets an escalation dossier; returns the dossier."""
+    from app.services.escalations import LegalReference
+    from app.services.workflow import decide_report
+
+    coach = coach or make_user(roles=("employee", "coach"))
+    decide_report(report, actor=coach, outcome="escalated", explanation="Dit staat in een landelijke wet.",
+                  legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"))
+    db.session.flush()
+    return report.escalation
+
+
+def first_addressee_id() -> int:
+    from app.models import Addressee
+
+    return db.session.scalar(db.select(Addressee.id).order_by(Addressee.id).limit(1))

@@ -116,6 +116,16 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # --- what was fixed: for every logged-in user -----------------------------------------
     ("results.index", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
+    # --- Juridische Zaken: legal acts; the beheerder may look (read-only) -------------------
+    ("legal.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("legal.dossier", "GET"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("legal.export_csv", "GET"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("legal.export_xlsx", "GET"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    # Without the dossier version the form carries, nothing may change.
+    ("legal.edit", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    ("legal.status", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    ("legal.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+
     # --- administration: administrators only -------------------------------------------
     ("admin.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers")},
     ("admin.users", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
@@ -129,5 +139,9 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # An empty POST must not save: today a POST without the name field keeps the old
     # name and, the 'active' box being absent, deactivates the department.
     ("admin.edit_department", "POST"):  {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.addressees", "GET"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.addressees", "POST"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.edit_addressee", "GET"):    {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.edit_addressee", "POST"):   {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
 }
 # fmt: on

@@ -3,16 +3,18 @@ security 2 and privacy 17): not in any page any other role can open, not in the
 database's timeline, not in the logs."""
 from __future__ import annotations
 
+import io
 import logging
 import re
+import zipfile
 
 import pytest
 from flask import url_for
 
 from app.extensions import db
-from app.models import AuditEntry, Event, Report, User
+from app.models import AuditEntry, Escalation, Event, Report, User
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD, make_department, make_report, make_support, make_user
+from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
 from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 NAME = "Zorro Geheimzinnig"
@@ -98,7 +100,11 @@ def world(app, caplog):
         user_ids = list(db.session.scalars(db.select(User.id)))
         department_ids = [department.id]
         session_ids, item_ids = _triage_ids()
+        dossier_ids = list(db.session.scalars(db.select(Escalation.id)))
+        addressee_ids = [first_addressee_id()]
     return {
+        "dossier_ids": dossier_ids,
+        "addressee_ids": addressee_ids,
         "anonymous": reference,
         "open": ids["open"],
         "references": references,
@@ -130,6 +136,12 @@ def _move_through_the_workflow(report: Report, open_reference: str) -> None:
                          problem="Ook bij ons moeten inwoners langskomen.", anonymous=True)
     db.session.flush()
     workflow.merge_report(second, get_by_reference(open_reference), actor=coach, explanation="Zelfde regel.")
+    # Escalated: the report's dossier, overview and exports at Juridische Zaken must not
+    # reveal him either.
+    from app.services.escalations import LegalReference
+
+    workflow.decide_report(report, actor=coach, outcome="escalated", explanation="Landelijke regel.",
+                           legal=LegalReference("Participatiewet", "BWBR0015703", "art. 53a"))
     db.session.commit()
     try:
         from app.services.triage import start_session
@@ -155,6 +167,8 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         "user_id": world["user_ids"],
         "department_id": world["department_ids"],
         "session_id": world["session_ids"],
+        "dossier_id": world["dossier_ids"],
+        "addressee_id": world["addressee_ids"],
     }
     urls, unfilled = [], []
     with app.test_request_context():
@@ -190,6 +204,15 @@ VIEWERS = [
 ]
 
 
+def _text_of(response) -> str:
+    """The readable text of a response; for an .xlsx export, all of its XML parts."""
+    data = response.get_data()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
 def _scan(app, world, email, role) -> list[str]:
     """Every page `role` can ask for; the problems found (empty when none)."""
     client = app.test_client()
@@ -203,7 +226,7 @@ def _scan(app, world, email, role) -> list[str]:
         except Exception as error:  # noqa: BLE001 - report and go on with the other pages
             problems.append(f"{role} {url}: raised {error!r}")
             continue
-        body = response.get_data(as_text=True)
+        body = _text_of(response)
         if response.status_code == 200:
             seen.append(url)
         if endpoint in USER_MANAGEMENT:

@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from app.extensions import db
 from app.models import AuditEntry, Department, Event, Report, Support, User
 from tests.conftest import CSRF_RE, csrf_token
-from tests.factories import PASSWORD, make_department, make_report, make_user
+from tests.factories import PASSWORD, first_addressee_id, make_department, make_dossier, make_report, make_user
 from tests.test_security_routes import _weekly_session
 from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
@@ -24,8 +24,12 @@ def _world(app):
         make_user("Ada Beheer", email="ada@example.test", roles=("employee", "admin"))
         make_user("Alle Rollen", email="alles@example.test", roles=("employee", "coach", "legal", "admin"))
         report = make_report(owner, rule="Uittreksel alleen aan de balie", problem="Inwoners moeten vrij nemen.")
+        dossier = make_dossier(make_report(owner, rule="Kostendelersnorm", problem="Bijstand omlaag."))
         db.session.commit()
-        world = {"reference": report.reference, "department_id": department.id, "user_id": owner.id}
+        world = {
+            "reference": report.reference, "department_id": department.id, "user_id": owner.id,
+            "dossier_id": dossier.id, "addressee_id": first_addressee_id(),
+        }
         world.update(_weekly_session())
         return world
 

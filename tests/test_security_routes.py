@@ -13,7 +13,7 @@ from flask import url_for
 from app.extensions import db
 from app.models import Department, Event, Report, Support, User
 from tests.conftest import Auth, csrf_token
-from tests.factories import make_department, make_report, make_user
+from tests.factories import first_addressee_id, make_department, make_dossier, make_report, make_user
 from tests.route_table import LAST, LOGIN, ROLE_GRANTS, ROLES, ROUTE_TABLE
 from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
@@ -59,11 +59,15 @@ def _world(app, role: str) -> dict:
         )
         if role != "anon":
             make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
+        escalated = make_report(owner, rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag.")
+        dossier = make_dossier(escalated)
         db.session.commit()
         params = {
             "reference": report.reference,
             "user_id": other.id,
             "department_id": department.id,
+            "dossier_id": dossier.id,
+            "addressee_id": first_addressee_id(),
             "filename": "css/app.css",
         }
         params.update(_weekly_session())
@@ -110,7 +114,8 @@ def _counts(app) -> dict:
 def _problem(response, outcome, url: str, params: dict) -> str | None:
     status = response.status_code
     location = response.headers.get("Location")
-    body = response.get_data(as_text=True) if not response.direct_passthrough else ""
+    # Exports (.xlsx) are binary: decode leniently, only to look for error texts.
+    body = response.get_data().decode("utf-8", "replace") if not response.direct_passthrough else ""
     if status >= 500:
         return f"answered {status}"
     if outcome == LOGIN:
