@@ -13,15 +13,18 @@ from playwright.sync_api import Page
 from app.extensions import db
 from tests.browser.data import add_user, seed_demo
 from tests.browser.helpers import UNCOVERED, axe_check, login
-from tests.factories import make_report, make_support
+from tests.factories import first_addressee_id, make_dossier, make_report, make_support
 
 pytestmark = pytest.mark.browser
 
 # GET routes that are not pages.
-NOT_PAGES = {"static", "reports.similar"}
+NOT_PAGES = {"static", "reports.similar", "legal.export_csv", "legal.export_xlsx"}
 # Pages whose content differs per role are checked for every role; every other page once
 # (the header, which differs per role, is covered by the start page of each role).
-PER_ROLE = {"main.index", "reports.detail", "reports.index", "board.index", "results.index", "triage.index", "triage.session"}
+PER_ROLE = {
+    "main.index", "reports.detail", "reports.index", "board.index", "results.index", "triage.index", "triage.session",
+    "legal.index", "legal.dossier",
+}
 ROLES = {
     "visitor": None,
     "medewerker": "medewerker@rodeknop.test",
@@ -46,17 +49,20 @@ def _seed(app) -> dict:
         own = make_report(sanne, rule="Afspraak voor paspoort alleen online te maken", problem="Zonder DigiD lukt het niet.")
         dakkapel = get_by_reference(demo.dakkapel_reference)
         make_support(sanne, dakkapel, "Ook bij ons.")
+        coach = db.session.scalar(db.select(User).where(User.email == "coach@rodeknop.test"))
+        escalated = make_report(sanne, rule="Kostendelersnorm bij tijdelijke opvang", problem="De bijstand gaat omlaag.")
         values = {
             "reference": own.reference,
             "user_id": sanne.id,
             "department_id": demo.department_ids["Burgerzaken"],
+            "dossier_id": make_dossier(escalated, coach).id,
+            "addressee_id": first_addressee_id(),
         }
         try:
             from app.services.triage import start_session
         except ImportError:  # the weekly session does not exist (yet)
             pass
         else:
-            coach = db.session.scalar(db.select(User).where(User.email == "coach@rodeknop.test"))
             values["session_id"] = start_session(coach).id
         db.session.commit()
         return values
