@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.validators import StopValidation, ValidationError
 
 from app.services.users import EMAIL_RE
@@ -29,6 +30,26 @@ class BaseForm(FlaskForm):
 
 CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
 CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
+TOO_LONG = "Gebruik maximaal %(max)d tekens."
+
+
+def parse_version(value) -> int | None:
+    """The version a form was loaded at; None when it is missing or not a number."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+class VersionedForm(BaseForm):
+    """A change made against the version of the object the user saw (QUALITY.md 8)."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        return parse_version(self.version.data)
 
 
 class Required:

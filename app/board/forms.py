@@ -7,13 +7,11 @@ from __future__ import annotations
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from app.forms import BaseForm, Required
+from app.forms import TOO_LONG, BaseForm, Required, VersionedForm
 from app.models.report import STATUS_LABELS, ReportStatus
 from app.services.reports import TEXT_MAX
 from app.services.workflow import DECISIONS
 
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
-BAD_CHOICE = "Kies een van de mogelijkheden in de lijst."
 
 # What each decision means, in the words a coach reads above the radio buttons.
 DECISION_LABELS = {
@@ -23,29 +21,8 @@ DECISION_LABELS = {
 }
 
 
-def parse_version(value) -> int | None:
-    """The version a form was loaded at; None when it is missing or not a number."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-def _friendly_choice_errors(*fields) -> None:
-    # WTForms' own text for an unknown choice is terse; say what to do.
-    for field in fields:
-        field.errors = [BAD_CHOICE if "keuze" in message.lower() else message for message in field.errors]
-
-
-class ActionForm(BaseForm):
+class ActionForm(VersionedForm):
     """A change to a report, made against the version the user saw."""
-
-    version = HiddenField()
-
-    @property
-    def expected_version(self) -> int | None:
-        return parse_version(self.version.data)
 
 
 class TakeOnForm(ActionForm):
@@ -63,10 +40,6 @@ class MoveForm(ActionForm):
         validators=[Required("Kies waar de melding heen moet.")],
     )
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        _friendly_choice_errors(self.to)
-        return valid
 
 
 class AssignForm(ActionForm):
@@ -82,10 +55,6 @@ class AssignForm(ActionForm):
             SelectChoice(str(coach.id), coach.name) for coach in coaches
         ]
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        _friendly_choice_errors(self.assignee_id)
-        return valid
 
 
 class DecideForm(ActionForm):
@@ -130,10 +99,6 @@ class DecideForm(ActionForm):
         if self.outcome.data == ReportStatus.RESOLVED.value and not (field.data or "").strip():
             raise ValidationError("Beschrijf wat er veranderd is.")
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        _friendly_choice_errors(self.outcome)
-        return valid
 
 
 class MergeForm(ActionForm):

@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import datetime
 
-from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from app.forms import BaseForm, Required
+from app.forms import TOO_LONG, Required, VersionedForm
 from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
 from app.services.escalations import ANSWERED
 from app.services.reports import TEXT_MAX
 
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
 LAW_TITLE_MISSING = "Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet."
 # Years outside this range are typing mistakes (0202 for 2026), not dates of a letter.
 FIRST_YEAR, LAST_YEAR = 1990, 2100
-
-
-def parse_version(value) -> int | None:
-    """The version a form was loaded at; None when it is missing or not a number."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
 
 
 def optional_id(value: str | None) -> int | None:
@@ -60,12 +50,8 @@ class DayField(DateField):
         raise ValueError("Vul een geldige datum in, zoals 31-12-2026.")
 
 
-class DossierActionForm(BaseForm):
-    version = HiddenField()
-
-    @property
-    def expected_version(self) -> int | None:
-        return parse_version(self.version.data)
+class DossierActionForm(VersionedForm):
+    """A change to a dossier, made against the version the user saw."""
 
 
 class DossierForm(DossierActionForm):

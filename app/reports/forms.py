@@ -4,11 +4,10 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app.forms import BaseForm, Required
+from app.forms import TOO_LONG, BaseForm, Required
 from app.models.report import ORIGIN_LABELS, Origin
 from app.services.reports import NOTE_MAX, RULE_MAX, TEXT_MAX
 
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
 
 
 def _optional_int(value):
