@@ -1,4 +1,422 @@
-"""The weekly session of the ontregelcoaches (weekoverleg)."""
-from flask import Blueprint
+"""The weekly session of the ontregelcoaches (weekoverleg): start it, go through the
+agenda one item at a time, end it and read or mail the minutes (besluitenlijst)."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.forms import apply_domain_error
+from app.models import TriageItem, TriageSession, User
+from app.models.base import utcnow
+from app.permissions import role_required
+from app.services import DomainError
+from app.services.triage import (
+    HANDLED,
+    PENDING,
+    REASON_OVERDUE,
+    SKIPPED,
+    ItemHandledError,
+    SessionClosedError,
+    active_coaches,
+    build_agenda,
+    current_item,
+    end_session,
+    handle_item,
+    minutes as minutes_of,
+    next_pending,
+    open_session,
+    past_sessions,
+    progress,
+    set_attendees,
+    skip_item,
+    start_session,
+)
+from app.services.escalations import LegalReference
+from app.services.workflow import ConflictError
+from app.triage.forms import (
+    AssignForm,
+    AttendeesForm,
+    DecideForm,
+    EndForm,
+    MergeForm,
+    SkipForm,
+    StartForm,
+    TakeOnForm,
+    version_of,
+)
+from app.web import rerender_on_csrf_error
 
 bp = Blueprint("triage", __name__)
+
+STALE_FORM = (
+    "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
+)
+
+ITEM_FORMS = {
+    "take_on": TakeOnForm,
+    "assign": AssignForm,
+    "decide": DecideForm,
+    "merge": MergeForm,
+    "skip": SkipForm,
+}
+
+
+def _utc_iso(value: datetime) -> str:
+    """Whole seconds in UTC with a Z: what every browser's Date.parse understands."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _age(value: datetime, now: datetime) -> str:
+    days = (now - value).days
+    if days <= 0:
+        return "vandaag gemeld"
+    return "1 dag geleden gemeld" if days == 1 else f"{days} dagen geleden gemeld"
+
+
+def _reason_label(reason: str) -> str:
+    if reason == REASON_OVERDUE:
+        return f"Blijft liggen: {current_app.config['OVERDUE_DAYS']} dagen of langer niets gebeurd"
+    return "Nieuw sinds het vorige weekoverleg"
+
+
+def _timer(session: TriageSession, now: datetime) -> dict:
+    total = current_app.config["TRIAGE_SESSION_MINUTES"]
+    remaining = (session.started_at + timedelta(minutes=total) - now).total_seconds()
+    return {
+        "total": total,
+        "remaining_minutes": max(0, math.ceil(remaining / 60)),
+        "started_at": _utc_iso(session.started_at),
+        "server_now": _utc_iso(now),
+    }
+
+
+def _item_forms(item: TriageItem | None, coaches) -> dict:
+    """Fresh, empty forms for the actions on `item` (never filled from the request)."""
+    forms = {}
+    for action, form_class in ITEM_FORMS.items():
+        kwargs = {"coaches": coaches} if form_class is AssignForm else {}
+        form = form_class(formdata=None, prefix=action, **kwargs)
+        form.version.data = str(item.report.version) if item is not None else ""
+        forms[action] = form
+    return forms
+
+
+def _render_session(
+    session: TriageSession,
+    item: TriageItem | None,
+    *,
+    submitted: tuple[str, object] | None = None,
+    status: int = 200,
+    problem: str | None = None,
+    unsaved: str | None = None,
+):
+    coaches = active_coaches()
+    forms = _item_forms(item, coaches)
+    attendees_form = AttendeesForm(formdata=None, prefix="attendees", coaches=coaches)
+    attendees_form.attendees.data = [a.user_id for a in session.attendees]
+    end_form = EndForm(formdata=None, prefix="end")
+    active = None
+    if submitted is not None:
+        active, form = submitted
+        if active in forms:
+            forms[active] = form
+        elif active == "attendees":
+            attendees_form = form
+        elif active == "end":
+            end_form = form
+    now = utcnow()
+    error_form = None
+    if submitted is not None and (submitted[1].errors or submitted[1].form_errors):
+        error_form = submitted[1]
+    return (
+        render_template(
+            "triage/session.html",
+            session=session,
+            item=item,
+            items=session.items,
+            next_item=next_pending(session, item),
+            progress=progress(session),
+            forms=forms,
+            attendees_form=attendees_form,
+            end_form=end_form,
+            error_form=error_form,
+            active=active,
+            coaches=coaches,
+            timer=_timer(session, now),
+            now=now,
+            age=lambda value: _age(value, now),
+            reason_label=_reason_label,
+            problem=problem,
+            unsaved=unsaved,
+            PENDING=PENDING,
+            HANDLED=HANDLED,
+            SKIPPED=SKIPPED,
+        ),
+        status,
+    )
+
+
+def _session_or_404(session_id: int) -> TriageSession:
+    return db.get_or_404(TriageSession, session_id)
+
+
+def _item_or_404(session: TriageSession, item_id: int) -> TriageItem:
+    item = db.session.get(TriageItem, item_id)
+    if item is None or item.session_id != session.id:
+        abort(404)
+    return item
+
+
+def _to_minutes(session: TriageSession, message: str, category: str = "info"):
+    flash(message, category)
+    return redirect(url_for("triage.minutes", session_id=session.id))
+
+
+# --- start page ------------------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def index():
+    coaches = active_coaches()
+    form = StartForm(prefix="start", coaches=coaches)
+    if not form.is_submitted():
+        form.attendees.data = [current_user.id]
+    if form.validate_on_submit():
+        running = open_session()
+        try:
+            session = start_session(current_user, form.attendees.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            if running is not None and running.id == session.id:
+                flash(f"Er liep al een weekoverleg, gestart door {session.started_by.name}. U doet nu mee.", "info")
+            else:
+                count = len(session.items)
+                flash(
+                    "Het weekoverleg is gestart. "
+                    + (f"Er {'staat 1 punt' if count == 1 else f'staan {count} punten'} op de agenda." if count else "De agenda is leeg."),
+                    "success",
+                )
+            return redirect(url_for("triage.session", session_id=session.id))
+    running = open_session()
+    agenda = build_agenda() if running is None else []
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "triage/index.html",
+            form=form,
+            running=running,
+            running_progress=progress(running) if running else None,
+            agenda=agenda,
+            new_count=sum(1 for _, reason in agenda if reason != REASON_OVERDUE),
+            overdue_count=sum(1 for _, reason in agenda if reason == REASON_OVERDUE),
+            past=past_sessions(),
+            progress=progress,
+        ),
+        status,
+    )
+
+
+# --- the session -----------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>")
+@role_required("coach")
+def session(session_id: int):
+    triage_session = _session_or_404(session_id)
+    if not triage_session.is_open:
+        return redirect(url_for("triage.minutes", session_id=session_id))
+    item = current_item(triage_session, request.args.get("punt", type=int))
+    return _render_session(triage_session, item)
+
+
+def _act(session_id: int, item_id: int, action: str):
+    triage_session = _session_or_404(session_id)
+    item = _item_or_404(triage_session, item_id)
+    if not triage_session.is_open:
+        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+    kwargs = {"coaches": active_coaches()} if action == "assign" else {}
+    form = ITEM_FORMS[action](prefix=action, **kwargs)
+    if not form.validate_on_submit():
+        return _render_session(triage_session, item, submitted=(action, form), status=400)
+    if action != "skip" and version_of(form) is None:
+        # Every change to a report is checked against the version the page showed; a
+        # form without one (an old page, a crafted request) changes nothing.
+        form.form_errors.append(STALE_FORM)
+        return _render_session(triage_session, item, submitted=(action, form), status=400)
+    reference = item.report.reference
+    try:
+        if action == "skip":
+            skip_item(item, current_user)
+        else:
+            handle_item(
+                item,
+                current_user,
+                action,
+                expected_version=version_of(form),
+                assignee_id=getattr(getattr(form, "assignee_id", None), "data", None),
+                outcome=getattr(getattr(form, "outcome", None), "data", None),
+                explanation=getattr(getattr(form, "explanation", None), "data", None),
+                what_changed=getattr(getattr(form, "what_changed", None), "data", None),
+                legal=_legal_reference(form),
+                target_reference=getattr(getattr(form, "target", None), "data", None),
+            )
+        db.session.commit()
+    except SessionClosedError as error:
+        db.session.rollback()
+        return _to_minutes(triage_session, error.message, "error")
+    except (ConflictError, ItemHandledError) as error:
+        db.session.rollback()
+        return _conflict(triage_session, item, action, form, error.message)
+    except StaleDataError:
+        # Two requests changed the report at the very same moment; the other one won.
+        db.session.rollback()
+        return _conflict(triage_session, item, action, form, ConflictError(item.report).message)
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return _render_session(triage_session, item, submitted=(action, form), status=400)
+    if action == "skip":
+        flash(f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.", "info")
+    else:
+        flash(f"{reference}: {item.decision}.", "success")
+    return redirect(url_for("triage.session", session_id=session_id))
+
+
+def _legal_reference(form) -> LegalReference | None:
+    if not isinstance(form, DecideForm):
+        return None
+    return LegalReference(form.law_title.data or "", form.bwb_id.data or None, form.article.data or None)
+
+
+def _typed_text(form) -> str | None:
+    parts = []
+    for name in ("explanation", "what_changed", "law_title", "article", "bwb_id", "target"):
+        field = getattr(form, name, None)
+        if field is not None and (field.data or "").strip():
+            parts.append(f"{field.label.text}\n{field.data.strip()}")
+    return "\n\n".join(parts) or None
+
+
+def _conflict(triage_session: TriageSession, item: TriageItem, action: str, form, message: str):
+    """409: tell the coach what changed, show the current state, keep what they typed."""
+    if item.state == HANDLED:
+        submitted = None
+    else:
+        # Their text stays in the form; the version is now the current one, so sending
+        # it again is a deliberate choice made with the new state in view.
+        form.version.data = str(item.report.version)
+        submitted = (action, form)
+    return _render_session(
+        triage_session,
+        item,
+        submitted=submitted,
+        status=409,
+        problem=message,
+        unsaved=_typed_text(form),
+    )
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/oppakken", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def take_on(session_id: int, item_id: int):
+    return _act(session_id, item_id, "take_on")
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/toewijzen", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def assign(session_id: int, item_id: int):
+    return _act(session_id, item_id, "assign")
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/besluiten", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def decide(session_id: int, item_id: int):
+    return _act(session_id, item_id, "decide")
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/samenvoegen", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def merge(session_id: int, item_id: int):
+    return _act(session_id, item_id, "merge")
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/overslaan", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def skip(session_id: int, item_id: int):
+    return _act(session_id, item_id, "skip")
+
+
+@bp.route("/<int:session_id>/aanwezigen", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def attendees(session_id: int):
+    triage_session = _session_or_404(session_id)
+    if not triage_session.is_open:
+        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+    form = AttendeesForm(prefix="attendees", coaches=active_coaches())
+    if form.validate_on_submit():
+        try:
+            set_attendees(triage_session, form.attendees.data, actor=current_user)
+            db.session.commit()
+        except SessionClosedError as error:
+            db.session.rollback()
+            return _to_minutes(triage_session, error.message, "error")
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            flash("De lijst met aanwezigen is bijgewerkt.", "success")
+            return redirect(url_for("triage.session", session_id=session_id))
+    return _render_session(triage_session, current_item(triage_session), submitted=("attendees", form), status=400)
+
+
+@bp.route("/<int:session_id>/afsluiten", methods=["POST"])
+@role_required("coach")
+@rerender_on_csrf_error
+def end(session_id: int):
+    triage_session = _session_or_404(session_id)
+    if not triage_session.is_open:
+        return _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")
+    form = EndForm(prefix="end")
+    if form.validate_on_submit():
+        try:
+            count = end_session(triage_session, current_user)
+            db.session.commit()
+        except SessionClosedError:
+            db.session.rollback()
+            return _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")
+        else:
+            return _to_minutes(
+                triage_session,
+                "Het weekoverleg is afgesloten. De besluitenlijst staat hieronder"
+                + (f" en is naar {count} {'coach' if count == 1 else 'coaches'} gemaild." if count else "."),
+                "success",
+            )
+    return _render_session(triage_session, current_item(triage_session), submitted=("end", form), status=400)
+
+
+@bp.route("/<int:session_id>/besluitenlijst")
+@role_required("coach")
+def minutes(session_id: int):
+    triage_session = _session_or_404(session_id)
+    return render_template(
+        "triage/minutes.html",
+        session=triage_session,
+        parts=minutes_of(triage_session),
+        ended_by=db.session.get(User, triage_session.ended_by_id) if triage_session.ended_by_id else None,
+    )

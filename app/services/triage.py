@@ -1,0 +1,407 @@
+"""The weekly session of the ontregelcoaches (weekoverleg): the agenda, who attended, what
+was decided per item, and the minutes (besluitenlijst). Every change to a report goes
+through app.services.workflow; this module only records what the session decided."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
+
+from app import views
+from app.extensions import db
+from app.models import Report, TriageAttendee, TriageItem, TriageSession, User, UserRole
+from app.models.base import utcnow
+from app.models.report import OPEN_STATUSES, STATUS_LABELS, ReportStatus
+from app.notify import app_url, enqueue
+from app.services import DomainError
+from app.services import workflow
+from app.services.escalations import LegalReference
+from app.services.reports import get_by_reference
+
+PENDING = "pending"
+HANDLED = "handled"
+SKIPPED = "skipped"
+
+REASON_NEW = "new"
+REASON_OVERDUE = "overdue"
+
+ACTIONS = ("take_on", "assign", "decide", "merge")
+
+DECISION_PREFIX = {
+    workflow.RESOLVED: "Opgelost",
+    workflow.ESCALATED: "Landelijk geagendeerd",
+    workflow.EXPLAINED: "Uitgelegd",
+}
+
+# Any fixed number: serialises starting a session across workers on PostgreSQL, where
+# there is no partial unique index saying "only one open session".
+_START_LOCK_KEY = 0x524B5753
+
+
+class SessionClosedError(DomainError):
+    """The session was ended; nothing can be added to its minutes any more."""
+
+    def __init__(self, session: TriageSession):
+        super().__init__("Dit weekoverleg is al afgesloten. Er is niets gewijzigd.")
+        self.session = session
+
+
+class ItemHandledError(DomainError):
+    """Another coach already handled this item in the session."""
+
+    def __init__(self, item: TriageItem):
+        who = item.handled_by.name if item.handled_by else "een andere coach"
+        status = STATUS_LABELS[item.report.status_enum]
+        super().__init__(
+            f"Dit punt is al behandeld door {who}: {item.decision or 'besluit onbekend'}. "
+            f"De melding staat nu op: {status}. Uw besluit is niet opgeslagen."
+        )
+        self.item = item
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def active_coaches() -> list[User]:
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "coach", User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def open_session() -> TriageSession | None:
+    return db.session.scalar(
+        db.select(TriageSession).where(TriageSession.ended_at.is_(None)).order_by(TriageSession.started_at.desc()).limit(1)
+    )
+
+
+def last_session() -> TriageSession | None:
+    return db.session.scalar(
+        db.select(TriageSession).order_by(TriageSession.started_at.desc(), TriageSession.id.desc()).limit(1)
+    )
+
+
+def past_sessions(limit: int = 100) -> list[TriageSession]:
+    return list(
+        db.session.scalars(
+            db.select(TriageSession)
+            .where(TriageSession.ended_at.is_not(None))
+            .order_by(TriageSession.started_at.desc(), TriageSession.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def build_agenda(*, now: datetime | None = None, overdue_days: int | None = None) -> list[tuple[Report, str]]:
+    """What the next session discusses: every new report since the previous session
+    started (all new reports before the first session), then every overdue open report.
+    Each report once; new ones first, oldest first within each group."""
+    now = now or utcnow()
+    days = current_app.config["OVERDUE_DAYS"] if overdue_days is None else overdue_days
+    previous = last_session()
+    new_stmt = db.select(Report).where(Report.status == ReportStatus.NEW.value)
+    if previous is not None:
+        new_stmt = new_stmt.where(Report.created_at >= previous.started_at)
+    new_reports = list(db.session.scalars(new_stmt.order_by(Report.created_at, Report.id)))
+    seen = {report.id for report in new_reports}
+    candidates = db.session.scalars(
+        db.select(Report).where(Report.status.in_(OPEN_STATUSES)).order_by(Report.created_at, Report.id)
+    )
+    overdue = [r for r in candidates if r.id not in seen and workflow.is_overdue(r, now, days)]
+    return [(r, REASON_NEW) for r in new_reports] + [(r, REASON_OVERDUE) for r in overdue]
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    handled: int
+    skipped: int
+    pending: int
+
+
+def progress(session: TriageSession) -> Progress:
+    states = [item.state for item in session.items]
+    return Progress(
+        total=len(states),
+        handled=states.count(HANDLED),
+        skipped=states.count(SKIPPED),
+        pending=states.count(PENDING),
+    )
+
+
+def current_item(session: TriageSession, item_id: int | None = None) -> TriageItem | None:
+    """The item a coach asked for, or else the first one still to be discussed."""
+    if item_id is not None:
+        for item in session.items:
+            if item.id == item_id:
+                return item
+    return next((item for item in session.items if item.state == PENDING), None)
+
+
+def next_pending(session: TriageSession, after: TriageItem | None) -> TriageItem | None:
+    """The next item still to be discussed after `after`, wrapping round to the start."""
+    pending = [item for item in session.items if item.state == PENDING and item is not after]
+    if not pending:
+        return None
+    if after is not None:
+        later = [item for item in pending if item.position > after.position]
+        if later:
+            return later[0]
+    return pending[0]
+
+
+# --- changing --------------------------------------------------------------------------
+
+
+def _require_coach(user: User) -> None:
+    if not user.active or not user.has_role("coach"):
+        raise DomainError("Alleen ontregelcoaches kunnen een weekoverleg voeren.")
+
+
+def _require_open(session: TriageSession) -> None:
+    if not session.is_open:
+        raise SessionClosedError(session)
+
+
+def _coaches_by_id(ids) -> dict[int, User]:
+    wanted = {int(i) for i in ids or ()}
+    if not wanted:
+        return {}
+    coaches = {user.id: user for user in active_coaches() if user.id in wanted}
+    if set(coaches) != wanted:
+        raise DomainError("Kies alleen actieve ontregelcoaches.", field="attendees")
+    return coaches
+
+
+def _add_attendee(session: TriageSession, user: User) -> None:
+    if any(a.user_id == user.id for a in session.attendees):
+        return
+    try:
+        with db.session.begin_nested():
+            session.attendees.append(TriageAttendee(user=user))
+    except IntegrityError:
+        # Added by another request at the same moment: present either way.
+        db.session.expire(session, ["attendees"])
+
+
+def _lock_for_start() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _START_LOCK_KEY})
+
+
+def start_session(
+    coach: User,
+    attendee_ids=(),
+    *,
+    now: datetime | None = None,
+    overdue_days: int | None = None,
+) -> TriageSession:
+    """Start the weekly session with its agenda. There is one open session at a time:
+    when one is already running, the coach (and the colleagues they ticked) join it."""
+    _require_coach(coach)
+    attendees = _coaches_by_id(attendee_ids)
+    attendees.setdefault(coach.id, coach)  # whoever starts the session is present
+    _lock_for_start()
+    session = open_session()
+    if session is None:
+        now = now or utcnow()
+        agenda = build_agenda(now=now, overdue_days=overdue_days)
+        session = TriageSession(started_at=now, started_by=coach)
+        db.session.add(session)
+        for position, (report, reason) in enumerate(agenda, start=1):
+            session.items.append(TriageItem(report=report, position=position, reason=reason, state=PENDING))
+    for user in sorted(attendees.values(), key=lambda u: (u.name, u.id)):
+        _add_attendee(session, user)
+    db.session.flush()
+    return session
+
+
+def join_session(session: TriageSession, coach: User) -> None:
+    """A coach who comes in later is recorded as present."""
+    _require_coach(coach)
+    _require_open(session)
+    _add_attendee(session, coach)
+    db.session.flush()
+
+
+def set_attendees(session: TriageSession, attendee_ids, *, actor: User) -> None:
+    """Correct the list of coaches present. Whoever corrects it is present themselves."""
+    _require_coach(actor)
+    _require_open(session)
+    wanted = _coaches_by_id(attendee_ids)
+    wanted.setdefault(actor.id, actor)
+    for attendee in list(session.attendees):
+        if attendee.user_id not in wanted:
+            session.attendees.remove(attendee)
+    for user in sorted(wanted.values(), key=lambda u: (u.name, u.id)):
+        _add_attendee(session, user)
+    db.session.flush()
+
+
+def _claim(item: TriageItem, *, state: str, allowed_from: tuple[str, ...], actor: User,
+           decision: str | None = None, follow_up: User | None = None) -> None:
+    """Record the outcome on the item, only if it is still in one of `allowed_from`.
+    A conditional UPDATE, so two coaches on the same item cannot both win, also when
+    their requests run at the same moment in different workers."""
+    result = db.session.execute(
+        update(TriageItem)
+        .where(TriageItem.id == item.id, TriageItem.state.in_(allowed_from))
+        .values(
+            state=state,
+            decision=decision,
+            follow_up_id=follow_up.id if follow_up else None,
+            handled_by_id=actor.id,
+            handled_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise ItemHandledError(item)
+
+
+def _summary(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def handle_item(
+    item: TriageItem,
+    actor: User,
+    action: str,
+    *,
+    expected_version: int | None = None,
+    assignee_id: int | None = None,
+    outcome: str | None = None,
+    explanation: str | None = None,
+    what_changed: str | None = None,
+    legal: LegalReference | None = None,
+    target_reference: str | None = None,
+) -> None:
+    """Handle one agenda item through the workflow and record the decision on it:
+    take_on (the actor follows up), assign (assignee_id follows up), decide (outcome,
+    explanation, what_changed; `legal` when escalating) or merge (target_reference,
+    explanation). `expected_version` is the report's version as the page showed it."""
+    session = item.session
+    _require_coach(actor)
+    _require_open(session)
+    if action not in ACTIONS:
+        raise DomainError("Kies wat het overleg met dit punt doet.")
+    if item.state == HANDLED:
+        raise ItemHandledError(item)
+    # Claim the item first: a second coach on the same item waits here and then hears
+    # who was first, instead of changing the report a second time.
+    _claim(item, state=HANDLED, allowed_from=(PENDING, SKIPPED), actor=actor)
+    report = item.report
+    if action == "take_on":
+        workflow.take_on(report, actor, expected_version=expected_version)
+        follow_up = actor
+        decision = f"{actor.name} gaat erachteraan"
+    elif action == "assign":
+        assignee = db.session.get(User, assignee_id) if assignee_id else None
+        if assignee is None:
+            raise DomainError("Kies wie erachteraan gaat.", field="assignee_id")
+        workflow.assign_report(report, assignee, actor=actor, expected_version=expected_version)
+        follow_up = assignee
+        decision = f"{assignee.name} gaat erachteraan"
+    elif action == "decide":
+        workflow.decide_report(
+            report,
+            actor=actor,
+            outcome=outcome or "",
+            explanation=explanation,
+            what_changed=what_changed,
+            legal=legal if outcome == workflow.ESCALATED else None,
+            expected_version=expected_version,
+        )
+        follow_up = report.assignee
+        prefix = DECISION_PREFIX[outcome]
+        if outcome == workflow.ESCALATED and report.escalation is not None:
+            prefix += f" ({report.escalation.legal_reference})"
+        decision = f"{prefix}: {_summary(explanation or '')}"
+    else:
+        reference = (target_reference or "").strip()
+        if not reference:
+            raise DomainError("Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target")
+        target = get_by_reference(reference)
+        if target is None:
+            raise DomainError(f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target")
+        workflow.merge_report(report, target, actor=actor, explanation=explanation, expected_version=expected_version)
+        follow_up = target.assignee
+        decision = f"Samengevoegd met {target.reference}"
+    item.decision = decision
+    item.follow_up = follow_up
+    _add_attendee(session, actor)
+    db.session.flush()
+
+
+def skip_item(item: TriageItem, actor: User) -> None:
+    """Leave an item for now; it stays on the list and can still be handled later."""
+    _require_coach(actor)
+    _require_open(item.session)
+    if item.state == SKIPPED:
+        return
+    if item.state == HANDLED:
+        raise ItemHandledError(item)
+    _claim(item, state=SKIPPED, allowed_from=(PENDING,), actor=actor)
+    _add_attendee(item.session, actor)
+    db.session.flush()
+
+
+def minutes(session: TriageSession) -> dict[str, list[TriageItem]]:
+    """The besluitenlijst: decisions, skipped items, and items the session did not reach."""
+    return {
+        "handled": [item for item in session.items if item.state == HANDLED],
+        "skipped": [item for item in session.items if item.state == SKIPPED],
+        "pending": [item for item in session.items if item.state == PENDING],
+    }
+
+
+def minutes_path(session: TriageSession) -> str:
+    # Built by hand like notify.report_url: jobs and the CLI have no request to route in.
+    return f"/weekoverleg/{session.id}/besluitenlijst"
+
+
+def end_session(session: TriageSession, actor: User) -> int:
+    """End the session, store its minutes, and queue them by mail to every active coach.
+    Returns the number of mails queued."""
+    _require_coach(actor)
+    _require_open(session)
+    now = utcnow()
+    result = db.session.execute(
+        update(TriageSession)
+        .where(TriageSession.id == session.id, TriageSession.ended_at.is_(None))
+        .values(ended_at=now, ended_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(session)
+    if result.rowcount != 1:
+        raise SessionClosedError(session)
+    _add_attendee(session, actor)
+    db.session.flush()
+    parts = minutes(session)
+    subject = f"Besluitenlijst weekoverleg {views.dutch_date(session.started_at)}"
+    url = app_url(minutes_path(session))
+    sent = 0
+    for coach in active_coaches():
+        message = enqueue(
+            coach,
+            "minutes",
+            subject,
+            dedupe_key=f"triage-minutes:{session.id}:{coach.id}",
+            session=session,
+            handled=parts["handled"],
+            skipped=parts["skipped"],
+            pending=parts["pending"],
+            url=url,
+        )
+        sent += message is not None
+    db.session.flush()
+    return sent
