@@ -88,12 +88,14 @@ def test_second_agenda_has_only_reports_newer_than_the_first_session_plus_overdu
         db.session.commit()
         second = triage.start_session(eva, [])
         db.session.commit()
-        # new1 and new2 were on the first agenda; they only come back once overdue. The
-        # month-old new report was never touched, so it is back, as overdue.
+        # new1 and new2 were on the first agenda but not reached: still new, so they come
+        # back. The month-old new report was never touched: back, as overdue.
         assert _agenda(second) == [
             (later.id, "new", 1),
-            (w["overdue"], "overdue", 2),
-            (w["old_new"], "overdue", 3),
+            (w["new1"], "carried", 2),
+            (w["new2"], "carried", 3),
+            (w["overdue"], "overdue", 4),
+            (w["old_new"], "overdue", 5),
         ]
 
 

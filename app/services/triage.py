@@ -26,6 +26,7 @@ HANDLED = "handled"
 SKIPPED = "skipped"
 
 REASON_NEW = "new"
+REASON_CARRIED = "carried"
 REASON_OVERDUE = "overdue"
 
 ACTIONS = ("take_on", "assign", "decide", "merge")
@@ -100,22 +101,28 @@ def past_sessions(limit: int = 100) -> list[TriageSession]:
 
 
 def build_agenda(*, now: datetime | None = None, overdue_days: int | None = None) -> list[tuple[Report, str]]:
-    """What the next session discusses: every new report since the previous session
-    started (all new reports before the first session), then every overdue open report.
-    Each report once; new ones first, oldest first within each group."""
+    """What the next session discusses: every report that is new since the previous session
+    started (all new reports before the first session); the ones an earlier session skipped
+    or did not reach, still new; then every overdue open report. Each report once, in that
+    order, oldest first within each group."""
     now = now or utcnow()
     days = current_app.config["OVERDUE_DAYS"] if overdue_days is None else overdue_days
     previous = last_session()
-    new_stmt = db.select(Report).where(Report.status == ReportStatus.NEW.value)
-    if previous is not None:
-        new_stmt = new_stmt.where(Report.created_at >= previous.started_at)
-    new_reports = list(db.session.scalars(new_stmt.order_by(Report.created_at, Report.id)))
-    seen = {report.id for report in new_reports}
     candidates = db.session.scalars(
         db.select(Report).where(Report.status.in_(OPEN_STATUSES)).order_by(Report.created_at, Report.id)
+    ).all()
+    new, carried, overdue = [], [], []
+    for report in candidates:
+        if report.status == ReportStatus.NEW.value and (previous is None or report.created_at >= previous.started_at):
+            new.append(report)
+        elif workflow.is_overdue(report, now, days):
+            overdue.append(report)
+        elif report.status == ReportStatus.NEW.value:
+            # Skipped or not reached last time: it has not been triaged, so it comes back.
+            carried.append(report)
+    return (
+        [(r, REASON_NEW) for r in new] + [(r, REASON_CARRIED) for r in carried] + [(r, REASON_OVERDUE) for r in overdue]
     )
-    overdue = [r for r in candidates if r.id not in seen and workflow.is_overdue(r, now, days)]
-    return [(r, REASON_NEW) for r in new_reports] + [(r, REASON_OVERDUE) for r in overdue]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from app.services import DomainError
 from app.services.triage import (
     HANDLED,
     PENDING,
+    REASON_CARRIED,
+    REASON_NEW,
     REASON_OVERDUE,
     SKIPPED,
     ItemHandledError,
@@ -81,6 +83,8 @@ def _age(value: datetime, now: datetime) -> str:
 def _reason_label(reason: str) -> str:
     if reason == REASON_OVERDUE:
         return f"Blijft liggen: {current_app.config['OVERDUE_DAYS']} dagen of langer niets gebeurd"
+    if reason == REASON_CARRIED:
+        return "Nog niet besproken in het vorige weekoverleg"
     return "Nieuw sinds het vorige weekoverleg"
 
 
@@ -217,7 +221,8 @@ def index():
             running=running,
             running_progress=progress(running) if running else None,
             agenda=agenda,
-            new_count=sum(1 for _, reason in agenda if reason != REASON_OVERDUE),
+            new_count=sum(1 for _, reason in agenda if reason == REASON_NEW),
+            carried_count=sum(1 for _, reason in agenda if reason == REASON_CARRIED),
             overdue_count=sum(1 for _, reason in agenda if reason == REASON_OVERDUE),
             past=past_sessions(),
             progress=progress,
