@@ -17,10 +17,11 @@ from config import TestConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+STARTING_ADDRESSEES: list[tuple] = []
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
-# Tables emptied between tests, children first. (addressee keeps the starting list that
-# the migration inserts.)
+# Tables emptied between tests, children first. (addressee is put back to the starting
+# list that the migration inserts.)
 TABLES = [
     "triage_item", "triage_attendee", "triage_session", "outbox_message",
     "event", "support", "report", "escalation_event", "escalation", "job_run", "audit_entry", "user_role", "user", "department", "rate_limit",
@@ -49,6 +50,9 @@ def database_url():
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
+        with db.engine.connect() as conn:
+            STARTING_ADDRESSEES[:] = [tuple(row) for row in conn.execute(text("SELECT id, name, kind, active FROM addressee"))]
+            conn.rollback()
         db.engine.dispose()
     yield url
     shutil.rmtree(tmp_dir, ignore_errors=True)
@@ -73,7 +77,39 @@ def _empty_tables(app) -> None:
                 for table in TABLES:
                     conn.execute(text(f'DELETE FROM "{table}"'))
                 conn.execute(text("DELETE FROM report_fts"))
+            # The addressee list the migration starts with stays; what a test changed goes.
+            ids = [row[0] for row in STARTING_ADDRESSEES]
+            conn.execute(text("DELETE FROM addressee WHERE id NOT IN (" + ",".join(str(i) for i in ids) + ")"))
+            for row_id, name, kind, active in STARTING_ADDRESSEES:
+                conn.execute(
+                    text("UPDATE addressee SET name = :name, kind = :kind, active = :active WHERE id = :id"),
+                    {"id": row_id, "name": name, "kind": kind, "active": active},
+                )
         db.engine.dispose()
+
+
+# Tests that must see the production password hasher.
+REAL_ARGON2 = {"test_passwords_are_stored_with_argon2id", "test_users_roles_and_sessions"}
+
+
+@pytest.fixture(autouse=True)
+def fast_argon2(request, monkeypatch):
+    """Logins are part of most tests; argon2id with production parameters costs ~0.1 s of
+    CPU each. Here it runs with tiny parameters (still argon2id). The tests named in
+    REAL_ARGON2 keep the real hasher and check its parameters."""
+    if request.node.name in REAL_ARGON2:
+        return
+    from argon2 import PasswordHasher
+
+    import app.services.users as users
+    import tests.factories as factories
+    from tests.factories import PASSWORD
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    cheap_hash = cheap.hash(PASSWORD)
+    monkeypatch.setattr(users, "_hasher", cheap)
+    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("rode-knop-dummy-password"))
+    monkeypatch.setattr(factories, "password_hash", lambda: cheap_hash)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from app.extensions import db
 from app.models import AuditEntry, Escalation, Event, Report, User
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 NAME = "Zorro Geheimzinnig"
 EMAIL = "zorro.geheim@example.test"

@@ -16,7 +16,6 @@ from app.services import workflow
 from app.services.escalations import LegalReference
 from tests.conftest import Auth, csrf_token
 from tests.factories import make_department, make_report, make_support, make_user
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 COACH = "coach@example.test"
 OTHER_COACH = "dina@example.test"

@@ -13,7 +13,6 @@ from app.models import Event, OutboxMessage, Report, User
 from app.services import workflow
 from tests.factories import make_department, make_report, make_support, make_user
 from tests.test_board import form_fields, login, page_of, report_state
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 COACH = "coach@example.test"
 OTHER_COACH = "dina@example.test"

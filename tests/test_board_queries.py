@@ -13,7 +13,6 @@ from app.services import workflow
 from app.services.escalations import LegalReference
 from tests.factories import make_department, make_report, make_support, make_user
 from tests.test_board import board_columns, login, page_of
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 
 def _people(app) -> None:

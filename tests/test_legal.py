@@ -17,7 +17,6 @@ from app.services.escalations import LegalReference, change_dossier_status, upda
 from app.services.workflow import decide_report
 from tests.conftest import Auth
 from tests.factories import make_report, make_support, make_user
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 COACH = "cor.coach@example.test"
 LEGAL = "fatima.jurist@example.test"
@@ -31,28 +30,6 @@ SZW = "Ministerie van Sociale Zaken en Werkgelegenheid"
 
 
 # --- helpers shared by the test_legal*.py modules ----------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def keep_the_addressee_list(database_url):
-    """conftest does not empty the addressee table (it holds the migration's starting
-    list), so put back whatever a test added or changed. Set up before `app`, so this runs
-    after the dossiers pointing at addressees are gone."""
-    from tests.conftest import _app_for
-
-    app = _app_for(database_url)
-    with app.app_context():
-        before = {a.id: (a.name, a.kind, a.active) for a in db.session.scalars(db.select(Addressee))}
-        db.session.rollback()
-    yield
-    with app.app_context():
-        for addressee in db.session.scalars(db.select(Addressee)).all():
-            if addressee.id not in before:
-                db.session.delete(addressee)
-            else:
-                addressee.name, addressee.kind, addressee.active = before[addressee.id]
-        db.session.commit()
-        db.engine.dispose()
 
 
 def login(app, email: str):

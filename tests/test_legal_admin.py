@@ -8,19 +8,17 @@ import pytest
 
 from app.extensions import db
 from app.models import Addressee, AuditEntry, Escalation, User
-from tests.test_legal import (  # noqa: F401 - keep_the_addressee_list is an autouse fixture
+from tests.test_legal import (
     ADMIN,
     COACH,
     EMPLOYEE,
     LEGAL,
     dossier_path,
-    keep_the_addressee_list,
     login,
     post_on_page,
     text_of,
     world,
 )
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 LIST = "/beheer/geadresseerden"
 

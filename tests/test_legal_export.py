@@ -17,18 +17,16 @@ from app.legal.overview import today as local_today
 from app.models import Addressee
 from app.services.escalations import LegalReference, change_dossier_status, update_dossier
 from tests.factories import make_report, make_support
-from tests.test_legal import (  # noqa: F401 - keep_the_addressee_list is an autouse fixture
+from tests.test_legal import (
     ADMIN,
     COACH,
     EMPLOYEE,
     LEGAL,
     SZW,
     escalate,
-    keep_the_addressee_list,
     login,
     make_people,
 )
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 HEADER = [

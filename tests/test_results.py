@@ -11,7 +11,6 @@ from app.services import workflow
 from app.services.escalations import LegalReference
 from tests.factories import make_department, make_report, make_support, make_user
 from tests.test_board import login, page_of
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 
 def _world(app, extra_resolved: int = 0) -> dict:

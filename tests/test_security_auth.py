@@ -16,31 +16,6 @@ from tests.factories import PASSWORD, make_user
 WRONG = "dit-is-niet-het-goede-wachtwoord-93"
 
 
-REAL_ARGON2 = {"test_passwords_are_stored_with_argon2id"}
-
-
-@pytest.fixture(autouse=True)
-def fast_argon2(request, monkeypatch):
-    """The security tests log in a few hundred times and make ~30 wrong guesses for the
-    rate limits; with the production argon2id parameters (64 MiB, t=3, p=4) that costs
-    tens of seconds on a busy machine. Here argon2id runs with tiny parameters; what is
-    tested is sessions, audit, access, redirects and limits. The other security test
-    modules import this fixture too. test_passwords_are_stored_with_argon2id keeps the
-    real hasher and checks its parameters."""
-    if request.node.name in REAL_ARGON2:
-        return
-    from argon2 import PasswordHasher
-
-    import app.services.users as users
-    import tests.factories as factories
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    cheap_hash = cheap.hash(PASSWORD)
-    monkeypatch.setattr(users, "_hasher", cheap)
-    monkeypatch.setattr(users, "_DUMMY_HASH", cheap.hash("rode-knop-dummy-password"))
-    monkeypatch.setattr(factories, "password_hash", lambda: cheap_hash)
-
-
 def _world(app):
     with app.app_context():
         make_user("Eva Medewerker", email="eva@voorbeeldstad.nl")

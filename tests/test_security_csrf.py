@@ -13,7 +13,6 @@ from app.models import AuditEntry, Department, Event, Report, Support, User
 from tests.conftest import CSRF_RE, csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_dossier, make_report, make_user
 from tests.test_security_routes import _weekly_session
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 
 def _world(app):

@@ -11,7 +11,6 @@ from app.extensions import db
 from config import ProductionConfig
 from tests.conftest import csrf_token
 from tests.factories import make_department, make_report, make_support, make_user
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "app" / "static"

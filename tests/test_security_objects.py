@@ -8,7 +8,6 @@ from app.extensions import db
 from app.models import Report, ReportStatus, User
 from tests.conftest import CSRF_RE, post_form
 from tests.factories import make_report, make_support, make_user
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 MISSING = "RK-2026-9999"
 

@@ -15,7 +15,6 @@ from app.models import Department, Event, Report, Support, User
 from tests.conftest import Auth, csrf_token
 from tests.factories import first_addressee_id, make_department, make_dossier, make_report, make_user
 from tests.route_table import LAST, LOGIN, ROLE_GRANTS, ROLES, ROUTE_TABLE
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 OUTCOMES_WITHOUT_WRITES = {LOGIN, 400, 403, 404}

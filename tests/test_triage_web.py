@@ -12,7 +12,6 @@ from app.models import OutboxMessage, Report, TriageItem, TriageSession, User
 from app.services.workflow import assign_report
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_report
-from tests.test_security_auth import fast_argon2  # noqa: F401 - autouse: logins with cheap argon2id
 from tests.test_triage import build_world
 
 
