@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import StopValidation, ValidationError
 
 from app.services.users import EMAIL_RE
@@ -40,6 +41,13 @@ def parse_version(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number > 0 else None
+
+
+class CheckboxList(SelectMultipleField):
+    """Several choices as a list of checkboxes (roles, coaches present)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class VersionedForm(BaseForm):

@@ -1,9 +1,8 @@
 """Forms of the administrator's area."""
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import BaseForm, EmailAddress, Required
+from app.forms import BaseForm, CheckboxList, EmailAddress, Required
 from app.models import ROLES
 from app.models.escalation import ADDRESSEE_KINDS
 
@@ -12,11 +11,6 @@ def _optional_int(value):
     if value in (None, "", "None"):
         return None
     return int(value)
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserForm(BaseForm):

@@ -1,21 +1,14 @@
 """Forms of the weekly session: who is present, and one small form per action on an item."""
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
 
-from app.forms import BaseForm, Required
-from app.services import workflow
+from app.board.forms import DecideForm as BoardDecideForm
+from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
 from app.services.reports import TEXT_MAX
 
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
 
-OUTCOME_LABELS = {
-    workflow.RESOLVED: "Opgelost: de gemeente past haar eigen regel of werkwijze aan",
-    workflow.ESCALATED: "Landelijk agenderen: de regel is landelijke wetgeving (Juridische Zaken volgt het)",
-    workflow.EXPLAINED: "Uitleggen: de regel blijft, de melder krijgt uitleg waarom",
-}
 
 
 def _optional_int(value):
@@ -26,19 +19,6 @@ def _optional_int(value):
     except (TypeError, ValueError):
         # An unknown choice, not a server error: validate_choice reports it.
         return -1
-
-
-def version_of(form) -> int | None:
-    """The report version the page was loaded at, or None when the form did not carry one."""
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class _CoachChoices:
@@ -63,8 +43,8 @@ class StartForm(AttendeesForm):
     pass
 
 
-class _ItemForm(BaseForm):
-    version = HiddenField()
+class _ItemForm(VersionedForm):
+    """An action on the item under discussion, made against the report version on the page."""
 
 
 class TakeOnForm(_ItemForm):
@@ -87,46 +67,9 @@ class AssignForm(_ItemForm, _CoachChoices):
         self.set_coaches(self.assignee_id, coaches, empty="Kies een ontregelcoach")
 
 
-class DecideForm(_ItemForm):
-    outcome = RadioField(
-        "Besluit",
-        choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()],
-        validators=[Required("Kies een besluit.")],
-    )
-    explanation = TextAreaField(
-        "Uitleg voor de melder",
-        description="Wat is er besloten en waarom? De melder en wie de melding steunt, lezen dit.",
-        validators=[Required("Schrijf voor de melder op wat er besloten is en waarom."), Length(max=TEXT_MAX, message=TOO_LONG)],
-    )
-    what_changed = TextAreaField(
-        "Wat is er veranderd?",
-        description="Bijvoorbeeld: het formulier vraagt geen kopie meer. Dit staat ook op ‘Wat we ontregelden’.",
-        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
-    )
-    # Escalating needs the law it is about; reports about the same article share a dossier.
-    law_title = StringField(
-        "Wet of regeling",
-        description="Bijvoorbeeld: Participatiewet.",
-        validators=[Length(max=300, message=TOO_LONG)],
-    )
-    article = StringField(
-        "Artikel",
-        description="Bijvoorbeeld: art. 31, tweede lid.",
-        validators=[Length(max=100, message=TOO_LONG)],
-    )
-    bwb_id = StringField(
-        "BWB-id",
-        description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703.",
-        validators=[Length(max=20, message=TOO_LONG)],
-    )
-
-    def validate_what_changed(self, field) -> None:
-        if self.outcome.data == workflow.RESOLVED and not (field.data or "").strip():
-            raise ValidationError("Beschrijf wat er veranderd is.")
-
-    def validate_law_title(self, field) -> None:
-        if self.outcome.data == workflow.ESCALATED and not (field.data or "").strip():
-            raise ValidationError("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet.")
+class DecideForm(BoardDecideForm):
+    """The same decision as on the report page (outcome, explanation, what changed, and the
+    law for an escalation), here for the item under discussion."""
 
 
 class MergeForm(_ItemForm):

@@ -49,7 +49,6 @@ from app.triage.forms import (
     SkipForm,
     StartForm,
     TakeOnForm,
-    version_of,
 )
 from app.web import rerender_on_csrf_error
 
@@ -253,7 +252,7 @@ def _act(session_id: int, item_id: int, action: str):
     form = ITEM_FORMS[action](prefix=action, **kwargs)
     if not form.validate_on_submit():
         return _render_session(triage_session, item, submitted=(action, form), status=400)
-    if action != "skip" and version_of(form) is None:
+    if action != "skip" and form.expected_version is None:
         # Every change to a report is checked against the version the page showed; a
         # form without one (an old page, a crafted request) changes nothing.
         form.form_errors.append(STALE_FORM)
@@ -267,7 +266,7 @@ def _act(session_id: int, item_id: int, action: str):
                 item,
                 current_user,
                 action,
-                expected_version=version_of(form),
+                expected_version=form.expected_version,
                 assignee_id=getattr(getattr(form, "assignee_id", None), "data", None),
                 outcome=getattr(getattr(form, "outcome", None), "data", None),
                 explanation=getattr(getattr(form, "explanation", None), "data", None),
