@@ -57,6 +57,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", str(8 * 3600)))
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", str(8 * 3600)))
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    # (1 behind nginx). Without it every client looks like the proxy to the login limits.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     # Where links in e-mails point to.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")

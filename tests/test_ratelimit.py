@@ -33,3 +33,32 @@ def test_account_limit_holds_across_two_app_instances(app, database_url):
     assert _attempt(app.test_client(), "ander@example.test", "correct horse battery staple").status_code == 302
     with other_worker.app_context():
         db.engine.dispose()
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(app, database_url):  # app: empties the tables afterwards
+    # With PROXY_COUNT=1 the client address comes from X-Forwarded-For, so one busy client
+    # does not lock everyone out who comes through the same proxy.
+    from config import TestConfig
+
+    class BehindProxy(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        PROXY_COUNT = 1
+        LOGIN_LIMIT_PER_CLIENT = "3 per 10 minutes"
+
+    from app import create_app
+
+    proxied = create_app(BehindProxy)
+    client = proxied.test_client()
+
+    def attempt(address: str, email: str) -> int:
+        token = csrf_token(client, "/inloggen")
+        return client.post(
+            "/inloggen", data={"email": email, "password": "fout", "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [attempt("10.0.0.1", f"a{i}@example.test") for i in range(3)] == [400, 400, 400]
+    assert attempt("10.0.0.1", "a9@example.test") == 429
+    assert attempt("10.0.0.2", "b@example.test") == 400
+    with proxied.app_context():
+        db.engine.dispose()
