@@ -19,11 +19,12 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AuditEntry, Escalation, JobRun, OutboxMessage, Report, User, UserRole
+from app.models import AuditEntry, Escalation, JobRun, OutboxMessage, Report, User
 from app.models.base import utcnow
 from app.models.escalation import DossierStatus
 from app.models.report import OPEN_STATUSES, EventKind
 from app.notify import app_url, deliver_outbox, enqueue, report_url
+from app.services.users import users_with_role
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -46,14 +47,6 @@ def _context() -> Iterator[Flask]:
 
 def _today(now: datetime) -> date:
     return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def _users_with_role(role: str) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True)).order_by(User.name)
-        )
-    )
 
 
 def _queue_once(user: User, template: str, subject: str, key: str, **context) -> bool:
@@ -105,7 +98,7 @@ def weekly_agenda(now: datetime | None = None) -> dict:
         new = list(db.session.scalars(select(Report).where(Report.status == "new").order_by(Report.created_at)))
         overdue = [r for r in _overdue_reports(now) if r.status != "new" or r not in new]
         queued = 0
-        for coach in _users_with_role("coach"):
+        for coach in users_with_role("coach"):
             queued += _queue_once(
                 coach, "agenda", f"Agenda weekoverleg {session_at:%d-%m-%Y}",
                 f"agenda:{session_at.date().isoformat()}:{coach.id}",
@@ -152,7 +145,7 @@ def dossier_reminders(now: datetime | None = None) -> dict:
             if dossier.owner is not None and dossier.owner.active:
                 recipients = [dossier.owner]
             else:
-                legal_staff = legal_staff if legal_staff is not None else _users_with_role("legal")
+                legal_staff = legal_staff if legal_staff is not None else users_with_role("legal")
                 recipients = legal_staff
             reasons = []
             if dossier.follow_up_on is not None and dossier.follow_up_on <= today:
@@ -184,7 +177,7 @@ def legal_overview(now: datetime | None = None) -> dict:
         rows.sort(key=lambda row: (not (row[1] or row[2]), row[0].id))
         year, week, _ = today.isocalendar()
         queued = 0
-        for person in _users_with_role("legal"):
+        for person in users_with_role("legal"):
             queued += _queue_once(
                 person, "legal_overview", f"Weekoverzicht escalatiedossiers week {week}",
                 f"legal-overview:{year}-{week}:{person.id}", rows=rows, url=app_url("/juridisch/"),

@@ -26,12 +26,13 @@ from app.board.forms import (
 )
 from app.extensions import db
 from app.forms import apply_domain_error
-from app.models import Department, Event, Report, Support, User, UserRole
+from app.models import Department, Event, Report, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind, ReportStatus
 from app.permissions import is_staff, role_required
 from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
+from app.services.users import active_coaches
 from app.services.escalations import LegalReference
 from app.services.reports import get_by_reference, parse_reference
 from app.web import rerender_on_csrf_error
@@ -62,17 +63,6 @@ def _report_or_404(reference: str) -> Report:
     if report is None:
         abort(404)
     return report
-
-
-def active_coaches() -> list[User]:
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "coach", User.active.is_(True))
-            .order_by(User.name, User.id)
-        )
-    )
 
 
 def days_label(days: int) -> str:

@@ -163,17 +163,6 @@ def owner_choices() -> list[User]:
     )
 
 
-def active_legal_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "legal", User.active.is_(True))
-            .order_by(User.name, User.id)
-        )
-    )
-
-
 def dossier_rows(filters: Filters, on: date) -> list[Row]:
     stmt = db.select(Escalation).options(selectinload(Escalation.reports))
     if filters.status == OPEN:

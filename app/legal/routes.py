@@ -17,7 +17,6 @@ from app.legal.overview import (
     ATTENTION,
     NOBODY,
     OPEN,
-    active_legal_users,
     dossier_rows,
     owner_choices,
     read_filters,
@@ -27,6 +26,7 @@ from app.models import Escalation, EscalationEvent
 from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
 from app.permissions import role_required
 from app.services import DomainError
+from app.services.users import users_with_role
 from app.services.addressees import all_addressees
 from app.services.escalations import (
     ANSWERED,
@@ -139,7 +139,7 @@ def _make_form(name: str, dossier: Escalation, *, bound: bool):
     if not bound:
         kwargs["formdata"] = None
     if cls is DossierForm:
-        kwargs.update(addressees=all_addressees(), owners=active_legal_users(), current_addressee_id=dossier.addressee_id)
+        kwargs.update(addressees=all_addressees(), owners=users_with_role("legal"), current_addressee_id=dossier.addressee_id)
     elif cls is DossierStatusForm:
         kwargs["statuses"] = next_statuses(dossier)
     form = cls(**kwargs)

@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app import views
 from app.extensions import db
-from app.models import Report, TriageAttendee, TriageItem, TriageSession, User, UserRole
+from app.models import Report, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.models.report import OPEN_STATUSES, STATUS_LABELS, ReportStatus
 from app.notify import app_url, enqueue
 from app.services import DomainError
 from app.services import workflow
+from app.services.users import active_coaches
 from app.services.escalations import LegalReference
 from app.services.reports import get_by_reference
 
@@ -64,17 +65,6 @@ class ItemHandledError(DomainError):
 
 
 # --- reading ---------------------------------------------------------------------------
-
-
-def active_coaches() -> list[User]:
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "coach", User.active.is_(True))
-            .order_by(User.name, User.id)
-        )
-    )
 
 
 def open_session() -> TriageSession | None:

@@ -208,6 +208,22 @@ def update_department(department: Department, *, name: str, active: bool, actor:
     record_audit("department_updated", actor=actor, object_type="department", object_id=department.id)
 
 
+def users_with_role(role: str) -> list[User]:
+    """Active users holding `role`, by name."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def active_coaches() -> list[User]:
+    return users_with_role("coach")
+
+
 def active_departments() -> list[Department]:
     return list(
         db.session.scalars(db.select(Department).where(Department.active.is_(True)).order_by(Department.name))

@@ -15,6 +15,7 @@ from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import role_required
 from app.services import DomainError
+from app.services.users import active_coaches
 from app.services.triage import (
     HANDLED,
     PENDING,
@@ -24,7 +25,6 @@ from app.services.triage import (
     SKIPPED,
     ItemHandledError,
     SessionClosedError,
-    active_coaches,
     build_agenda,
     current_item,
     end_session,
