@@ -5,20 +5,24 @@ PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: help install run test bench lock clean
+.PHONY: help install run test lint format bench lock clean
 
 help:
-	@echo "make install  Python virtualenv in $(VENV) from requirements.lock (hashes checked)"
+	@echo "make install  Python virtualenv in $(VENV): runtime (requirements.lock) and development/test tools (requirements-test.lock)"
 	@echo "make run      migrate, seed demo data if empty, print demo logins, serve on http://127.0.0.1:5000 (+ scheduler, local mail catcher)"
 	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options"
+	@echo "make lint     Ruff: lint and formatting check (part of make test)"
+	@echo "make format   Ruff: fix what can be fixed and format the code"
 	@echo "make bench    the benchmarks (never part of the tests)"
-	@echo "make lock     regenerate requirements.lock from pyproject.toml (needs PyPI)"
+	@echo "make lock     regenerate requirements.lock and requirements-test.lock from pyproject.toml (needs PyPI)"
 	@echo "make clean    remove $(VENV), node_modules and the local SQLite databases"
 
 # Python dependencies: exactly the pinned, hashed versions, then the app itself (editable).
-$(VENV)/.installed: pyproject.toml requirements.lock
+# requirements-test.lock is requirements.lock plus the development and test tools (pytest,
+# Playwright, aiosmtpd for the local mail catcher, Ruff); production installs requirements.lock only.
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-test.lock
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --require-hashes -r requirements-test.lock
 	$(VENV)/bin/pip install --no-deps -e .
 	touch $@
 
@@ -35,8 +39,16 @@ run: install
 	scripts/dev-run
 
 # TEST_DATABASE_URL, when set in the environment, runs the suite on that PostgreSQL.
-test: install node_modules/.installed
+test: install node_modules/.installed lint
 	RODEKNOP_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 bench: install
 	$(PY) bench/run.py
@@ -47,7 +59,9 @@ lock:
 	tmp=$$(mktemp -d) && \
 	python3 -m venv "$$tmp" && \
 	"$$tmp/bin/python" -m pip install --quiet uv && \
-	"$$tmp/bin/uv" pip compile pyproject.toml --extra test -o requirements.lock \
+	"$$tmp/bin/uv" pip compile pyproject.toml -o requirements.lock \
+		--python-version 3.11 --generate-hashes --quiet && \
+	"$$tmp/bin/uv" pip compile pyproject.toml --extra test -c requirements.lock -o requirements-test.lock \
 		--python-version 3.11 --generate-hashes --quiet; \
 	status=$$?; rm -rf "$$tmp"; exit $$status
 

@@ -1,4 +1,5 @@
 """Settings for Rode Knop, read from the environment with development defaults."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,9 @@ def _database_url(default: str | None) -> str | None:
     url = os.environ.get("DATABASE_URL", default)
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
     if url and url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url and url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -124,9 +125,7 @@ class ProductionConfig(Config):
     def validate(cls) -> None:
         missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
-            raise RuntimeError(
-                "Rode Knop refuses to start in production without: " + ", ".join(missing)
-            )
+            raise RuntimeError("Rode Knop refuses to start in production without: " + ", ".join(missing))
         if len(os.environ["SECRET_KEY"]) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
 

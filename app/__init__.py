@@ -1,4 +1,5 @@
 """The Rode Knop application factory."""
+
 from __future__ import annotations
 
 import logging

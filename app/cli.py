@@ -1,5 +1,8 @@
 """flask commands: create users, seed demo data, print demo logins, rebuild the search index."""
+
 from __future__ import annotations
+
+import contextlib
 
 import click
 from flask import Flask
@@ -17,7 +20,12 @@ def register(app: Flask) -> None:
     @click.option("--email", prompt="E-mailadres")
     @click.option("--name", prompt="Naam")
     @click.option(
-        "--role", "roles", multiple=True, type=click.Choice(sorted(ROLES)), default=["employee"], show_default=True,
+        "--role",
+        "roles",
+        multiple=True,
+        type=click.Choice(sorted(ROLES)),
+        default=["employee"],
+        show_default=True,
         help="Repeat for several roles.",
     )
     @click.option("--department", default=None, help="Department name; created when it does not exist.")
@@ -58,7 +66,7 @@ def register(app: Flask) -> None:
         from app.demo import DEMO_PASSWORD, DEMO_USERS
 
         click.echo("")
-        click.echo("Rode Knop draait op http://127.0.0.1:5000 — demo-accounts (wachtwoord: %s):" % DEMO_PASSWORD)
+        click.echo(f"Rode Knop draait op http://127.0.0.1:5000 — demo-accounts (wachtwoord: {DEMO_PASSWORD}):")
         for email, name, roles, _dept in DEMO_USERS:
             click.echo(f"  {email:<32} {name:<22} {', '.join(ROLES[r] for r in roles)}")
         click.echo("")
@@ -114,7 +122,5 @@ def register_job_commands(app: Flask) -> None:
         with scheduler_lock(app):
             scheduler = build_scheduler(app)
             click.echo("Scheduler started with jobs: " + ", ".join(job.id for job in scheduler.get_jobs()))
-            try:
+            with contextlib.suppress(KeyboardInterrupt, SystemExit):
                 scheduler.start()
-            except (KeyboardInterrupt, SystemExit):
-                pass

@@ -1,4 +1,5 @@
 """Demo data for a first look: users for every role, departments, a dozen reports."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,10 +8,10 @@ from app.extensions import db
 from app.models import Department, Report, ReportStatus, User
 from app.models.base import utcnow
 from app.models.report import Origin
-from app.services.reports import submit_report, support_report
 from app.services.escalations import LegalReference
-from app.services.workflow import assign_report, decide_report
+from app.services.reports import submit_report, support_report
 from app.services.users import create_department, create_user
+from app.services.workflow import assign_report, decide_report
 
 DEMO_PASSWORD = "rodeknop-demo"
 
@@ -35,85 +36,179 @@ DEMO_USERS = [
 
 # (reporter e-mail, days ago, anonymous, origin, department, rule, problem, effect, suggestion)
 DEMO_REPORTS = [
-    ("medewerker@rodeknop.test", 40, False, Origin.OWN, "Vergunningen en Toezicht",
-     "Dakkapel vraagt volledige vergunningprocedure, ook als alle buren akkoord zijn",
-     "Voor een dakkapel aan de voorkant moet een inwoner de hele reguliere procedure doorlopen, met welstandsadvies "
-     "en acht weken wachttijd, ook als alle buren schriftelijk akkoord zijn en het ontwerp gelijk is aan dat van de buren.",
-     "Inwoners wachten maanden en betalen hoge leges voor iets waar niemand bezwaar tegen heeft.",
-     "Een lichte toets als de buren akkoord zijn en het ontwerp past binnen het bestaande straatbeeld."),
-    ("collega@rodeknop.test", 30, False, Origin.OWN, "Werk en Inkomen",
-     "Inwoner moet bij bijstandsaanvraag hetzelfde verhaal aan drie afdelingen vertellen",
-     "Bij een aanvraag voor bijstand vertelt de inwoner zijn situatie aan de klantmanager, daarna aan schuldhulpverlening "
-     "en daarna nog eens aan het wijkteam. Gegevens worden niet gedeeld, ook niet met toestemming.",
-     "Mensen in een kwetsbare situatie haken af of voelen zich niet gehoord.",
-     "Eén intakegesprek, met toestemming gedeeld met de andere afdelingen."),
-    ("medewerker@rodeknop.test", 21, True, Origin.NATIONAL, "Burgerzaken",
-     "Uittreksel BRP moet op papier worden aangeleverd voor eigen gemeente",
-     "Een andere afdeling vraagt inwoners om een uittreksel uit de BRP, terwijl wij die gegevens zelf al hebben. "
-     "De inwoner betaalt leges voor gegevens die de gemeente al heeft.",
-     "Extra kosten en een extra bezoek aan het stadskantoor.", None),
-    ("coach2@rodeknop.test", 18, False, Origin.NATIONAL, "Werk en Inkomen",
-     "Kostendelersnorm verlaagt uitkering als volwassen kind tijdelijk thuis woont",
-     "Als een volwassen kind tijdelijk bij een ouder in de bijstand komt wonen, wordt de uitkering van de ouder verlaagd "
-     "door de kostendelersnorm. Ouders durven hun kind daarom geen onderdak te bieden.",
-     "Jongeren raken dakloos omdat ouders er financieel op achteruitgaan.",
-     "Uitzondering voor tijdelijke opvang van eigen kinderen."),
-    ("collega@rodeknop.test", 14, False, Origin.OWN, "Belastingen",
-     "Kwijtschelding moet elk jaar opnieuw worden aangevraagd, ook bij AOW zonder vermogen",
-     "Inwoners met alleen AOW en geen vermogen moeten ieder jaar opnieuw kwijtschelding van gemeentelijke belastingen "
-     "aanvragen met dezelfde bewijsstukken.",
-     "Veel ouderen vergeten het en krijgen dan een aanmaning.",
-     "Automatisch kwijtschelden als de situatie niet veranderd is."),
-    ("medewerker@rodeknop.test", 10, False, Origin.UNKNOWN, "Burgerzaken",
-     "Afspraak voor paspoort alleen online te maken",
-     "Inwoners zonder computer of DigiD kunnen geen afspraak maken voor een paspoort; telefonisch verwijzen we ze naar de website.",
-     "Vooral ouderen en laaggeletterden lopen vast.", "Telefonisch een afspraak kunnen inplannen."),
-    ("coach@rodeknop.test", 8, False, Origin.OWN, "Jeugd en Zorg",
-     "Nieuwe indicatie nodig bij verhuizing binnen de gemeente",
-     "Als een gezin binnen de gemeente verhuist, vervalt de indicatie voor jeugdhulp en moet een nieuwe aanvraag worden gedaan.",
-     "Hulp aan kinderen stopt tijdelijk.", "De indicatie laten doorlopen bij verhuizing binnen de gemeente."),
-    ("collega@rodeknop.test", 6, True, Origin.UNKNOWN, "Werk en Inkomen",
-     "Bewijsstukken opnieuw opvragen die al in het dossier zitten",
-     "Bij een heronderzoek vragen we opnieuw bankafschriften en een identiteitsbewijs op, ook als die al in het dossier zitten.",
-     None, None),
-    ("medewerker@rodeknop.test", 4, False, Origin.OWN, "Vergunningen en Toezicht",
-     "Evenementenvergunning voor straatfeest van twintig buren",
-     "Een straatfeest met een paar tafels op straat vraagt dezelfde evenementenvergunning als een groot festival, "
-     "inclusief veiligheidsplan.",
-     "Buurtinitiatieven worden afgeschrikt.", "Een meldingsplicht voor kleine buurtfeesten."),
-    ("coach2@rodeknop.test", 3, False, Origin.NATIONAL, "Jeugd en Zorg",
-     "Wmo-aanvraag vraagt medisch advies terwijl de beperking blijvend is",
-     "Bij elke nieuwe Wmo-aanvraag van iemand met een blijvende beperking vragen we opnieuw medisch advies aan.",
-     None, "Een eenmalige vaststelling bij blijvende beperkingen."),
-    ("collega@rodeknop.test", 2, False, Origin.OWN, "Informatievoorziening",
-     "Formulier voor parkeervergunning vraagt kopie kentekenbewijs",
-     "Het formulier vraagt een kopie van het kentekenbewijs, terwijl we het kenteken kunnen controleren in het RDW-register.",
-     None, None),
-    ("medewerker@rodeknop.test", 1, False, Origin.UNKNOWN, "Burgerzaken",
-     "Verhuizing doorgeven kan niet voor een ander met een volmacht",
-     "Een mantelzorger kan de verhuizing van zijn moeder naar het verpleeghuis niet doorgeven, ook niet met een volmacht.",
-     "Inwoners blijven op het oude adres ingeschreven en missen post.", None),
+    (
+        "medewerker@rodeknop.test",
+        40,
+        False,
+        Origin.OWN,
+        "Vergunningen en Toezicht",
+        "Dakkapel vraagt volledige vergunningprocedure, ook als alle buren akkoord zijn",
+        "Voor een dakkapel aan de voorkant moet een inwoner de hele reguliere procedure doorlopen, met welstandsadvies "
+        "en acht weken wachttijd, ook als alle buren schriftelijk akkoord zijn en het ontwerp gelijk is aan dat van de buren.",
+        "Inwoners wachten maanden en betalen hoge leges voor iets waar niemand bezwaar tegen heeft.",
+        "Een lichte toets als de buren akkoord zijn en het ontwerp past binnen het bestaande straatbeeld.",
+    ),
+    (
+        "collega@rodeknop.test",
+        30,
+        False,
+        Origin.OWN,
+        "Werk en Inkomen",
+        "Inwoner moet bij bijstandsaanvraag hetzelfde verhaal aan drie afdelingen vertellen",
+        "Bij een aanvraag voor bijstand vertelt de inwoner zijn situatie aan de klantmanager, daarna aan schuldhulpverlening "
+        "en daarna nog eens aan het wijkteam. Gegevens worden niet gedeeld, ook niet met toestemming.",
+        "Mensen in een kwetsbare situatie haken af of voelen zich niet gehoord.",
+        "Eén intakegesprek, met toestemming gedeeld met de andere afdelingen.",
+    ),
+    (
+        "medewerker@rodeknop.test",
+        21,
+        True,
+        Origin.NATIONAL,
+        "Burgerzaken",
+        "Uittreksel BRP moet op papier worden aangeleverd voor eigen gemeente",
+        "Een andere afdeling vraagt inwoners om een uittreksel uit de BRP, terwijl wij die gegevens zelf al hebben. "
+        "De inwoner betaalt leges voor gegevens die de gemeente al heeft.",
+        "Extra kosten en een extra bezoek aan het stadskantoor.",
+        None,
+    ),
+    (
+        "coach2@rodeknop.test",
+        18,
+        False,
+        Origin.NATIONAL,
+        "Werk en Inkomen",
+        "Kostendelersnorm verlaagt uitkering als volwassen kind tijdelijk thuis woont",
+        "Als een volwassen kind tijdelijk bij een ouder in de bijstand komt wonen, wordt de uitkering van de ouder verlaagd "
+        "door de kostendelersnorm. Ouders durven hun kind daarom geen onderdak te bieden.",
+        "Jongeren raken dakloos omdat ouders er financieel op achteruitgaan.",
+        "Uitzondering voor tijdelijke opvang van eigen kinderen.",
+    ),
+    (
+        "collega@rodeknop.test",
+        14,
+        False,
+        Origin.OWN,
+        "Belastingen",
+        "Kwijtschelding moet elk jaar opnieuw worden aangevraagd, ook bij AOW zonder vermogen",
+        "Inwoners met alleen AOW en geen vermogen moeten ieder jaar opnieuw kwijtschelding van gemeentelijke belastingen "
+        "aanvragen met dezelfde bewijsstukken.",
+        "Veel ouderen vergeten het en krijgen dan een aanmaning.",
+        "Automatisch kwijtschelden als de situatie niet veranderd is.",
+    ),
+    (
+        "medewerker@rodeknop.test",
+        10,
+        False,
+        Origin.UNKNOWN,
+        "Burgerzaken",
+        "Afspraak voor paspoort alleen online te maken",
+        "Inwoners zonder computer of DigiD kunnen geen afspraak maken voor een paspoort; telefonisch verwijzen we ze naar de website.",
+        "Vooral ouderen en laaggeletterden lopen vast.",
+        "Telefonisch een afspraak kunnen inplannen.",
+    ),
+    (
+        "coach@rodeknop.test",
+        8,
+        False,
+        Origin.OWN,
+        "Jeugd en Zorg",
+        "Nieuwe indicatie nodig bij verhuizing binnen de gemeente",
+        "Als een gezin binnen de gemeente verhuist, vervalt de indicatie voor jeugdhulp en moet een nieuwe aanvraag worden gedaan.",
+        "Hulp aan kinderen stopt tijdelijk.",
+        "De indicatie laten doorlopen bij verhuizing binnen de gemeente.",
+    ),
+    (
+        "collega@rodeknop.test",
+        6,
+        True,
+        Origin.UNKNOWN,
+        "Werk en Inkomen",
+        "Bewijsstukken opnieuw opvragen die al in het dossier zitten",
+        "Bij een heronderzoek vragen we opnieuw bankafschriften en een identiteitsbewijs op, ook als die al in het dossier zitten.",
+        None,
+        None,
+    ),
+    (
+        "medewerker@rodeknop.test",
+        4,
+        False,
+        Origin.OWN,
+        "Vergunningen en Toezicht",
+        "Evenementenvergunning voor straatfeest van twintig buren",
+        "Een straatfeest met een paar tafels op straat vraagt dezelfde evenementenvergunning als een groot festival, "
+        "inclusief veiligheidsplan.",
+        "Buurtinitiatieven worden afgeschrikt.",
+        "Een meldingsplicht voor kleine buurtfeesten.",
+    ),
+    (
+        "coach2@rodeknop.test",
+        3,
+        False,
+        Origin.NATIONAL,
+        "Jeugd en Zorg",
+        "Wmo-aanvraag vraagt medisch advies terwijl de beperking blijvend is",
+        "Bij elke nieuwe Wmo-aanvraag van iemand met een blijvende beperking vragen we opnieuw medisch advies aan.",
+        None,
+        "Een eenmalige vaststelling bij blijvende beperkingen.",
+    ),
+    (
+        "collega@rodeknop.test",
+        2,
+        False,
+        Origin.OWN,
+        "Informatievoorziening",
+        "Formulier voor parkeervergunning vraagt kopie kentekenbewijs",
+        "Het formulier vraagt een kopie van het kentekenbewijs, terwijl we het kenteken kunnen controleren in het RDW-register.",
+        None,
+        None,
+    ),
+    (
+        "medewerker@rodeknop.test",
+        1,
+        False,
+        Origin.UNKNOWN,
+        "Burgerzaken",
+        "Verhuizing doorgeven kan niet voor een ander met een volmacht",
+        "Een mantelzorger kan de verhuizing van zijn moeder naar het verpleeghuis niet doorgeven, ook niet met een volmacht.",
+        "Inwoners blijven op het oude adres ingeschreven en missen post.",
+        None,
+    ),
 ]
 
 # Index in DEMO_REPORTS -> (status, coach e-mail, text for the reporter)
 DEMO_STATES = {
     0: (ReportStatus.IN_PROGRESS, "coach@rodeknop.test", None),
-    1: (ReportStatus.RESOLVED, "coach2@rodeknop.test",
-        "Vanaf nu is er één intakegesprek; met toestemming van de inwoner delen we de gegevens met schuldhulpverlening en het wijkteam."),
-    2: (ReportStatus.RESOLVED, "coach@rodeknop.test",
-        "De afdeling vraagt geen uittreksel meer op; medewerkers raadplegen de BRP zelf."),
-    3: (ReportStatus.ESCALATED, "coach2@rodeknop.test",
-        "De kostendelersnorm staat in de Participatiewet. Dat kunnen we lokaal niet veranderen; Juridische Zaken heeft dit bij het ministerie van SZW geagendeerd."),
+    1: (
+        ReportStatus.RESOLVED,
+        "coach2@rodeknop.test",
+        "Vanaf nu is er één intakegesprek; met toestemming van de inwoner delen we de gegevens met schuldhulpverlening en het wijkteam.",
+    ),
+    2: (
+        ReportStatus.RESOLVED,
+        "coach@rodeknop.test",
+        "De afdeling vraagt geen uittreksel meer op; medewerkers raadplegen de BRP zelf.",
+    ),
+    3: (
+        ReportStatus.ESCALATED,
+        "coach2@rodeknop.test",
+        "De kostendelersnorm staat in de Participatiewet. Dat kunnen we lokaal niet veranderen; Juridische Zaken heeft dit bij het ministerie van SZW geagendeerd.",
+    ),
     4: (ReportStatus.IN_PROGRESS, "coach@rodeknop.test", None),
-    5: (ReportStatus.EXPLAINED, "coach@rodeknop.test",
-        "Telefonisch afspraken maken kan weer sinds deze maand, maar alleen via het algemene nummer 14 0xx; we hebben de website aangepast zodat dat er duidelijk staat."),
+    5: (
+        ReportStatus.EXPLAINED,
+        "coach@rodeknop.test",
+        "Telefonisch afspraken maken kan weer sinds deze maand, maar alleen via het algemene nummer 14 0xx; we hebben de website aangepast zodat dat er duidelijk staat.",
+    ),
 }
 
 
 def seed_demo() -> None:
     departments = {}
     for name in DEPARTMENTS:
-        departments[name] = db.session.scalar(db.select(Department).where(Department.name == name)) or create_department(name)
+        departments[name] = db.session.scalar(
+            db.select(Department).where(Department.name == name)
+        ) or create_department(name)
     users = {}
     for email, name, roles, dept in DEMO_USERS:
         users[email] = db.session.scalar(db.select(User).where(User.email == email)) or create_user(
@@ -121,7 +216,7 @@ def seed_demo() -> None:
         )
     now = utcnow()
     reports: list[Report] = []
-    for index, (email, days, anonymous, origin, dept, rule, problem, effect, suggestion) in enumerate(DEMO_REPORTS):
+    for email, days, anonymous, origin, dept, rule, problem, effect, suggestion in DEMO_REPORTS:
         report = submit_report(
             users[email],
             rule=rule,
@@ -155,5 +250,7 @@ def _demo_progress(report: Report, status: ReportStatus, coach: User, explanatio
         outcome=status.value,
         explanation=explanation,
         what_changed=explanation if status is ReportStatus.RESOLVED else None,
-        legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a") if status is ReportStatus.ESCALATED else None,
+        legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a")
+        if status is ReportStatus.ESCALATED
+        else None,
     )

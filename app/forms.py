@@ -1,10 +1,11 @@
 """Shared form plumbing: Dutch validation messages and a strict 'required' check."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.users import EMAIL_RE
 
@@ -93,6 +94,6 @@ def apply_domain_error(form, error) -> None:
     """Show a DomainError next to its field (or at the form's top)."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = list(field.errors) + [error.message]
+        field.errors = [*list(field.errors), error.message]
     else:
         form.form_errors.append(error.message)

@@ -3,6 +3,7 @@
 Every job opens an app context, calls services, commits, and is safe to run twice: mails
 carry a dedupe key, so a second run (or a second scheduler by mistake) sends nothing twice.
 The scheduler runs only in `flask run-scheduler`, never inside web workers."""
+
 from __future__ import annotations
 
 import contextlib
@@ -62,8 +63,15 @@ def _queue_once(user: User, template: str, subject: str, key: str, **context) ->
 
 
 def _record(job: str, started: datetime, result: dict, dry_run: bool = False) -> dict:
-    db.session.add(JobRun(job=job, started_at=started, finished_at=utcnow(), dry_run=dry_run,
-                          result=json.dumps(result, ensure_ascii=False, sort_keys=True)))
+    db.session.add(
+        JobRun(
+            job=job,
+            started_at=started,
+            finished_at=utcnow(),
+            dry_run=dry_run,
+            result=json.dumps(result, ensure_ascii=False, sort_keys=True),
+        )
+    )
     db.session.commit()
     log.info("job %s%s: %s", job, " (dry run)" if dry_run else "", result)
     return result
@@ -71,9 +79,13 @@ def _record(job: str, started: datetime, result: dict, dry_run: bool = False) ->
 
 def _overdue_reports(now: datetime) -> list[Report]:
     limit = now - timedelta(days=current_app.config["OVERDUE_DAYS"])
-    return list(db.session.scalars(
-        select(Report).where(Report.status.in_(OPEN_STATUSES), Report.last_activity_at < limit).order_by(Report.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.status.in_(OPEN_STATUSES), Report.last_activity_at < limit)
+            .order_by(Report.created_at)
+        )
+    )
 
 
 # --- the jobs -------------------------------------------------------------------------
@@ -94,15 +106,22 @@ def weekly_agenda(now: datetime | None = None) -> dict:
         from app.services.reports import next_session
 
         config = current_app.config
-        session_at = next_session(now - timedelta(hours=12), config["TRIAGE_WEEKDAY"], config["TRIAGE_TIME"], config["TIMEZONE"])
+        session_at = next_session(
+            now - timedelta(hours=12), config["TRIAGE_WEEKDAY"], config["TRIAGE_TIME"], config["TIMEZONE"]
+        )
         new = list(db.session.scalars(select(Report).where(Report.status == "new").order_by(Report.created_at)))
         overdue = [r for r in _overdue_reports(now) if r.status != "new" or r not in new]
         queued = 0
         for coach in users_with_role("coach"):
             queued += _queue_once(
-                coach, "agenda", f"Agenda weekoverleg {session_at:%d-%m-%Y}",
+                coach,
+                "agenda",
+                f"Agenda weekoverleg {session_at:%d-%m-%Y}",
                 f"agenda:{session_at.date().isoformat()}:{coach.id}",
-                new=new, overdue=overdue, session_at=session_at, url=app_url("/weekoverleg/"),
+                new=new,
+                overdue=overdue,
+                session_at=session_at,
+                url=app_url("/weekoverleg/"),
                 report_url=report_url,
             )
         return _record("weekly_agenda", started, {"new": len(new), "overdue": len(overdue), "mails": queued})
@@ -118,9 +137,13 @@ def coach_reminders(now: datetime | None = None) -> dict:
             if report.assignee is None:
                 continue  # unassigned overdue reports go on the weekly agenda instead
             queued += _queue_once(
-                report.assignee, "reminder_report", f"Herinnering: {report.reference} wacht op een update",
+                report.assignee,
+                "reminder_report",
+                f"Herinnering: {report.reference} wacht op een update",
                 f"reminder:report:{report.id}:{report.last_activity_at.isoformat()}",
-                report=report, days=(now - report.last_activity_at).days, url=report_url(report),
+                report=report,
+                days=(now - report.last_activity_at).days,
+                url=report_url(report),
             )
         return _record("coach_reminders", started, {"mails": queued})
 
@@ -135,8 +158,10 @@ def dossier_reminders(now: datetime | None = None) -> dict:
         dossiers = db.session.scalars(
             select(Escalation).where(
                 Escalation.status != DossierStatus.CLOSED.value,
-                or_(Escalation.follow_up_on <= today,
-                    (Escalation.status == DossierStatus.SENT.value) & (Escalation.answer_due < today)),
+                or_(
+                    Escalation.follow_up_on <= today,
+                    (Escalation.status == DossierStatus.SENT.value) & (Escalation.answer_due < today),
+                ),
             )
         ).all()
         legal_staff = None
@@ -149,15 +174,27 @@ def dossier_reminders(now: datetime | None = None) -> dict:
                 recipients = legal_staff
             reasons = []
             if dossier.follow_up_on is not None and dossier.follow_up_on <= today:
-                reasons.append(("follow-up", dossier.follow_up_on, f"de opvolgdatum {dossier.follow_up_on:%d-%m-%Y} is bereikt"))
-            if dossier.status == DossierStatus.SENT.value and dossier.answer_due is not None and dossier.answer_due < today:
-                reasons.append(("answer", dossier.answer_due, f"het antwoord werd verwacht op {dossier.answer_due:%d-%m-%Y}"))
+                reasons.append(
+                    ("follow-up", dossier.follow_up_on, f"de opvolgdatum {dossier.follow_up_on:%d-%m-%Y} is bereikt")
+                )
+            if (
+                dossier.status == DossierStatus.SENT.value
+                and dossier.answer_due is not None
+                and dossier.answer_due < today
+            ):
+                reasons.append(
+                    ("answer", dossier.answer_due, f"het antwoord werd verwacht op {dossier.answer_due:%d-%m-%Y}")
+                )
             for kind, due, text in reasons:
                 for person in recipients:
                     queued += _queue_once(
-                        person, "reminder_dossier", f"Herinnering: dossier {dossier.reference} ({dossier.legal_reference})",
+                        person,
+                        "reminder_dossier",
+                        f"Herinnering: dossier {dossier.reference} ({dossier.legal_reference})",
                         f"reminder:dossier:{kind}:{dossier.id}:{due.isoformat()}:{person.id}",
-                        dossier=dossier, reason=text, url=app_url(f"/juridisch/dossiers/{dossier.id}"),
+                        dossier=dossier,
+                        reason=text,
+                        url=app_url(f"/juridisch/dossiers/{dossier.id}"),
                     )
         return _record("dossier_reminders", started, {"dossiers": len(dossiers), "mails": queued})
 
@@ -169,7 +206,9 @@ def legal_overview(now: datetime | None = None) -> dict:
         started = utcnow()
         today = _today(now)
         dossiers = db.session.scalars(
-            select(Escalation).where(Escalation.status != DossierStatus.CLOSED.value).order_by(Escalation.answer_due, Escalation.id)
+            select(Escalation)
+            .where(Escalation.status != DossierStatus.CLOSED.value)
+            .order_by(Escalation.answer_due, Escalation.id)
         ).all()
         from app.services.escalations import is_answer_overdue, is_follow_up_due
 
@@ -179,8 +218,12 @@ def legal_overview(now: datetime | None = None) -> dict:
         queued = 0
         for person in users_with_role("legal"):
             queued += _queue_once(
-                person, "legal_overview", f"Weekoverzicht escalatiedossiers week {week}",
-                f"legal-overview:{year}-{week}:{person.id}", rows=rows, url=app_url("/juridisch/"),
+                person,
+                "legal_overview",
+                f"Weekoverzicht escalatiedossiers week {week}",
+                f"legal-overview:{year}-{week}:{person.id}",
+                rows=rows,
+                url=app_url("/juridisch/"),
             )
         return _record("legal_overview", started, {"dossiers": len(dossiers), "mails": queued})
 
@@ -193,7 +236,9 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
         config = current_app.config
         result: dict[str, int] = {}
         if config["RETENTION_MAIL_DAYS"]:
-            stmt = delete(OutboxMessage).where(OutboxMessage.sent_at < now - timedelta(days=config["RETENTION_MAIL_DAYS"]))
+            stmt = delete(OutboxMessage).where(
+                OutboxMessage.sent_at < now - timedelta(days=config["RETENTION_MAIL_DAYS"])
+            )
             result["mails_removed"] = _count_or_run(stmt, dry_run)
         if config["RETENTION_AUDIT_DAYS"]:
             stmt = delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=config["RETENTION_AUDIT_DAYS"]))
@@ -212,8 +257,13 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
                 for report in old:
                     # The reporter is no longer shown anywhere; the lesson stays.
                     report.is_anonymous = True
-                    record_event(report, EventKind.NOTE, actor=None, is_public=False,
-                                 text="Bewaartermijn verstreken: de melder is geanonimiseerd.")
+                    record_event(
+                        report,
+                        EventKind.NOTE,
+                        actor=None,
+                        is_public=False,
+                        text="Bewaartermijn verstreken: de melder is geanonimiseerd.",
+                    )
         if dry_run:
             db.session.rollback()
         return _record("retention", started, result, dry_run=dry_run)
@@ -266,16 +316,25 @@ def build_scheduler(app: Flask, scheduler_class=None):
     keep_h, keep_m = _hm(config["RETENTION_TIME"])
     triggers = {
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
-        "weekly_agenda": CronTrigger(day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz),
+        "weekly_agenda": CronTrigger(
+            day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz
+        ),
         "coach_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
         "dossier_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
-        "legal_overview": CronTrigger(day_of_week=days[config["LEGAL_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz),
+        "legal_overview": CronTrigger(
+            day_of_week=days[config["LEGAL_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz
+        ),
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():
         options = {"next_run_time": datetime.now(tz)} if job_id == "deliver_mail" else {}
         scheduler.add_job(
-            f"app.jobs:{JOBS[job_id].__name__}", trigger=trigger, id=job_id, name=job_id, replace_existing=True, **options
+            f"app.jobs:{JOBS[job_id].__name__}",
+            trigger=trigger,
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            **options,
         )
     return scheduler
 

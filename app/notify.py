@@ -1,5 +1,6 @@
 """The e-mail outbox: notifications are queued in the same transaction as the change that
 caused them, and delivered later over SMTP with retries and backoff."""
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,9 @@ def app_url(path: str) -> str:
     return current_app.config["APP_BASE_URL"] + path
 
 
-def enqueue(user: User, template: str, subject: str, *, dedupe_key: str | None = None, **context) -> OutboxMessage | None:
+def enqueue(
+    user: User, template: str, subject: str, *, dedupe_key: str | None = None, **context
+) -> OutboxMessage | None:
     """Queue one mail to `user`, rendered from templates/mail/<template>.txt and .html.
     Users who chose no mail, and deactivated accounts, get nothing."""
     if not user.active or user.mail_preference == "none":
@@ -104,11 +107,16 @@ def _connect() -> smtplib.SMTP:
     helo = urlsplit(config["APP_BASE_URL"]).hostname or "localhost"
     if config["MAIL_USE_SSL"]:
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-            config["MAIL_SERVER"], config["MAIL_PORT"], local_hostname=helo,
-            timeout=config["MAIL_TIMEOUT"], context=ssl.create_default_context(),
+            config["MAIL_SERVER"],
+            config["MAIL_PORT"],
+            local_hostname=helo,
+            timeout=config["MAIL_TIMEOUT"],
+            context=ssl.create_default_context(),
         )
     else:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], local_hostname=helo, timeout=config["MAIL_TIMEOUT"])
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], local_hostname=helo, timeout=config["MAIL_TIMEOUT"]
+        )
         if config["MAIL_USE_TLS"]:
             smtp.starttls(context=ssl.create_default_context())
     if config["MAIL_USERNAME"]:

@@ -1,4 +1,5 @@
 """Role checks and object-level access, in one place."""
+
 from __future__ import annotations
 
 from functools import wraps

@@ -1,6 +1,7 @@
 """A `limits` storage in the application's own database, so login throttling holds across
 every gunicorn worker without a Redis or memcached server. Select it with
 RATELIMIT_STORAGE_URI=database:// (the default); redis:// and memcached:// still work."""
+
 from __future__ import annotations
 
 import time
@@ -37,9 +38,7 @@ class DatabaseStorage(Storage):
         # Its own short transaction, apart from the request's session.
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM rate_limit WHERE expires_at < :old"), {"old": now - 86400})
-            return conn.execute(
-                _INCR, {"key": key, "amount": amount, "expires": now + expiry, "now": now}
-            ).scalar_one()
+            return conn.execute(_INCR, {"key": key, "amount": amount, "expires": now + expiry, "now": now}).scalar_one()
 
     def get(self, key: str) -> int:
         with db.engine.connect() as conn:

@@ -1,6 +1,7 @@
 """Similar-report search behind one function, with a SQLite FTS5 and a PostgreSQL
 full-text implementation. The index is kept in sync by mapper events on Report, in the
 same transaction as the insert or update."""
+
 from __future__ import annotations
 
 import re
@@ -173,7 +174,12 @@ def _index(connection, report_id: int, rule: str, problem: str) -> None:
                 "setweight(to_tsvector('dutch', :rule), 'A') || setweight(to_tsvector('dutch', :problem), 'B'), "
                 ":plain) ON CONFLICT (report_id) DO UPDATE SET document = EXCLUDED.document, plain = EXCLUDED.plain"
             ),
-            {"id": report_id, "rule": normalize(rule), "problem": normalize(problem), "plain": normalize(rule + " " + problem)},
+            {
+                "id": report_id,
+                "rule": normalize(rule),
+                "problem": normalize(problem),
+                "plain": normalize(rule + " " + problem),
+            },
         )
     else:
         connection.execute(text("DELETE FROM report_fts WHERE rowid = :id"), {"id": report_id})

@@ -1,4 +1,5 @@
 """Helpers for templates: Dutch dates, labels, and how people are named on a page."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,8 +14,18 @@ from app.permissions import can_see_reporter, is_staff
 from config import WEEKDAYS_NL
 
 MONTHS_NL = [
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ]
 
 

@@ -1,4 +1,5 @@
 """Small helpers shared by the blueprints."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Builds a throwaway SQLite database (or uses BENCH_DATABASE_URL), fills it with N reports
 and prints timings for: submitting a report, the similar-report search while typing, the
 coaches' board and Mijn meldingen. Usage: python bench/run.py [N]"""
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,11 @@ def main() -> None:
         start = time.perf_counter()
         for i in range(count):
             words = rng.sample(WORDS, 5)
-            submit_report(rng.choice(users), rule=" ".join(words[:3]).capitalize() + f" {i}", problem=" ".join(words) + " gaat mis.")
+            submit_report(
+                rng.choice(users),
+                rule=" ".join(words[:3]).capitalize() + f" {i}",
+                problem=" ".join(words) + " gaat mis.",
+            )
             if i % 200 == 199:
                 db.session.commit()
         db.session.commit()
@@ -79,7 +84,11 @@ def main() -> None:
 
     with app.app_context():
         timed("similar search, 2 words", lambda: find_similar("dakkapel vergunning"), 50)
-        timed("similar search, 6 words with a typo", lambda: find_similar("aanvragen bijstand schuldhulp wijkteam gegevens dakapel"), 50)
+        timed(
+            "similar search, 6 words with a typo",
+            lambda: find_similar("aanvragen bijstand schuldhulp wijkteam gegevens dakapel"),
+            50,
+        )
         db.session.remove()
 
     client = app.test_client()
@@ -89,14 +98,25 @@ def main() -> None:
     employee_client = app.test_client()
     employee_client.post("/inloggen", data={"email": employee_email, "password": "bench-password-123"})
     timed("GET /mijn-meldingen (employee)", lambda: employee_client.get("/mijn-meldingen"), 20)
-    timed("GET /melden/vergelijkbaar (typing)", lambda: employee_client.get("/melden/vergelijkbaar?rule=dakkapel+vergunning"), 50)
+    timed(
+        "GET /melden/vergelijkbaar (typing)",
+        lambda: employee_client.get("/melden/vergelijkbaar?rule=dakkapel+vergunning"),
+        50,
+    )
     counter = iter(range(10**6))
     timed(
         "POST /melden (submit a report)",
-        lambda: employee_client.post("/melden", data={
-            "rule": f"Benchmark regel {next(counter)}", "problem": "Gaat mis", "origin": "unknown",
-            "department_id": "", "submission_key": f"bench-{time.perf_counter_ns()}", "similar_seen": "1",
-        }),
+        lambda: employee_client.post(
+            "/melden",
+            data={
+                "rule": f"Benchmark regel {next(counter)}",
+                "problem": "Gaat mis",
+                "origin": "unknown",
+                "department_id": "",
+                "submission_key": f"bench-{time.perf_counter_ns()}",
+                "similar_seen": "1",
+            },
+        ),
         50,
     )
 

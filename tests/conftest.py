@@ -1,5 +1,6 @@
 """Fixtures: a migrated database (SQLite file, or PostgreSQL from TEST_DATABASE_URL),
 a fresh app per test, a test client with CSRF on, and helpers to log in."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,21 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # Tables emptied between tests, children first. (addressee is put back to the starting
 # list that the migration inserts.)
 TABLES = [
-    "triage_item", "triage_attendee", "triage_session", "outbox_message",
-    "event", "support", "report", "escalation_event", "escalation", "job_run", "audit_entry", "user_role", "user", "department", "rate_limit",
+    "triage_item",
+    "triage_attendee",
+    "triage_session",
+    "outbox_message",
+    "event",
+    "support",
+    "report",
+    "escalation_event",
+    "escalation",
+    "job_run",
+    "audit_entry",
+    "user_role",
+    "user",
+    "department",
+    "rate_limit",
 ]
 
 
@@ -32,7 +46,7 @@ def _database_url(tmp_dir: Path) -> str:
     if TEST_DATABASE_URL:
         url = TEST_DATABASE_URL
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return f"sqlite:///{tmp_dir / 'test.db'}"
 
@@ -51,7 +65,9 @@ def database_url():
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
         with db.engine.connect() as conn:
-            STARTING_ADDRESSEES[:] = [tuple(row) for row in conn.execute(text("SELECT id, name, kind, active FROM addressee"))]
+            STARTING_ADDRESSEES[:] = [
+                tuple(row) for row in conn.execute(text("SELECT id, name, kind, active FROM addressee"))
+            ]
             conn.rollback()
         db.engine.dispose()
     yield url
@@ -72,7 +88,9 @@ def _empty_tables(app) -> None:
     with app.app_context():
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + ", report_search RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + ", report_search RESTART IDENTITY CASCADE")
+                )
             else:
                 for table in TABLES:
                     conn.execute(text(f'DELETE FROM "{table}"'))

@@ -1,4 +1,5 @@
 """Test data built through the same services the application uses."""
+
 from __future__ import annotations
 
 import itertools
@@ -62,8 +63,13 @@ def make_dossier(report, coach: User | None = None):
     from app.services.workflow import decide_report
 
     coach = coach or make_user(roles=("employee", "coach"))
-    decide_report(report, actor=coach, outcome="escalated", explanation="Dit staat in een landelijke wet.",
-                  legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"))
+    decide_report(
+        report,
+        actor=coach,
+        outcome="escalated",
+        explanation="Dit staat in een landelijke wet.",
+        legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+    )
     db.session.flush()
     return report.escalation
 

@@ -26,6 +26,7 @@ Outcomes:
   403           "Geen toegang" (logged in, wrong role)
   404           "Pagina niet gevonden" (object not visible to this user)
 """
+
 from __future__ import annotations
 
 ROLES = ("anon", "employee", "coach", "legal", "admin")

@@ -1,6 +1,7 @@
 """Anonymous reporters are never identifiable to anyone but themselves (QUALITY.md,
 security 2 and privacy 17): not in any page any other role can open, not in the
 database's timeline, not in the logs."""
+
 from __future__ import annotations
 
 import io
@@ -62,7 +63,9 @@ def _submit_anonymously(app, caplog) -> str:
     confirmation = client.get(response.headers["Location"])
     assert confirmation.status_code == 200
     logged = "\n".join(
-        [caplog.text] + [str(record.args) for record in caplog.records] + [repr(record.__dict__) for record in caplog.records]
+        [caplog.text]
+        + [str(record.args) for record in caplog.records]
+        + [repr(record.__dict__) for record in caplog.records]
     )
     for identifier in IDENTIFIERS:
         assert identifier.lower() not in logged.lower(), f"{identifier!r} appears in the log during submission"
@@ -80,8 +83,12 @@ def world(app, caplog):
         make_user("Cor Coach", email="coach@example.test", roles=("employee", "coach"))
         make_user("Lot Legal", email="legal@example.test", roles=("employee", "legal"))
         make_user("Ada Admin", email="admin@example.test", roles=("employee", "admin"))
-        open_report = make_report(nora, rule="Parkeervergunning alleen op papier", problem="Inwoners moeten langskomen.",
-                                  department_id=department.id)
+        open_report = make_report(
+            nora,
+            rule="Parkeervergunning alleen op papier",
+            problem="Inwoners moeten langskomen.",
+            department_id=department.id,
+        )
         make_support(supporter, open_report, "Bij ons ook")
         db.session.commit()
         ids = {"supporter": supporter.id, "second": second.id, "open": open_report.reference}
@@ -131,16 +138,25 @@ def _move_through_the_workflow(report: Report, open_reference: str) -> None:
     workflow.take_on(report, coach)
     workflow.post_update(report, actor=coach, text="We bespreken dit met Werk en Inkomen.")
     workflow.add_note(report, actor=legal, text="Juridisch lijkt het huisbezoek niet verplicht.")
-    second = make_report(zorro, rule="Parkeervergunning alleen op papier aanvragen",
-                         problem="Ook bij ons moeten inwoners langskomen.", anonymous=True)
+    second = make_report(
+        zorro,
+        rule="Parkeervergunning alleen op papier aanvragen",
+        problem="Ook bij ons moeten inwoners langskomen.",
+        anonymous=True,
+    )
     db.session.flush()
     workflow.merge_report(second, get_by_reference(open_reference), actor=coach, explanation="Zelfde regel.")
     # Escalated: the report's dossier, overview and exports at Juridische Zaken must not
     # reveal him either.
     from app.services.escalations import LegalReference
 
-    workflow.decide_report(report, actor=coach, outcome="escalated", explanation="Landelijke regel.",
-                           legal=LegalReference("Participatiewet", "BWBR0015703", "art. 53a"))
+    workflow.decide_report(
+        report,
+        actor=coach,
+        outcome="escalated",
+        explanation="Landelijke regel.",
+        legal=LegalReference("Participatiewet", "BWBR0015703", "art. 53a"),
+    )
     db.session.commit()
     try:
         from app.services.triage import start_session
@@ -222,7 +238,7 @@ def _scan(app, world, email, role) -> list[str]:
     for endpoint, url in urls:
         try:
             response = client.get(url)
-        except Exception as error:  # noqa: BLE001 - report and go on with the other pages
+        except Exception as error:
             problems.append(f"{role} {url}: raised {error!r}")
             continue
         body = _text_of(response)
@@ -303,9 +319,11 @@ def _the_database_keeps_no_trace_that_others_could_read(app, world):
         assert len(submitted) == 1
         assert submitted[0].actor_id is None, "the 'submitted' event of an anonymous report names its reporter"
         # No timeline line of any of Zorro's anonymous reports points at Zorro...
-        anonymous_ids = list(db.session.scalars(
-            db.select(Report.id).where(Report.reporter_id == zorro.id, Report.is_anonymous.is_(True))
-        ))
+        anonymous_ids = list(
+            db.session.scalars(
+                db.select(Report.id).where(Report.reporter_id == zorro.id, Report.is_anonymous.is_(True))
+            )
+        )
         assert len(anonymous_ids) == 2
         assert not db.session.scalars(
             db.select(Event).where(Event.report_id.in_(anonymous_ids), Event.actor_id == zorro.id)

@@ -1,5 +1,6 @@
 """Bad input on the red-button form: a clear Dutch message next to the field and in the
 error summary, the typed text kept, never a 500 and never a row written."""
+
 from __future__ import annotations
 
 import html

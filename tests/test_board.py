@@ -1,5 +1,6 @@
 """The coaches' board through the test client, CSRF on and real logins: columns, cards,
 filters (also with bad values), and moving cards with the card's own forms."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -40,8 +41,12 @@ def page_of(response) -> str:
 def board_columns(page: str) -> dict[str, list[str]]:
     """Column key -> the references of its cards, in order."""
     columns = {}
-    for match in re.finditer(r'<section class="rk-board__column[^"]*" aria-labelledby="kolom-([a-z-]+)">(.*?)</section>', page, re.S):
-        columns[match.group(1)] = re.findall(r'<li class="rk-board-card[^"]*" id="kaart-(RK-\d{4}-\d{4})"', match.group(2))
+    for match in re.finditer(
+        r'<section class="rk-board__column[^"]*" aria-labelledby="kolom-([a-z-]+)">(.*?)</section>', page, re.S
+    ):
+        columns[match.group(1)] = re.findall(
+            r'<li class="rk-board-card[^"]*" id="kaart-(RK-\d{4}-\d{4})"', match.group(2)
+        )
     assert set(columns) == {"nieuw", "in-behandeling", "geescaleerd", "afgerond"}, columns
     return columns
 
@@ -72,9 +77,7 @@ def form_action(page: str, action_path: str) -> str:
 
 def report_state(app, reference: str) -> dict:
     with app.app_context():
-        report = db.session.scalar(
-            db.select(Report).where(Report.number == int(reference.rsplit("-", 1)[1]))
-        )
+        report = db.session.scalar(db.select(Report).where(Report.number == int(reference.rsplit("-", 1)[1])))
         return {
             "status": report.status,
             "version": report.version,
@@ -100,22 +103,54 @@ def world(app):
         make_user("Ada Admin", email="admin@example.test", roles=("employee", "admin"))
         make_user("Eva Medewerker", email="eva@example.test")
 
-        new = make_report(reporter, rule="Dakkapel vraagt volledige vergunningprocedure", problem="Acht weken wachten.",
-                          department_id=vergunningen.id, now=now - timedelta(days=12))
+        new = make_report(
+            reporter,
+            rule="Dakkapel vraagt volledige vergunningprocedure",
+            problem="Acht weken wachten.",
+            department_id=vergunningen.id,
+            now=now - timedelta(days=12),
+        )
         make_support(colleague, new, "Bij ons ook")
-        taken = make_report(colleague, rule="Parkeervergunning alleen op papier", problem="Inwoners moeten langskomen.",
-                            department_id=burgerzaken.id)
+        taken = make_report(
+            colleague,
+            rule="Parkeervergunning alleen op papier",
+            problem="Inwoners moeten langskomen.",
+            department_id=burgerzaken.id,
+        )
         workflow.take_on(taken, dina)
-        stale = make_report(reporter, rule="Uittreksel BRP op papier voor de eigen gemeente", problem="Leges voor eigen gegevens.",
-                            now=now - timedelta(days=40))
+        stale = make_report(
+            reporter,
+            rule="Uittreksel BRP op papier voor de eigen gemeente",
+            problem="Leges voor eigen gegevens.",
+            now=now - timedelta(days=40),
+        )
         stale.last_activity_at = now - timedelta(days=40)
-        escalated = make_report(colleague, rule="Kostendelersnorm bij tijdelijk thuis wonen", problem="Jongeren dakloos.",
-                                department_id=burgerzaken.id)
-        workflow.decide_report(escalated, actor=coach, outcome="escalated", explanation="Landelijke wet; geagendeerd.",
-                                legal=LegalReference("Participatiewet", article="art. 22a"))
-        resolved = make_report(reporter, rule="Handtekening op papier voor verhuizing", problem="Dubbel werk.",
-                               department_id=burgerzaken.id)
-        workflow.decide_report(resolved, actor=coach, outcome="resolved", explanation="Aangepast.", what_changed="Digitaal ondertekenen mag.")
+        escalated = make_report(
+            colleague,
+            rule="Kostendelersnorm bij tijdelijk thuis wonen",
+            problem="Jongeren dakloos.",
+            department_id=burgerzaken.id,
+        )
+        workflow.decide_report(
+            escalated,
+            actor=coach,
+            outcome="escalated",
+            explanation="Landelijke wet; geagendeerd.",
+            legal=LegalReference("Participatiewet", article="art. 22a"),
+        )
+        resolved = make_report(
+            reporter,
+            rule="Handtekening op papier voor verhuizing",
+            problem="Dubbel werk.",
+            department_id=burgerzaken.id,
+        )
+        workflow.decide_report(
+            resolved,
+            actor=coach,
+            outcome="resolved",
+            explanation="Aangepast.",
+            what_changed="Digitaal ondertekenen mag.",
+        )
         long_ago = make_report(reporter, rule="Oude regel die al lang is opgelost", problem="Was lastig.")
         workflow.decide_report(long_ago, actor=coach, outcome="resolved", explanation="Aangepast.", what_changed="Weg.")
         long_ago.last_activity_at = now - timedelta(days=app.config["RECENT_DONE_DAYS"] + 5)
@@ -168,7 +203,9 @@ def test_a_card_offers_only_the_moves_the_workflow_allows(app, world):
     page = page_of(client.get("/bord/"))
 
     def options(reference):
-        select = re.search(rf'<select[^>]*id="verplaats-{reference}".*?</select>', card_html(page, reference), re.S).group(0)
+        select = re.search(
+            rf'<select[^>]*id="verplaats-{reference}".*?</select>', card_html(page, reference), re.S
+        ).group(0)
         return [value for value in re.findall(r'<option value="([^"]*)"', select) if value]
 
     assert options(world["new"]) == ["in_progress", "merged"]
@@ -187,8 +224,10 @@ def test_legal_and_admin_see_the_board_but_cannot_move_cards(app, world, email):
     assert world["new"] in board_columns(page)["nieuw"]
     assert "Ik pak hem op" not in page and "Verplaats naar" not in page
     assert "Sortable.min.js" not in page and 'data-can-move="0"' in page
-    refused = client.post(f"/bord/meldingen/{world['new']}/oppakken", data={"csrf_token": csrf_token(client, "/bord/"),
-                                                                            "oppakken-version": "1"})
+    refused = client.post(
+        f"/bord/meldingen/{world['new']}/oppakken",
+        data={"csrf_token": csrf_token(client, "/bord/"), "oppakken-version": "1"},
+    )
     assert refused.status_code == 403
     assert report_state(app, world["new"])["status"] == "new"
 
@@ -226,7 +265,11 @@ def test_filters(app, world):
     everything = _cards(client, "")
     assert len(everything) == 5
     assert _cards(client, f"?afdeling={world['vergunningen']}") == {world["new"]}
-    assert _cards(client, f"?afdeling={world['burgerzaken']}") == {world["taken"], world["escalated"], world["resolved"]}
+    assert _cards(client, f"?afdeling={world['burgerzaken']}") == {
+        world["taken"],
+        world["escalated"],
+        world["resolved"],
+    }
     assert _cards(client, f"?coach={world['dina_id']}") == {world["taken"]}
     assert _cards(client, "?coach=geen") == {world["new"], world["stale"]}
     assert _cards(client, "?mijn=1") == {world["escalated"], world["resolved"]}
@@ -235,7 +278,10 @@ def test_filters(app, world):
     assert _cards(client, "?zoek=leges+voor+eigen") == {world["stale"]}  # the problem text counts too
     assert _cards(client, f"?zoek={world['escalated']}") == {world["escalated"]}
     assert _cards(client, f"?zoek={world['escalated'].lower()}") == {world["escalated"]}
-    assert _cards(client, f"?afdeling={world['burgerzaken']}&coach={world['coach_id']}") == {world["escalated"], world["resolved"]}
+    assert _cards(client, f"?afdeling={world['burgerzaken']}&coach={world['coach_id']}") == {
+        world["escalated"],
+        world["resolved"],
+    }
     # A chosen filter is shown as chosen, with a way back to everything.
     page = page_of(client.get(f"/bord/?afdeling={world['vergunningen']}&stil=1"))
     assert re.search(rf'<option value="{world["vergunningen"]}" selected>Vergunningen</option>', page)
@@ -246,9 +292,23 @@ def test_filters(app, world):
 @pytest.mark.parametrize(
     "query",
     [
-        "?afdeling=abc", "?afdeling=99999", "?afdeling=-1", "?afdeling=%C2%B2", "?afdeling=1.5", "?afdeling=",
-        "?coach=<script>alert(1)</script>", "?coach=99999", "?coach=0", "?mijn=ja", "?stil=true",
-        "?zoek=" + "x" * 5000, "?zoek=%25", "?zoek=_", "?zoek=%00", "?onbekend=1", "?afdeling=abc&afdeling=1",
+        "?afdeling=abc",
+        "?afdeling=99999",
+        "?afdeling=-1",
+        "?afdeling=%C2%B2",
+        "?afdeling=1.5",
+        "?afdeling=",
+        "?coach=<script>alert(1)</script>",
+        "?coach=99999",
+        "?coach=0",
+        "?mijn=ja",
+        "?stil=true",
+        "?zoek=" + "x" * 5000,
+        "?zoek=%25",
+        "?zoek=_",
+        "?zoek=%00",
+        "?onbekend=1",
+        "?afdeling=abc&afdeling=1",
         "?afdeling=" + "9" * 400,
     ],
 )
@@ -329,7 +389,11 @@ def test_merging_and_reopening_from_the_board_also_ask_for_words_first(app, worl
 
 @pytest.mark.parametrize(
     "to, message",
-    [("resolved", "Van Nieuw naar Opgelost kan niet."), ("banaan", "Kies een van de mogelijkheden"), ("", "Kies waar de melding heen moet.")],
+    [
+        ("resolved", "Van Nieuw naar Opgelost kan niet."),
+        ("banaan", "Kies een van de mogelijkheden"),
+        ("", "Kies waar de melding heen moet."),
+    ],
 )
 def test_a_move_that_is_not_allowed_changes_nothing_and_says_why_on_the_card(app, world, to, message):
     client = login(app, COACH)
@@ -385,7 +449,9 @@ def test_a_board_form_with_an_expired_token_changes_nothing(app, world):
     page = page_of(client.get("/bord/"))
     path = f"/bord/meldingen/{world['new']}/verplaatsen"
     before = report_state(app, world["new"])
-    response = client.post(path, data={**form_fields(page, path), "csrf_token": "verlopen", "verplaats-to": "in_progress"})
+    response = client.post(
+        path, data={**form_fields(page, path), "csrf_token": "verlopen", "verplaats-to": "in_progress"}
+    )
     assert response.status_code == 400
     assert "verlopen" in page_of(response)
     assert report_state(app, world["new"]) == before
@@ -397,4 +463,3 @@ def test_unknown_report_answers_404(app, world):
     for action in ("oppakken", "verplaatsen", "besluit", "toewijzen", "samenvoegen", "heropenen", "notitie", "bericht"):
         assert client.post(f"/bord/meldingen/RK-2026-9999/{action}", data={"csrf_token": token}).status_code == 404
         assert client.post(f"/bord/meldingen/niets/{action}", data={"csrf_token": token}).status_code == 404
-

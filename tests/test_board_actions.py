@@ -1,6 +1,7 @@
 """The report page for coaches, through the test client with CSRF on and real logins:
 take on, assign, decide, merge, reopen, internal notes and public updates; what the
 reporter sees of it; and two coaches acting on the same report."""
+
 from __future__ import annotations
 
 import re
@@ -33,11 +34,19 @@ def world(app):
         make_user("Lot Legal", email="legal@example.test", roles=("employee", "legal"))
         make_user("Ada Admin", email="admin@example.test", roles=("employee", "admin"))
         make_user("Eva Medewerker", email="eva@example.test")
-        report = make_report(sanne, rule="Huisbezoek verplicht bij elke aanvraag bijzondere bijstand",
-                             problem="Inwoners wachten weken op een bezoek.", department_id=department.id)
+        report = make_report(
+            sanne,
+            rule="Huisbezoek verplicht bij elke aanvraag bijzondere bijstand",
+            problem="Inwoners wachten weken op een bezoek.",
+            department_id=department.id,
+        )
         make_support(mo, report, "Bij ons ook, elke week")
-        anonymous = make_report(zorro, rule="Huisbezoek bij bijzondere bijstand ook als alles compleet is",
-                                problem="Onnodig wachten.", anonymous=True)
+        anonymous = make_report(
+            zorro,
+            rule="Huisbezoek bij bijzondere bijstand ook als alles compleet is",
+            problem="Onnodig wachten.",
+            anonymous=True,
+        )
         make_support(pim, anonymous, "Herkenbaar")
         db.session.commit()
         return {"report": report.reference, "anonymous": anonymous.reference}
@@ -65,7 +74,13 @@ def test_coach_sees_supporters_and_the_actions_the_report_allows(app, world):
     client = login(app, COACH)
     page = page_of(client.get(f"/meldingen/{world['report']}"))
     assert "Mo El Amrani" in page and "Bij ons ook, elke week" in page
-    for heading in ("Wie gaat erachteraan?", "Besluit", "Samenvoegen met een eerdere melding", "Berichten aan de melder", "Interne notities"):
+    for heading in (
+        "Wie gaat erachteraan?",
+        "Besluit",
+        "Samenvoegen met een eerdere melding",
+        "Berichten aan de melder",
+        "Interne notities",
+    ):
         assert heading in page
     assert "Heropenen" not in page  # only for an ended report
     # Candidates to merge with: the similar anonymous report, without its reporter.
@@ -90,8 +105,14 @@ def test_only_coaches_may_act(app, world, email, action):
     before = report_state(app, world["report"])
     response = client.post(
         f"/bord/meldingen/{world['report']}/{action}",
-        data={"csrf_token": token, f"{action}-version": str(before["version"]), "besluit-outcome": "explained",
-              "besluit-explanation": "Mag niet", "heropenen-reason": "x", "toewijzen-assignee_id": "1"},
+        data={
+            "csrf_token": token,
+            f"{action}-version": str(before["version"]),
+            "besluit-outcome": "explained",
+            "besluit-explanation": "Mag niet",
+            "heropenen-reason": "x",
+            "toewijzen-assignee_id": "1",
+        },
     )
     assert response.status_code == 403
     assert report_state(app, world["report"]) == before
@@ -99,8 +120,12 @@ def test_only_coaches_may_act(app, world, email, action):
 
 def test_anonymous_supporters_are_not_named(app, world):
     coach = login(app, COACH)
-    merged = _post_from_page(coach, world["anonymous"], "samenvoegen",
-                             {"samenvoegen-target": world["report"], "samenvoegen-explanation": "Dezelfde regel."})
+    merged = _post_from_page(
+        coach,
+        world["anonymous"],
+        "samenvoegen",
+        {"samenvoegen-target": world["report"], "samenvoegen-explanation": "Dezelfde regel."},
+    )
     assert merged.status_code == 303
     for email in (COACH, "legal@example.test", "admin@example.test"):
         page = page_of(login(app, email).get(f"/meldingen/{world['report']}"))
@@ -156,14 +181,24 @@ def test_assign_refuses_someone_who_is_not_a_coach(app, world, value):
 def test_decide_without_explanation_is_refused_and_keeps_the_text(app, world):
     client = login(app, COACH)
     before = report_state(app, world["report"])
-    response = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "resolved", "besluit-explanation": "   ", "besluit-what_changed": "Het huisbezoek is <b>facultatief</b>.",
-    })
+    response = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "resolved",
+            "besluit-explanation": "   ",
+            "besluit-what_changed": "Het huisbezoek is <b>facultatief</b>.",
+        },
+    )
     assert response.status_code == 400
     page = page_of(response)
     assert "Schrijf voor de melder op wat er besloten is en waarom." in page
     assert "Het huisbezoek is &lt;b&gt;facultatief&lt;/b&gt;." in page  # kept, and escaped
-    assert re.search(r'<textarea aria-describedby="besluit-explanation-description besluit-explanation-error" aria-invalid="true"', page)
+    assert re.search(
+        r'<textarea aria-describedby="besluit-explanation-description besluit-explanation-error" aria-invalid="true"',
+        page,
+    )
     assert 'href="#besluit-explanation"' in page  # the error summary links to the field
     assert re.search(r'<input checked[^>]*value="resolved"', page)
     assert report_state(app, world["report"]) == before
@@ -173,9 +208,16 @@ def test_decide_without_explanation_is_refused_and_keeps_the_text(app, world):
 def test_resolved_without_what_changed_is_refused(app, world):
     client = login(app, COACH)
     before = report_state(app, world["report"])
-    response = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "resolved", "besluit-explanation": "We hebben de werkinstructie aangepast.", "besluit-what_changed": "",
-    })
+    response = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "resolved",
+            "besluit-explanation": "We hebben de werkinstructie aangepast.",
+            "besluit-what_changed": "",
+        },
+    )
     assert response.status_code == 400
     page = page_of(response)
     assert "Beschrijf wat er veranderd is." in page
@@ -187,7 +229,9 @@ def test_decide_without_a_choice_is_refused(app, world):
     client = login(app, COACH)
     before = report_state(app, world["report"])
     for outcome in ("", "merged", "new"):
-        response = _post_from_page(client, world["report"], "besluit", {"besluit-outcome": outcome, "besluit-explanation": "Uitleg"})
+        response = _post_from_page(
+            client, world["report"], "besluit", {"besluit-outcome": outcome, "besluit-explanation": "Uitleg"}
+        )
         assert response.status_code == 400
         assert re.search("Kies een besluit|Kies een van de mogelijkheden", page_of(response))
     assert report_state(app, world["report"]) == before
@@ -195,11 +239,16 @@ def test_decide_without_a_choice_is_refused(app, world):
 
 def test_decide_resolved_tells_everyone_and_shows_on_the_results_page(app, world):
     client = login(app, COACH)
-    response = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "resolved",
-        "besluit-explanation": "De werkinstructie is aangepast.",
-        "besluit-what_changed": "Een huisbezoek is alleen nog nodig als de stukken niet compleet zijn.",
-    })
+    response = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "resolved",
+            "besluit-explanation": "De werkinstructie is aangepast.",
+            "besluit-what_changed": "Een huisbezoek is alleen nog nodig als de stukken niet compleet zijn.",
+        },
+    )
     assert response.status_code == 303
     state = report_state(app, world["report"])
     assert state["status"] == "resolved"
@@ -214,33 +263,59 @@ def test_decide_resolved_tells_everyone_and_shows_on_the_results_page(app, world
 def test_escalation_needs_the_law_but_not_what_changed(app, world):
     client = login(app, COACH)
     before = report_state(app, world["report"])
-    refused = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "escalated", "besluit-explanation": "Dit staat in de Participatiewet.",
-        "besluit-law_title": " ", "besluit-article": "art. 52",
-    })
+    refused = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "escalated",
+            "besluit-explanation": "Dit staat in de Participatiewet.",
+            "besluit-law_title": " ",
+            "besluit-article": "art. 52",
+        },
+    )
     assert refused.status_code == 400
     page = page_of(refused)
     assert "Vul in om welke wet of regeling het gaat" in page and 'href="#besluit-law_title"' in page
     assert "Dit staat in de Participatiewet." in page and 'value="art. 52"' in page
     assert report_state(app, world["report"]) == before
 
-    bad_bwb = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "escalated", "besluit-explanation": "Landelijk.", "besluit-law_title": "Participatiewet",
-        "besluit-bwb_id": "wetten.nl",
-    })
+    bad_bwb = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "escalated",
+            "besluit-explanation": "Landelijk.",
+            "besluit-law_title": "Participatiewet",
+            "besluit-bwb_id": "wetten.nl",
+        },
+    )
     assert bad_bwb.status_code == 400 and "BWBR0015703" in page_of(bad_bwb)
     assert report_state(app, world["report"]) == before
 
-    response = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "escalated", "besluit-explanation": "Dit staat in de Participatiewet.", "besluit-what_changed": "",
-        "besluit-law_title": "Participatiewet", "besluit-article": "art. 52", "besluit-bwb_id": "bwbr0015703",
-    })
+    response = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "escalated",
+            "besluit-explanation": "Dit staat in de Participatiewet.",
+            "besluit-what_changed": "",
+            "besluit-law_title": "Participatiewet",
+            "besluit-article": "art. 52",
+            "besluit-bwb_id": "bwbr0015703",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         report = db.session.scalar(db.select(Report).where(Report.number == int(world["report"][-4:])))
         assert report.status == "escalated"
         assert (report.escalation.law_title, report.escalation.article, report.escalation.bwb_id) == (
-            "Participatiewet", "art. 52", "BWBR0015703")
+            "Participatiewet",
+            "art. 52",
+            "BWBR0015703",
+        )
 
 
 def test_two_coaches_deciding_the_same_report_the_first_wins(app, world):
@@ -251,15 +326,30 @@ def test_two_coaches_deciding_the_same_report_the_first_wins(app, world):
     loaded = report_state(app, world["report"])["version"]
     assert f'name="besluit-version" type="hidden" value="{loaded}"' in dina_page
 
-    first = _post_from_page(cor, world["report"], "besluit", {
-        "besluit-outcome": "resolved", "besluit-explanation": "Cor: aangepast.", "besluit-what_changed": "Cor: geen huisbezoek meer.",
-    }, page=cor_page)
+    first = _post_from_page(
+        cor,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "resolved",
+            "besluit-explanation": "Cor: aangepast.",
+            "besluit-what_changed": "Cor: geen huisbezoek meer.",
+        },
+        page=cor_page,
+    )
     assert first.status_code == 303
     after_cor = report_state(app, world["report"])
 
-    second = _post_from_page(dina, world["report"], "besluit", {
-        "besluit-outcome": "explained", "besluit-explanation": "Dina: de regel blijft omdat fraude anders lastig is.",
-    }, page=dina_page)
+    second = _post_from_page(
+        dina,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "explained",
+            "besluit-explanation": "Dina: de regel blijft omdat fraude anders lastig is.",
+        },
+        page=dina_page,
+    )
     assert second.status_code == 409
     page = page_of(second)
     assert "Iemand anders was u voor" in page
@@ -274,7 +364,9 @@ def test_two_coaches_deciding_the_same_report_the_first_wins(app, world):
     assert report_state(app, world["report"]) == after_cor
     with app.app_context():
         decisions = db.session.scalars(
-            db.select(Event.to_status).join(Report).where(Event.kind == "status_changed", Event.to_status.in_(workflow.DECISIONS))
+            db.select(Event.to_status)
+            .join(Report)
+            .where(Event.kind == "status_changed", Event.to_status.in_(workflow.DECISIONS))
         ).all()
     assert decisions == ["resolved"]
 
@@ -288,13 +380,22 @@ def test_a_concurrent_write_caught_by_the_database_is_a_conflict_too(app, world,
     original = workflow.decide_report
 
     def racing(report, **kwargs):
-        db.session.execute(update(Report.__table__).where(Report.__table__.c.id == report.id).values(version=report.version + 5))
+        db.session.execute(
+            update(Report.__table__).where(Report.__table__.c.id == report.id).values(version=report.version + 5)
+        )
         return original(report, **kwargs)
 
     monkeypatch.setattr(workflow, "decide_report", racing)
-    response = _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "explained", "besluit-explanation": "Mijn uitleg die niet verloren mag gaan.",
-    }, page=page)
+    response = _post_from_page(
+        client,
+        world["report"],
+        "besluit",
+        {
+            "besluit-outcome": "explained",
+            "besluit-explanation": "Mijn uitleg die niet verloren mag gaan.",
+        },
+        page=page,
+    )
     assert response.status_code == 409
     body = page_of(response)
     assert "Iemand anders was u voor" in body and "Mijn uitleg die niet verloren mag gaan." in body
@@ -306,8 +407,15 @@ def test_an_expired_token_gives_the_decide_form_back_with_the_text(app, world):
     page = page_of(client.get(f"/meldingen/{world['report']}"))
     before = report_state(app, world["report"])
     path = f"/bord/meldingen/{world['report']}/besluit"
-    response = client.post(path, data={**form_fields(page, path), "csrf_token": "verlopen",
-                                        "besluit-outcome": "explained", "besluit-explanation": "Tekst die blijft staan."})
+    response = client.post(
+        path,
+        data={
+            **form_fields(page, path),
+            "csrf_token": "verlopen",
+            "besluit-outcome": "explained",
+            "besluit-explanation": "Tekst die blijft staan.",
+        },
+    )
     assert response.status_code == 400
     body = page_of(response)
     assert "verlopen" in body and "Tekst die blijft staan." in body
@@ -328,9 +436,16 @@ def test_merge_moves_supporters_and_tells_everyone_involved(app, world):
     by_reference = page_of(client.get(f"/meldingen/{source}?zoek={target}"))
     assert f"Kies {target}" in by_reference
 
-    response = _post_from_page(client, source, "samenvoegen", {
-        "samenvoegen-target": target, "samenvoegen-explanation": "Dit gaat over dezelfde regel.",
-    }, page=chosen)
+    response = _post_from_page(
+        client,
+        source,
+        "samenvoegen",
+        {
+            "samenvoegen-target": target,
+            "samenvoegen-explanation": "Dit gaat over dezelfde regel.",
+        },
+        page=chosen,
+    )
     assert response.status_code == 303
     with app.app_context():
         src = db.session.scalar(db.select(Report).where(Report.number == int(source[-4:])))
@@ -353,19 +468,28 @@ def test_merge_moves_supporters_and_tells_everyone_involved(app, world):
     assert "Zorro" not in page_of(client.get(f"/meldingen/{target}"))
 
 
-@pytest.mark.parametrize("target, message", [
-    ("RK-2026-9999", "Er is geen melding met dit nummer"),
-    ("onzin", "Er is geen melding met dit nummer"),
-    ("", "Vul het nummer in van de melding waarmee deze samengaat."),
-    ("self", "Een melding kan niet met zichzelf worden samengevoegd."),
-])
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("RK-2026-9999", "Er is geen melding met dit nummer"),
+        ("onzin", "Er is geen melding met dit nummer"),
+        ("", "Vul het nummer in van de melding waarmee deze samengaat."),
+        ("self", "Een melding kan niet met zichzelf worden samengevoegd."),
+    ],
+)
 def test_merge_with_a_wrong_target_is_refused(app, world, target, message):
     client = login(app, COACH)
     before = report_state(app, world["anonymous"])
     target = world["anonymous"] if target == "self" else target
-    response = _post_from_page(client, world["anonymous"], "samenvoegen", {
-        "samenvoegen-target": target, "samenvoegen-explanation": "Mijn uitleg bij het samenvoegen.",
-    })
+    response = _post_from_page(
+        client,
+        world["anonymous"],
+        "samenvoegen",
+        {
+            "samenvoegen-target": target,
+            "samenvoegen-explanation": "Mijn uitleg bij het samenvoegen.",
+        },
+    )
     assert response.status_code == 400
     page = page_of(response)
     assert message in page and "Mijn uitleg bij het samenvoegen." in page
@@ -378,9 +502,18 @@ def test_merge_with_a_wrong_target_is_refused(app, world, target, message):
 
 def test_reopen_needs_a_reason(app, world):
     client = login(app, COACH)
-    assert _post_from_page(client, world["report"], "besluit", {
-        "besluit-outcome": "explained", "besluit-explanation": "De regel blijft.",
-    }).status_code == 303
+    assert (
+        _post_from_page(
+            client,
+            world["report"],
+            "besluit",
+            {
+                "besluit-outcome": "explained",
+                "besluit-explanation": "De regel blijft.",
+            },
+        ).status_code
+        == 303
+    )
     page = page_of(client.get(f"/meldingen/{world['report']}"))
     assert "Heropenen" in page and "Besluit vastleggen" not in page
     ended = report_state(app, world["report"])
@@ -390,7 +523,9 @@ def test_reopen_needs_a_reason(app, world):
     assert "Schrijf op waarom de melding weer open gaat." in page_of(refused)
     assert report_state(app, world["report"]) == ended
 
-    response = _post_from_page(client, world["report"], "heropenen", {"heropenen-reason": "Nieuwe feiten van de inwoner."}, page=page)
+    response = _post_from_page(
+        client, world["report"], "heropenen", {"heropenen-reason": "Nieuwe feiten van de inwoner."}, page=page
+    )
     assert response.status_code == 303
     state = report_state(app, world["report"])
     assert state["status"] == "in_progress"
@@ -405,8 +540,10 @@ def test_reopen_of_an_open_report_is_refused(app, world):
     before = report_state(app, world["report"])
     page = page_of(client.get(f"/meldingen/{world['report']}"))
     token = form_fields(page, f"/bord/meldingen/{world['report']}/besluit")["csrf_token"]
-    response = client.post(f"/bord/meldingen/{world['report']}/heropenen",
-                           data={"csrf_token": token, "heropenen-version": str(before["version"]), "heropenen-reason": "Waarom niet"})
+    response = client.post(
+        f"/bord/meldingen/{world['report']}/heropenen",
+        data={"csrf_token": token, "heropenen-version": str(before["version"]), "heropenen-reason": "Waarom niet"},
+    )
     assert response.status_code == 400
     assert "Alleen een afgeronde melding kan worden heropend." in page_of(response)
     assert report_state(app, world["report"]) == before

@@ -1,4 +1,5 @@
 """The board's number of SQL statements does not grow with the number of cards."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -31,7 +32,9 @@ def _add_reports(app, first: int, count: int) -> None:
     with app.app_context():
         departments = db.session.scalars(db.select(Department).order_by(Department.id)).all()
         coaches = [db.session.scalar(db.select(User).where(User.email == f"coach{i}@example.test")) for i in range(3)]
-        colleagues = [db.session.scalar(db.select(User).where(User.email == f"collega{i}@example.test")) for i in range(6)]
+        colleagues = [
+            db.session.scalar(db.select(User).where(User.email == f"collega{i}@example.test")) for i in range(6)
+        ]
         for i in range(first, first + count):
             reporter = colleagues[i % len(colleagues)]
             report = make_report(
@@ -49,10 +52,17 @@ def _add_reports(app, first: int, count: int) -> None:
             if kind >= 1:
                 workflow.take_on(report, coach)
             if kind == 2:
-                workflow.decide_report(report, actor=coach, outcome="escalated", explanation="Landelijk.",
-                                        legal=LegalReference("Participatiewet"))
+                workflow.decide_report(
+                    report,
+                    actor=coach,
+                    outcome="escalated",
+                    explanation="Landelijk.",
+                    legal=LegalReference("Participatiewet"),
+                )
             if kind == 3:
-                workflow.decide_report(report, actor=coach, outcome="resolved", explanation="Klaar.", what_changed="Anders.")
+                workflow.decide_report(
+                    report, actor=coach, outcome="resolved", explanation="Klaar.", what_changed="Anders."
+                )
             if kind == 4 and i % 2:
                 report.last_activity_at = now - timedelta(days=30)  # overdue
         db.session.commit()

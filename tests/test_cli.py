@@ -1,4 +1,5 @@
 """The flask commands an operator uses: create-user, seed-demo, demo-logins."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -7,8 +8,21 @@ from app.models import Report, ReportStatus, Support, User
 
 def test_create_user_command(app, runner):
     result = runner.invoke(
-        args=["create-user", "--email", "Jurist@Example.test", "--name", "Fatima", "--role", "legal", "--role", "employee",
-              "--department", "Juridische Zaken", "--password", "een lang wachtwoord"]
+        args=[
+            "create-user",
+            "--email",
+            "Jurist@Example.test",
+            "--name",
+            "Fatima",
+            "--role",
+            "legal",
+            "--role",
+            "employee",
+            "--department",
+            "Juridische Zaken",
+            "--password",
+            "een lang wachtwoord",
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -16,7 +30,9 @@ def test_create_user_command(app, runner):
         assert user.email == "jurist@example.test"
         assert user.roles == {"legal", "employee"}
         assert user.department.name == "Juridische Zaken"
-    again = runner.invoke(args=["create-user", "--email", "jurist@example.test", "--name", "F", "--password", "een lang wachtwoord"])
+    again = runner.invoke(
+        args=["create-user", "--email", "jurist@example.test", "--name", "F", "--password", "een lang wachtwoord"]
+    )
     assert again.exit_code != 0 and "bestaat al" in again.output
 
 

@@ -1,4 +1,5 @@
 """Concurrent submissions: no 'database is locked', no lost or duplicate references."""
+
 from __future__ import annotations
 
 import threading
@@ -23,9 +24,11 @@ def test_parallel_submissions_all_land_with_unique_references(app):
             for i in range(per_thread):
                 with app.app_context():
                     user = db.session.get(User, user_id)
-                    submit_report(user, rule=f"Regel {user_id}-{i}", problem="Tegelijk gemeld", submission_key=f"{user_id}-{i}")
+                    submit_report(
+                        user, rule=f"Regel {user_id}-{i}", problem="Tegelijk gemeld", submission_key=f"{user_id}-{i}"
+                    )
                     db.session.commit()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(uid,)) for uid in user_ids]

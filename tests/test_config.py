@@ -1,4 +1,5 @@
 """Configuration: production refuses unsafe settings; gunicorn serves wsgi:app."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,11 @@ def _run_create_app(env: dict) -> subprocess.CompletedProcess:
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", "from app import create_app; create_app(); print('started')"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -61,7 +66,10 @@ def test_gunicorn_serves_the_app_with_several_workers(database_url):
     env = {**os.environ, "RODEKNOP_ENV": "production", "SECRET_KEY": "g" * 48, "DATABASE_URL": database_url}
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         body = None

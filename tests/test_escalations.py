@@ -1,5 +1,6 @@
 """Escalation dossiers: reports about the same law article share one dossier; each public
 step reaches every reporter and supporter of every linked report."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -23,13 +24,26 @@ def escalated(app):
         first = make_report(first_reporter, rule="Kostendelersnorm bij tijdelijke opvang")
         second = make_report(second_reporter, rule="Kostendelersnorm jongeren", anonymous=True)
         make_support(supporter, second)
-        decide_report(first, actor=coach, outcome="escalated", explanation="Landelijke wet.",
-                      legal=LegalReference("Participatiewet", "bwbr0015703", "Artikel 22a"))
-        decide_report(second, actor=coach, outcome="escalated", explanation="Zelfde artikel.",
-                      legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"))
+        decide_report(
+            first,
+            actor=coach,
+            outcome="escalated",
+            explanation="Landelijke wet.",
+            legal=LegalReference("Participatiewet", "bwbr0015703", "Artikel 22a"),
+        )
+        decide_report(
+            second,
+            actor=coach,
+            outcome="escalated",
+            explanation="Zelfde artikel.",
+            legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+        )
         db.session.commit()
         return {
-            "legal": legal.id, "coach": coach.id, "first": first.id, "second": second.id,
+            "legal": legal.id,
+            "coach": coach.id,
+            "first": first.id,
+            "second": second.id,
             "people": [first_reporter.id, second_reporter.id, supporter.id],
         }
 
@@ -52,8 +66,13 @@ def test_a_different_article_gets_its_own_dossier(app, escalated):
 
         coach = db.session.get(User, escalated["coach"])
         other = make_report(make_user(), rule="Iets anders")
-        decide_report(other, actor=coach, outcome="escalated", explanation="x",
-                      legal=LegalReference("Participatiewet", "BWBR0015703", "art. 31"))
+        decide_report(
+            other,
+            actor=coach,
+            outcome="escalated",
+            explanation="x",
+            legal=LegalReference("Participatiewet", "BWBR0015703", "art. 31"),
+        )
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(Escalation.id))) == 2
 
@@ -68,7 +87,9 @@ def test_escalating_needs_a_law_and_a_valid_bwb_id(app, escalated):
             decide_report(report, actor=coach, outcome="escalated", explanation="x", legal=None)
         assert error.value.field == "law_title"
         with pytest.raises(DomainError) as error:
-            decide_report(report, actor=coach, outcome="escalated", explanation="x", legal=LegalReference("Wet", "12345"))
+            decide_report(
+                report, actor=coach, outcome="escalated", explanation="x", legal=LegalReference("Wet", "12345")
+            )
         assert error.value.field == "bwb_id"
 
 
@@ -82,14 +103,27 @@ def test_sent_then_answered_reaches_every_reporter_and_supporter(app, escalated)
         with pytest.raises(DomainError, match="geadresseerde"):
             change_dossier_status(dossier, "sent", actor=legal)
         ministry = db.session.scalar(db.select(Addressee).where(Addressee.name.like("Ministerie van Sociale%")))
-        update_dossier(dossier, actor=legal, reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
-                       addressee_id=ministry.id, channel="Brief", sent_on=date(2026, 11, 1), answer_due=date(2026, 12, 1),
-                       follow_up_on=date(2026, 11, 20), owner_id=legal.id)
+        update_dossier(
+            dossier,
+            actor=legal,
+            reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+            addressee_id=ministry.id,
+            channel="Brief",
+            sent_on=date(2026, 11, 1),
+            answer_due=date(2026, 12, 1),
+            follow_up_on=date(2026, 11, 20),
+            owner_id=legal.id,
+        )
         change_dossier_status(dossier, "sent", actor=legal, text="Brief aan SZW verstuurd.")
         with pytest.raises(DomainError):
             change_dossier_status(dossier, "answered", actor=legal, answer="Antwoord", answer_summary="")
-        change_dossier_status(dossier, "answered", actor=legal, answer="Lange brief van de minister.",
-                              answer_summary="De minister past de norm aan voor tijdelijke opvang.")
+        change_dossier_status(
+            dossier,
+            "answered",
+            actor=legal,
+            answer="Lange brief van de minister.",
+            answer_summary="De minister past de norm aan voor tijdelijke opvang.",
+        )
         with pytest.raises(DomainError, match="kan niet"):
             change_dossier_status(dossier, "sent", actor=legal)
         db.session.commit()
@@ -113,5 +147,15 @@ def test_only_legal_moves_a_dossier_and_stale_forms_are_refused(app, escalated):
         old = dossier.version
         change_dossier_status(dossier, "closed", actor=legal, text="Ingetrokken")
         with pytest.raises(DomainError, match="intussen gewijzigd"):
-            update_dossier(dossier, actor=legal, reference=LegalReference("Participatiewet"), addressee_id=None, channel=None,
-                           sent_on=None, answer_due=None, follow_up_on=None, owner_id=None, expected_version=old)
+            update_dossier(
+                dossier,
+                actor=legal,
+                reference=LegalReference("Participatiewet"),
+                addressee_id=None,
+                channel=None,
+                sent_on=None,
+                answer_due=None,
+                follow_up_on=None,
+                owner_id=None,
+                expected_version=old,
+            )

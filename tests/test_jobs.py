@@ -1,6 +1,7 @@
 """Scheduled jobs: each does its work once per trigger, also when run twice or by several
 processes at once; the scheduler has fixed job ids, coalesces missed runs, and runs only
 in its own process."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,13 @@ def overdue_dossier(app):
         owner = make_user("Fatima Jurist", email="fatima@example.test", roles=("employee", "legal"))
         make_user("Andere Jurist", roles=("employee", "legal"))
         report = make_report(make_user(), rule="Kostendelersnorm")
-        decide_report(report, actor=coach, outcome="escalated", explanation="Landelijk.",
-                      legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"))
+        decide_report(
+            report,
+            actor=coach,
+            outcome="escalated",
+            explanation="Landelijk.",
+            legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+        )
         dossier = db.session.scalar(db.select(Escalation))
         dossier.owner_id = owner.id
         dossier.status = "sent"
@@ -58,8 +64,14 @@ def test_an_overdue_answer_gives_the_owner_exactly_one_reminder(app, overdue_dos
 def test_four_processes_running_the_job_at_once_send_one_reminder(app, overdue_dossier, database_url):
     env = {**os.environ, "RODEKNOP_ENV": "production", "SECRET_KEY": "j" * 48, "DATABASE_URL": database_url}
     procs = [
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "dossier_reminders"],
-                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "dossier_reminders"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for _ in range(4)
     ]
     outputs = [proc.communicate(timeout=120)[0] for proc in procs]
@@ -139,10 +151,8 @@ def test_scheduler_has_fixed_ids_coalesces_and_a_restart_adds_no_copies(app):
 
 
 def test_a_second_scheduler_refuses_to_start(app):
-    with scheduler_lock(app):
-        with pytest.raises(RuntimeError, match="already running"):
-            with scheduler_lock(app):
-                pass
+    with scheduler_lock(app), pytest.raises(RuntimeError, match="already running"), scheduler_lock(app):
+        pass
 
 
 def test_web_workers_never_start_a_scheduler(database_url):

@@ -1,6 +1,7 @@
 """Juridische Zaken through the test client (CSRF on, real logins): from two escalated
 reports to one dossier, sent to a ministry, answered, and every reporter told; the dossier
 page keeps anonymous reporters anonymous; bad input and stale forms change nothing."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -91,10 +92,18 @@ def dossier_state(app, dossier_id: int) -> dict:
     with app.app_context():
         dossier = db.session.get(Escalation, dossier_id)
         return {
-            "version": dossier.version, "status": dossier.status, "law_title": dossier.law_title,
-            "bwb_id": dossier.bwb_id, "addressee_id": dossier.addressee_id, "sent_on": dossier.sent_on,
-            "answer_due": dossier.answer_due, "owner_id": dossier.owner_id, "answer": dossier.answer,
-            "events": db.session.scalar(db.select(db.func.count(EscalationEvent.id)).where(EscalationEvent.escalation_id == dossier_id)),
+            "version": dossier.version,
+            "status": dossier.status,
+            "law_title": dossier.law_title,
+            "bwb_id": dossier.bwb_id,
+            "addressee_id": dossier.addressee_id,
+            "sent_on": dossier.sent_on,
+            "answer_due": dossier.answer_due,
+            "owner_id": dossier.owner_id,
+            "answer": dossier.answer,
+            "events": db.session.scalar(
+                db.select(db.func.count(EscalationEvent.id)).where(EscalationEvent.escalation_id == dossier_id)
+            ),
             "outbox": db.session.scalar(db.select(db.func.count(OutboxMessage.id))),
         }
 
@@ -126,24 +135,43 @@ def make_people():
 
 
 def escalate(report, coach, law="Participatiewet", bwb="BWBR0015703", article="art. 22a"):
-    decide_report(report, actor=coach, outcome="escalated", explanation="Dit komt uit een landelijke wet.",
-                  legal=LegalReference(law, bwb, article))
+    decide_report(
+        report,
+        actor=coach,
+        outcome="escalated",
+        explanation="Dit komt uit een landelijke wet.",
+        legal=LegalReference(law, bwb, article),
+    )
     return report.escalation
 
 
 @pytest.fixture
 def world(app):
+    return build_world(app)
+
+
+def build_world(app):
     """Two reports about the same article (one anonymous, with a supporter) in one dossier."""
     with app.app_context():
         people = make_people()
-        first = make_report(people["visible"], rule="Kostendelersnorm bij tijdelijke opvang",
-                            problem="Een inwoner die tijdelijk iemand opvangt, verliest bijstand.")
-        second = make_report(people["hidden"], rule="Kostendelersnorm voor jongeren", problem="Jongeren thuis.", anonymous=True)
+        first = make_report(
+            people["visible"],
+            rule="Kostendelersnorm bij tijdelijke opvang",
+            problem="Een inwoner die tijdelijk iemand opvangt, verliest bijstand.",
+        )
+        second = make_report(
+            people["hidden"], rule="Kostendelersnorm voor jongeren", problem="Jongeren thuis.", anonymous=True
+        )
         make_support(people["supporter"], second)
         dossier = escalate(first, people["coach"])
         escalate(second, people["coach"], article="Artikel 22a")
         db.session.commit()
-        return {"dossier": dossier.id, "reference": dossier.reference, "first": first.reference, "second": second.reference}
+        return {
+            "dossier": dossier.id,
+            "reference": dossier.reference,
+            "first": first.reference,
+            "second": second.reference,
+        }
 
 
 # --- the whole story -------------------------------------------------------------------
@@ -152,21 +180,31 @@ def world(app):
 def _escalate_on_report_page(client, reference: str, article: str):
     page = text_of(client.get(f"/meldingen/{reference}"))
     path = f"/bord/meldingen/{reference}/besluit"
-    response = post_on_page(client, f"/meldingen/{reference}", path, {
-        "besluit-outcome": "escalated",
-        "besluit-explanation": "De regel staat in de Participatiewet; die kunnen wij niet aanpassen.",
-        "besluit-law_title": "Participatiewet",
-        "besluit-article": article,
-        "besluit-bwb_id": "BWBR0015703",
-    }, page=page)
+    response = post_on_page(
+        client,
+        f"/meldingen/{reference}",
+        path,
+        {
+            "besluit-outcome": "escalated",
+            "besluit-explanation": "De regel staat in de Participatiewet; die kunnen wij niet aanpassen.",
+            "besluit-law_title": "Participatiewet",
+            "besluit-article": article,
+            "besluit-bwb_id": "BWBR0015703",
+        },
+        page=page,
+    )
     assert response.status_code in (302, 303), text_of(response)
 
 
 def test_from_two_escalations_to_an_answer_every_reporter_hears(app):
     with app.app_context():
         people = make_people()
-        first = make_report(people["visible"], rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag.")
-        second = make_report(people["hidden"], rule="Kostendelersnorm jongeren", problem="Thuiswonende jongeren.", anonymous=True)
+        first = make_report(
+            people["visible"], rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag."
+        )
+        second = make_report(
+            people["hidden"], rule="Kostendelersnorm jongeren", problem="Thuiswonende jongeren.", anonymous=True
+        )
         make_support(people["supporter"], second)
         db.session.commit()
         references = (first.reference, second.reference)
@@ -193,36 +231,53 @@ def test_from_two_escalations_to_an_answer_every_reporter_hears(app):
 
     # Sent to the ministry: first the facts, then the step.
     sent_on, answer_due = today(app) - timedelta(days=2), today(app) + timedelta(days=42)
-    response = post_on_page(legal, path, f"{path}/gegevens", {
-        "gegevens-law_title": "Participatiewet",
-        "gegevens-article": "art. 22a",
-        "gegevens-bwb_id": "BWBR0015703",
-        "gegevens-addressee_id": str(addressee_id(app)),
-        "gegevens-channel": "Brief aan de minister",
-        "gegevens-sent_on": sent_on.isoformat(),
-        "gegevens-answer_due": answer_due.isoformat(),
-        "gegevens-follow_up_on": (today(app) + timedelta(days=30)).isoformat(),
-        "gegevens-owner_id": str(legal_id),
-    })
+    response = post_on_page(
+        legal,
+        path,
+        f"{path}/gegevens",
+        {
+            "gegevens-law_title": "Participatiewet",
+            "gegevens-article": "art. 22a",
+            "gegevens-bwb_id": "BWBR0015703",
+            "gegevens-addressee_id": str(addressee_id(app)),
+            "gegevens-channel": "Brief aan de minister",
+            "gegevens-sent_on": sent_on.isoformat(),
+            "gegevens-answer_due": answer_due.isoformat(),
+            "gegevens-follow_up_on": (today(app) + timedelta(days=30)).isoformat(),
+            "gegevens-owner_id": str(legal_id),
+        },
+    )
     assert response.status_code == 303
     assert urlsplit(response.headers["Location"]).path == path
-    response = post_on_page(legal, path, f"{path}/status", {"status-to_status": "sent", "status-text": "De brief is verstuurd."})
+    response = post_on_page(
+        legal, path, f"{path}/status", {"status-to_status": "sent", "status-text": "De brief is verstuurd."}
+    )
     assert response.status_code == 303
     page = text_of(legal.get(path))
     assert "staat nu op Verstuurd" in page
     assert SZW in page and "Brief aan de minister" in page
 
     # The answer arrives.
-    response = post_on_page(legal, path, f"{path}/status", {
-        "status-to_status": "answered",
-        "status-answer": "Brief van de minister, kenmerk 2026-0001: de norm wordt herzien.",
-        "status-answer_summary": "De minister past de kostendelersnorm aan voor tijdelijke opvang.",
-    })
+    response = post_on_page(
+        legal,
+        path,
+        f"{path}/status",
+        {
+            "status-to_status": "answered",
+            "status-answer": "Brief van de minister, kenmerk 2026-0001: de norm wordt herzien.",
+            "status-answer_summary": "De minister past de kostendelersnorm aan voor tijdelijke opvang.",
+        },
+    )
     assert response.status_code == 303
 
     with app.app_context():
         dossier = db.session.get(Escalation, dossier_id)
-        assert (dossier.status, dossier.addressee.name, dossier.sent_on, dossier.answer_due) == ("answered", SZW, sent_on, answer_due)
+        assert (dossier.status, dossier.addressee.name, dossier.sent_on, dossier.answer_due) == (
+            "answered",
+            SZW,
+            sent_on,
+            answer_due,
+        )
         assert dossier.owner_id == legal_id
         messages = db.session.scalars(db.select(OutboxMessage)).all()
         answered = [m for m in messages if "antwoord" in m.subject]
@@ -276,7 +331,9 @@ def test_the_beheerder_may_look_but_gets_no_forms(app, world):
     before = dossier_state(app, world["dossier"])
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     for action in ("gegevens", "status", "notitie"):
-        response = client.post(f"{path}/{action}", data={"csrf_token": token, "notitie-text": "x", "status-to_status": "closed"})
+        response = client.post(
+            f"{path}/{action}", data={"csrf_token": token, "notitie-text": "x", "status-to_status": "closed"}
+        )
         assert response.status_code == 403
     assert dossier_state(app, world["dossier"]) == before
 
@@ -284,7 +341,9 @@ def test_the_beheerder_may_look_but_gets_no_forms(app, world):
 def test_the_status_form_offers_only_the_allowed_next_steps(app, world):
     client = login(app, LEGAL)
     page = text_of(client.get(dossier_path(world["dossier"])))
-    options = re.findall(r'<option value="([a-z_]*)"', re.search(r'<select[^>]*id="status-to_status".*?</select>', page, re.S).group(0))
+    options = re.findall(
+        r'<option value="([a-z_]*)"', re.search(r'<select[^>]*id="status-to_status".*?</select>', page, re.S).group(0)
+    )
     assert options == ["", "sent", "closed"]
     # The answer can only be recorded once the letter was sent.
     assert 'id="status-answer"' not in page
@@ -294,7 +353,9 @@ def test_sending_needs_an_addressee_and_a_date_first(app, world):
     client = login(app, LEGAL)
     path = dossier_path(world["dossier"])
     before = dossier_state(app, world["dossier"])
-    response = post_on_page(client, path, f"{path}/status", {"status-to_status": "sent", "status-text": "Verstuurd vandaag"})
+    response = post_on_page(
+        client, path, f"{path}/status", {"status-to_status": "sent", "status-text": "Verstuurd vandaag"}
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert "Vul eerst de geadresseerde en de verzenddatum in." in page
@@ -307,9 +368,17 @@ def test_recording_the_answer_needs_the_answer_and_a_summary(app, world):
         dossier = db.session.get(Escalation, world["dossier"])
         legal = db.session.scalar(db.select(User).where(User.email == LEGAL))
         szw_id = db.session.scalar(db.select(Addressee.id).where(Addressee.name == SZW))
-        update_dossier(dossier, actor=legal, reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
-                       addressee_id=szw_id, channel="Brief", sent_on=local_today(), answer_due=None,
-                       follow_up_on=None, owner_id=None)
+        update_dossier(
+            dossier,
+            actor=legal,
+            reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+            addressee_id=szw_id,
+            channel="Brief",
+            sent_on=local_today(),
+            answer_due=None,
+            follow_up_on=None,
+            owner_id=None,
+        )
         change_dossier_status(dossier, "sent", actor=legal)
         db.session.commit()
     client = login(app, LEGAL)
@@ -317,9 +386,17 @@ def test_recording_the_answer_needs_the_answer_and_a_summary(app, world):
     page = text_of(client.get(path))
     assert 'id="status-answer"' in page and 'id="status-answer_summary"' in page
     before = dossier_state(app, world["dossier"])
-    response = post_on_page(client, path, f"{path}/status", {
-        "status-to_status": "answered", "status-answer": "Het lange antwoord van de minister.", "status-answer_summary": "  ",
-    }, page=page)
+    response = post_on_page(
+        client,
+        path,
+        f"{path}/status",
+        {
+            "status-to_status": "answered",
+            "status-answer": "Het lange antwoord van de minister.",
+            "status-answer_summary": "  ",
+        },
+        page=page,
+    )
     assert response.status_code == 400
     body = text_of(response)
     assert "Vat het antwoord samen voor de melders." in body
@@ -387,7 +464,9 @@ def test_an_inactive_addressee_cannot_be_chosen_but_stays_on_its_dossier(app, wo
     page = text_of(client.get(path))
     assert f'<option selected value="{uwv_id}">UWV (niet actief)</option>' in page
     # Saving other facts keeps it.
-    response = post_on_page(client, path, f"{path}/gegevens", _facts(app, addressee_id=str(uwv_id), channel="Via de VNG"), page=page)
+    response = post_on_page(
+        client, path, f"{path}/gegevens", _facts(app, addressee_id=str(uwv_id), channel="Via de VNG"), page=page
+    )
     assert response.status_code == 303
     assert dossier_state(app, world["dossier"])["addressee_id"] == uwv_id
     # Another dossier cannot pick it.
@@ -438,16 +517,26 @@ def test_a_stale_status_form_sends_no_mail(app, world):
         dossier = db.session.get(Escalation, world["dossier"])
         legal = db.session.scalar(db.select(User).where(User.email == LEGAL))
         szw_id = db.session.scalar(db.select(Addressee.id).where(Addressee.name == SZW))
-        update_dossier(dossier, actor=legal, reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
-                       addressee_id=szw_id, channel="Brief", sent_on=local_today(), answer_due=None,
-                       follow_up_on=None, owner_id=None)
+        update_dossier(
+            dossier,
+            actor=legal,
+            reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+            addressee_id=szw_id,
+            channel="Brief",
+            sent_on=local_today(),
+            answer_due=None,
+            follow_up_on=None,
+            owner_id=None,
+        )
         db.session.commit()
     fatima, gijs = login(app, LEGAL), login(app, OTHER_LEGAL)
     path = dossier_path(world["dossier"])
     fatima_page = text_of(fatima.get(path))
     assert post_on_page(gijs, path, f"{path}/status", {"status-to_status": "sent"}).status_code == 303
     before = dossier_state(app, world["dossier"])
-    response = post_on_page(fatima, path, f"{path}/status", {"status-to_status": "closed", "status-text": "Ingetrokken"}, page=fatima_page)
+    response = post_on_page(
+        fatima, path, f"{path}/status", {"status-to_status": "closed", "status-text": "Ingetrokken"}, page=fatima_page
+    )
     assert response.status_code == 409
     assert "De status is nu: Verstuurd" in text_of(response)
     assert "Ingetrokken" in text_of(response)
@@ -458,7 +547,7 @@ def test_a_form_without_its_version_changes_nothing(app, world):
     client = login(app, LEGAL)
     path = dossier_path(world["dossier"])
     before = dossier_state(app, world["dossier"])
-    data = {key: value for key, value in _facts(app).items()}
+    data = dict(_facts(app).items())
     fields = form_fields(text_of(client.get(path)), f"{path}/gegevens")
     response = client.post(f"{path}/gegevens", data={"csrf_token": fields["csrf_token"], **data})
     assert response.status_code == 400
@@ -471,7 +560,9 @@ def test_an_expired_form_comes_back_with_the_text_and_changes_nothing(app, world
     path = dossier_path(world["dossier"])
     fields = form_fields(text_of(client.get(path)), f"{path}/notitie")
     before = dossier_state(app, world["dossier"])
-    response = client.post(f"{path}/notitie", data={**fields, "csrf_token": "verlopen", "notitie-text": "Mijn notitie over SZW"})
+    response = client.post(
+        f"{path}/notitie", data={**fields, "csrf_token": "verlopen", "notitie-text": "Mijn notitie over SZW"}
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert "Het formulier was verlopen" in page and "Mijn notitie over SZW" in page
@@ -501,9 +592,17 @@ def dossiers(app):
             return first
 
         def facts(d, addressee, sent_on, answer_due, follow_up_on, owner):
-            update_dossier(d, actor=legal, reference=LegalReference(d.law_title, d.bwb_id, d.article),
-                           addressee_id=addressee.id if addressee else None, channel="Brief", sent_on=sent_on,
-                           answer_due=answer_due, follow_up_on=follow_up_on, owner_id=owner.id if owner else None)
+            update_dossier(
+                d,
+                actor=legal,
+                reference=LegalReference(d.law_title, d.bwb_id, d.article),
+                addressee_id=addressee.id if addressee else None,
+                channel="Brief",
+                sent_on=sent_on,
+                answer_due=answer_due,
+                follow_up_on=follow_up_on,
+                owner_id=owner.id if owner else None,
+            )
 
         late = dossier("Wet maatschappelijke ondersteuning 2015", "art. 2.3.5", reports=3)
         facts(late, szw, day - timedelta(days=60), day - timedelta(days=5), day + timedelta(days=10), legal)
@@ -516,8 +615,14 @@ def dossiers(app):
         fresh = dossier("Participatiewet", "art. 31", reports=2)
         db.session.commit()
         return {
-            "late": late.reference, "follow_up": follow_up.reference, "closed": closed.reference, "fresh": fresh.reference,
-            "uwv": uwv.id, "szw": szw.id, "legal": legal.id, "other_legal": other_legal.id,
+            "late": late.reference,
+            "follow_up": follow_up.reference,
+            "closed": closed.reference,
+            "fresh": fresh.reference,
+            "uwv": uwv.id,
+            "szw": szw.id,
+            "legal": legal.id,
+            "other_legal": other_legal.id,
         }
 
 
@@ -539,7 +644,7 @@ def test_the_dossier_page_flags_a_late_answer_too(app, dossiers):
     overview = text_of(client.get("/juridisch/"))
     link = re.search(rf'href="(/juridisch/dossiers/\d+)">{dossiers["late"]}<', overview).group(1)
     page = text_of(client.get(link))
-    assert "rk-legal-flag--late\">Antwoord te laat<" in page and "rk-legal-flag--follow-up" not in page
+    assert 'rk-legal-flag--late">Antwoord te laat<' in page and "rk-legal-flag--follow-up" not in page
 
 
 @pytest.mark.parametrize(
@@ -570,7 +675,10 @@ def test_overview_sorting_keeps_empty_values_last(app, dossiers):
     assert overview_rows(text_of(client.get("/juridisch/?sorteer=wet&richting=af"))) == by_law[::-1]
     # Only one dossier was sent; the others have no date and come last either way.
     assert overview_rows(text_of(client.get("/juridisch/?sorteer=verzonden&richting=af")))[0] == dossiers["late"]
-    assert overview_rows(text_of(client.get("/juridisch/?sorteer=meldingen&richting=af")))[:2] == [dossiers["late"], dossiers["fresh"]]
+    assert overview_rows(text_of(client.get("/juridisch/?sorteer=meldingen&richting=af")))[:2] == [
+        dossiers["late"],
+        dossiers["fresh"],
+    ]
     page = text_of(client.get("/juridisch/?sorteer=opvolgen"))
     assert overview_rows(page)[-1] == dossiers["fresh"]
     assert 'aria-sort="ascending"' in page
@@ -582,9 +690,19 @@ def test_overview_sorting_keeps_empty_values_last(app, dossiers):
 @pytest.mark.parametrize(
     "query",
     [
-        "status=bogus", "status=", "geadresseerde=abc", "geadresseerde=999999", "geadresseerde=-1",
-        "eigenaar=99999999999999999999", "aandacht=ja", "sorteer=id;DROP TABLE escalation", "sorteer=__class__",
-        "richting=sideways", "status=sent%00", "geadresseerde=%F0%9F%98%80", "sorteer=wet&sorteer=status",
+        "status=bogus",
+        "status=",
+        "geadresseerde=abc",
+        "geadresseerde=999999",
+        "geadresseerde=-1",
+        "eigenaar=99999999999999999999",
+        "aandacht=ja",
+        "sorteer=id;DROP TABLE escalation",
+        "sorteer=__class__",
+        "richting=sideways",
+        "status=sent%00",
+        "geadresseerde=%F0%9F%98%80",
+        "sorteer=wet&sorteer=status",
     ],
 )
 def test_unknown_filter_and_sort_values_are_ignored(app, dossiers, query):
@@ -644,18 +762,33 @@ def test_with_an_answer_the_summary_is_the_message(app, world):
         dossier = db.session.get(Escalation, world["dossier"])
         legal = db.session.scalar(db.select(User).where(User.email == LEGAL))
         szw_id = db.session.scalar(db.select(Addressee.id).where(Addressee.name == SZW))
-        update_dossier(dossier, actor=legal, reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
-                       addressee_id=szw_id, channel="Brief", sent_on=local_today(), answer_due=None,
-                       follow_up_on=None, owner_id=None)
+        update_dossier(
+            dossier,
+            actor=legal,
+            reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+            addressee_id=szw_id,
+            channel="Brief",
+            sent_on=local_today(),
+            answer_due=None,
+            follow_up_on=None,
+            owner_id=None,
+        )
         change_dossier_status(dossier, "sent", actor=legal)
         db.session.commit()
     client = login(app, LEGAL)
     path = dossier_path(world["dossier"])
     before = dossier_state(app, world["dossier"])
-    response = post_on_page(client, path, f"{path}/status", {
-        "status-to_status": "answered", "status-text": "Een toelichting die nergens heen zou gaan",
-        "status-answer": "Antwoord", "status-answer_summary": "Samenvatting",
-    })
+    response = post_on_page(
+        client,
+        path,
+        f"{path}/status",
+        {
+            "status-to_status": "answered",
+            "status-text": "Een toelichting die nergens heen zou gaan",
+            "status-answer": "Antwoord",
+            "status-answer_summary": "Samenvatting",
+        },
+    )
     assert response.status_code == 400
     page = text_of(response)
     assert "Zet uw toelichting in de samenvatting" in page and "Een toelichting die nergens heen zou gaan" in page
@@ -672,7 +805,9 @@ def test_saving_unchanged_facts_says_so_and_records_nothing(app, world):
         for name, value in re.findall(r'<input[^>]*?id="(gegevens-[a-z_]+)"[^>]*?value="([^"]*)"', page)
         if not name.endswith("version")
     }
-    response = post_on_page(client, path, f"{path}/gegevens", {**values, "gegevens-addressee_id": "", "gegevens-owner_id": ""}, page=page)
+    response = post_on_page(
+        client, path, f"{path}/gegevens", {**values, "gegevens-addressee_id": "", "gegevens-owner_id": ""}, page=page
+    )
     assert response.status_code == 303
     assert "Er was niets gewijzigd" in text_of(client.get(path))
     assert dossier_state(app, world["dossier"]) == before
@@ -681,8 +816,12 @@ def test_saving_unchanged_facts_says_so_and_records_nothing(app, world):
 def test_texts_are_escaped_on_every_legal_page(app, world):
     client = login(app, LEGAL)
     path = dossier_path(world["dossier"])
-    response = post_on_page(client, path, f"{path}/gegevens", _facts(app, law_title="<script>alert(1)</script>Wet",
-                                                                     channel='"><img src=x onerror=alert(2)>'))
+    response = post_on_page(
+        client,
+        path,
+        f"{path}/gegevens",
+        _facts(app, law_title="<script>alert(1)</script>Wet", channel='"><img src=x onerror=alert(2)>'),
+    )
     assert response.status_code == 303
     for url in ("/juridisch/", path):
         page = text_of(client.get(url))

@@ -1,5 +1,6 @@
 """The beheerder keeps the list of addressees (ministries, agencies, VNG, ...) that Juridische
 Zaken can send an escalation to: add, rename, change the kind, deactivate; audited."""
+
 from __future__ import annotations
 
 import re
@@ -13,14 +14,19 @@ from tests.test_legal import (
     COACH,
     EMPLOYEE,
     LEGAL,
+    build_world,
     dossier_path,
     login,
     post_on_page,
     text_of,
-    world,
 )
 
 LIST = "/beheer/geadresseerden"
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
 
 
 def _addressee(app, name: str) -> Addressee | None:
@@ -41,14 +47,18 @@ def test_the_beheerder_adds_an_addressee(app, world):
     page = text_of(client.get(LIST))
     assert "Ministerie van Sociale Zaken en Werkgelegenheid" in page and "Uitvoeringsorganisatie" in page
     assert 'aria-current="page">Geadresseerden' in page
-    response = post_on_page(client, LIST, LIST, {"name": "  Ministerie van   Economische Zaken ", "kind": "ministry"}, page=page)
+    response = post_on_page(
+        client, LIST, LIST, {"name": "  Ministerie van   Economische Zaken ", "kind": "ministry"}, page=page
+    )
     assert response.status_code == 302
     added = _addressee(app, "Ministerie van Economische Zaken")
     assert added is not None and (added.kind, added.active) == ("ministry", True)
     assert "Geadresseerde Ministerie van Economische Zaken toegevoegd." in text_of(client.get(LIST))
     with app.app_context():
         entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "addressee_created"))
-        assert entry.object_id == added.id and entry.actor_id == db.session.scalar(db.select(User.id).where(User.email == ADMIN))
+        assert entry.object_id == added.id and entry.actor_id == db.session.scalar(
+            db.select(User.id).where(User.email == ADMIN)
+        )
     # Juridische Zaken can choose it right away.
     assert "Ministerie van Economische Zaken</option>" in text_of(login(app, LEGAL).get(dossier_path(world["dossier"])))
 
@@ -86,7 +96,9 @@ def test_rename_change_kind_and_deactivate(app, world):
     path = f"{LIST}/{uwv.id}"
     page = text_of(client.get(path))
     assert 'value="UWV"' in page
-    response = post_on_page(client, path, path, {"name": "UWV (Uitvoeringsinstituut Werknemersverzekeringen)", "kind": "agency"}, page=page)
+    response = post_on_page(
+        client, path, path, {"name": "UWV (Uitvoeringsinstituut Werknemersverzekeringen)", "kind": "agency"}, page=page
+    )
     assert response.status_code == 302
     changed = _addressee(app, "UWV (Uitvoeringsinstituut Werknemersverzekeringen)")
     assert changed.id == uwv.id and changed.active is False, "an unticked box deactivates"

@@ -1,6 +1,7 @@
 """Exports of the dossier list for the national agenda and the council: CSV for Dutch
 Excel and an .xlsx spreadsheet, with the overview's filters, no reporter names, and no
 cell a spreadsheet program would run as a formula."""
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,20 @@ from tests.test_legal import (
 
 NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 HEADER = [
-    "Nummer", "Wet", "BWB-id", "Artikel", "Link", "Geadresseerde", "Kanaal", "Status", "Verzonden op",
-    "Antwoord verwacht", "Opvolgen op", "Eigenaar", "Gekoppelde meldingen", "Samenvatting antwoord",
+    "Nummer",
+    "Wet",
+    "BWB-id",
+    "Artikel",
+    "Link",
+    "Geadresseerde",
+    "Kanaal",
+    "Status",
+    "Verzonden op",
+    "Antwoord verwacht",
+    "Opvolgen op",
+    "Eigenaar",
+    "Gekoppelde meldingen",
+    "Samenvatting antwoord",
 ]
 EVIL_TITLE = '=HYPERLINK("http://x")'
 
@@ -44,24 +57,54 @@ def exported(app):
         coach, legal = people["coach"], people["legal"]
         day = local_today()
         szw = db.session.scalar(db.select(Addressee).where(Addressee.name == SZW))
-        first = make_report(people["visible"], rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag.")
+        first = make_report(
+            people["visible"], rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag."
+        )
         second = make_report(people["hidden"], rule="Kostendelersnorm jongeren", problem="x", anonymous=True)
         make_support(people["supporter"], second)
         plain = escalate(first, coach)
         escalate(second, coach)
-        update_dossier(plain, actor=legal, reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
-                       addressee_id=szw.id, channel="Brief", sent_on=day - timedelta(days=30),
-                       answer_due=day + timedelta(days=12), follow_up_on=day + timedelta(days=5), owner_id=legal.id)
+        update_dossier(
+            plain,
+            actor=legal,
+            reference=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
+            addressee_id=szw.id,
+            channel="Brief",
+            sent_on=day - timedelta(days=30),
+            answer_due=day + timedelta(days=12),
+            follow_up_on=day + timedelta(days=5),
+            owner_id=legal.id,
+        )
         change_dossier_status(plain, "sent", actor=legal)
-        change_dossier_status(plain, "answered", actor=legal, answer="Lange brief; vertrouwelijk kenmerk 42.",
-                              answer_summary="De minister past de norm aan.")
-        evil = escalate(make_report(people["visible"], rule="@SUM(1) regel"), coach, law=EVIL_TITLE, bwb=None, article="@SUM(1)")
-        update_dossier(evil, actor=legal, reference=LegalReference(EVIL_TITLE, None, "@SUM(1)"), addressee_id=None,
-                       channel="+1", sent_on=None, answer_due=None, follow_up_on=None, owner_id=None)
+        change_dossier_status(
+            plain,
+            "answered",
+            actor=legal,
+            answer="Lange brief; vertrouwelijk kenmerk 42.",
+            answer_summary="De minister past de norm aan.",
+        )
+        evil = escalate(
+            make_report(people["visible"], rule="@SUM(1) regel"), coach, law=EVIL_TITLE, bwb=None, article="@SUM(1)"
+        )
+        update_dossier(
+            evil,
+            actor=legal,
+            reference=LegalReference(EVIL_TITLE, None, "@SUM(1)"),
+            addressee_id=None,
+            channel="+1",
+            sent_on=None,
+            answer_due=None,
+            follow_up_on=None,
+            owner_id=None,
+        )
         db.session.commit()
         return {
-            "plain": plain.reference, "evil": evil.reference, "reports": [r.reference for r in plain.reports],
-            "sent_on": (day - timedelta(days=30)), "answer_due": day + timedelta(days=12), "today": day,
+            "plain": plain.reference,
+            "evil": evil.reference,
+            "reports": [r.reference for r in plain.reports],
+            "sent_on": (day - timedelta(days=30)),
+            "answer_due": day + timedelta(days=12),
+            "today": day,
         }
 
 
@@ -75,16 +118,29 @@ def test_csv_for_dutch_excel(app, exported):
     response = login(app, LEGAL).get("/juridisch/export.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="escalatiedossiers-{exported["today"].isoformat()}.csv"'
+    assert (
+        response.headers["Content-Disposition"]
+        == f'attachment; filename="escalatiedossiers-{exported["today"].isoformat()}.csv"'
+    )
     assert response.headers["Cache-Control"] == "no-store"
     rows = _csv_rows(response)
     assert rows[0] == HEADER
     by_reference = {row[0]: row for row in rows[1:]}
     assert set(by_reference) == {exported["plain"], exported["evil"]}
     assert by_reference[exported["plain"]] == [
-        exported["plain"], "Participatiewet", "BWBR0015703", "art. 22a", "https://wetten.overheid.nl/BWBR0015703/",
-        SZW, "Brief", "Antwoord ontvangen", exported["sent_on"].isoformat(), exported["answer_due"].isoformat(),
-        (exported["today"] + timedelta(days=5)).isoformat(), "Fatima Jurist", ", ".join(exported["reports"]),
+        exported["plain"],
+        "Participatiewet",
+        "BWBR0015703",
+        "art. 22a",
+        "https://wetten.overheid.nl/BWBR0015703/",
+        SZW,
+        "Brief",
+        "Antwoord ontvangen",
+        exported["sent_on"].isoformat(),
+        exported["answer_due"].isoformat(),
+        (exported["today"] + timedelta(days=5)).isoformat(),
+        "Fatima Jurist",
+        ", ".join(exported["reports"]),
         "De minister past de norm aan.",
     ]
 
@@ -102,8 +158,17 @@ def test_csv_cells_never_start_a_formula(app, exported):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("=1+1", "'=1+1"), ("+31 6", "'+31 6"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("\r=x", "'\r=x"), ("Participatiewet", "Participatiewet"), ("a=b", "a=b"), ("", "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+31 6", "'+31 6"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\r=x", "'\r=x"),
+        ("Participatiewet", "Participatiewet"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
 )
 def test_neutralise(text, expected):
     assert neutralise(text) == expected
@@ -118,11 +183,16 @@ def test_xlsx_writes_text_as_text_and_dates_as_dates(app, exported):
     response = login(app, LEGAL).get("/juridisch/export.xlsx")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="escalatiedossiers-{exported["today"].isoformat()}.xlsx"'
+    assert (
+        response.headers["Content-Disposition"]
+        == f'attachment; filename="escalatiedossiers-{exported["today"].isoformat()}.xlsx"'
+    )
     parts = _xlsx_parts(response)
     sheet = parts["xl/worksheets/sheet1.xml"]
     assert "<f>" not in sheet and "<f " not in sheet, "no formula anywhere"
-    strings = [node.text or "" for node in ElementTree.fromstring(parts["xl/sharedStrings.xml"]).iter(f"{{{NS['x']}}}t")]
+    strings = [
+        node.text or "" for node in ElementTree.fromstring(parts["xl/sharedStrings.xml"]).iter(f"{{{NS['x']}}}t")
+    ]
     assert EVIL_TITLE in strings and "@SUM(1)" in strings and "+1" in strings
     assert HEADER[0] in strings and "De minister past de norm aan." in strings
     # A header row with an autofilter, and the first row frozen.
@@ -147,7 +217,14 @@ def test_exports_never_name_a_reporter(app, exported, path):
         content = response.get_data(as_text=True)
     else:
         content = "".join(_xlsx_parts(response).values())
-    for secret in ("Anna Zichtbaar", "Bram Verborgen", "Pim Steun", "anna.zichtbaar", "bram.verborgen", "vertrouwelijk kenmerk"):
+    for secret in (
+        "Anna Zichtbaar",
+        "Bram Verborgen",
+        "Pim Steun",
+        "anna.zichtbaar",
+        "bram.verborgen",
+        "vertrouwelijk kenmerk",
+    ):
         assert secret not in content, secret
 
 

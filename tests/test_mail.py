@@ -1,5 +1,6 @@
 """E-mail through a real SMTP server on loopback: the outbox, retries when the server is
 down, nothing lost and nothing sent twice, and what a reporter reads."""
+
 from __future__ import annotations
 
 import re
@@ -83,7 +84,7 @@ def test_mail_escapes_markup_and_hides_an_anonymous_reporter(app, smtp):
     _decided_report(app, anonymous=True, rule="<script>alert(1)</script> regel")
     with app.app_context():
         deliver_outbox()
-    supporter_mail = [m for m in smtp.inbox.to("mo@example.test") if "opgelost" in m["Subject"]][0]
+    supporter_mail = next(m for m in smtp.inbox.to("mo@example.test") if "opgelost" in m["Subject"])
     html = smtp.inbox.html(supporter_mail)
     assert "<script>" not in html and "&lt;script&gt;" in html
     for message in smtp.inbox.messages:
@@ -124,4 +125,7 @@ def test_a_user_chooses_no_mail_on_the_settings_page(app, client, auth):
         coach = make_user(roles=("employee", "coach"))
         assign_report(report, coach, actor=coach)
         db.session.commit()
-        assert db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == user.id)) == 0
+        assert (
+            db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == user.id))
+            == 0
+        )

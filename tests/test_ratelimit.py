@@ -1,9 +1,10 @@
 """Login throttling counted in the database, so every web worker sees the same count."""
+
 from __future__ import annotations
 
+from app.extensions import db
 from tests.conftest import _app_for, csrf_token
 from tests.factories import make_user
-from app.extensions import db
 
 
 def _attempt(client, email: str, password: str = "fout wachtwoord"):
@@ -53,7 +54,8 @@ def test_behind_a_proxy_each_client_has_its_own_limit(app, database_url):  # app
     def attempt(address: str, email: str) -> int:
         token = csrf_token(client, "/inloggen")
         return client.post(
-            "/inloggen", data={"email": email, "password": "fout", "csrf_token": token},
+            "/inloggen",
+            data={"email": email, "password": "fout", "csrf_token": token},
             headers={"X-Forwarded-For": address},
         ).status_code
 

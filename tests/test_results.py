@@ -1,5 +1,6 @@
 """Wat we ontregelden: every employee sees the rules that were fixed, newest first, with
 what changed; never who reported them."""
+
 from __future__ import annotations
 
 import re
@@ -24,28 +25,52 @@ def _world(app, extra_resolved: int = 0) -> dict:
         coach = make_user("Cor Coach", email="coach@example.test", roles=("employee", "coach"))
         make_user("Eva Medewerker", email="eva@example.test")
 
-        older = make_report(sanne, rule="Handtekening op papier bij verhuizing", problem="Dubbel werk.", department_id=department.id)
-        workflow.decide_report(older, actor=coach, outcome="resolved", explanation="De werkinstructie is aangepast.",
-                               what_changed="Digitaal ondertekenen is voortaan genoeg.")
+        older = make_report(
+            sanne, rule="Handtekening op papier bij verhuizing", problem="Dubbel werk.", department_id=department.id
+        )
+        workflow.decide_report(
+            older,
+            actor=coach,
+            outcome="resolved",
+            explanation="De werkinstructie is aangepast.",
+            what_changed="Digitaal ondertekenen is voortaan genoeg.",
+        )
         older.resolved_at = now - timedelta(days=10)
         newer = make_report(zorro, rule="Uittreksel BRP voor de eigen gemeente", problem="Leges.", anonymous=True)
         make_support(mo, newer)
         make_support(pim, newer)
-        workflow.decide_report(newer, actor=coach, outcome="resolved", explanation="Wij gebruiken de BRP zelf.",
-                               what_changed="Geen uittreksel meer nodig <script>x</script>.")
+        workflow.decide_report(
+            newer,
+            actor=coach,
+            outcome="resolved",
+            explanation="Wij gebruiken de BRP zelf.",
+            what_changed="Geen uittreksel meer nodig <script>x</script>.",
+        )
         explained = make_report(sanne, rule="Regel die blijft bestaan", problem="Lastig.")
         workflow.decide_report(explained, actor=coach, outcome="explained", explanation="Wettelijk verplicht.")
         escalated = make_report(sanne, rule="Landelijke regel naar Den Haag", problem="Wet.")
-        workflow.decide_report(escalated, actor=coach, outcome="escalated", explanation="Geagendeerd.",
-                                legal=LegalReference("Participatiewet"))
+        workflow.decide_report(
+            escalated,
+            actor=coach,
+            outcome="escalated",
+            explanation="Geagendeerd.",
+            legal=LegalReference("Participatiewet"),
+        )
         still_open = make_report(sanne, rule="Regel die nog open staat", problem="Nog bezig.")
         for i in range(extra_resolved):
             report = make_report(sanne, rule=f"Extra opgeloste regel {i:02d}", problem="x")
-            workflow.decide_report(report, actor=coach, outcome="resolved", explanation="Ja.", what_changed=f"Veranderd {i:02d}.")
+            workflow.decide_report(
+                report, actor=coach, outcome="resolved", explanation="Ja.", what_changed=f"Veranderd {i:02d}."
+            )
             report.resolved_at = now - timedelta(days=100 + i)
         db.session.commit()
-        return {"older": older.reference, "newer": newer.reference, "explained": explained.reference,
-                "escalated": escalated.reference, "open": still_open.reference}
+        return {
+            "older": older.reference,
+            "newer": newer.reference,
+            "explained": explained.reference,
+            "escalated": escalated.reference,
+            "open": still_open.reference,
+        }
 
 
 def test_only_resolved_reports_with_what_changed_newest_first(app):
@@ -53,7 +78,7 @@ def test_only_resolved_reports_with_what_changed_newest_first(app):
     response = login(app, "eva@example.test").get("/ontregeld/")
     assert response.status_code == 200
     page = page_of(response)
-    assert "<h1 class=\"utrecht-heading-1\">Wat we ontregelden</h1>" in page
+    assert '<h1 class="utrecht-heading-1">Wat we ontregelden</h1>' in page
     assert page.index("Uittreksel BRP voor de eigen gemeente") < page.index("Handtekening op papier bij verhuizing")
     assert "Digitaal ondertekenen is voortaan genoeg." in page and "De werkinstructie is aangepast." in page
     assert "Geen uittreksel meer nodig &lt;script&gt;x&lt;/script&gt;." in page

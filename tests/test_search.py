@@ -1,5 +1,6 @@
 """Similar-report search, on whichever database the suite runs (SQLite FTS5 or
 PostgreSQL full text): word forms and typos find each other; the index follows edits."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """Logging in and out (QUALITY.md, security 4 and privacy 18): Dutch errors, audit
 entries without secrets, a fresh session on login, every session ended on logout,
 deactivation and password change, safe `next` redirects, rate limits, argon2id."""
+
 from __future__ import annotations
 
 import re
@@ -186,7 +187,14 @@ def test_deactivation_by_an_administrator_ends_existing_sessions(app):
     post_form(
         admin,
         f"/beheer/gebruikers/{eva.id}",
-        {"name": eva.name, "email": eva.email, "department_id": "", "roles": ["employee"], "password": "", "active": "y"},
+        {
+            "name": eva.name,
+            "email": eva.email,
+            "department_id": "",
+            "roles": ["employee"],
+            "password": "",
+            "active": "y",
+        },
     )
     assert _user(app, "eva@voorbeeldstad.nl").active
     assert not _logged_in(replay)
@@ -208,11 +216,19 @@ def test_administrator_can_deactivate_any_existing_account(app):
     response = post_form(
         admin,
         f"/beheer/gebruikers/{leaver_id}",
-        {"name": "Vertrokken Collega", "email": "medewerker@rodeknop.test", "department_id": "",
-         "roles": ["employee"], "password": ""},
+        {
+            "name": "Vertrokken Collega",
+            "email": "medewerker@rodeknop.test",
+            "department_id": "",
+            "roles": ["employee"],
+            "password": "",
+        },
     )
     assert response.status_code == 302, "the administrator could not deactivate the account: " + " | ".join(
-        re.findall(r'utrecht-form-field-error-message"[^>]*>(?:<span[^>]*>[^<]*</span>)?([^<]*)', response.get_data(as_text=True))
+        re.findall(
+            r'utrecht-form-field-error-message"[^>]*>(?:<span[^>]*>[^<]*</span>)?([^<]*)',
+            response.get_data(as_text=True),
+        )
     )
     assert not _logged_in(victim)
 
@@ -239,8 +255,14 @@ def test_password_change_by_an_administrator_ends_the_users_sessions(app):
     response = post_form(
         admin,
         f"/beheer/gebruikers/{eva.id}",
-        {"name": eva.name, "email": eva.email, "department_id": "", "roles": ["employee"],
-         "active": "y", "password": "tijdelijk wachtwoord van de beheerder"},
+        {
+            "name": eva.name,
+            "email": eva.email,
+            "department_id": "",
+            "roles": ["employee"],
+            "active": "y",
+            "password": "tijdelijk wachtwoord van de beheerder",
+        },
     )
     assert response.status_code == 302
     assert not _logged_in(victim)
@@ -314,20 +336,35 @@ def test_repeated_failed_logins_for_one_account_are_limited(app, client):
     _world(app)
     token = csrf_token(client, "/inloggen")
     statuses = [
-        client.post("/inloggen", data={"email": "eva@voorbeeldstad.nl", "password": WRONG, "csrf_token": token}).status_code
+        client.post(
+            "/inloggen", data={"email": "eva@voorbeeldstad.nl", "password": WRONG, "csrf_token": token}
+        ).status_code
         for _ in range(10)
     ]
     assert statuses == [400] * 10
-    _assert_dutch_429(client.post("/inloggen", data={"email": "eva@voorbeeldstad.nl", "password": WRONG, "csrf_token": token}))
+    _assert_dutch_429(
+        client.post("/inloggen", data={"email": "eva@voorbeeldstad.nl", "password": WRONG, "csrf_token": token})
+    )
     # The right password does not get through either while the account is limited...
-    _assert_dutch_429(client.post("/inloggen", data={"email": "eva@voorbeeldstad.nl", "password": PASSWORD, "csrf_token": token}))
+    _assert_dutch_429(
+        client.post("/inloggen", data={"email": "eva@voorbeeldstad.nl", "password": PASSWORD, "csrf_token": token})
+    )
     # ...nor from another client, nor with the address written differently.
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"
     other_token = csrf_token(elsewhere, "/inloggen")
-    _assert_dutch_429(elsewhere.post("/inloggen", data={"email": " EVA@voorbeeldstad.nl ", "password": PASSWORD, "csrf_token": other_token}))
+    _assert_dutch_429(
+        elsewhere.post(
+            "/inloggen", data={"email": " EVA@voorbeeldstad.nl ", "password": PASSWORD, "csrf_token": other_token}
+        )
+    )
     # Another account from another client is not affected.
-    assert elsewhere.post("/inloggen", data={"email": "ada@voorbeeldstad.nl", "password": PASSWORD, "csrf_token": other_token}).status_code == 302
+    assert (
+        elsewhere.post(
+            "/inloggen", data={"email": "ada@voorbeeldstad.nl", "password": PASSWORD, "csrf_token": other_token}
+        ).status_code
+        == 302
+    )
 
 
 def test_repeated_failed_logins_from_one_client_are_limited(app, client):
@@ -335,13 +372,19 @@ def test_repeated_failed_logins_from_one_client_are_limited(app, client):
     _world(app)
     token = csrf_token(client, "/inloggen")
     statuses = [
-        client.post("/inloggen", data={"email": f"gok{n}@example.test", "password": WRONG, "csrf_token": token}).status_code
+        client.post(
+            "/inloggen", data={"email": f"gok{n}@example.test", "password": WRONG, "csrf_token": token}
+        ).status_code
         for n in range(20)
     ]
     assert statuses == [400] * 20
-    _assert_dutch_429(client.post("/inloggen", data={"email": "gok99@example.test", "password": WRONG, "csrf_token": token}))
+    _assert_dutch_429(
+        client.post("/inloggen", data={"email": "gok99@example.test", "password": WRONG, "csrf_token": token})
+    )
     # Also for an existing account with the right password, from this client.
-    _assert_dutch_429(client.post("/inloggen", data={"email": "ada@voorbeeldstad.nl", "password": PASSWORD, "csrf_token": token}))
+    _assert_dutch_429(
+        client.post("/inloggen", data={"email": "ada@voorbeeldstad.nl", "password": PASSWORD, "csrf_token": token})
+    )
 
 
 # --- password storage -------------------------------------------------------------------
@@ -353,8 +396,14 @@ def test_passwords_are_stored_with_argon2id(app, client):
     response = post_form(
         client,
         "/beheer/gebruikers/nieuw",
-        {"name": "Nieuwe Collega", "email": "nieuw@voorbeeldstad.nl", "department_id": "",
-         "roles": ["employee"], "active": "y", "password": "een eerste wachtwoord voor Nieuw"},
+        {
+            "name": "Nieuwe Collega",
+            "email": "nieuw@voorbeeldstad.nl",
+            "department_id": "",
+            "roles": ["employee"],
+            "active": "y",
+            "password": "een eerste wachtwoord voor Nieuw",
+        },
     )
     assert response.status_code == 302
     stored = _user(app, "nieuw@voorbeeldstad.nl").password_hash

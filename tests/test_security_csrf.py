@@ -1,5 +1,6 @@
 """CSRF on every write (QUALITY.md, security 3): a request without a valid token changes
 nothing; an expired token gives the form back with the user's text and a clear message."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ def _world(app):
         dossier = make_dossier(make_report(owner, rule="Kostendelersnorm", problem="Bijstand omlaag."))
         db.session.commit()
         world = {
-            "reference": report.reference, "department_id": department.id, "user_id": owner.id,
-            "dossier_id": dossier.id, "addressee_id": first_addressee_id(),
+            "reference": report.reference,
+            "department_id": department.id,
+            "user_id": owner.id,
+            "dossier_id": dossier.id,
+            "addressee_id": first_addressee_id(),
         }
         world.update(_weekly_session())
         return world
@@ -164,8 +168,14 @@ def test_new_user_without_valid_token_changes_nothing(app, client, kind):
     _world(app)
     _login(client, "ada@example.test")
     before = _counts(app)
-    data = {"name": "Nieuwe Collega", "email": "nieuw@example.test", "roles": ["employee", "admin"],
-            "active": "y", "password": "een lang genoeg wachtwoord", "department_id": ""}
+    data = {
+        "name": "Nieuwe Collega",
+        "email": "nieuw@example.test",
+        "roles": ["employee", "admin"],
+        "active": "y",
+        "password": "een lang genoeg wachtwoord",
+        "department_id": "",
+    }
     response = _post(client, "/beheer/gebruikers/nieuw", data, _bad_token(app, kind))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -220,7 +230,9 @@ def test_anonymous_post_without_token_is_a_login_redirect_or_a_plain_refusal(app
             if not location or not location.startswith("/inloggen"):
                 problems.append(f"{endpoint} {path}: redirect to {location!r}, not to the login page")
         elif location:
-            problems.append(f"{endpoint} {path}: status {status} with a Location header {location!r} (a redirect sent as an error)")
+            problems.append(
+                f"{endpoint} {path}: status {status} with a Location header {location!r} (a redirect sent as an error)"
+            )
         elif status != 400 or "verlopen" not in response.get_data(as_text=True):
             problems.append(f"{endpoint} {path}: status {status} without the Dutch 'verlopen' message")
     assert not problems, "\n".join(problems)
@@ -262,8 +274,9 @@ def _assert_report_form_back(response):
     assert "Inwoners moeten een middag vrij nemen om een formulier te brengen." in page
     assert "Boze inwoners aan de balie." in page
     assert "Digitaal aanvragen via Mijn Gemeente." in page
-    assert re.search(r'<input[^>]*checked[^>]*name="anonymous"|<input[^>]*name="anonymous"[^>]*checked', page), \
+    assert re.search(r'<input[^>]*checked[^>]*name="anonymous"|<input[^>]*name="anonymous"[^>]*checked', page), (
         "the 'anoniem' choice was lost"
+    )
     return page
 
 

@@ -1,5 +1,6 @@
 """Security headers on every response, errors included; cookies; no external requests
 (QUALITY.md, security 5 and 6)."""
+
 from __future__ import annotations
 
 import re
@@ -128,7 +129,7 @@ def test_forced_exception_shows_a_plain_dutch_500_page(app, auth, logged_in):
     assert response.status_code == 500
     assert "Er ging iets mis" in body
     assert '<html lang="nl"' in body
-    for leak in ("Traceback", "RuntimeError", secret, "File \"", ".py"):
+    for leak in ("Traceback", "RuntimeError", secret, 'File "', ".py"):
         assert leak not in body, f"500 page shows {leak!r}"
     assert_security_headers(response, logged_in=logged_in, what="500 page")
 
@@ -163,36 +164,59 @@ def test_production_cookies_are_secure_by_default():
 
 # --- no external requests, and pages that work under the CSP ---------------------------
 
-URL_ATTRIBUTE = re.compile(r"""\b(src|href|action|srcset|poster|formaction|data)\s*=\s*["']?\s*([^"'\s>]+)""", re.IGNORECASE)
+URL_ATTRIBUTE = re.compile(
+    r"""\b(src|href|action|srcset|poster|formaction|data)\s*=\s*["']?\s*([^"'\s>]+)""", re.IGNORECASE
+)
 EXTERNAL = re.compile(r"^(https?:|//|\\\\)", re.IGNORECASE)
 
 
 def _main_pages(world) -> list[tuple[str, str]]:
     ref = world["reference"]
-    employee = ["/", "/toegankelijkheid", "/melden", "/mijn-meldingen", f"/meldingen/{ref}",
-                f"/meldingen/{ref}/bevestiging", "/wachtwoord", "/instellingen", "/melden/vergelijkbaar?rule=uittreksel+balie"]
+    employee = [
+        "/",
+        "/toegankelijkheid",
+        "/melden",
+        "/mijn-meldingen",
+        f"/meldingen/{ref}",
+        f"/meldingen/{ref}/bevestiging",
+        "/wachtwoord",
+        "/instellingen",
+        "/melden/vergelijkbaar?rule=uittreksel+balie",
+    ]
     coach = ["/meldingen", f"/meldingen/{ref}", f"/meldingen/{ref}/ik-ook", "/bord/", "/weekoverleg/", "/ontregeld/"]
-    admin = ["/beheer/gebruikers", "/beheer/gebruikers/nieuw", f"/beheer/gebruikers/{world['user_id']}",
-             "/beheer/afdelingen", f"/beheer/afdelingen/{world['department_id']}"]
-    return ([("eva@example.test", p) for p in employee] + [("cor@example.test", p) for p in coach]
-            + [("ada@example.test", p) for p in admin])
+    admin = [
+        "/beheer/gebruikers",
+        "/beheer/gebruikers/nieuw",
+        f"/beheer/gebruikers/{world['user_id']}",
+        "/beheer/afdelingen",
+        f"/beheer/afdelingen/{world['department_id']}",
+    ]
+    return (
+        [("eva@example.test", p) for p in employee]
+        + [("cor@example.test", p) for p in coach]
+        + [("ada@example.test", p) for p in admin]
+    )
 
 
 def _rendered_pages(app, world):
     """(description, html) for the login page and the main pages of each role."""
     anonymous = app.test_client()
-    pages = [("anonymous /inloggen", anonymous.get("/inloggen")),
-             ("anonymous /toegankelijkheid", anonymous.get("/toegankelijkheid"))]
+    pages = [
+        ("anonymous /inloggen", anonymous.get("/inloggen")),
+        ("anonymous /toegankelijkheid", anonymous.get("/toegankelijkheid")),
+    ]
     clients = {}
     for email, path in _main_pages(world):
         if email not in clients:
             clients[email] = app.test_client()
             token = csrf_token(clients[email], "/inloggen")
-            login = clients[email].post("/inloggen", data={"email": email, "password": "correct horse battery staple", "csrf_token": token})
+            login = clients[email].post(
+                "/inloggen", data={"email": email, "password": "correct horse battery staple", "csrf_token": token}
+            )
             assert login.status_code == 302
         try:
             pages.append((f"{email} {path}", clients[email].get(path)))
-        except Exception as error:  # noqa: BLE001 - report the page, keep scanning the others
+        except Exception as error:
             pages.append((f"{email} {path}", error))
     return pages
 

@@ -1,5 +1,6 @@
 """Objects, not only routes (QUALITY.md, security 2): someone else's report answers
 exactly like a report that does not exist; reporters and supporters see their own."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,11 @@ MISSING = "RK-2026-9999"
 def _world(app):
     with app.app_context():
         owner = make_user("Olga Eigenaar", email="olga@example.test")
-        stranger = make_user("Sem Vreemde", email="sem@example.test")
+        make_user("Sem Vreemde", email="sem@example.test")
         supporter = make_user("Pim Steun", email="pim@example.test")
-        open_report = make_report(owner, rule="Parkeervergunning alleen op papier", problem="Inwoners moeten langskomen.")
+        open_report = make_report(
+            owner, rule="Parkeervergunning alleen op papier", problem="Inwoners moeten langskomen."
+        )
         closed = make_report(owner, rule="Verhuizing doorgeven met formulier", problem="Dubbel werk.")
         make_support(supporter, open_report, "Bij ons ook")
         db.session.flush()
@@ -75,7 +78,7 @@ def test_malformed_references_answer_like_a_missing_one(app, client, auth):
     _login(client, auth, "sem@example.test")
     baseline = _answer(client, "/meldingen/{reference}", MISSING)
     for reference in ("RK-2026-0001x", "RK-x", "RK-0-0", "%27%20OR%201%3D1", "RK-2026-00000000000000000000001"):
-        status, headers, body = _answer(client, "/meldingen/{reference}", reference)
+        status, _headers, body = _answer(client, "/meldingen/{reference}", reference)
         assert status == 404, reference
         assert body == baseline[2], reference
 

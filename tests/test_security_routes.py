@@ -3,6 +3,7 @@
 
 One test per role walks every cell of that role's column with a single logged-in client,
 so the whole table costs five logins; a failure lists every cell that differs."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -21,11 +22,7 @@ OUTCOMES_WITHOUT_WRITES = {LOGIN, 400, 403, 404}
 
 
 def routes_in(app) -> set[tuple[str, str]]:
-    return {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        for method in rule.methods - IGNORED_METHODS
-    }
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - IGNORED_METHODS}
 
 
 def test_every_route_and_method_is_in_the_table(app):
@@ -40,8 +37,10 @@ def test_every_row_names_every_role_once():
     for key, row in ROUTE_TABLE.items():
         assert set(row) == set(ROLES), f"{key}: roles {sorted(row)} instead of {list(ROLES)}"
         for role, outcome in row.items():
-            assert outcome == LOGIN or outcome in (200, 400, 403, 404) or (
-                isinstance(outcome, tuple) and outcome[0] == "redirect"
+            assert (
+                outcome == LOGIN
+                or outcome in (200, 400, 403, 404)
+                or (isinstance(outcome, tuple) and outcome[0] == "redirect")
             ), f"{key} {role}: unknown outcome {outcome!r}"
 
 
@@ -164,7 +163,7 @@ def test_route_table_cells(app, role):
                 response = client.get(url)
             else:
                 response = client.post(url, data={"csrf_token": token})
-        except Exception as error:  # noqa: BLE001 - every cell is reported, not just the first
+        except Exception as error:
             failures.append(f"{role} {method} {endpoint} {url}: raised {error!r}; expected {outcome!r}")
             continue
         problem = _problem(response, outcome, url, params)
@@ -177,7 +176,6 @@ def test_route_table_cells(app, role):
         response.close()
 
     assert not failures, f"{len(failures)} cell(s) differ from tests/route_table.py:\n" + "\n".join(failures)
-
 
 
 def test_a_post_without_fields_does_not_change_an_object(app):

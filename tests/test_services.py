@@ -1,7 +1,8 @@
 """Unit tests of the services: reports, support, users, the next session date."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,10 +17,10 @@ from tests.factories import PASSWORD, make_report, make_user
 def test_references_count_up_per_year(app):
     with app.app_context():
         user = make_user()
-        first = make_report(user, now=datetime(2026, 12, 31, 22, 0, tzinfo=timezone.utc))
-        second = make_report(user, now=datetime(2026, 12, 31, 22, 30, tzinfo=timezone.utc))
+        first = make_report(user, now=datetime(2026, 12, 31, 22, 0, tzinfo=UTC))
+        second = make_report(user, now=datetime(2026, 12, 31, 22, 30, tzinfo=UTC))
         # 23:30 UTC on 31 December is already 2027 in Amsterdam.
-        third = make_report(user, now=datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc))
+        third = make_report(user, now=datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
         assert [first.reference, second.reference, third.reference] == ["RK-2026-0001", "RK-2026-0002", "RK-2027-0001"]
         assert get_by_reference("rk-2026-0002") is second
         assert get_by_reference("RK-2026-9999") is None
@@ -75,13 +76,13 @@ def test_support_rules(app):
     "now, expected",
     [
         # Monday 23 November 2026, 12:00 in Amsterdam -> Tuesday 24 November 10:00.
-        (datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc), datetime(2026, 11, 24, 10, 0)),
+        (datetime(2026, 11, 23, 11, 0, tzinfo=UTC), datetime(2026, 11, 24, 10, 0)),
         # Tuesday 09:59 -> the same day.
-        (datetime(2026, 11, 24, 8, 59, tzinfo=timezone.utc), datetime(2026, 11, 24, 10, 0)),
+        (datetime(2026, 11, 24, 8, 59, tzinfo=UTC), datetime(2026, 11, 24, 10, 0)),
         # Tuesday 10:00 exactly -> next week.
-        (datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc), datetime(2026, 12, 1, 10, 0)),
+        (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 10, 0)),
         # Across the switch to summer time.
-        (datetime(2027, 3, 26, 12, 0, tzinfo=timezone.utc), datetime(2027, 3, 30, 10, 0)),
+        (datetime(2027, 3, 26, 12, 0, tzinfo=UTC), datetime(2027, 3, 30, 10, 0)),
     ],
 )
 def test_next_session(now, expected):
@@ -92,7 +93,9 @@ def test_next_session(now, expected):
 
 def test_users_roles_and_sessions(app):
     with app.app_context():
-        admin = create_user(email=" Beheer@Example.TEST ", name="Beheer", password=PASSWORD, roles=["admin", "employee"])
+        admin = create_user(
+            email=" Beheer@Example.TEST ", name="Beheer", password=PASSWORD, roles=["admin", "employee"]
+        )
         assert admin.email == "beheer@example.test"
         assert admin.password_hash.startswith("$argon2id$")
         with pytest.raises(DomainError, match="bestaat al"):
@@ -103,13 +106,29 @@ def test_users_roles_and_sessions(app):
             create_user(email="y@example.test", name="Y", password="kort")
         user = create_user(email="u@example.test", name="U", password=PASSWORD)
         token = user.session_token
-        update_user(user, name="U", email="u@example.test", department=None, roles=["employee", "coach"], active=True, actor=admin)
+        update_user(
+            user,
+            name="U",
+            email="u@example.test",
+            department=None,
+            roles=["employee", "coach"],
+            active=True,
+            actor=admin,
+        )
         assert user.roles == {"employee", "coach"}
         set_active(user, False, actor=admin)
         assert user.session_token != token and not user.active
         assert authenticate("u@example.test", PASSWORD) is None
         with pytest.raises(DomainError, match="eigen beheerdersrol"):
-            update_user(admin, name="B", email="beheer@example.test", department=None, roles=["employee"], active=True, actor=admin)
+            update_user(
+                admin,
+                name="B",
+                email="beheer@example.test",
+                department=None,
+                roles=["employee"],
+                active=True,
+                actor=admin,
+            )
         token = admin.session_token
         set_password(admin, "een nieuw lang wachtwoord", actor=admin)
         assert admin.session_token != token

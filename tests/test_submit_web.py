@@ -1,4 +1,5 @@
 """The red button through the test client, CSRF on: submitting, similar reports, support."""
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,9 @@ def test_without_javascript_similar_reports_come_as_a_step(app, client, auth):
         from app.models import User
 
         colleague = db.session.get(User, colleague_id)
-        make_report(colleague, rule="Vergunning voor dakkapel ook nodig als buren akkoord zijn", problem="Lange procedure.")
+        make_report(
+            colleague, rule="Vergunning voor dakkapel ook nodig als buren akkoord zijn", problem="Lange procedure."
+        )
         db.session.commit()
     auth.login("sanne@example.test")
     step = post_form(client, "/melden", _report_form(similar_seen=""), form_path="/melden")

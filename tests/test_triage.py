@@ -1,5 +1,6 @@
 """The weekly session's services: the agenda, one open session, attendees, recording
 decisions on items, and the minutes mail. The web tests are in test_triage_web.py."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,8 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import OutboxMessage, Report, TriageItem, TriageSession, User
 from app.models.base import utcnow
-from app.services import DomainError
-from app.services import triage
+from app.services import DomainError, triage
 from app.services.workflow import ConflictError, assign_report, decide_report
 from tests.factories import make_report, make_user
 
@@ -29,8 +29,12 @@ def build_world() -> dict:
     # New for a month and never touched: new *and* overdue, so on the agenda once, as new.
     old_new = make_report(reporter, rule="Bewijsstukken opnieuw opvragen", now=now - timedelta(days=30))
     old_new.last_activity_at = now - timedelta(days=30)
-    new1 = make_report(reporter, rule="Uittreksel alleen op papier", problem="Inwoners betalen leges.", now=now - timedelta(days=3))
-    new2 = make_report(reporter, rule="Kopie kentekenbewijs bij parkeervergunning", now=now - timedelta(days=1), anonymous=True)
+    new1 = make_report(
+        reporter, rule="Uittreksel alleen op papier", problem="Inwoners betalen leges.", now=now - timedelta(days=3)
+    )
+    new2 = make_report(
+        reporter, rule="Kopie kentekenbewijs bij parkeervergunning", now=now - timedelta(days=1), anonymous=True
+    )
     # In behandeling, nothing happened for twenty days: overdue.
     overdue = make_report(reporter, rule="Kwijtschelding elk jaar opnieuw", now=now - timedelta(days=40))
     assign_report(overdue, daan, actor=daan)
@@ -181,7 +185,9 @@ def test_ending_twice_mails_once(app):
         with pytest.raises(triage.SessionClosedError):
             triage.skip_item(session.items[0], eva)
         db.session.rollback()
-        subjects = db.session.scalars(db.select(OutboxMessage.subject).where(OutboxMessage.subject.like("Besluitenlijst%"))).all()
+        subjects = db.session.scalars(
+            db.select(OutboxMessage.subject).where(OutboxMessage.subject.like("Besluitenlijst%"))
+        ).all()
         assert len(subjects) == 2
 
 

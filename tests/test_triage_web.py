@@ -1,5 +1,6 @@
 """The weekly session through the test client, CSRF on, logged in through the real form:
 start with the automatic agenda, handle items one at a time, end it, read the minutes."""
+
 from __future__ import annotations
 
 import html
@@ -57,7 +58,9 @@ class Coach:
         self.page = _page(response)
         return self.page
 
-    def act(self, session_id: int, item_id: int, path: str, action: str, data: dict | None = None, page: str | None = None):
+    def act(
+        self, session_id: int, item_id: int, path: str, action: str, data: dict | None = None, page: str | None = None
+    ):
         """Send an action form from the page loaded last (its version and token)."""
         page = page or self.page
         payload = {f"{action}-{name}": value for name, value in (data or {}).items()}
@@ -118,7 +121,10 @@ def test_start_page_offers_the_agenda_and_checks_the_current_coach(app, world):
     coach = Coach(app, "eva@example.test")
     page = _page(coach.client.get("/weekoverleg/"))
     assert "Weekoverleg starten" in page
-    assert "Op de agenda komen nu 4 meldingen: 3 nieuw sinds het vorige weekoverleg en 1 die te lang blijft liggen." in page
+    assert (
+        "Op de agenda komen nu 4 meldingen: 3 nieuw sinds het vorige weekoverleg en 1 die te lang blijft liggen."
+        in page
+    )
     own = re.search(rf'<input[^>]*value="{world["eva"]}"[^>]*>', page).group(0)
     other = re.search(rf'<input[^>]*value="{world["daan"]}"[^>]*>', page).group(0)
     assert "checked" in own and "checked" not in other
@@ -132,7 +138,10 @@ def test_starting_builds_the_agenda_records_attendees_and_shows_the_first_item(a
         session = db.session.get(TriageSession, session_id)
         assert {a.user_id for a in session.attendees} == {world["eva"], world["daan"]}
         assert [(i.report_id, i.reason) for i in session.items] == [
-            (world["old_new"], "new"), (world["new1"], "new"), (world["new2"], "new"), (world["overdue"], "overdue"),
+            (world["old_new"], "new"),
+            (world["new1"], "new"),
+            (world["new2"], "new"),
+            (world["overdue"], "overdue"),
         ]
     page = coach.open(session_id)
     assert "Punt 1 van 4" in page
@@ -174,7 +183,9 @@ def test_attendees_can_be_corrected(app, world):
     with app.app_context():
         session = db.session.get(TriageSession, session_id)
         assert [a.user_id for a in session.attendees] == [world["eva"]]
-    bad = coach.client.post(f"/weekoverleg/{session_id}/aanwezigen", data={"attendees-attendees": "999999", "csrf_token": _token(page)})
+    bad = coach.client.post(
+        f"/weekoverleg/{session_id}/aanwezigen", data={"attendees-attendees": "999999", "csrf_token": _token(page)}
+    )
     assert bad.status_code == 400 and 'aria-invalid="true"' in _page(bad)
     with app.app_context():
         assert [a.user_id for a in db.session.get(TriageSession, session_id).attendees] == [world["eva"]]
@@ -216,9 +227,14 @@ def test_assign_gives_the_report_to_the_chosen_coach(app, world):
     assert item.decision == "Daan Bakker gaat erachteraan" and item.follow_up_id == world["daan"]
     assert item.handled_by_id == world["eva"]
     with app.app_context():
-        assert db.session.scalar(
-            db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == world["daan"], OutboxMessage.subject.like("%toegewezen%"))
-        ) == 1
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(OutboxMessage.id)).where(
+                    OutboxMessage.to_user_id == world["daan"], OutboxMessage.subject.like("%toegewezen%")
+                )
+            )
+            == 1
+        )
 
 
 def test_assign_without_a_coach_is_refused_next_to_the_field(app, world):
@@ -235,8 +251,15 @@ def test_decide_resolves_the_report_with_the_explanation(app, world):
     coach, session_id, items = _started(app, world)
     coach.open(session_id, items[1])
     response = coach.act(
-        session_id, items[1], "besluiten", "decide",
-        {"outcome": "resolved", "explanation": "We raadplegen de BRP voortaan zelf.", "what_changed": "Geen uittreksel meer nodig."},
+        session_id,
+        items[1],
+        "besluiten",
+        "decide",
+        {
+            "outcome": "resolved",
+            "explanation": "We raadplegen de BRP voortaan zelf.",
+            "what_changed": "Geen uittreksel meer nodig.",
+        },
     )
     assert response.status_code == 302
     report = _report(app, world["new1"])
@@ -251,13 +274,19 @@ def test_decide_without_explanation_comes_back_with_the_message_and_the_text(app
     coach, session_id, items = _started(app, world)
     coach.open(session_id, items[1])
     response = coach.act(
-        session_id, items[1], "besluiten", "decide",
+        session_id,
+        items[1],
+        "besluiten",
+        "decide",
         {"outcome": "resolved", "explanation": "  ", "what_changed": "Het formulier is aangepast."},
     )
     page = _page(response)
     assert response.status_code == 400
     assert "Schrijf voor de melder op wat er besloten is en waarom." in page
-    assert re.search(r'<textarea[^>]*aria-invalid="true"[^>]*id="decide-explanation"|<textarea[^>]*id="decide-explanation"[^>]*aria-invalid="true"', page)
+    assert re.search(
+        r'<textarea[^>]*aria-invalid="true"[^>]*id="decide-explanation"|<textarea[^>]*id="decide-explanation"[^>]*aria-invalid="true"',
+        page,
+    )
     assert 'href="#decide-explanation"' in page, "the error summary does not link to the field"
     assert "Het formulier is aangepast." in page, "the text the coach typed was lost"
     assert re.search(r'<input[^>]*checked[^>]*value="resolved"|<input[^>]*value="resolved"[^>]*checked', page)
@@ -269,7 +298,9 @@ def test_decide_without_explanation_comes_back_with_the_message_and_the_text(app
 def test_resolved_needs_what_changed(app, world):
     coach, session_id, items = _started(app, world)
     coach.open(session_id, items[1])
-    response = coach.act(session_id, items[1], "besluiten", "decide", {"outcome": "resolved", "explanation": "Aangepast."})
+    response = coach.act(
+        session_id, items[1], "besluiten", "decide", {"outcome": "resolved", "explanation": "Aangepast."}
+    )
     assert response.status_code == 400 and "Beschrijf wat er veranderd is." in _page(response)
     assert _report(app, world["new1"]).status == "new"
 
@@ -277,12 +308,17 @@ def test_resolved_needs_what_changed(app, world):
 def test_decide_explained_and_escalated(app, world):
     coach, session_id, items = _started(app, world)
     coach.open(session_id, items[3])
-    no_law = coach.act(session_id, items[3], "besluiten", "decide", {"outcome": "escalated", "explanation": "Landelijke wet."})
+    no_law = coach.act(
+        session_id, items[3], "besluiten", "decide", {"outcome": "escalated", "explanation": "Landelijke wet."}
+    )
     assert no_law.status_code == 400 and "Vul in om welke wet of regeling het gaat" in _page(no_law)
     assert 'href="#decide-law_title"' in _page(no_law) and "Landelijke wet." in _page(no_law)
     assert _report(app, world["overdue"]).status == "in_progress"
     coach.act(
-        session_id, items[3], "besluiten", "decide",
+        session_id,
+        items[3],
+        "besluiten",
+        "decide",
         {"outcome": "escalated", "explanation": "Landelijke wet.", "law_title": "Gemeentewet", "article": "art. 255"},
     )
     report = _report(app, world["overdue"])
@@ -303,10 +339,14 @@ def test_merge_into_an_earlier_report(app, world):
     with app.app_context():
         target = db.session.get(Report, world["busy"]).reference
     coach.open(session_id, items[2])
-    unknown = coach.act(session_id, items[2], "samenvoegen", "merge", {"target": "RK-1999-0042", "explanation": "Zelfde regel."})
+    unknown = coach.act(
+        session_id, items[2], "samenvoegen", "merge", {"target": "RK-1999-0042", "explanation": "Zelfde regel."}
+    )
     assert unknown.status_code == 400 and "Er is geen melding met nummer RK-1999-0042" in _page(unknown)
     assert "Zelfde regel." in _page(unknown)
-    response = coach.act(session_id, items[2], "samenvoegen", "merge", {"target": target, "explanation": "Zelfde regel."})
+    response = coach.act(
+        session_id, items[2], "samenvoegen", "merge", {"target": target, "explanation": "Zelfde regel."}
+    )
     assert response.status_code == 302
     report = _report(app, world["new2"])
     assert report.status == "merged" and report.duplicate_of_id == world["busy"]
@@ -389,7 +429,10 @@ def test_the_same_item_twice_the_second_coach_hears_who_was_first(app, world):
     daan.open(session_id, items[1])
     assert eva.act(session_id, items[1], "oppakken", "take_on").status_code == 302
     response = daan.act(
-        session_id, items[1], "besluiten", "decide",
+        session_id,
+        items[1],
+        "besluiten",
+        "decide",
         {"outcome": "explained", "explanation": "Mijn uitleg die niet verloren mag gaan."},
     )
     page = _page(response)
@@ -409,7 +452,9 @@ def test_a_report_changed_elsewhere_is_a_conflict_with_the_current_state(app, wo
         daan = db.session.get(User, world["daan"])
         assign_report(db.session.get(Report, world["new1"]), daan, actor=daan)  # on the board, say
         db.session.commit()
-    response = eva.act(session_id, items[1], "besluiten", "decide", {"outcome": "explained", "explanation": "Uitleg van Eva."})
+    response = eva.act(
+        session_id, items[1], "besluiten", "decide", {"outcome": "explained", "explanation": "Uitleg van Eva."}
+    )
     page = _page(response)
     assert response.status_code == 409
     assert "Deze melding is intussen gewijzigd door Daan Bakker" in page and "Daan Bakker gaat erachteraan" in page
@@ -418,7 +463,14 @@ def test_a_report_changed_elsewhere_is_a_conflict_with_the_current_state(app, wo
     assert report.status == "in_progress" and report.assignee_id == world["daan"]
     assert _item(app, items[1]).state == "pending"
     # The form that came back carries the current version: a deliberate second try works.
-    again = eva.act(session_id, items[1], "besluiten", "decide", {"outcome": "explained", "explanation": "Uitleg van Eva."}, page=page)
+    again = eva.act(
+        session_id,
+        items[1],
+        "besluiten",
+        "decide",
+        {"outcome": "explained", "explanation": "Uitleg van Eva."},
+        page=page,
+    )
     assert again.status_code == 302
     assert _report(app, world["new1"]).status == "explained"
 
@@ -449,27 +501,37 @@ def test_ending_stores_the_minutes_and_mails_every_active_coach(app, world):
     assert "Niet aan toegekomen (1)" in minutes and references[world["overdue"]] in minutes
 
     with app.app_context():
-        mails = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.subject.like("Besluitenlijst weekoverleg%"))).all()
+        mails = db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.subject.like("Besluitenlijst weekoverleg%"))
+        ).all()
         recipients = {m.to_user_id for m in mails}
         assert recipients == {world["eva"], world["daan"]}, "every active coach, and only them"
         for mail in mails:
             assert f"http://127.0.0.1:5000/weekoverleg/{session_id}/besluitenlijst" in mail.body_text
             assert f"/weekoverleg/{session_id}/besluitenlijst" in mail.body_html
-            assert "Daan Bakker gaat erachteraan" in mail.body_text and "Wie gaat erachteraan: Daan Bakker" in mail.body_text
+            assert (
+                "Daan Bakker gaat erachteraan" in mail.body_text
+                and "Wie gaat erachteraan: Daan Bakker" in mail.body_text
+            )
             assert "OVERGESLAGEN (1)" in mail.body_text and references[world["new2"]] in mail.body_text
             assert "Daan Bakker gaat erachteraan" in mail.body_html
 
     # The session page now leads to the minutes; nothing more can change.
-    assert eva.client.get(f"/weekoverleg/{session_id}").headers["Location"] == f"/weekoverleg/{session_id}/besluitenlijst"
+    assert (
+        eva.client.get(f"/weekoverleg/{session_id}").headers["Location"] == f"/weekoverleg/{session_id}/besluitenlijst"
+    )
     late = eva.client.post(f"/weekoverleg/{session_id}/punten/{items[3]}/oppakken", data={"csrf_token": _token(page)})
     assert late.headers["Location"] == f"/weekoverleg/{session_id}/besluitenlijst"
     assert _item(app, items[3]).state == "pending" and _report(app, world["overdue"]).assignee_id == world["daan"]
     again = eva.client.post(f"/weekoverleg/{session_id}/afsluiten", data={"csrf_token": _token(page)})
     assert again.status_code == 302
     with app.app_context():
-        assert db.session.scalar(
-            db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.subject.like("Besluitenlijst%"))
-        ) == 2, "ending twice mailed the minutes twice"
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.subject.like("Besluitenlijst%"))
+            )
+            == 2
+        ), "ending twice mailed the minutes twice"
     index = _page(eva.client.get("/weekoverleg/"))
     assert f'href="/weekoverleg/{session_id}/besluitenlijst"' in index and "Weekoverleg starten" in index
 
@@ -493,14 +555,16 @@ def test_empty_agenda_has_a_sensible_empty_state(app):
 
 
 def test_minutes_of_a_running_session_are_a_draft(app, world):
-    eva, session_id, items = _started(app, world)
+    eva, session_id, _items = _started(app, world)
     page = _page(eva.client.get(f"/weekoverleg/{session_id}/besluitenlijst"))
     assert "Dit weekoverleg loopt nog" in page and "Nog te bespreken (4)" in page
 
 
 def test_markup_in_a_report_is_escaped_on_the_page_in_the_minutes_and_in_the_mail(app, world):
     with app.app_context():
-        make_report(db.session.get(User, world["reporter"]), rule='<script>alert("x")</script> formulier', problem="<b>vet</b>")
+        make_report(
+            db.session.get(User, world["reporter"]), rule='<script>alert("x")</script> formulier', problem="<b>vet</b>"
+        )
         db.session.commit()
     eva, session_id, items = _started(app, world)
     page = eva.open(session_id, items[3])
@@ -515,8 +579,10 @@ def test_markup_in_a_report_is_escaped_on_the_page_in_the_minutes_and_in_the_mai
 
 
 def test_an_expired_start_form_says_so(app, world):
-    coach, session_id, _ = _started(app, world)
-    response = coach.client.post("/weekoverleg/", data={"start-attendees": [str(world["daan"])], "csrf_token": "verlopen"})
+    coach, _session_id, _ = _started(app, world)
+    response = coach.client.post(
+        "/weekoverleg/", data={"start-attendees": [str(world["daan"])], "csrf_token": "verlopen"}
+    )
     assert response.status_code == 400 and "Het formulier was verlopen" in _page(response)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(TriageSession.id))) == 1
@@ -527,7 +593,12 @@ def test_an_expired_form_keeps_what_the_coach_typed(app, world):
     coach.open(session_id, items[1])
     response = coach.client.post(
         f"/weekoverleg/{session_id}/punten/{items[1]}/besluiten",
-        data={"decide-outcome": "explained", "decide-explanation": "Mijn lange uitleg.", "decide-version": "1", "csrf_token": "verlopen"},
+        data={
+            "decide-outcome": "explained",
+            "decide-explanation": "Mijn lange uitleg.",
+            "decide-version": "1",
+            "csrf_token": "verlopen",
+        },
     )
     page = _page(response)
     assert response.status_code == 400
@@ -540,14 +611,18 @@ def test_an_expired_form_keeps_what_the_coach_typed(app, world):
 
 @pytest.mark.parametrize("email", ["sanne@example.test", "fatima@example.test", "pieter@example.test"])
 def test_only_coaches_get_the_weekly_session(app, world, email):
-    coach, session_id, items = _started(app, world)
+    _coach, session_id, items = _started(app, world)
     other = app.test_client()
     _login(other, email)
     token = csrf_token(other, "/")
     for path in ("/weekoverleg/", f"/weekoverleg/{session_id}", f"/weekoverleg/{session_id}/besluitenlijst"):
         response = other.get(path)
         assert response.status_code == 403 and "Geen toegang" in _page(response), path
-    for path in ("/weekoverleg/", f"/weekoverleg/{session_id}/punten/{items[0]}/oppakken", f"/weekoverleg/{session_id}/afsluiten"):
+    for path in (
+        "/weekoverleg/",
+        f"/weekoverleg/{session_id}/punten/{items[0]}/oppakken",
+        f"/weekoverleg/{session_id}/afsluiten",
+    ):
         assert other.post(path, data={"csrf_token": token}).status_code == 403, path
     assert _item(app, items[0]).state == "pending"
     with app.app_context():
@@ -563,7 +638,7 @@ def test_anonymous_visitors_go_to_the_login_page(app, world):
 
 
 def test_unknown_sessions_and_items_are_not_found(app, world):
-    coach, session_id, items = _started(app, world)
+    coach, session_id, _items = _started(app, world)
     assert coach.client.get("/weekoverleg/999").status_code == 404
     assert coach.client.get("/weekoverleg/999/besluitenlijst").status_code == 404
     page = coach.open(session_id)

@@ -1,5 +1,6 @@
 """The workflow: the one transition table, who may move what, events and mail in the
 same transaction, and no silent overwrite between two coaches."""
+
 from __future__ import annotations
 
 import threading
@@ -9,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Event, OutboxMessage, Report, Support
 from app.services import DomainError
+from app.services.escalations import LegalReference
 from app.services.workflow import (
     TRANSITIONS,
     ConflictError,
@@ -20,7 +22,6 @@ from app.services.workflow import (
     reopen_report,
     take_on,
 )
-from app.services.escalations import LegalReference
 from tests.factories import make_report, make_support, make_user
 
 
@@ -102,7 +103,11 @@ def test_ending_needs_an_explanation(app, world, outcome):
         w = _load(world)
         assert w["report"].status == "new"
         decide_report(
-            w["report"], actor=w["coach"], outcome=outcome, explanation="Omdat het kan.", what_changed="Formulier aangepast",
+            w["report"],
+            actor=w["coach"],
+            outcome=outcome,
+            explanation="Omdat het kan.",
+            what_changed="Formulier aangepast",
             legal=LegalReference("Participatiewet", "BWBR0015703", "art. 31"),
         )
         db.session.commit()
@@ -119,7 +124,13 @@ def test_resolved_also_records_what_changed(app, world):
         with pytest.raises(DomainError) as error:
             decide_report(w["report"], actor=w["coach"], outcome="resolved", explanation="Opgelost.", what_changed="")
         assert error.value.field == "what_changed"
-        decide_report(w["report"], actor=w["coach"], outcome="resolved", explanation="Opgelost.", what_changed="Werkinstructie aangepast")
+        decide_report(
+            w["report"],
+            actor=w["coach"],
+            outcome="resolved",
+            explanation="Opgelost.",
+            what_changed="Werkinstructie aangepast",
+        )
         db.session.commit()
         assert w["report"].outcome == "Werkinstructie aangepast" and w["report"].resolved_at is not None
 
@@ -186,7 +197,9 @@ def test_a_form_loaded_before_a_change_cannot_overwrite_it(app, world):
     with app.app_context():
         w = _load(world)
         with pytest.raises(ConflictError) as error:
-            decide_report(w["report"], actor=w["coach2"], outcome="explained", explanation="x", expected_version=loaded_version)
+            decide_report(
+                w["report"], actor=w["coach2"], outcome="explained", explanation="x", expected_version=loaded_version
+            )
         assert "In behandeling" in error.value.message and "Eva Coach" in error.value.message
 
 
@@ -206,7 +219,13 @@ def test_two_coaches_at_the_same_moment_one_wins(app, world):
         with app.app_context():
             w = _load(world)
             try:
-                decide_report(w["report"], actor=w[coach_key], outcome="explained", explanation=explanation, expected_version=version)
+                decide_report(
+                    w["report"],
+                    actor=w[coach_key],
+                    outcome="explained",
+                    explanation=explanation,
+                    expected_version=version,
+                )
                 db.session.commit()
                 outcomes[coach_key] = "won"
             except (ConflictError, StaleDataError):
@@ -223,5 +242,7 @@ def test_two_coaches_at_the_same_moment_one_wins(app, world):
     with app.app_context():
         report = db.session.get(Report, world["report"])
         assert report.explanation == f"Uitleg van {winner}"
-        endings = db.session.scalars(db.select(Event).where(Event.report_id == report.id, Event.to_status == "explained")).all()
+        endings = db.session.scalars(
+            db.select(Event).where(Event.report_id == report.id, Event.to_status == "explained")
+        ).all()
         assert len(endings) == 1

@@ -1,4 +1,5 @@
 """Forms of the administrator's area."""
+
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
@@ -30,12 +31,14 @@ class UserForm(BaseForm):
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.department_id.choices = [SelectChoice(None, "Geen afdeling")] + [SelectChoice(d.id, d.name) for d in departments]
+        self.department_id.choices = [SelectChoice(None, "Geen afdeling")] + [
+            SelectChoice(d.id, d.name) for d in departments
+        ]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.roles.data:
-            self.roles.errors = list(self.roles.errors) + ["Kies minstens één rol."]
+            self.roles.errors = [*list(self.roles.errors), "Kies minstens één rol."]
             valid = False
         return valid
 
@@ -50,11 +53,16 @@ class DepartmentForm(BaseForm):
 
 class AddresseeForm(BaseForm):
     name = StringField(
-        "Naam", validators=[Required("Vul de naam van de geadresseerde in."), Length(max=200, message="Gebruik maximaal %(max)d tekens.")]
+        "Naam",
+        validators=[
+            Required("Vul de naam van de geadresseerde in."),
+            Length(max=200, message="Gebruik maximaal %(max)d tekens."),
+        ],
     )
     kind = SelectField(
         "Soort",
-        choices=[SelectChoice("", "Kies een soort")] + [SelectChoice(code, label) for code, label in ADDRESSEE_KINDS.items()],
+        choices=[SelectChoice("", "Kies een soort")]
+        + [SelectChoice(code, label) for code, label in ADDRESSEE_KINDS.items()],
         validators=[Required("Kies een soort.")],
     )
     active = BooleanField("Actief", default=True)

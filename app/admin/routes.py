@@ -1,4 +1,5 @@
 """The administrator's area: users, roles, activation, departments and the addressees of escalations."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -188,7 +189,9 @@ def edit_addressee(addressee_id: int):
     form = AddresseeForm(obj=addressee)
     if form.validate_on_submit():
         try:
-            update_addressee(addressee, name=form.name.data, kind=form.kind.data, active=form.active.data, actor=current_user)
+            update_addressee(
+                addressee, name=form.name.data, kind=form.kind.data, active=form.active.data, actor=current_user
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

@@ -1,4 +1,5 @@
 """Forms for logging in and changing one's password."""
+
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice
 from wtforms.validators import Length
 

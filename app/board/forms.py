@@ -2,6 +2,7 @@
 
 Every form that changes a report carries the report's `version` as it was when the page
 was loaded, so a change made by someone else in the meantime is noticed, never overwritten."""
+
 from __future__ import annotations
 
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
@@ -11,7 +12,6 @@ from app.forms import TOO_LONG, BaseForm, Required, VersionedForm
 from app.models.report import STATUS_LABELS, ReportStatus
 from app.services.reports import TEXT_MAX
 from app.services.workflow import DECISIONS
-
 
 # What each decision means, in the words a coach reads above the radio buttons.
 DECISION_LABELS = {
@@ -41,7 +41,6 @@ class MoveForm(ActionForm):
     )
 
 
-
 class AssignForm(ActionForm):
     assignee_id = SelectField(
         "Wie gaat erachteraan?",
@@ -56,7 +55,6 @@ class AssignForm(ActionForm):
         ]
 
 
-
 class DecideForm(ActionForm):
     outcome = RadioField(
         "Besluit",
@@ -66,7 +64,10 @@ class DecideForm(ActionForm):
     explanation = TextAreaField(
         "Uitleg voor de melder",
         description="Wat is er besloten en waarom? De melder en iedereen die de melding steunt, lezen dit en krijgen het per e-mail.",
-        validators=[Required("Schrijf voor de melder op wat er besloten is en waarom."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        validators=[
+            Required("Schrijf voor de melder op wat er besloten is en waarom."),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
     )
     what_changed = TextAreaField(
         "Wat is er veranderd?",
@@ -100,17 +101,22 @@ class DecideForm(ActionForm):
             raise ValidationError("Beschrijf wat er veranderd is.")
 
 
-
 class MergeForm(ActionForm):
     target = StringField(
         "Nummer van de melding waarmee deze samengaat",
         description="Bijvoorbeeld RK-2026-0012. Zoek hierboven als u het nummer niet weet.",
-        validators=[Required("Vul het nummer in van de melding waarmee deze samengaat."), Length(max=30, message=TOO_LONG)],
+        validators=[
+            Required("Vul het nummer in van de melding waarmee deze samengaat."),
+            Length(max=30, message=TOO_LONG),
+        ],
     )
     explanation = TextAreaField(
         "Uitleg voor de melder",
         description="Waarom gaan deze meldingen samen? De melder en wie de melding steunen, krijgen dit per e-mail.",
-        validators=[Required("Schrijf voor de melder op waarom deze meldingen samengaan."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        validators=[
+            Required("Schrijf voor de melder op waarom deze meldingen samengaan."),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
     )
 
 

@@ -1,6 +1,7 @@
 """The coaches' triage board, and the actions on a report: take on, assign, decide, merge,
 reopen, internal notes and public updates. Every change goes through app.services.workflow;
 these views only read forms, commit, and tell the user what happened."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,9 @@ from app.models.report import STATUS_LABELS, EventKind, ReportStatus
 from app.permissions import is_staff, role_required
 from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
-from app.services.users import active_coaches
 from app.services.escalations import LegalReference
 from app.services.reports import get_by_reference, parse_reference
+from app.services.users import active_coaches
 from app.web import rerender_on_csrf_error
 
 bp = Blueprint("board", __name__)
@@ -49,7 +50,9 @@ BOARD_LIMIT = 500
 SEARCH_MAX = 100
 FILTER_KEYS = ("afdeling", "coach", "mijn", "stil", "zoek")
 NOBODY = "geen"
-STALE_FORM = "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
+STALE_FORM = (
+    "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
+)
 
 
 def _number(value) -> int | None:
@@ -444,7 +447,9 @@ def _merge_candidates(report: Report, query: str) -> list:
         counts = support_counts([r.id for r in results])
         results = [(r, counts.get(r.id, 0)) for r in results]
     else:
-        results = [(s.report, s.supporters) for s in find_similar(query, limit=8, exclude_ids=(report.id,), open_only=False)]
+        results = [
+            (s.report, s.supporters) for s in find_similar(query, limit=8, exclude_ids=(report.id,), open_only=False)
+        ]
     return [(r, n) for r, n in results if r.id != report.id and r.status != workflow.MERGED], suggestions
 
 
@@ -538,7 +543,9 @@ def take_on(reference: str):
     if not form.validate_on_submit():
         # Only an expired or missing CSRF token gets here: the form has no fields to fill in.
         if on_board:
-            return _render_board(error=BoardError(report.reference, "Het formulier was verlopen. Probeer het opnieuw."), status=400)
+            return _render_board(
+                error=BoardError(report.reference, "Het formulier was verlopen. Probeer het opnieuw."), status=400
+            )
         return _render_report(report, "take_on", form, status=400)
     if form.expected_version is None:
         flash(STALE_FORM, "error")
@@ -595,7 +602,10 @@ def decide(reference: str):
         )
 
     return _report_action(
-        reference, "decide", perform, "Besluit vastgelegd voor {reference}. De melder en wie de melding steunen, krijgen bericht."
+        reference,
+        "decide",
+        perform,
+        "Besluit vastgelegd voor {reference}. De melder en wie de melding steunen, krijgen bericht.",
     )
 
 
@@ -608,11 +618,18 @@ def merge(reference: str):
         if target is None:
             raise DomainError("Er is geen melding met dit nummer. Gebruik de vorm RK-2026-0012.", field="target")
         workflow.merge_report(
-            report, target, actor=current_user, explanation=form.explanation.data, expected_version=form.expected_version
+            report,
+            target,
+            actor=current_user,
+            explanation=form.explanation.data,
+            expected_version=form.expected_version,
         )
 
     return _report_action(
-        reference, "merge", perform, "{reference} is samengevoegd. Iedereen die de melding volgde, volgt nu de andere melding en krijgt bericht."
+        reference,
+        "merge",
+        perform,
+        "{reference} is samengevoegd. Iedereen die de melding volgde, volgt nu de andere melding en krijgt bericht.",
     )
 
 
@@ -621,9 +638,13 @@ def merge(reference: str):
 @rerender_on_csrf_error
 def reopen(reference: str):
     def perform(report, form):
-        workflow.reopen_report(report, actor=current_user, reason=form.reason.data, expected_version=form.expected_version)
+        workflow.reopen_report(
+            report, actor=current_user, reason=form.reason.data, expected_version=form.expected_version
+        )
 
-    return _report_action(reference, "reopen", perform, "{reference} is heropend. De melder en wie de melding steunen, krijgen bericht.")
+    return _report_action(
+        reference, "reopen", perform, "{reference} is heropend. De melder en wie de melding steunen, krijgen bericht."
+    )
 
 
 @bp.route("/meldingen/<reference>/notitie", methods=["POST"])
@@ -633,7 +654,9 @@ def note(reference: str):
     def perform(report, form):
         workflow.add_note(report, actor=current_user, text=form.text.data)
 
-    return _report_action(reference, "note", perform, "Notitie opgeslagen. Alleen coaches en Juridische Zaken zien hem.", "notities")
+    return _report_action(
+        reference, "note", perform, "Notitie opgeslagen. Alleen coaches en Juridische Zaken zien hem.", "notities"
+    )
 
 
 @bp.route("/meldingen/<reference>/bericht", methods=["POST"])

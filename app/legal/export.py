@@ -1,6 +1,7 @@
 """The dossier list as a file for the national agenda and for the council: CSV for Dutch
 Excel, and an .xlsx spreadsheet. Never a reporter's name; never a cell that a spreadsheet
 program could run as a formula."""
+
 from __future__ import annotations
 
 import csv

@@ -2,6 +2,7 @@
 
 Every form carries the dossier's version as the page showed it, so that a change a
 colleague made in the meantime is noticed and never silently overwritten."""
+
 from __future__ import annotations
 
 import datetime
@@ -79,8 +80,13 @@ class DossierForm(DossierActionForm):
         validators=[Length(max=200, message=TOO_LONG)],
     )
     sent_on = DayField("Verzonden op")
-    answer_due = DayField("Antwoord verwacht op", description="Na deze datum staat het dossier als ‘Antwoord te laat’ in het overzicht.")
-    follow_up_on = DayField("Volgende opvolgdatum", description="Op deze datum krijgt de eigenaar een herinnering en staat het dossier op ‘Opvolgen’.")
+    answer_due = DayField(
+        "Antwoord verwacht op", description="Na deze datum staat het dossier als ‘Antwoord te laat’ in het overzicht."
+    )
+    follow_up_on = DayField(
+        "Volgende opvolgdatum",
+        description="Op deze datum krijgt de eigenaar een herinnering en staat het dossier op ‘Opvolgen’.",
+    )
     owner_id = SelectField("Eigenaar bij Juridische Zaken")
 
     def __init__(self, *args, addressees=(), owners=(), current_addressee_id=None, **kwargs):
@@ -124,7 +130,9 @@ class DossierStatusForm(DossierActionForm):
     def validate_text(self, field) -> None:
         # With an answer the reporters get the summary; a text here would silently go nowhere.
         if self._answering() and (field.data or "").strip():
-            raise ValidationError("Bij ‘Antwoord ontvangen’ krijgen de melders de samenvatting. Zet uw toelichting in de samenvatting en laat dit veld leeg.")
+            raise ValidationError(
+                "Bij ‘Antwoord ontvangen’ krijgen de melders de samenvatting. Zet uw toelichting in de samenvatting en laat dit veld leeg."
+            )
 
     def validate_answer(self, field) -> None:
         if self._answering() and not (field.data or "").strip():

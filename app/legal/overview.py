@@ -1,5 +1,6 @@
 """The list of dossiers behind the overview and the exports: filters and sorting, each
 checked against an allow-list (an unknown value is ignored, never an error)."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """Juridische Zaken: the overview of escalation dossiers, a dossier page with its linked
 reports, timeline and actions, and exports of the list. Legal users act; the beheerder may
 look (read-only). Every change goes through app.services.escalations."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ from app.models import Escalation, EscalationEvent
 from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
 from app.permissions import role_required
 from app.services import DomainError
-from app.services.users import users_with_role
 from app.services.addressees import all_addressees
 from app.services.escalations import (
     ANSWERED,
@@ -39,13 +39,16 @@ from app.services.escalations import (
     is_follow_up_due,
     update_dossier,
 )
+from app.services.users import users_with_role
 from app.views import MONTHS_NL
 from app.web import rerender_on_csrf_error
 
 bp = Blueprint("legal", __name__)
 
 READERS = ("legal", "admin")
-STALE_FORM = "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
+STALE_FORM = (
+    "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
+)
 
 
 @bp.app_template_filter("legal_date")
@@ -130,7 +133,11 @@ EVENT_LABELS = {
 
 def next_statuses(dossier: Escalation) -> list[str]:
     """The steps this user may take from the dossier's status, in the order of the table."""
-    return [to for (from_status, to) in DOSSIER_TRANSITIONS if from_status == dossier.status and dossier_allowed(dossier, to, current_user)]
+    return [
+        to
+        for (from_status, to) in DOSSIER_TRANSITIONS
+        if from_status == dossier.status and dossier_allowed(dossier, to, current_user)
+    ]
 
 
 def _make_form(name: str, dossier: Escalation, *, bound: bool):
@@ -139,7 +146,9 @@ def _make_form(name: str, dossier: Escalation, *, bound: bool):
     if not bound:
         kwargs["formdata"] = None
     if cls is DossierForm:
-        kwargs.update(addressees=all_addressees(), owners=users_with_role("legal"), current_addressee_id=dossier.addressee_id)
+        kwargs.update(
+            addressees=all_addressees(), owners=users_with_role("legal"), current_addressee_id=dossier.addressee_id
+        )
     elif cls is DossierStatusForm:
         kwargs["statuses"] = next_statuses(dossier)
     form = cls(**kwargs)
@@ -206,14 +215,18 @@ class DossierPage:
         if ANSWERED in self.statuses:
             return True
         form = self.forms.get("status") if self.submitted == "status" else None
-        return bool(form and (form.answer.data or form.answer_summary.data or form.answer.errors or form.answer_summary.errors))
+        return bool(
+            form and (form.answer.data or form.answer_summary.data or form.answer.errors or form.answer_summary.errors)
+        )
 
     @property
     def closed(self) -> bool:
         return not self.statuses and self.submitted != "status"
 
 
-def _render_dossier(dossier: Escalation, *, submitted: str | None = None, form=None, conflict: str | None = None, status: int = 200):
+def _render_dossier(
+    dossier: Escalation, *, submitted: str | None = None, form=None, conflict: str | None = None, status: int = 200
+):
     can_act = current_user.has_role("legal")
     forms = {}
     if can_act:
@@ -234,7 +247,12 @@ def _render_dossier(dossier: Escalation, *, submitted: str | None = None, form=N
         conflict=conflict,
     )
     return render_template(
-        "legal/dossier.html", page=page, dossier=dossier, actor_name=actor_name, event_label=event_label, ANSWERED=ANSWERED
+        "legal/dossier.html",
+        page=page,
+        dossier=dossier,
+        actor_name=actor_name,
+        event_label=event_label,
+        ANSWERED=ANSWERED,
     ), status
 
 
@@ -246,7 +264,11 @@ def dossier(dossier_id: int):
 
 def conflict_message(dossier: Escalation) -> str:
     last = next((e for e in reversed(dossier.events) if e.kind != "note"), None)
-    who = f" door {actor_name(last, dossier)}" if last is not None and last.actor_id not in (None, current_user.id) else ""
+    who = (
+        f" door {actor_name(last, dossier)}"
+        if last is not None and last.actor_id not in (None, current_user.id)
+        else ""
+    )
     return (
         f"Dit dossier is intussen gewijzigd{who}. De status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
         "Uw wijziging is niet opgeslagen. Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier."
@@ -337,4 +359,3 @@ def note(dossier_id: int):
         return None
 
     return _dossier_action(dossier_id, "note", perform, "Uw notitie is toegevoegd aan het dossier.")
-

@@ -1,4 +1,5 @@
 """The start page and the accessibility statement."""
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 

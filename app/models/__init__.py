@@ -1,4 +1,5 @@
 """The domain's tables, one module per aggregate."""
+
 from app.models.audit import AuditEntry
 from app.models.escalation import Addressee, DossierStatus, Escalation, EscalationEvent, JobRun
 from app.models.outbox import OutboxMessage
@@ -7,17 +8,17 @@ from app.models.triage import TriageAttendee, TriageItem, TriageSession
 from app.models.user import ROLES, Department, User, UserRole
 
 __all__ = [
+    "ROLES",
     "Addressee",
+    "AuditEntry",
+    "Department",
     "DossierStatus",
     "Escalation",
     "EscalationEvent",
-    "JobRun",
-    "AuditEntry",
-    "Department",
     "Event",
+    "JobRun",
     "Origin",
     "OutboxMessage",
-    "ROLES",
     "Report",
     "ReportStatus",
     "Support",

@@ -1,4 +1,5 @@
 """The append-only audit trail for security-relevant actions (logins, role changes)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """Escalation dossiers: national rules put on the national government's agenda, tracked by
 Juridische Zaken until there is an answer."""
+
 from __future__ import annotations
 
 import enum
@@ -80,7 +81,7 @@ class Escalation(db.Model):
     events: Mapped[list[EscalationEvent]] = relationship(
         back_populates="escalation", order_by="EscalationEvent.created_at, EscalationEvent.id"
     )
-    reports: Mapped[list["Report"]] = relationship(back_populates="escalation", order_by="Report.id")  # noqa: F821
+    reports: Mapped[list[Report]] = relationship(back_populates="escalation", order_by="Report.id")  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 

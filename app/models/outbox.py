@@ -1,4 +1,5 @@
 """E-mails waiting to be sent: written in the same transaction as the change that caused them."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,8 +1,10 @@
 """Reports (meldingen), the support they gather, and their append-only timeline."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.user import Department, User
+
+if TYPE_CHECKING:
+    from app.models.escalation import Escalation
 
 
 class ReportStatus(str, enum.Enum):
@@ -91,13 +96,11 @@ class Report(db.Model):
     department: Mapped[Department | None] = relationship(lazy="joined")
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    escalation: Mapped["Escalation | None"] = relationship(back_populates="reports")
+    escalation: Mapped[Escalation | None] = relationship(back_populates="reports")
     supports: Mapped[list[Support]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="Support.created_at"
     )
-    events: Mapped[list[Event]] = relationship(
-        back_populates="report", order_by="Event.created_at, Event.id"
-    )
+    events: Mapped[list[Event]] = relationship(back_populates="report", order_by="Event.created_at, Event.id")
 
     # Optimistic locking: UPDATEs carry WHERE version = <loaded>. The workflow raises the
     # version itself, only for changes another coach must not silently overwrite.

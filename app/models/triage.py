@@ -1,4 +1,5 @@
 """The weekly session of the ontregelcoaches (weekoverleg): agenda items and minutes."""
+
 from __future__ import annotations
 
 from datetime import datetime

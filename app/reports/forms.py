@@ -1,4 +1,5 @@
 """The red-button form and the 'ik loop hier ook tegenaan' form."""
+
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
@@ -7,7 +8,6 @@ from wtforms.validators import Length
 from app.forms import TOO_LONG, BaseForm, Required
 from app.models.report import ORIGIN_LABELS, Origin
 from app.services.reports import NOTE_MAX, RULE_MAX, TEXT_MAX
-
 
 
 def _optional_int(value):

@@ -1,4 +1,5 @@
 """The red button, similar reports, support ('ik ook') and Mijn meldingen."""
+
 from __future__ import annotations
 
 import uuid
@@ -15,7 +16,14 @@ from app.permissions import can_view_report, is_staff, role_required
 from app.reports.forms import ReportForm, SupportForm
 from app.search import find_similar, support_counts
 from app.services import DomainError
-from app.services.reports import get_by_reference, my_reports, next_session, submit_report, support_report, supported_reports
+from app.services.reports import (
+    get_by_reference,
+    my_reports,
+    next_session,
+    submit_report,
+    support_report,
+    supported_reports,
+)
 from app.services.users import active_departments
 from app.web import rerender_on_csrf_error
 
@@ -135,9 +143,7 @@ def mine():
     if ids:
         # One query for every timeline on the page, not one per report.
         db.session.scalars(
-            db.select(Report)
-            .where(Report.id.in_(ids))
-            .options(selectinload(Report.events).selectinload(Event.actor))
+            db.select(Report).where(Report.id.in_(ids)).options(selectinload(Report.events).selectinload(Event.actor))
         ).all()
     counts = support_counts(ids)
     return render_template("reports/mine.html", own=own, supported=supported, counts=counts)

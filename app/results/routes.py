@@ -1,4 +1,5 @@
 """Wat we ontregelden: the rules that were fixed locally, for every employee."""
+
 from __future__ import annotations
 
 import re

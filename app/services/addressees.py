@@ -1,5 +1,6 @@
 """The list of addressees an escalation can be sent to (ministries, agencies, VNG, ...),
 maintained by the beheerder. Addressees are never deleted: dossiers keep pointing at them."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -41,8 +42,9 @@ def create_addressee(name: str | None, kind: str | None, *, actor: User) -> Addr
     addressee = Addressee(name=name, kind=kind, active=True)
     db.session.add(addressee)
     db.session.flush()
-    record_audit("addressee_created", actor=actor, object_type="addressee", object_id=addressee.id,
-                 detail=f"{name} ({kind})")
+    record_audit(
+        "addressee_created", actor=actor, object_type="addressee", object_id=addressee.id, detail=f"{name} ({kind})"
+    )
     return addressee
 
 
@@ -64,8 +66,9 @@ def update_addressee(addressee: Addressee, *, name: str | None, kind: str | None
         addressee.active = bool(active)
     if changes:
         db.session.flush()
-        record_audit("addressee_updated", actor=actor, object_type="addressee", object_id=addressee.id,
-                     detail="; ".join(changes))
+        record_audit(
+            "addressee_updated", actor=actor, object_type="addressee", object_id=addressee.id, detail="; ".join(changes)
+        )
 
 
 def all_addressees() -> list[Addressee]:

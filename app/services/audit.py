@@ -1,4 +1,5 @@
 """Writing the audit trail: who did what to which object, with what result (UTC)."""
+
 from __future__ import annotations
 
 from app.extensions import db

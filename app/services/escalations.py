@@ -2,6 +2,7 @@
 about the same law article share one), then tracked step by step until an answer. Status
 changes go through one table, write the dossier's timeline and tell every reporter and
 supporter of the linked reports about each public step."""
+
 from __future__ import annotations
 
 import re
@@ -97,30 +98,51 @@ def find_open_dossier(reference: LegalReference) -> Escalation | None:
 
 
 def record_dossier_event(
-    dossier: Escalation, kind: str, *, actor: User | None, text: str | None = None,
-    from_status: str | None = None, to_status: str | None = None, is_public: bool = False,
+    dossier: Escalation,
+    kind: str,
+    *,
+    actor: User | None,
+    text: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    is_public: bool = False,
 ) -> EscalationEvent:
     event = EscalationEvent(
-        escalation=dossier, actor_id=actor.id if actor else None, kind=kind, text=text,
-        from_status=from_status, to_status=to_status, is_public=is_public,
+        escalation=dossier,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        text=text,
+        from_status=from_status,
+        to_status=to_status,
+        is_public=is_public,
     )
     db.session.add(event)
     return event
 
 
-def attach_to_dossier(report: Report, reference: LegalReference, *, actor: User, dossier: Escalation | None = None) -> Escalation:
+def attach_to_dossier(
+    report: Report, reference: LegalReference, *, actor: User, dossier: Escalation | None = None
+) -> Escalation:
     """Link an escalated report to the dossier about its law article, creating it if needed."""
     reference = validate_reference(reference)
     dossier = dossier or find_open_dossier(reference)
     if dossier is None:
         dossier = Escalation(
-            law_title=reference.law_title, bwb_id=reference.bwb_id, article=reference.article,
-            status=PREPARING, version=1,
+            law_title=reference.law_title,
+            bwb_id=reference.bwb_id,
+            article=reference.article,
+            status=PREPARING,
+            version=1,
         )
         db.session.add(dossier)
         db.session.flush()
-        record_dossier_event(dossier, "created", actor=actor, to_status=PREPARING,
-                             text=f"Dossier aangemaakt bij het escaleren van {report.reference}.")
+        record_dossier_event(
+            dossier,
+            "created",
+            actor=actor,
+            to_status=PREPARING,
+            text=f"Dossier aangemaakt bij het escaleren van {report.reference}.",
+        )
     else:
         record_dossier_event(dossier, "linked", actor=actor, text=f"{report.reference} toegevoegd aan dit dossier.")
     report.escalation = dossier
@@ -146,9 +168,17 @@ def _require_legal(user: User) -> None:
 
 
 def update_dossier(
-    dossier: Escalation, *, actor: User, reference: LegalReference, addressee_id: int | None,
-    channel: str | None, sent_on: date | None, answer_due: date | None, follow_up_on: date | None,
-    owner_id: int | None, expected_version: int | None = None,
+    dossier: Escalation,
+    *,
+    actor: User,
+    reference: LegalReference,
+    addressee_id: int | None,
+    channel: str | None,
+    sent_on: date | None,
+    answer_due: date | None,
+    follow_up_on: date | None,
+    owner_id: int | None,
+    expected_version: int | None = None,
 ) -> None:
     """Edit the dossier's facts: legal reference, addressee, channel, dates, owner."""
     _require_legal(actor)
@@ -168,9 +198,14 @@ def update_dossier(
         raise DomainError("De antwoorddatum ligt voor de verzenddatum.", field="answer_due")
     changes = []
     for name, value in (
-        ("law_title", reference.law_title), ("bwb_id", reference.bwb_id), ("article", reference.article),
-        ("addressee_id", addressee.id if addressee else None), ("channel", _clean(channel, 200, "channel")),
-        ("sent_on", sent_on), ("answer_due", answer_due), ("follow_up_on", follow_up_on),
+        ("law_title", reference.law_title),
+        ("bwb_id", reference.bwb_id),
+        ("article", reference.article),
+        ("addressee_id", addressee.id if addressee else None),
+        ("channel", _clean(channel, 200, "channel")),
+        ("sent_on", sent_on),
+        ("answer_due", answer_due),
+        ("follow_up_on", follow_up_on),
         ("owner_id", owner.id if owner else None),
     ):
         if getattr(dossier, name) != value:
@@ -178,20 +213,34 @@ def update_dossier(
             changes.append(name)
     if changes:
         dossier.version += 1
-        record_dossier_event(dossier, "updated", actor=actor, text="Gewijzigd: " + ", ".join(FIELD_LABELS[c] for c in changes))
+        record_dossier_event(
+            dossier, "updated", actor=actor, text="Gewijzigd: " + ", ".join(FIELD_LABELS[c] for c in changes)
+        )
     db.session.flush()
 
 
 FIELD_LABELS = {
-    "law_title": "wet of regeling", "bwb_id": "BWB-id", "article": "artikel", "addressee_id": "geadresseerde",
-    "channel": "kanaal", "sent_on": "verzenddatum", "answer_due": "antwoord verwacht", "follow_up_on": "volgende opvolgdatum",
+    "law_title": "wet of regeling",
+    "bwb_id": "BWB-id",
+    "article": "artikel",
+    "addressee_id": "geadresseerde",
+    "channel": "kanaal",
+    "sent_on": "verzenddatum",
+    "answer_due": "antwoord verwacht",
+    "follow_up_on": "volgende opvolgdatum",
     "owner_id": "eigenaar",
 }
 
 
 def change_dossier_status(
-    dossier: Escalation, to: str, *, actor: User, text: str | None = None, answer: str | None = None,
-    answer_summary: str | None = None, expected_version: int | None = None,
+    dossier: Escalation,
+    to: str,
+    *,
+    actor: User,
+    text: str | None = None,
+    answer: str | None = None,
+    answer_summary: str | None = None,
+    expected_version: int | None = None,
 ) -> None:
     """Move a dossier one step; every step but a return to preparation is public."""
     _require_legal(actor)
@@ -214,11 +263,16 @@ def change_dossier_status(
     dossier.status = to
     dossier.version += 1
     public_text = answer_summary if to == ANSWERED else text
-    record_dossier_event(dossier, "status_changed", actor=actor, from_status=from_status, to_status=to,
-                         text=public_text, is_public=True)
+    record_dossier_event(
+        dossier, "status_changed", actor=actor, from_status=from_status, to_status=to, text=public_text, is_public=True
+    )
     for report in dossier.reports:
-        record_event(report, EventKind.PUBLIC_UPDATE, actor=actor,
-                     text=f"Escalatiedossier: {PUBLIC_HEADLINES[to]}." + (f"\n\n{public_text}" if public_text else ""))
+        record_event(
+            report,
+            EventKind.PUBLIC_UPDATE,
+            actor=actor,
+            text=f"Escalatiedossier: {PUBLIC_HEADLINES[to]}." + (f"\n\n{public_text}" if public_text else ""),
+        )
         report.last_activity_at = utcnow()
         notify_followers(report, PUBLIC_HEADLINES[to], text=public_text)
     db.session.flush()

@@ -1,4 +1,5 @@
 """The red button: submitting reports, supporting them, and what a reporter may see."""
+
 from __future__ import annotations
 
 import re
@@ -79,9 +80,7 @@ def _next_number(year: int) -> int:
 def find_by_submission_key(reporter: User, key: str | None) -> Report | None:
     if not key:
         return None
-    return db.session.scalar(
-        db.select(Report).where(Report.submission_key == key, Report.reporter_id == reporter.id)
-    )
+    return db.session.scalar(db.select(Report).where(Report.submission_key == key, Report.reporter_id == reporter.id))
 
 
 def submit_report(
@@ -164,9 +163,7 @@ def support_report(user: User, report: Report, note: str | None = None) -> Suppo
             "Deze melding is al afgehandeld. Doe een nieuwe melding als u er nog steeds tegenaan loopt.",
             field="note",
         )
-    existing = db.session.scalar(
-        db.select(Support).where(Support.report_id == report.id, Support.user_id == user.id)
-    )
+    existing = db.session.scalar(db.select(Support).where(Support.report_id == report.id, Support.user_id == user.id))
     if existing is not None:
         raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note")
     support = Support(report_id=report.id, user_id=user.id, note=note)

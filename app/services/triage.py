@@ -1,6 +1,7 @@
 """The weekly session of the ontregelcoaches (weekoverleg): the agenda, who attended, what
 was decided per item, and the minutes (besluitenlijst). Every change to a report goes
 through app.services.workflow; this module only records what the session decided."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,11 +17,10 @@ from app.models import Report, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.models.report import OPEN_STATUSES, STATUS_LABELS, ReportStatus
 from app.notify import app_url, enqueue
-from app.services import DomainError
-from app.services import workflow
-from app.services.users import active_coaches
+from app.services import DomainError, workflow
 from app.services.escalations import LegalReference
 from app.services.reports import get_by_reference
+from app.services.users import active_coaches
 
 PENDING = "pending"
 HANDLED = "handled"
@@ -69,7 +69,10 @@ class ItemHandledError(DomainError):
 
 def open_session() -> TriageSession | None:
     return db.session.scalar(
-        db.select(TriageSession).where(TriageSession.ended_at.is_(None)).order_by(TriageSession.started_at.desc()).limit(1)
+        db.select(TriageSession)
+        .where(TriageSession.ended_at.is_(None))
+        .order_by(TriageSession.started_at.desc())
+        .limit(1)
     )
 
 
@@ -242,8 +245,15 @@ def set_attendees(session: TriageSession, attendee_ids, *, actor: User) -> None:
     db.session.flush()
 
 
-def _claim(item: TriageItem, *, state: str, allowed_from: tuple[str, ...], actor: User,
-           decision: str | None = None, follow_up: User | None = None) -> None:
+def _claim(
+    item: TriageItem,
+    *,
+    state: str,
+    allowed_from: tuple[str, ...],
+    actor: User,
+    decision: str | None = None,
+    follow_up: User | None = None,
+) -> None:
     """Record the outcome on the item, only if it is still in one of `allowed_from`.
     A conditional UPDATE, so two coaches on the same item cannot both win, also when
     their requests run at the same moment in different workers."""
@@ -326,10 +336,14 @@ def handle_item(
     else:
         reference = (target_reference or "").strip()
         if not reference:
-            raise DomainError("Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target")
+            raise DomainError(
+                "Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target"
+            )
         target = get_by_reference(reference)
         if target is None:
-            raise DomainError(f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target")
+            raise DomainError(
+                f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target"
+            )
         workflow.merge_report(report, target, actor=actor, explanation=explanation, expected_version=expected_version)
         follow_up = target.assignee
         decision = f"Samengevoegd met {target.reference}"

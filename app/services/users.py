@@ -1,6 +1,8 @@
 """Accounts: creating users, roles, (de)activation, passwords and logging in."""
+
 from __future__ import annotations
 
+import contextlib
 import re
 
 from argon2 import PasswordHasher
@@ -33,9 +35,7 @@ def hash_password(password: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", field="password"
-        )
+        raise DomainError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", field="password")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise DomainError("Dit wachtwoord is te lang.", field="password")
 
@@ -52,10 +52,8 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None. Audits both outcomes."""
     user = get_user_by_email(email)
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         record_audit("login", result="failed", detail="unknown account")
         return None
     try:
@@ -105,9 +103,7 @@ def create_user(
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
     db.session.flush()
-    record_audit(
-        "user_created", actor=actor, object_type="user", object_id=user.id, detail="roles=" + ",".join(roles)
-    )
+    record_audit("user_created", actor=actor, object_type="user", object_id=user.id, detail="roles=" + ",".join(roles))
     return user
 
 
@@ -132,9 +128,7 @@ def update_user(
         raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
     roles = _validate_roles(roles)
     if user.id == actor.id and ("admin" not in roles or not active):
-        raise DomainError(
-            "U kunt uw eigen beheerdersrol of account niet uitschakelen.", field="roles"
-        )
+        raise DomainError("U kunt uw eigen beheerdersrol of account niet uitschakelen.", field="roles")
     user.name = name
     user.email = email
     user.department = department
@@ -197,9 +191,7 @@ def update_department(department: Department, *, name: str, active: bool, actor:
     if not name:
         raise DomainError("Vul een naam in.", field="name")
     existing = db.session.scalar(
-        db.select(Department).where(
-            db.func.lower(Department.name) == name.lower(), Department.id != department.id
-        )
+        db.select(Department).where(db.func.lower(Department.name) == name.lower(), Department.id != department.id)
     )
     if existing is not None:
         raise DomainError("Deze afdeling bestaat al.", field="name")
@@ -225,6 +217,4 @@ def active_coaches() -> list[User]:
 
 
 def active_departments() -> list[Department]:
-    return list(
-        db.session.scalars(db.select(Department).where(Department.active.is_(True)).order_by(Department.name))
-    )
+    return list(db.session.scalars(db.select(Department).where(Department.active.is_(True)).order_by(Department.name)))

@@ -1,6 +1,7 @@
 """The life of a report: the one table of allowed transitions and who may make them.
 Nothing else changes a report's status. Every transition writes an event and queues the
 notifications in the same transaction; the caller commits."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -99,9 +100,7 @@ def _require_coach(user: User) -> None:
 
 def _transition(report: Report, to: str, actor: User, *, text: str | None, public: bool = True) -> None:
     if not allowed(report, to, actor):
-        raise DomainError(
-            f"Van {STATUS_LABELS[report.status_enum]} naar {STATUS_LABELS[ReportStatus(to)]} kan niet."
-        )
+        raise DomainError(f"Van {STATUS_LABELS[report.status_enum]} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.")
     from_status = report.status
     report.status = to
     report.version += 1
@@ -109,7 +108,15 @@ def _transition(report: Report, to: str, actor: User, *, text: str | None, publi
     report.last_activity_at = now
     report.updated_at = now
     report.resolved_at = now if to == RESOLVED else (None if to == IN_PROGRESS else report.resolved_at)
-    record_event(report, EventKind.STATUS_CHANGED, actor=actor, from_status=from_status, to_status=to, text=text, is_public=public)
+    record_event(
+        report,
+        EventKind.STATUS_CHANGED,
+        actor=actor,
+        from_status=from_status,
+        to_status=to,
+        text=text,
+        is_public=public,
+    )
 
 
 def _assign(report: Report, assignee: User, actor: User) -> None:
@@ -211,7 +218,9 @@ def merge_report(
     if target.id == report.id:
         raise DomainError("Een melding kan niet met zichzelf worden samengevoegd.", field="target")
     if target.status == MERGED:
-        raise DomainError("Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target")
+        raise DomainError(
+            "Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target"
+        )
     explanation = _text(explanation, "explanation", "Schrijf voor de melder op waarom deze meldingen samengaan.")
     if not allowed(report, MERGED, actor):
         raise DomainError("Deze melding kan nu niet worden samengevoegd.")
@@ -219,7 +228,9 @@ def merge_report(
     moved = []
     for support in list(report.supports):
         if support.user_id not in already:
-            db.session.add(Support(report_id=target.id, user_id=support.user_id, note=support.note, anonymous=support.anonymous))
+            db.session.add(
+                Support(report_id=target.id, user_id=support.user_id, note=support.note, anonymous=support.anonymous)
+            )
             already.add(support.user_id)
             moved.append(support.user)
     if report.reporter_id not in already:

@@ -1,4 +1,5 @@
 """Forms of the weekly session: who is present, and one small form per action on an item."""
+
 from __future__ import annotations
 
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
@@ -7,8 +8,6 @@ from wtforms.validators import Length
 from app.board.forms import DecideForm as BoardDecideForm
 from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
 from app.services.reports import TEXT_MAX
-
-
 
 
 def _optional_int(value):
@@ -76,12 +75,18 @@ class MergeForm(_ItemForm):
     target = StringField(
         "Nummer van de eerdere melding",
         description="Bijvoorbeeld RK-2026-0003. Wie deze melding deed of steunde, volgt daarna die melding.",
-        validators=[Required("Vul het nummer in van de melding waarmee deze samengaat."), Length(max=30, message=TOO_LONG)],
+        validators=[
+            Required("Vul het nummer in van de melding waarmee deze samengaat."),
+            Length(max=30, message=TOO_LONG),
+        ],
     )
     explanation = TextAreaField(
         "Uitleg voor de melder",
         description="Waarom gaan deze meldingen samen?",
-        validators=[Required("Schrijf voor de melder op waarom deze meldingen samengaan."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        validators=[
+            Required("Schrijf voor de melder op waarom deze meldingen samengaan."),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
     )
 
 

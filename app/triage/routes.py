@@ -1,9 +1,10 @@
 """The weekly session of the ontregelcoaches (weekoverleg): start it, go through the
 agenda one item at a time, end it and read or mail the minutes (besluitenlijst)."""
+
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,7 +16,7 @@ from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import role_required
 from app.services import DomainError
-from app.services.users import active_coaches
+from app.services.escalations import LegalReference
 from app.services.triage import (
     HANDLED,
     PENDING,
@@ -29,7 +30,6 @@ from app.services.triage import (
     current_item,
     end_session,
     handle_item,
-    minutes as minutes_of,
     next_pending,
     open_session,
     past_sessions,
@@ -38,7 +38,10 @@ from app.services.triage import (
     skip_item,
     start_session,
 )
-from app.services.escalations import LegalReference
+from app.services.triage import (
+    minutes as minutes_of,
+)
+from app.services.users import active_coaches
 from app.services.workflow import ConflictError
 from app.triage.forms import (
     AssignForm,
@@ -69,7 +72,7 @@ ITEM_FORMS = {
 
 def _utc_iso(value: datetime) -> str:
     """Whole seconds in UTC with a Z: what every browser's Date.parse understands."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _age(value: datetime, now: datetime) -> str:
@@ -206,7 +209,11 @@ def index():
                 count = len(session.items)
                 flash(
                     "Het weekoverleg is gestart. "
-                    + (f"Er {'staat 1 punt' if count == 1 else f'staan {count} punten'} op de agenda." if count else "De agenda is leeg."),
+                    + (
+                        f"Er {'staat 1 punt' if count == 1 else f'staan {count} punten'} op de agenda."
+                        if count
+                        else "De agenda is leeg."
+                    ),
                     "success",
                 )
             return redirect(url_for("triage.session", session_id=session.id))

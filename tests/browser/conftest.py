@@ -1,5 +1,6 @@
 """Browser fixtures: the test app served on a real port, one Chromium per session, a
 fresh context per test. Without Chromium or axe-core the tests skip (CI fails on skips)."""
+
 from __future__ import annotations
 
 import threading
@@ -34,7 +35,9 @@ def live_server(app):
     """The function-scoped test app, served over HTTP in a background thread."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     # A short poll interval makes shutdown() quick (the default waits up to 0.5 s).
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -1,5 +1,6 @@
 """Demo-like data for the browser tests, built through tests.factories and committed
 before the browser touches it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ def seed_demo(app, *, with_dakkapel: bool = True) -> Demo:
     with app.app_context():
         departments = {name: make_department(name) for name in DEPARTMENTS}
         sanne = make_user("Sanne de Vries", email="medewerker@rodeknop.test", department=departments["Burgerzaken"])
-        mohamed = make_user("Mohamed El Amrani", email="collega@rodeknop.test", department=departments["Werk en Inkomen"])
+        mohamed = make_user(
+            "Mohamed El Amrani", email="collega@rodeknop.test", department=departments["Werk en Inkomen"]
+        )
         reference = ""
         supporters = 0
         if with_dakkapel:
@@ -43,7 +46,9 @@ def seed_demo(app, *, with_dakkapel: bool = True) -> Demo:
                 origin="own",
                 department_id=departments["Vergunningen en Toezicht"].id,
             )
-            third = make_user("Eva Jansen", email="eva@rodeknop.test", department=departments["Vergunningen en Toezicht"])
+            third = make_user(
+                "Eva Jansen", email="eva@rodeknop.test", department=departments["Vergunningen en Toezicht"]
+            )
             make_support(third, report, "Bij de balie horen we dit elke week.")
             reference = report.reference
             supporters = 1

@@ -1,4 +1,5 @@
 """Helpers shared by the browser tests: axe-core, reflow at 320 px, logging in, screenshots."""
+
 from __future__ import annotations
 
 import os
@@ -27,9 +28,9 @@ UNCOVERED: list[str] = []
 
 # Console errors per page (CSP violations, failed stylesheets or scripts), filled by the
 # page fixture and checked, then cleared, by axe_check.
-CONSOLE_ERRORS: "weakref.WeakKeyDictionary[Page, list[str]]" = weakref.WeakKeyDictionary()
+CONSOLE_ERRORS: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
 # Pages whose context runs no JavaScript: timers never fire there, so axe.run would hang.
-NO_JS_PAGES: "weakref.WeakSet[Page]" = weakref.WeakSet()
+NO_JS_PAGES: weakref.WeakSet[Page] = weakref.WeakSet()
 
 
 def watch_console(page: Page) -> None:
@@ -79,7 +80,9 @@ def page_basics(page: Page, where: str) -> None:
     assert facts["lang"] == "nl", f"{where}: <html lang> is {facts['lang']!r}"
     assert facts["h1"] == 1, f"{where}: {facts['h1']} h1 elements"
     page_part = facts["title"].split("Rode Knop")[0].strip(" –-")
-    assert "Rode Knop" in facts["title"] and page_part, f"{where}: the title does not say where you are: {facts['title']!r}"
+    assert "Rode Knop" in facts["title"] and page_part, (
+        f"{where}: the title does not say where you are: {facts['title']!r}"
+    )
     assert facts["skip"], f"{where}: no skip link to #inhoud"
 
 
@@ -96,7 +99,9 @@ def axe_check(page: Page, label: str | None = None) -> list[dict]:
     )
     console = CONSOLE_ERRORS.get(page, [])
     errors, console[:] = list(console), []
-    assert not errors, f"console errors up to {where} (CSP violation, missing file, script error?):\n" + "\n".join(errors)
+    assert not errors, f"console errors up to {where} (CSP violation, missing file, script error?):\n" + "\n".join(
+        errors
+    )
     page_basics(page, where)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Before axe runs: axe itself leaves empty style="" attributes behind.

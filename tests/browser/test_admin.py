@@ -1,5 +1,6 @@
 """The administrator's area in the browser: users (with a validation error first) and
 departments. axe-core on every page and state."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """An anonymous report in the browser: coaches see the report but nowhere who made it;
 the reporter still follows it under Mijn meldingen."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def _assert_reporter_hidden(page: Page, name: str, email: str, where: str) -> No
 
 def test_anonymous_report_hides_the_reporter_from_coaches(app, live_server, page: Page, new_page):
     demo = seed_demo(app, with_dakkapel=False)
-    add_user(app, "Eva Jansen", "coach@rodeknop.test", roles=("employee", "coach"), department="Vergunningen en Toezicht")
+    add_user(
+        app, "Eva Jansen", "coach@rodeknop.test", roles=("employee", "coach"), department="Vergunningen en Toezicht"
+    )
 
     # The reporter reports anonymously.
     login(page, live_server, demo.employee_email)

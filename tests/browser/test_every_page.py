@@ -3,6 +3,7 @@ app.url_map, so a new page is checked the day it is added) is opened in a real b
 and checked with axe-core, for a visitor, a medewerker, a coach, a jurist and an
 administrator, in the 'full' state (reports, supports, users and departments exist).
 Error pages (403, 404) are checked once each; after that only their status is asserted."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -22,8 +23,15 @@ NOT_PAGES = {"static", "reports.similar", "legal.export_csv", "legal.export_xlsx
 # Pages whose content differs per role are checked for every role; every other page once
 # (the header, which differs per role, is covered by the start page of each role).
 PER_ROLE = {
-    "main.index", "reports.detail", "reports.index", "board.index", "results.index", "triage.index", "triage.session",
-    "legal.index", "legal.dossier",
+    "main.index",
+    "reports.detail",
+    "reports.index",
+    "board.index",
+    "results.index",
+    "triage.index",
+    "triage.session",
+    "legal.index",
+    "legal.dossier",
 }
 ROLES = {
     "visitor": None,
@@ -38,7 +46,9 @@ _checked_endpoints: set[str] = set()
 
 def _seed(app) -> dict:
     demo = seed_demo(app)
-    add_user(app, "Eva Jansen", "coach@rodeknop.test", roles=("employee", "coach"), department="Vergunningen en Toezicht")
+    add_user(
+        app, "Eva Jansen", "coach@rodeknop.test", roles=("employee", "coach"), department="Vergunningen en Toezicht"
+    )
     add_user(app, "Fatima Yilmaz", "jurist@rodeknop.test", roles=("employee", "legal"))
     add_user(app, "Pieter Visser", "beheer@rodeknop.test", roles=("employee", "admin"), department="Burgerzaken")
     from app.models import User
@@ -46,11 +56,15 @@ def _seed(app) -> dict:
 
     with app.app_context():
         sanne = db.session.scalar(db.select(User).where(User.email == demo.employee_email))
-        own = make_report(sanne, rule="Afspraak voor paspoort alleen online te maken", problem="Zonder DigiD lukt het niet.")
+        own = make_report(
+            sanne, rule="Afspraak voor paspoort alleen online te maken", problem="Zonder DigiD lukt het niet."
+        )
         dakkapel = get_by_reference(demo.dakkapel_reference)
         make_support(sanne, dakkapel, "Ook bij ons.")
         coach = db.session.scalar(db.select(User).where(User.email == "coach@rodeknop.test"))
-        escalated = make_report(sanne, rule="Kostendelersnorm bij tijdelijke opvang", problem="De bijstand gaat omlaag.")
+        escalated = make_report(
+            sanne, rule="Kostendelersnorm bij tijdelijke opvang", problem="De bijstand gaat omlaag."
+        )
         values = {
             "reference": own.reference,
             "user_id": sanne.id,

@@ -1,5 +1,6 @@
 """The checks themselves: axe-core must really run and really fail, so a green browser
 suite means something."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """WCAG 1.4.10: at 320 CSS pixels wide nothing scrolls sideways and the red button stays
 in view. Screenshots at 320 go to /tmp/shots (those at 1280 are taken in test_story)."""
+
 from __future__ import annotations
 
 import re
@@ -70,4 +71,3 @@ def test_no_horizontal_scrolling_at_320px(app, live_server, new_page):
     _red_button_visible(page)
     no_horizontal_scroll(page)
     shot(page, "mine-320")
-

@@ -1,6 +1,7 @@
 """The whole story of the red button in a real browser: log in, find the red button by
 keyboard, meet the error summary, find a colleague's report and support it, report a new
 rule, see the confirmation and follow both in Mijn meldingen. axe-core on every page."""
+
 from __future__ import annotations
 
 import re
@@ -105,7 +106,9 @@ def test_the_whole_story(app, live_server, page: Page):
     item.get_by_label(re.compile("Toelichting")).fill("Bij Burgerzaken vragen inwoners hier ook naar.")
     item.get_by_role("button", name="Ik loop hier ook tegenaan").click()
     expect(page).to_have_url(re.compile(rf"/meldingen/{demo.dakkapel_reference}$"))
-    expect(page.locator(".rk-flash--success")).to_contain_text(f"Dat is toegevoegd aan melding {demo.dakkapel_reference}")
+    expect(page.locator(".rk-flash--success")).to_contain_text(
+        f"Dat is toegevoegd aan melding {demo.dakkapel_reference}"
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(DAKKAPEL)
     # Mohamed's supporter plus Sanne now.
     expect(page.locator(".rk-facts dt:has-text('ook tegenaan') + dd")).to_have_text("2")
@@ -131,7 +134,9 @@ def test_the_whole_story(app, live_server, page: Page):
     assert REFERENCE_RE.fullmatch(reference), reference
     expect(page.get_by_role("heading", level=1)).to_contain_text("uw melding is ontvangen")
     expect(page.locator("main")).to_contain_text(
-        re.compile(r"eerstvolgende weekoverleg, op (maandag|dinsdag|woensdag|donderdag|vrijdag) \d{1,2} \w+ om \d{2}:\d{2}")
+        re.compile(
+            r"eerstvolgende weekoverleg, op (maandag|dinsdag|woensdag|donderdag|vrijdag) \d{1,2} \w+ om \d{2}:\d{2}"
+        )
     )
     axe_check(page, "confirmation")
     shot(page, "confirmation-1280")

@@ -1,5 +1,6 @@
 """Submitting in a real browser: a double click sends one report, and without JavaScript
 the similar reports come as a step after submitting."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,9 @@ def test_double_click_on_submit_creates_one_report(app, live_server, page: Page)
     demo = seed_demo(app, with_dakkapel=False)
     login(page, live_server, demo.employee_email)
     page.goto(live_server + "/melden")
-    _fill_report(page, "Parkeervergunning per kenteken in plaats van per huishouden", "Bij een nieuwe auto opnieuw aanvragen.")
+    _fill_report(
+        page, "Parkeervergunning per kenteken in plaats van per huishouden", "Bij een nieuwe auto opnieuw aanvragen."
+    )
     expect(page.locator("#similar-results")).to_contain_text("Er zijn nog geen open meldingen")
     page.get_by_role("button", name="Melding versturen").dblclick()
     expect(page).to_have_url(re.compile(r"/meldingen/RK-\d{4}-\d{4}/bevestiging$"))

@@ -1,6 +1,7 @@
 """The weekly session in a real browser: a coach goes from agenda to minutes with the
 keyboard alone, while the SMTP server is down; afterwards every reporter and supporter of
 a decided report finds the decision and its explanation in a real SMTP server's inbox."""
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,9 @@ def _seed(app):
 
 
 def _focused(page: Page) -> str:
-    return page.evaluate("() => { const e = document.activeElement; return e ? (e.id || e.tagName) + '|' + (e.textContent || '').trim().slice(0, 60) : '' }")
+    return page.evaluate(
+        "() => { const e = document.activeElement; return e ? (e.id || e.tagName) + '|' + (e.textContent || '').trim().slice(0, 60) : '' }"
+    )
 
 
 def _tab_to(page: Page, selector: str, limit: int = 60) -> None:
@@ -173,7 +176,8 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
         from app.models import TriageItem
 
         decided = db.session.scalars(
-            db.select(Report).join(TriageItem, TriageItem.report_id == Report.id)
+            db.select(Report)
+            .join(TriageItem, TriageItem.report_id == Report.id)
             .where(Report.status.in_(("resolved", "escalated")))
         ).all()
         assert len(decided) == 2
