@@ -73,8 +73,8 @@ class Config:
     # Scheduled work (flask run-scheduler), local time in TIMEZONE.
     AGENDA_MAIL_TIME = os.environ.get("AGENDA_MAIL_TIME", "08:00")  # on the session's weekday
     REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:30")  # daily reminders
-    LEGAL_OVERVIEW_WEEKDAY = int(os.environ.get("LEGAL_OVERVIEW_WEEKDAY", "0"))
-    LEGAL_OVERVIEW_TIME = os.environ.get("LEGAL_OVERVIEW_TIME", "09:00")
+    DOSSIER_OVERVIEW_WEEKDAY = int(os.environ.get("DOSSIER_OVERVIEW_WEEKDAY", "0"))
+    DOSSIER_OVERVIEW_TIME = os.environ.get("DOSSIER_OVERVIEW_TIME", "09:00")
     RETENTION_TIME = os.environ.get("RETENTION_TIME", "03:00")
     # Retention terms in days (0 switches that part off).
     RETENTION_REPORT_DAYS = int(os.environ.get("RETENTION_REPORT_DAYS", "730"))
@@ -93,9 +93,6 @@ class Config:
     # How often the scheduler delivers the outbox.
     MAIL_DELIVERY_SECONDS = int(os.environ.get("MAIL_DELIVERY_SECONDS", "60"))
 
-    # Field limits, shared by forms and the database schema.
-    RULE_MAX = 200
-    TEXT_MAX = 5000
 
     @classmethod
     def validate(cls) -> None:

@@ -123,7 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.board.routes import bp as board_bp
-    from app.legal.routes import bp as legal_bp
+    from app.dossiers.routes import bp as dossiers_bp
     from app.main.routes import bp as main_bp
     from app.reports.routes import bp as reports_bp
     from app.results.routes import bp as results_bp
@@ -135,7 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp, url_prefix="/bord")
     app.register_blueprint(triage_bp, url_prefix="/weekoverleg")
     app.register_blueprint(results_bp, url_prefix="/ontregeld")
-    app.register_blueprint(legal_bp, url_prefix="/juridisch")
+    app.register_blueprint(dossiers_bp, url_prefix="/juridisch")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from app import views

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Department, Report, ReportStatus, User
 from app.models.base import utcnow
 from app.models.report import Origin
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from app.services.reports import submit_report, support_report
 from app.services.users import create_department, create_user
 from app.services.workflow import assign_report, decide_report

@@ -20,9 +20,9 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import AuditEntry, Escalation, JobRun, OutboxMessage, Report, User
+from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User
 from app.models.base import utcnow
-from app.models.escalation import DossierStatus
+from app.models.dossier import DossierStatus
 from app.models.report import OPEN_STATUSES, EventKind
 from app.notify import app_url, deliver_outbox, enqueue, report_url
 from app.services.users import users_with_role
@@ -156,11 +156,11 @@ def dossier_reminders(now: datetime | None = None) -> dict:
         started = utcnow()
         today = _today(now)
         dossiers = db.session.scalars(
-            select(Escalation).where(
-                Escalation.status != DossierStatus.CLOSED.value,
+            select(Dossier).where(
+                Dossier.status != DossierStatus.CLOSED.value,
                 or_(
-                    Escalation.follow_up_on <= today,
-                    (Escalation.status == DossierStatus.SENT.value) & (Escalation.answer_due < today),
+                    Dossier.follow_up_on <= today,
+                    (Dossier.status == DossierStatus.SENT.value) & (Dossier.answer_due < today),
                 ),
             )
         ).all()
@@ -199,18 +199,16 @@ def dossier_reminders(now: datetime | None = None) -> dict:
         return _record("dossier_reminders", started, {"dossiers": len(dossiers), "mails": queued})
 
 
-def legal_overview(now: datetime | None = None) -> dict:
+def dossier_overview(now: datetime | None = None) -> dict:
     """Weekly: every legal user gets the open dossiers, overdue ones first."""
     with _context():
         now = now or utcnow()
         started = utcnow()
         today = _today(now)
         dossiers = db.session.scalars(
-            select(Escalation)
-            .where(Escalation.status != DossierStatus.CLOSED.value)
-            .order_by(Escalation.answer_due, Escalation.id)
+            select(Dossier).where(Dossier.status != DossierStatus.CLOSED.value).order_by(Dossier.answer_due, Dossier.id)
         ).all()
-        from app.services.escalations import is_answer_overdue, is_follow_up_due
+        from app.services.dossiers import is_answer_overdue, is_follow_up_due
 
         rows = [(d, is_answer_overdue(d, today), is_follow_up_due(d, today)) for d in dossiers]
         rows.sort(key=lambda row: (not (row[1] or row[2]), row[0].id))
@@ -219,13 +217,13 @@ def legal_overview(now: datetime | None = None) -> dict:
         for person in users_with_role("legal"):
             queued += _queue_once(
                 person,
-                "legal_overview",
+                "dossier_overview",
                 f"Weekoverzicht escalatiedossiers week {week}",
                 f"legal-overview:{year}-{week}:{person.id}",
                 rows=rows,
                 url=app_url("/juridisch/"),
             )
-        return _record("legal_overview", started, {"dossiers": len(dossiers), "mails": queued})
+        return _record("dossier_overview", started, {"dossiers": len(dossiers), "mails": queued})
 
 
 def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
@@ -281,7 +279,7 @@ JOBS: dict[str, Callable[..., dict]] = {
     "weekly_agenda": weekly_agenda,
     "coach_reminders": coach_reminders,
     "dossier_reminders": dossier_reminders,
-    "legal_overview": legal_overview,
+    "dossier_overview": dossier_overview,
     "retention": retention,
 }
 
@@ -312,7 +310,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
     days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     agenda_h, agenda_m = _hm(config["AGENDA_MAIL_TIME"])
     remind_h, remind_m = _hm(config["REMINDER_TIME"])
-    legal_h, legal_m = _hm(config["LEGAL_OVERVIEW_TIME"])
+    legal_h, legal_m = _hm(config["DOSSIER_OVERVIEW_TIME"])
     keep_h, keep_m = _hm(config["RETENTION_TIME"])
     triggers = {
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
@@ -321,8 +319,8 @@ def build_scheduler(app: Flask, scheduler_class=None):
         ),
         "coach_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
         "dossier_reminders": CronTrigger(hour=remind_h, minute=remind_m, timezone=tz),
-        "legal_overview": CronTrigger(
-            day_of_week=days[config["LEGAL_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz
+        "dossier_overview": CronTrigger(
+            day_of_week=days[config["DOSSIER_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz
         ),
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }

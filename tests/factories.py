@@ -59,7 +59,7 @@ def make_support(user: User, report, note: str | None = None):
 
 def make_dossier(report, coach: User | None = None):
     """Escalate `report` (as a coach) so it gets an escalation dossier; returns the dossier."""
-    from app.services.escalations import LegalReference
+    from app.services.dossiers import LegalReference
     from app.services.workflow import decide_report
 
     coach = coach or make_user(roles=("employee", "coach"))
@@ -71,7 +71,7 @@ def make_dossier(report, coach: User | None = None):
         legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
     )
     db.session.flush()
-    return report.escalation
+    return report.dossier
 
 
 def first_addressee_id() -> int:

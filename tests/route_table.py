@@ -118,14 +118,14 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("results.index", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
     # --- Juridische Zaken: legal acts; the beheerder may look (read-only) -------------------
-    ("legal.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
-    ("legal.dossier", "GET"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
-    ("legal.export_csv", "GET"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
-    ("legal.export_xlsx", "GET"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("dossiers.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("dossiers.detail", "GET"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("dossiers.export_csv", "GET"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
+    ("dossiers.export_xlsx", "GET"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
     # Without the dossier version the form carries, nothing may change.
-    ("legal.edit", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
-    ("legal.status", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
-    ("legal.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    ("dossiers.edit", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    ("dossiers.status", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    ("dossiers.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
 
     # --- administration: administrators only -------------------------------------------
     ("admin.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers")},

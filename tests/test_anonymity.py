@@ -13,7 +13,7 @@ import pytest
 from flask import url_for
 
 from app.extensions import db
-from app.models import AuditEntry, Escalation, Event, Report, User
+from app.models import AuditEntry, Dossier, Event, Report, User
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
 
@@ -106,7 +106,7 @@ def world(app, caplog):
         user_ids = list(db.session.scalars(db.select(User.id)))
         department_ids = [department.id]
         session_ids, item_ids = _triage_ids()
-        dossier_ids = list(db.session.scalars(db.select(Escalation.id)))
+        dossier_ids = list(db.session.scalars(db.select(Dossier.id)))
         addressee_ids = [first_addressee_id()]
     return {
         "dossier_ids": dossier_ids,
@@ -148,7 +148,7 @@ def _move_through_the_workflow(report: Report, open_reference: str) -> None:
     workflow.merge_report(second, get_by_reference(open_reference), actor=coach, explanation="Zelfde regel.")
     # Escalated: the report's dossier, overview and exports at Juridische Zaken must not
     # reveal him either.
-    from app.services.escalations import LegalReference
+    from app.services.dossiers import LegalReference
 
     workflow.decide_report(
         report,

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Event, Report
 from app.models.base import utcnow
 from app.services import workflow
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from tests.conftest import Auth, csrf_token
 from tests.factories import make_department, make_report, make_support, make_user
 

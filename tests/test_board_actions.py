@@ -311,7 +311,7 @@ def test_escalation_needs_the_law_but_not_what_changed(app, world):
     with app.app_context():
         report = db.session.scalar(db.select(Report).where(Report.number == int(world["report"][-4:])))
         assert report.status == "escalated"
-        assert (report.escalation.law_title, report.escalation.article, report.escalation.bwb_id) == (
+        assert (report.dossier.law_title, report.dossier.article, report.dossier.bwb_id) == (
             "Participatiewet",
             "art. 52",
             "BWBR0015703",

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Department, User
 from app.models.base import utcnow
 from app.services import workflow
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from tests.factories import make_department, make_report, make_support, make_user
 from tests.test_board import board_columns, login, page_of
 

@@ -14,9 +14,9 @@ import pytest
 
 from app.extensions import db
 from app.jobs import JOBS, build_scheduler, coach_reminders, dossier_reminders, retention, scheduler_lock, weekly_agenda
-from app.models import AuditEntry, Escalation, JobRun, OutboxMessage, Report
+from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report
 from app.models.base import utcnow
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from app.services.workflow import assign_report, decide_report
 from tests.factories import make_report, make_user
 
@@ -41,7 +41,7 @@ def overdue_dossier(app):
             explanation="Landelijk.",
             legal=LegalReference("Participatiewet", "BWBR0015703", "art. 22a"),
         )
-        dossier = db.session.scalar(db.select(Escalation))
+        dossier = db.session.scalar(db.select(Dossier))
         dossier.owner_id = owner.id
         dossier.status = "sent"
         dossier.sent_on = date.today() - timedelta(days=40)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from app.extensions import db
 from app.models.base import utcnow
 from app.services import workflow
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from tests.factories import make_department, make_report, make_support, make_user
 from tests.test_board import login, page_of
 

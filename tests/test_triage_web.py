@@ -324,7 +324,7 @@ def test_decide_explained_and_escalated(app, world):
     report = _report(app, world["overdue"])
     assert report.status == "escalated"
     with app.app_context():
-        assert db.session.get(Report, world["overdue"]).escalation.law_title == "Gemeentewet"
+        assert db.session.get(Report, world["overdue"]).dossier.law_title == "Gemeentewet"
     item = _item(app, items[3])
     assert item.decision == "Landelijk geagendeerd (Gemeentewet, art. 255): Landelijke wet."
     assert item.follow_up_id == world["daan"]

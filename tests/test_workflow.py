@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Event, OutboxMessage, Report, Support
 from app.services import DomainError
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from app.services.workflow import (
     TRANSITIONS,
     ConflictError,

@@ -5,7 +5,7 @@ from wtforms.validators import Length
 
 from app.forms import BaseForm, CheckboxList, EmailAddress, Required
 from app.models import ROLES
-from app.models.escalation import ADDRESSEE_KINDS
+from app.models.dossier import ADDRESSEE_KINDS
 
 
 def _optional_int(value):

@@ -8,8 +8,8 @@ from flask_login import current_user
 from app.admin.forms import AddresseeForm, DepartmentForm, UserForm
 from app.extensions import db
 from app.forms import apply_domain_error
-from app.models import Addressee, Department, Escalation, User
-from app.models.escalation import ADDRESSEE_KINDS
+from app.models import Addressee, Department, Dossier, User
+from app.models.dossier import ADDRESSEE_KINDS
 from app.permissions import role_required
 from app.services import DomainError
 from app.services.addressees import all_addressees, create_addressee, update_addressee
@@ -170,9 +170,9 @@ def addressees():
             return redirect(url_for("admin.addressees"))
     in_use = dict(
         db.session.execute(
-            db.select(Escalation.addressee_id, db.func.count(Escalation.id))
-            .where(Escalation.addressee_id.is_not(None))
-            .group_by(Escalation.addressee_id)
+            db.select(Dossier.addressee_id, db.func.count(Dossier.id))
+            .where(Dossier.addressee_id.is_not(None))
+            .group_by(Dossier.addressee_id)
         ).all()
     )
     status = 400 if form.errors or form.form_errors else 200

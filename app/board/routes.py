@@ -33,7 +33,7 @@ from app.models.report import STATUS_LABELS, EventKind, ReportStatus
 from app.permissions import is_staff, role_required
 from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from app.services.reports import get_by_reference, parse_reference
 from app.services.users import active_coaches
 from app.web import rerender_on_csrf_error

@@ -1,7 +1,8 @@
 """The domain's tables, one module per aggregate."""
 
 from app.models.audit import AuditEntry
-from app.models.escalation import Addressee, DossierStatus, Escalation, EscalationEvent, JobRun
+from app.models.dossier import Addressee, Dossier, DossierEvent, DossierStatus
+from app.models.job import JobRun
 from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
 from app.models.triage import TriageAttendee, TriageItem, TriageSession
@@ -12,9 +13,9 @@ __all__ = [
     "Addressee",
     "AuditEntry",
     "Department",
+    "Dossier",
+    "DossierEvent",
     "DossierStatus",
-    "Escalation",
-    "EscalationEvent",
     "Event",
     "JobRun",
     "Origin",

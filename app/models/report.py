@@ -14,7 +14,7 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.user import Department, User
 
 if TYPE_CHECKING:
-    from app.models.escalation import Escalation
+    from app.models.dossier import Dossier
 
 
 class ReportStatus(str, enum.Enum):
@@ -83,7 +83,7 @@ class Report(db.Model):
     outcome: Mapped[str | None] = mapped_column(Text)
     explanation: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
-    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalation.id"), index=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
     # Makes a double submit of the same form create one report.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -96,7 +96,7 @@ class Report(db.Model):
     department: Mapped[Department | None] = relationship(lazy="joined")
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    escalation: Mapped[Escalation | None] = relationship(back_populates="reports")
+    dossier: Mapped[Dossier | None] = relationship(back_populates="reports")
     supports: Mapped[list[Support]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="Support.created_at"
     )

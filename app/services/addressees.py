@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Addressee, User
-from app.models.escalation import ADDRESSEE_KINDS
+from app.models.dossier import ADDRESSEE_KINDS
 from app.services import DomainError
 from app.services.audit import record_audit
 

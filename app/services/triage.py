@@ -18,7 +18,7 @@ from app.models.base import utcnow
 from app.models.report import OPEN_STATUSES, STATUS_LABELS, ReportStatus
 from app.notify import app_url, enqueue
 from app.services import DomainError, workflow
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from app.services.reports import get_by_reference
 from app.services.users import active_coaches
 
@@ -330,8 +330,8 @@ def handle_item(
         )
         follow_up = report.assignee
         prefix = DECISION_PREFIX[outcome]
-        if outcome == workflow.ESCALATED and report.escalation is not None:
-            prefix += f" ({report.escalation.legal_reference})"
+        if outcome == workflow.ESCALATED and report.dossier is not None:
+            prefix += f" ({report.dossier.legal_reference})"
         decision = f"{prefix}: {_summary(explanation or '')}"
     else:
         reference = (target_reference or "").strip()

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.extensions import db
-from app.models import Escalation, Report, ReportStatus, Support, User
+from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind
 from app.notify import enqueue, notify_followers, report_url
 from app.services import DomainError
-from app.services.escalations import LegalReference, attach_to_dossier, validate_reference
+from app.services.dossiers import LegalReference, attach_to_dossier, validate_reference
 from app.services.reports import TEXT_MAX, record_event
 
 NEW = ReportStatus.NEW.value
@@ -170,7 +170,7 @@ def decide_report(
     explanation: str | None,
     what_changed: str | None = None,
     legal: LegalReference | None = None,
-    dossier: Escalation | None = None,
+    dossier: Dossier | None = None,
     expected_version: int | None = None,
 ) -> None:
     """End a report as opgelost, geëscaleerd or uitgelegd, with an explanation for the reporter.

@@ -16,7 +16,7 @@ from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import role_required
 from app.services import DomainError
-from app.services.escalations import LegalReference
+from app.services.dossiers import LegalReference
 from app.services.triage import (
     HANDLED,
     PENDING,

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.dossiers.overview import today as local_today
 from app.extensions import db
-from app.legal.overview import today as local_today
-from app.models import Addressee, Escalation, EscalationEvent, OutboxMessage, Report, User
-from app.services.escalations import LegalReference, change_dossier_status, update_dossier
+from app.models import Addressee, Dossier, DossierEvent, OutboxMessage, Report, User
+from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
 from app.services.workflow import decide_report
 from tests.conftest import Auth
 from tests.factories import make_report, make_support, make_user
@@ -90,7 +90,7 @@ def overview_row(page: str, reference: str) -> str:
 
 def dossier_state(app, dossier_id: int) -> dict:
     with app.app_context():
-        dossier = db.session.get(Escalation, dossier_id)
+        dossier = db.session.get(Dossier, dossier_id)
         return {
             "version": dossier.version,
             "status": dossier.status,
@@ -102,7 +102,7 @@ def dossier_state(app, dossier_id: int) -> dict:
             "owner_id": dossier.owner_id,
             "answer": dossier.answer,
             "events": db.session.scalar(
-                db.select(db.func.count(EscalationEvent.id)).where(EscalationEvent.escalation_id == dossier_id)
+                db.select(db.func.count(DossierEvent.id)).where(DossierEvent.dossier_id == dossier_id)
             ),
             "outbox": db.session.scalar(db.select(db.func.count(OutboxMessage.id))),
         }
@@ -142,7 +142,7 @@ def escalate(report, coach, law="Participatiewet", bwb="BWBR0015703", article="a
         explanation="Dit komt uit een landelijke wet.",
         legal=LegalReference(law, bwb, article),
     )
-    return report.escalation
+    return report.dossier
 
 
 @pytest.fixture
@@ -224,7 +224,7 @@ def test_from_two_escalations_to_an_answer_every_reporter_hears(app):
     assert 'href="https://wetten.overheid.nl/BWBR0015703/" rel="noopener"' in row
     assert re.search(r'rk-legal-table__count">\s*2\s*<', row)
     with app.app_context():
-        dossier_id = db.session.scalar(db.select(Escalation.id))
+        dossier_id = db.session.scalar(db.select(Dossier.id))
         db.session.execute(db.delete(OutboxMessage))
         db.session.commit()
     path = dossier_path(dossier_id)
@@ -271,7 +271,7 @@ def test_from_two_escalations_to_an_answer_every_reporter_hears(app):
     assert response.status_code == 303
 
     with app.app_context():
-        dossier = db.session.get(Escalation, dossier_id)
+        dossier = db.session.get(Dossier, dossier_id)
         assert (dossier.status, dossier.addressee.name, dossier.sent_on, dossier.answer_due) == (
             "answered",
             SZW,
@@ -286,7 +286,7 @@ def test_from_two_escalations_to_an_answer_every_reporter_hears(app):
         assert all("kenmerk 2026-0001" not in m.body_text for m in answered), "the full answer stays with legal"
         assert {m.to_user_id for m in messages if "verstuurd" in m.subject} == reporters
         # Each reporter reads it in their report's timeline too.
-        report = db.session.scalar(db.select(Report).where(Report.escalation_id == dossier_id).order_by(Report.id))
+        report = db.session.scalar(db.select(Report).where(Report.dossier_id == dossier_id).order_by(Report.id))
         assert any("De minister past de kostendelersnorm aan" in (e.text or "") for e in report.events)
 
     page = text_of(legal.get(path))
@@ -365,7 +365,7 @@ def test_sending_needs_an_addressee_and_a_date_first(app, world):
 
 def test_recording_the_answer_needs_the_answer_and_a_summary(app, world):
     with app.app_context():
-        dossier = db.session.get(Escalation, world["dossier"])
+        dossier = db.session.get(Dossier, world["dossier"])
         legal = db.session.scalar(db.select(User).where(User.email == LEGAL))
         szw_id = db.session.scalar(db.select(Addressee.id).where(Addressee.name == SZW))
         update_dossier(
@@ -453,7 +453,7 @@ def test_bad_facts_get_a_dutch_message_and_change_nothing(app, world, changes, m
 def test_an_inactive_addressee_cannot_be_chosen_but_stays_on_its_dossier(app, world):
     with app.app_context():
         uwv = db.session.scalar(db.select(Addressee).where(Addressee.name == "UWV"))
-        dossier = db.session.get(Escalation, world["dossier"])
+        dossier = db.session.get(Dossier, world["dossier"])
         dossier.addressee_id = uwv.id  # as if chosen before the beheerder deactivated it
         uwv.active = False
         vng = db.session.scalar(db.select(Addressee).where(Addressee.kind == "vng"))
@@ -503,18 +503,18 @@ def test_a_stale_facts_form_is_refused_with_what_changed(app, world):
     assert 'value="Brief van Fatima"' in page, "her text is still in the form"
     assert dossier_state(app, world["dossier"]) == before
     with app.app_context():
-        assert db.session.get(Escalation, world["dossier"]).channel == "E-mail van Gijs"
+        assert db.session.get(Dossier, world["dossier"]).channel == "E-mail van Gijs"
 
     # The page she got back carries the current version: sending again is deliberate, and works.
     response = post_on_page(fatima, path, f"{path}/gegevens", _facts(app, channel="Brief van Fatima"), page=page)
     assert response.status_code == 303
     with app.app_context():
-        assert db.session.get(Escalation, world["dossier"]).channel == "Brief van Fatima"
+        assert db.session.get(Dossier, world["dossier"]).channel == "Brief van Fatima"
 
 
 def test_a_stale_status_form_sends_no_mail(app, world):
     with app.app_context():
-        dossier = db.session.get(Escalation, world["dossier"])
+        dossier = db.session.get(Dossier, world["dossier"])
         legal = db.session.scalar(db.select(User).where(User.email == LEGAL))
         szw_id = db.session.scalar(db.select(Addressee.id).where(Addressee.name == SZW))
         update_dossier(
@@ -697,7 +697,7 @@ def test_overview_sorting_keeps_empty_values_last(app, dossiers):
         "geadresseerde=-1",
         "eigenaar=99999999999999999999",
         "aandacht=ja",
-        "sorteer=id;DROP TABLE escalation",
+        "sorteer=id;DROP TABLE dossier",
         "sorteer=__class__",
         "richting=sideways",
         "status=sent%00",
@@ -759,7 +759,7 @@ def test_roles(app, world):
 
 def test_with_an_answer_the_summary_is_the_message(app, world):
     with app.app_context():
-        dossier = db.session.get(Escalation, world["dossier"])
+        dossier = db.session.get(Dossier, world["dossier"])
         legal = db.session.scalar(db.select(User).where(User.email == LEGAL))
         szw_id = db.session.scalar(db.select(Addressee.id).where(Addressee.name == SZW))
         update_dossier(

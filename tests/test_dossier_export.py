@@ -12,13 +12,13 @@ from xml.etree import ElementTree
 
 import pytest
 
+from app.dossiers.export import neutralise
+from app.dossiers.overview import today as local_today
 from app.extensions import db
-from app.legal.export import neutralise
-from app.legal.overview import today as local_today
 from app.models import Addressee
-from app.services.escalations import LegalReference, change_dossier_status, update_dossier
+from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
 from tests.factories import make_report, make_support
-from tests.test_legal import (
+from tests.test_dossiers import (
     ADMIN,
     COACH,
     EMPLOYEE,

@@ -12,9 +12,9 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Addressee, DossierStatus, Escalation, User, UserRole
+from app.models import Addressee, Dossier, DossierStatus, User, UserRole
 from app.models.base import utcnow
-from app.services.escalations import CLOSED, SENT, is_answer_overdue, is_follow_up_due
+from app.services.dossiers import CLOSED, SENT, is_answer_overdue, is_follow_up_due
 
 NOBODY = "geen"
 OPEN = "open"
@@ -32,7 +32,7 @@ STATUS_ORDER = {status.value: position for position, status in enumerate(Dossier
 
 @dataclass
 class Row:
-    dossier: Escalation
+    dossier: Dossier
     answer_overdue: bool
     follow_up_due: bool
 
@@ -154,7 +154,7 @@ def today() -> date:
 def owner_choices() -> list[User]:
     """Who can own a dossier (active legal users), plus whoever owns one now."""
     legal = db.select(UserRole.user_id).where(UserRole.role == "legal")
-    owning = db.select(Escalation.owner_id).where(Escalation.owner_id.is_not(None))
+    owning = db.select(Dossier.owner_id).where(Dossier.owner_id.is_not(None))
     return list(
         db.session.scalars(
             db.select(User)
@@ -165,22 +165,22 @@ def owner_choices() -> list[User]:
 
 
 def dossier_rows(filters: Filters, on: date) -> list[Row]:
-    stmt = db.select(Escalation).options(selectinload(Escalation.reports))
+    stmt = db.select(Dossier).options(selectinload(Dossier.reports))
     if filters.status == OPEN:
-        stmt = stmt.where(Escalation.status != CLOSED)
+        stmt = stmt.where(Dossier.status != CLOSED)
     elif filters.status:
-        stmt = stmt.where(Escalation.status == filters.status)
+        stmt = stmt.where(Dossier.status == filters.status)
     if filters.addressee == NOBODY:
-        stmt = stmt.where(Escalation.addressee_id.is_(None))
+        stmt = stmt.where(Dossier.addressee_id.is_(None))
     elif filters.addressee:
-        stmt = stmt.where(Escalation.addressee_id == filters.addressee)
+        stmt = stmt.where(Dossier.addressee_id == filters.addressee)
     if filters.owner == NOBODY:
-        stmt = stmt.where(Escalation.owner_id.is_(None))
+        stmt = stmt.where(Dossier.owner_id.is_(None))
     elif filters.owner:
-        stmt = stmt.where(Escalation.owner_id == filters.owner)
+        stmt = stmt.where(Dossier.owner_id == filters.owner)
     # The same rules as is_answer_overdue / is_follow_up_due, which mark the rows below.
-    late = (Escalation.status == SENT) & (Escalation.answer_due < on)
-    follow_up = (Escalation.status != CLOSED) & (Escalation.follow_up_on <= on)
+    late = (Dossier.status == SENT) & (Dossier.answer_due < on)
+    follow_up = (Dossier.status != CLOSED) & (Dossier.follow_up_on <= on)
     if filters.attention == "te-laat":
         stmt = stmt.where(late)
     elif filters.attention == "opvolgen":
@@ -189,7 +189,7 @@ def dossier_rows(filters: Filters, on: date) -> list[Row]:
         stmt = stmt.where(late | follow_up)
     rows = [
         Row(dossier, is_answer_overdue(dossier, on), is_follow_up_due(dossier, on))
-        for dossier in db.session.scalars(stmt.order_by(Escalation.id)).unique()
+        for dossier in db.session.scalars(stmt.order_by(Dossier.id)).unique()
     ]
     return sort_rows(rows, filters.sort, filters.direction)
 

@@ -11,8 +11,8 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, Required, VersionedForm
-from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
-from app.services.escalations import ANSWERED
+from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
+from app.services.dossiers import ANSWERED
 from app.services.reports import TEXT_MAX
 
 LAW_TITLE_MISSING = "Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet."

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import Addressee, AuditEntry, Escalation, User
-from tests.test_legal import (
+from app.models import Addressee, AuditEntry, Dossier, User
+from tests.test_dossiers import (
     ADMIN,
     COACH,
     EMPLOYEE,
@@ -132,7 +132,7 @@ def test_a_post_without_fields_changes_nothing(app, world):
 def test_a_deactivated_addressee_stays_on_its_dossiers(app, world):
     uwv = _addressee(app, "UWV")
     with app.app_context():
-        db.session.get(Escalation, world["dossier"]).addressee_id = uwv.id
+        db.session.get(Dossier, world["dossier"]).addressee_id = uwv.id
         db.session.commit()
     client = login(app, ADMIN)
     path = f"{LIST}/{uwv.id}"

@@ -58,7 +58,7 @@ class Addressee(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Escalation(db.Model):
+class Dossier(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     law_title: Mapped[str] = mapped_column(String(300))
     bwb_id: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -78,10 +78,10 @@ class Escalation(db.Model):
 
     addressee: Mapped[Addressee | None] = relationship(lazy="joined")
     owner: Mapped[User | None] = relationship(lazy="joined")
-    events: Mapped[list[EscalationEvent]] = relationship(
-        back_populates="escalation", order_by="EscalationEvent.created_at, EscalationEvent.id"
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.created_at, DossierEvent.id"
     )
-    reports: Mapped[list[Report]] = relationship(back_populates="escalation", order_by="Report.id")  # noqa: F821
+    reports: Mapped[list[Report]] = relationship(back_populates="dossier", order_by="Report.id")  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
@@ -102,13 +102,13 @@ class Escalation(db.Model):
         return ", ".join(part for part in (self.law_title, self.article) if part)
 
 
-class EscalationEvent(db.Model):
+class DossierEvent(db.Model):
     """The dossier's own append-only timeline."""
 
-    __tablename__ = "escalation_event"
+    __tablename__ = "dossier_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalation.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(20))
@@ -117,18 +117,5 @@ class EscalationEvent(db.Model):
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    escalation: Mapped[Escalation] = relationship(back_populates="events")
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
-
-
-class JobRun(db.Model):
-    """What a scheduled job did, when (also for a dry run). Written by app/jobs.py."""
-
-    __tablename__ = "job_run"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(String(50), index=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
-    result: Mapped[str | None] = mapped_column(Text)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.extensions import db
-from app.models import Addressee, DossierStatus, Escalation, EscalationEvent, Report, User
+from app.models import Addressee, Dossier, DossierEvent, DossierStatus, Report, User
 from app.models.base import utcnow
-from app.models.escalation import DOSSIER_STATUS_LABELS
+from app.models.dossier import DOSSIER_STATUS_LABELS
 from app.models.report import EventKind
 from app.notify import notify_followers
 from app.services import DomainError
@@ -84,21 +84,21 @@ def _article_key(article: str | None) -> str:
     return re.sub(r"[^0-9a-z]", "", (article or "").lower().replace("artikel", "").replace("art", ""))
 
 
-def find_open_dossier(reference: LegalReference) -> Escalation | None:
+def find_open_dossier(reference: LegalReference) -> Dossier | None:
     """An open dossier about the same law and article, to link another report to."""
-    stmt = db.select(Escalation).where(Escalation.status != CLOSED)
+    stmt = db.select(Dossier).where(Dossier.status != CLOSED)
     if reference.bwb_id:
-        stmt = stmt.where(Escalation.bwb_id == reference.bwb_id)
+        stmt = stmt.where(Dossier.bwb_id == reference.bwb_id)
     else:
-        stmt = stmt.where(db.func.lower(Escalation.law_title) == reference.law_title.lower())
-    for dossier in db.session.scalars(stmt.order_by(Escalation.id)):
+        stmt = stmt.where(db.func.lower(Dossier.law_title) == reference.law_title.lower())
+    for dossier in db.session.scalars(stmt.order_by(Dossier.id)):
         if _article_key(dossier.article) == _article_key(reference.article):
             return dossier
     return None
 
 
 def record_dossier_event(
-    dossier: Escalation,
+    dossier: Dossier,
     kind: str,
     *,
     actor: User | None,
@@ -106,9 +106,9 @@ def record_dossier_event(
     from_status: str | None = None,
     to_status: str | None = None,
     is_public: bool = False,
-) -> EscalationEvent:
-    event = EscalationEvent(
-        escalation=dossier,
+) -> DossierEvent:
+    event = DossierEvent(
+        dossier=dossier,
         actor_id=actor.id if actor else None,
         kind=kind,
         text=text,
@@ -121,13 +121,13 @@ def record_dossier_event(
 
 
 def attach_to_dossier(
-    report: Report, reference: LegalReference, *, actor: User, dossier: Escalation | None = None
-) -> Escalation:
+    report: Report, reference: LegalReference, *, actor: User, dossier: Dossier | None = None
+) -> Dossier:
     """Link an escalated report to the dossier about its law article, creating it if needed."""
     reference = validate_reference(reference)
     dossier = dossier or find_open_dossier(reference)
     if dossier is None:
-        dossier = Escalation(
+        dossier = Dossier(
             law_title=reference.law_title,
             bwb_id=reference.bwb_id,
             article=reference.article,
@@ -145,16 +145,16 @@ def attach_to_dossier(
         )
     else:
         record_dossier_event(dossier, "linked", actor=actor, text=f"{report.reference} toegevoegd aan dit dossier.")
-    report.escalation = dossier
+    report.dossier = dossier
     return dossier
 
 
-def dossier_allowed(dossier: Escalation, to: str, user: User) -> bool:
+def dossier_allowed(dossier: Dossier, to: str, user: User) -> bool:
     roles = DOSSIER_TRANSITIONS.get((dossier.status, to))
     return bool(roles) and user.has_role(*roles)
 
 
-def _check_version(dossier: Escalation, expected_version: int | None) -> None:
+def _check_version(dossier: Dossier, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != dossier.version:
         raise DomainError(
             f"Dit dossier is intussen gewijzigd; de status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
@@ -168,7 +168,7 @@ def _require_legal(user: User) -> None:
 
 
 def update_dossier(
-    dossier: Escalation,
+    dossier: Dossier,
     *,
     actor: User,
     reference: LegalReference,
@@ -233,7 +233,7 @@ FIELD_LABELS = {
 
 
 def change_dossier_status(
-    dossier: Escalation,
+    dossier: Dossier,
     to: str,
     *,
     actor: User,
@@ -287,15 +287,15 @@ def _clean_text(value: str | None, field: str, message: str) -> str:
     return value
 
 
-def add_dossier_note(dossier: Escalation, *, actor: User, text: str | None) -> None:
+def add_dossier_note(dossier: Dossier, *, actor: User, text: str | None) -> None:
     _require_legal(actor)
     record_dossier_event(dossier, "note", actor=actor, text=_clean_text(text, "text", "Schrijf een notitie."))
     db.session.flush()
 
 
-def is_answer_overdue(dossier: Escalation, today: date) -> bool:
+def is_answer_overdue(dossier: Dossier, today: date) -> bool:
     return dossier.status == SENT and dossier.answer_due is not None and dossier.answer_due < today
 
 
-def is_follow_up_due(dossier: Escalation, today: date) -> bool:
+def is_follow_up_due(dossier: Dossier, today: date) -> bool:
     return dossier.status != CLOSED and dossier.follow_up_on is not None and dossier.follow_up_on <= today

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.models import Addressee, Escalation, OutboxMessage
+from app.models import Addressee, Dossier, OutboxMessage
 from app.services import DomainError
-from app.services.escalations import LegalReference, change_dossier_status, update_dossier
+from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
 from app.services.workflow import decide_report
 from tests.factories import make_report, make_support, make_user
 
@@ -50,7 +50,7 @@ def escalated(app):
 
 def test_two_reports_about_the_same_article_share_one_dossier(app, escalated):
     with app.app_context():
-        dossiers = db.session.scalars(db.select(Escalation)).all()
+        dossiers = db.session.scalars(db.select(Dossier)).all()
         assert len(dossiers) == 1
         dossier = dossiers[0]
         assert [r.id for r in dossier.reports] == [escalated["first"], escalated["second"]]
@@ -74,7 +74,7 @@ def test_a_different_article_gets_its_own_dossier(app, escalated):
             legal=LegalReference("Participatiewet", "BWBR0015703", "art. 31"),
         )
         db.session.commit()
-        assert db.session.scalar(db.select(db.func.count(Escalation.id))) == 2
+        assert db.session.scalar(db.select(db.func.count(Dossier.id))) == 2
 
 
 def test_escalating_needs_a_law_and_a_valid_bwb_id(app, escalated):
@@ -98,7 +98,7 @@ def test_sent_then_answered_reaches_every_reporter_and_supporter(app, escalated)
         from app.models import User
 
         legal = db.session.get(User, escalated["legal"])
-        dossier = db.session.scalar(db.select(Escalation))
+        dossier = db.session.scalar(db.select(Dossier))
         db.session.execute(db.delete(OutboxMessage))
         with pytest.raises(DomainError, match="geadresseerde"):
             change_dossier_status(dossier, "sent", actor=legal)
@@ -141,7 +141,7 @@ def test_only_legal_moves_a_dossier_and_stale_forms_are_refused(app, escalated):
 
         coach = db.session.get(User, escalated["coach"])
         legal = db.session.get(User, escalated["legal"])
-        dossier = db.session.scalar(db.select(Escalation))
+        dossier = db.session.scalar(db.select(Dossier))
         with pytest.raises(DomainError, match="Juridische Zaken"):
             change_dossier_status(dossier, "closed", actor=coach)
         old = dossier.version

@@ -10,8 +10,8 @@ from datetime import date
 
 import xlsxwriter
 
-from app.legal.overview import Row
-from app.models.escalation import DOSSIER_STATUS_LABELS
+from app.dossiers.overview import Row
+from app.models.dossier import DOSSIER_STATUS_LABELS
 
 # (header, column width in the spreadsheet)
 COLUMNS = [

@@ -1,6 +1,6 @@
 """Juridische Zaken: the overview of escalation dossiers, a dossier page with its linked
 reports, timeline and actions, and exports of the list. Legal users act; the beheerder may
-look (read-only). Every change goes through app.services.escalations."""
+look (read-only). Every change goes through app.services.dossiers."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.extensions import db
-from app.forms import apply_domain_error
-from app.legal import export
-from app.legal.forms import DossierForm, DossierNoteForm, DossierStatusForm, optional_id
-from app.legal.overview import (
+from app.dossiers import export
+from app.dossiers.forms import DossierForm, DossierNoteForm, DossierStatusForm, optional_id
+from app.dossiers.overview import (
     ATTENTION,
     NOBODY,
     OPEN,
@@ -23,12 +21,14 @@ from app.legal.overview import (
     read_filters,
     today,
 )
-from app.models import Escalation, EscalationEvent
-from app.models.escalation import DOSSIER_STATUS_LABELS, DossierStatus
+from app.extensions import db
+from app.forms import apply_domain_error
+from app.models import Dossier, DossierEvent
+from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
 from app.permissions import role_required
 from app.services import DomainError
 from app.services.addressees import all_addressees
-from app.services.escalations import (
+from app.services.dossiers import (
     ANSWERED,
     DOSSIER_TRANSITIONS,
     LegalReference,
@@ -43,7 +43,7 @@ from app.services.users import users_with_role
 from app.views import MONTHS_NL
 from app.web import rerender_on_csrf_error
 
-bp = Blueprint("legal", __name__)
+bp = Blueprint("dossiers", __name__)
 
 READERS = ("legal", "admin")
 STALE_FORM = (
@@ -75,7 +75,7 @@ def index():
     day = today()
     rows = dossier_rows(filters, day)
     return render_template(
-        "legal/index.html",
+        "dossiers/index.html",
         rows=rows,
         filters=filters,
         addressees=addressees,
@@ -131,7 +131,7 @@ EVENT_LABELS = {
 }
 
 
-def next_statuses(dossier: Escalation) -> list[str]:
+def next_statuses(dossier: Dossier) -> list[str]:
     """The steps this user may take from the dossier's status, in the order of the table."""
     return [
         to
@@ -140,7 +140,7 @@ def next_statuses(dossier: Escalation) -> list[str]:
     ]
 
 
-def _make_form(name: str, dossier: Escalation, *, bound: bool):
+def _make_form(name: str, dossier: Dossier, *, bound: bool):
     cls, prefix = FORMS[name]
     kwargs = {"prefix": prefix}
     if not bound:
@@ -160,7 +160,7 @@ def _make_form(name: str, dossier: Escalation, *, bound: bool):
     return form
 
 
-def _fill(form, dossier: Escalation) -> None:
+def _fill(form, dossier: Dossier) -> None:
     """An unbound form shows the dossier as it is now."""
     form.version.data = str(dossier.version)
     if isinstance(form, DossierForm):
@@ -170,7 +170,7 @@ def _fill(form, dossier: Escalation) -> None:
         form.owner_id.data = str(dossier.owner_id) if dossier.owner_id else ""
 
 
-def actor_name(event: EscalationEvent, dossier: Escalation) -> str:
+def actor_name(event: DossierEvent, dossier: Dossier) -> str:
     if event.actor_id is None:
         return "Rode Knop"
     if event.actor_id == current_user.id:
@@ -181,7 +181,7 @@ def actor_name(event: EscalationEvent, dossier: Escalation) -> str:
     return event.actor.name if event.actor is not None else "Onbekend"
 
 
-def event_label(event: EscalationEvent) -> str:
+def event_label(event: DossierEvent) -> str:
     if event.kind == "status_changed" and event.to_status:
         return "Status: " + DOSSIER_STATUS_LABELS[DossierStatus(event.to_status)]
     return EVENT_LABELS.get(event.kind, event.kind)
@@ -189,7 +189,7 @@ def event_label(event: EscalationEvent) -> str:
 
 @dataclass
 class DossierPage:
-    dossier: Escalation
+    dossier: Dossier
     can_act: bool
     forms: dict
     statuses: list[str]
@@ -225,7 +225,7 @@ class DossierPage:
 
 
 def _render_dossier(
-    dossier: Escalation, *, submitted: str | None = None, form=None, conflict: str | None = None, status: int = 200
+    dossier: Dossier, *, submitted: str | None = None, form=None, conflict: str | None = None, status: int = 200
 ):
     can_act = current_user.has_role("legal")
     forms = {}
@@ -247,7 +247,7 @@ def _render_dossier(
         conflict=conflict,
     )
     return render_template(
-        "legal/dossier.html",
+        "dossiers/detail.html",
         page=page,
         dossier=dossier,
         actor_name=actor_name,
@@ -258,11 +258,11 @@ def _render_dossier(
 
 @bp.route("/dossiers/<int:dossier_id>")
 @role_required(*READERS)
-def dossier(dossier_id: int):
-    return _render_dossier(db.get_or_404(Escalation, dossier_id))
+def detail(dossier_id: int):
+    return _render_dossier(db.get_or_404(Dossier, dossier_id))
 
 
-def conflict_message(dossier: Escalation) -> str:
+def conflict_message(dossier: Dossier) -> str:
     last = next((e for e in reversed(dossier.events) if e.kind != "note"), None)
     who = (
         f" door {actor_name(last, dossier)}"
@@ -278,7 +278,7 @@ def conflict_message(dossier: Escalation) -> str:
 def _dossier_action(dossier_id: int, name: str, perform, success: str):
     """The shape every dossier action shares: check the form and the version it was loaded
     at, run the service, commit; or give the page back with the message and the user's text."""
-    dossier = db.get_or_404(Escalation, dossier_id)
+    dossier = db.get_or_404(Dossier, dossier_id)
     form = _make_form(name, dossier, bound=True)
     valid = form.validate_on_submit()
     csrf_field = getattr(form, "csrf_token", None)
@@ -303,7 +303,7 @@ def _dossier_action(dossier_id: int, name: str, perform, success: str):
         apply_domain_error(form, error)
         return _render_dossier(dossier, submitted=name, form=form, status=400)
     flash(message or success, "success")
-    return redirect(url_for("legal.dossier", dossier_id=dossier.id, _anchor=FORMS[name][1]), 303)
+    return redirect(url_for("dossiers.detail", dossier_id=dossier.id, _anchor=FORMS[name][1]), 303)
 
 
 @bp.route("/dossiers/<int:dossier_id>/gegevens", methods=["POST"])
