@@ -93,7 +93,6 @@ class Config:
     # How often the scheduler delivers the outbox.
     MAIL_DELIVERY_SECONDS = int(os.environ.get("MAIL_DELIVERY_SECONDS", "60"))
 
-
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe."""

@@ -30,7 +30,13 @@ INDEXES = [
 ]
 # (table after the rename, old name, new name, referred table after the rename, column after the rename)
 FOREIGN_KEYS = [
-    ("dossier", "fk_escalation_addressee_id_addressee", "fk_dossier_addressee_id_addressee", "addressee", "addressee_id"),
+    (
+        "dossier",
+        "fk_escalation_addressee_id_addressee",
+        "fk_dossier_addressee_id_addressee",
+        "addressee",
+        "addressee_id",
+    ),
     ("dossier", "fk_escalation_owner_id_user", "fk_dossier_owner_id_user", "user", "owner_id"),
     ("dossier_event", "fk_escalation_event_actor_id_user", "fk_dossier_event_actor_id_user", "user", "actor_id"),
     (
@@ -42,7 +48,10 @@ FOREIGN_KEYS = [
     ),
     ("report", "fk_report_escalation_id_escalation", "fk_report_dossier_id_dossier", "dossier", "dossier_id"),
 ]
-PRIMARY_KEYS = [("dossier", "pk_escalation", "pk_dossier"), ("dossier_event", "pk_escalation_event", "pk_dossier_event")]
+PRIMARY_KEYS = [
+    ("dossier", "pk_escalation", "pk_dossier"),
+    ("dossier_event", "pk_escalation_event", "pk_dossier_event"),
+]
 SEQUENCES = [("escalation_id_seq", "dossier_id_seq"), ("escalation_event_id_seq", "dossier_event_id_seq")]
 
 
