@@ -11,20 +11,24 @@ import fcntl
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import next_session, zone
+from app.clock import today as local_today
+from app.dossiers.overview import OPEN as OPEN_DOSSIERS
+from app.dossiers.overview import Filters as DossierFilters
+from app.dossiers.overview import dossier_rows
 from app.extensions import db
 from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User
 from app.models.base import utcnow
-from app.models.dossier import DossierStatus
-from app.models.report import OPEN_STATUSES, EventKind
-from app.notify import app_url, deliver_outbox, enqueue, report_url
+from app.models.report import EventKind, overdue_cutoff
+from app.notify import deliver_outbox, enqueue, external_url
+from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
 
 log = logging.getLogger(__name__)
@@ -44,10 +48,6 @@ def _context() -> Iterator[Flask]:
         _app = create_app()
     with _app.app_context():
         yield _app
-
-
-def _today(now: datetime) -> date:
-    return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def _queue_once(user: User, template: str, subject: str, key: str, **context) -> bool:
@@ -78,13 +78,8 @@ def _record(job: str, started: datetime, result: dict, dry_run: bool = False) ->
 
 
 def _overdue_reports(now: datetime) -> list[Report]:
-    limit = now - timedelta(days=current_app.config["OVERDUE_DAYS"])
     return list(
-        db.session.scalars(
-            select(Report)
-            .where(Report.status.in_(OPEN_STATUSES), Report.last_activity_at < limit)
-            .order_by(Report.created_at)
-        )
+        db.session.scalars(select(Report).where(Report.is_overdue(overdue_cutoff(now))).order_by(Report.created_at))
     )
 
 
@@ -99,18 +94,13 @@ def deliver_mail(now: datetime | None = None) -> dict:
 
 
 def weekly_agenda(now: datetime | None = None) -> dict:
-    """Before the weekly session: every coach gets the agenda (new and overdue reports)."""
+    """Before the weekly session: every coach gets the agenda, as the session would start
+    with it now (app.services.triage.build_agenda: new, carried over, overdue)."""
     with _context():
         now = now or utcnow()
         started = utcnow()
-        from app.services.reports import next_session
-
-        config = current_app.config
-        session_at = next_session(
-            now - timedelta(hours=12), config["TRIAGE_WEEKDAY"], config["TRIAGE_TIME"], config["TIMEZONE"]
-        )
-        new = list(db.session.scalars(select(Report).where(Report.status == "new").order_by(Report.created_at)))
-        overdue = [r for r in _overdue_reports(now) if r.status != "new" or r not in new]
+        session_at = next_session(now - timedelta(hours=12))
+        groups = agenda_groups(build_agenda(now=now))
         queued = 0
         for coach in users_with_role("coach"):
             queued += _queue_once(
@@ -118,13 +108,12 @@ def weekly_agenda(now: datetime | None = None) -> dict:
                 "agenda",
                 f"Agenda weekoverleg {session_at:%d-%m-%Y}",
                 f"agenda:{session_at.date().isoformat()}:{coach.id}",
-                new=new,
-                overdue=overdue,
+                groups=groups,
                 session_at=session_at,
-                url=app_url("/weekoverleg/"),
-                report_url=report_url,
+                url=external_url("triage.index"),
             )
-        return _record("weekly_agenda", started, {"new": len(new), "overdue": len(overdue), "mails": queued})
+        counts = {group.reason: len(group.reports) for group in groups}
+        return _record("weekly_agenda", started, {**counts, "mails": queued})
 
 
 def coach_reminders(now: datetime | None = None) -> dict:
@@ -143,7 +132,7 @@ def coach_reminders(now: datetime | None = None) -> dict:
                 f"reminder:report:{report.id}:{report.last_activity_at.isoformat()}",
                 report=report,
                 days=(now - report.last_activity_at).days,
-                url=report_url(report),
+                url=external_url("reports.detail", reference=report.reference),
             )
         return _record("coach_reminders", started, {"mails": queued})
 
@@ -154,15 +143,9 @@ def dossier_reminders(now: datetime | None = None) -> dict:
     with _context():
         now = now or utcnow()
         started = utcnow()
-        today = _today(now)
+        today = local_today(now)
         dossiers = db.session.scalars(
-            select(Dossier).where(
-                Dossier.status != DossierStatus.CLOSED.value,
-                or_(
-                    Dossier.follow_up_on <= today,
-                    (Dossier.status == DossierStatus.SENT.value) & (Dossier.answer_due < today),
-                ),
-            )
+            select(Dossier).where(or_(Dossier.follow_up_due(today), Dossier.answer_late(today))).order_by(Dossier.id)
         ).all()
         legal_staff = None
         queued = 0
@@ -173,15 +156,11 @@ def dossier_reminders(now: datetime | None = None) -> dict:
                 legal_staff = legal_staff if legal_staff is not None else users_with_role("legal")
                 recipients = legal_staff
             reasons = []
-            if dossier.follow_up_on is not None and dossier.follow_up_on <= today:
+            if dossier.follow_up_due(today):
                 reasons.append(
                     ("follow-up", dossier.follow_up_on, f"de opvolgdatum {dossier.follow_up_on:%d-%m-%Y} is bereikt")
                 )
-            if (
-                dossier.status == DossierStatus.SENT.value
-                and dossier.answer_due is not None
-                and dossier.answer_due < today
-            ):
+            if dossier.answer_late(today):
                 reasons.append(
                     ("answer", dossier.answer_due, f"het antwoord werd verwacht op {dossier.answer_due:%d-%m-%Y}")
                 )
@@ -194,24 +173,19 @@ def dossier_reminders(now: datetime | None = None) -> dict:
                         f"reminder:dossier:{kind}:{dossier.id}:{due.isoformat()}:{person.id}",
                         dossier=dossier,
                         reason=text,
-                        url=app_url(f"/juridisch/dossiers/{dossier.id}"),
+                        url=external_url("dossiers.detail", dossier_id=dossier.id),
                     )
         return _record("dossier_reminders", started, {"dossiers": len(dossiers), "mails": queued})
 
 
 def dossier_overview(now: datetime | None = None) -> dict:
-    """Weekly: every legal user gets the open dossiers, overdue ones first."""
+    """Weekly: every legal user gets the open dossiers as the overview page lists them with
+    the filter 'open', what needs attention first."""
     with _context():
         now = now or utcnow()
         started = utcnow()
-        today = _today(now)
-        dossiers = db.session.scalars(
-            select(Dossier).where(Dossier.status != DossierStatus.CLOSED.value).order_by(Dossier.answer_due, Dossier.id)
-        ).all()
-        from app.services.dossiers import is_answer_overdue, is_follow_up_due
-
-        rows = [(d, is_answer_overdue(d, today), is_follow_up_due(d, today)) for d in dossiers]
-        rows.sort(key=lambda row: (not (row[1] or row[2]), row[0].id))
+        today = local_today(now)
+        rows = dossier_rows(DossierFilters(status=OPEN_DOSSIERS), today)
         year, week, _ = today.isocalendar()
         queued = 0
         for person in users_with_role("legal"):
@@ -221,9 +195,9 @@ def dossier_overview(now: datetime | None = None) -> dict:
                 f"Weekoverzicht escalatiedossiers week {week}",
                 f"legal-overview:{year}-{week}:{person.id}",
                 rows=rows,
-                url=app_url("/juridisch/"),
+                url=external_url("dossiers.index"),
             )
-        return _record("dossier_overview", started, {"dossiers": len(dossiers), "mails": queued})
+        return _record("dossier_overview", started, {"dossiers": len(rows), "mails": queued})
 
 
 def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
@@ -244,9 +218,7 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
         if config["RETENTION_REPORT_DAYS"]:
             limit = now - timedelta(days=config["RETENTION_REPORT_DAYS"])
             old = db.session.scalars(
-                select(Report).where(
-                    Report.status.not_in(OPEN_STATUSES), Report.is_anonymous.is_(False), Report.last_activity_at < limit
-                )
+                select(Report).where(~Report.is_open, Report.is_anonymous.is_(False), Report.last_activity_at < limit)
             ).all()
             result["reports_anonymised"] = len(old)
             if not dry_run:
@@ -302,7 +274,8 @@ def build_scheduler(app: Flask, scheduler_class=None):
     global _app
     _app = app
     config = app.config
-    tz = ZoneInfo(config["TIMEZONE"])
+    with app.app_context():
+        tz = zone()
     scheduler = (scheduler_class or BlockingScheduler)(
         timezone=tz,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},

@@ -24,12 +24,14 @@ MAX_BACKOFF = timedelta(hours=1)
 CLAIM_FOR = timedelta(minutes=5)
 
 
-def report_url(report: Report) -> str:
-    return f"{current_app.config['APP_BASE_URL']}/meldingen/{report.reference}"
-
-
-def app_url(path: str) -> str:
-    return current_app.config["APP_BASE_URL"] + path
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail: the route's URL (url_for's own builder), on the one
+    configured APP_BASE_URL. Not url_for(..., _external=True): inside a request that would
+    take the host from the request's Host header, which the client chooses, and a job has no
+    request at all."""
+    base = urlsplit(current_app.config["APP_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def enqueue(
@@ -74,7 +76,7 @@ def notify_followers(report: Report, headline: str, *, text: str | None = None, 
             headline=headline,
             text=text,
             is_reporter=person.id == report.reporter_id,
-            url=report_url(report),
+            url=external_url("reports.detail", reference=report.reference),
         )
         count += message is not None
     return count

@@ -1,4 +1,8 @@
-"""Role checks and object-level access, in one place."""
+"""Who may go where and see what: the roles of each area, and object-level access.
+
+Routes use the decorators, templates ask the same functions (through template globals),
+and what a user may *do* with a report or a dossier is answered next to the transition
+tables (app.services.workflow.report_actions, app.services.dossiers.dossier_actions)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,18 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from app.models import Report, User
+from app.anonymity import STAFF_ROLES, follows_anonymously, is_reporter
+from app.models import Event, Report, User
 
-STAFF_ROLES = ("coach", "legal", "admin")
+# Area -> the roles that open it.
+AREAS: dict[str, tuple[str, ...]] = {
+    "board": STAFF_ROLES,  # the board and the list of all reports
+    "triage": ("coach",),  # the weekly session
+    "dossiers": ("legal", "admin"),  # Juridische Zaken; the beheerder may look
+    "admin": ("admin",),
+}
+# Internal notes on a report: written and read by coaches and Juridische Zaken only.
+NOTE_ROLES = ("coach", "legal")
 
 
 def role_required(*roles: str):
@@ -28,21 +41,40 @@ def role_required(*roles: str):
     return decorator
 
 
+def area_required(area: str):
+    return role_required(*AREAS[area])
+
+
+def may_enter(user: User, area: str) -> bool:
+    return user.is_authenticated and user.has_role(*AREAS[area])
+
+
 def is_staff(user: User) -> bool:
     return user.is_authenticated and user.has_role(*STAFF_ROLES)
+
+
+def can_read_notes(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*NOTE_ROLES)
 
 
 def can_view_report(user: User, report: Report) -> bool:
     """Reporter, supporters and staff may open a report; everyone else gets a 404."""
     if not user.is_authenticated:
         return False
-    if report.reporter_id == user.id or is_staff(user):
+    if is_staff(user) or is_reporter(user, report) or follows_anonymously(user, report):
         return True
     return any(support.user_id == user.id for support in report.supports)
 
 
-def can_see_reporter(user: User, report: Report) -> bool:
-    """Who reported is hidden from everyone but the reporter when the report is anonymous."""
-    if report.reporter_id == user.id:
-        return True
-    return not report.is_anonymous and is_staff(user)
+def visible_events(report: Report, user: User) -> list[Event]:
+    """The timeline as `user` may read it: internal notes only for coaches and legal."""
+    notes = can_read_notes(user)
+    return [event for event in report.events if event.is_public or notes]
+
+
+def template_globals() -> dict:
+    return {
+        "may_enter": may_enter,
+        "is_staff": is_staff,
+        "can_read_notes": can_read_notes,
+    }

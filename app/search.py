@@ -12,7 +12,6 @@ from sqlalchemy import event, text
 
 from app.extensions import db
 from app.models import Report
-from app.models.report import OPEN_STATUSES
 
 # Words too common to say anything about which rule is meant.
 STOPWORDS = frozenset(
@@ -24,6 +23,14 @@ STOPWORDS = frozenset(
 )
 MIN_WORD = 3
 CANDIDATES = 40
+# What a search box takes (the board's filter, the merge search).
+SEARCH_MAX = 100
+
+
+def clean_search(value: str | None) -> str:
+    """Search text as typed, without control characters (PostgreSQL refuses NUL) or runs of space."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in (value or "")[: SEARCH_MAX * 4])
+    return " ".join(printable.split())[:SEARCH_MAX]
 
 
 def normalize(value: str) -> str:
@@ -140,7 +147,7 @@ def find_similar(
         return []
     stmt = db.select(Report).where(Report.id.in_(candidate_ids))
     if open_only:
-        stmt = stmt.where(Report.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(Report.is_open)
     reports = db.session.scalars(stmt).unique().all()
     scored = [(similarity(words, r.rule, r.problem), r) for r in reports]
     scored = [(score, r) for score, r in scored if score >= min_score]

@@ -89,14 +89,19 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # --- the coaches' board: staff may look, only coaches act (notes/updates: legal too) --
     ("board.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
     # No version in the form: nothing changes, back to the report with a message.
-    ("board.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": redirect("/meldingen/{reference}"), "legal": 403, "admin": 403},
+    # No version in the form: nothing changes, the board comes back with the message.
+    ("board.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
     ("board.move", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
-    ("board.assign", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
-    ("board.decide", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
-    ("board.merge", "POST"):            {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
-    ("board.reopen", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
-    ("board.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
-    ("board.update", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
+
+    # --- what staff do on the report page: coaches act (notes and messages: legal too) ---
+    # Without the report version the form carries, nothing may change (QUALITY.md, 8).
+    ("reports.take_on", "POST"):        {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("reports.assign", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("reports.decide", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("reports.merge", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("reports.reopen", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
+    ("reports.note", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
+    ("reports.update", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
 
     # --- the weekly session: coaches only ------------------------------------------------
     ("triage.index", "GET"):            {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},

@@ -50,7 +50,7 @@ def test_the_beheerder_adds_an_addressee(app, world):
     response = post_on_page(
         client, LIST, LIST, {"name": "  Ministerie van   Economische Zaken ", "kind": "ministry"}, page=page
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     added = _addressee(app, "Ministerie van Economische Zaken")
     assert added is not None and (added.kind, added.active) == ("ministry", True)
     assert "Geadresseerde Ministerie van Economische Zaken toegevoegd." in text_of(client.get(LIST))
@@ -99,7 +99,7 @@ def test_rename_change_kind_and_deactivate(app, world):
     response = post_on_page(
         client, path, path, {"name": "UWV (Uitvoeringsinstituut Werknemersverzekeringen)", "kind": "agency"}, page=page
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     changed = _addressee(app, "UWV (Uitvoeringsinstituut Werknemersverzekeringen)")
     assert changed.id == uwv.id and changed.active is False, "an unticked box deactivates"
     with app.app_context():
@@ -136,7 +136,7 @@ def test_a_deactivated_addressee_stays_on_its_dossiers(app, world):
         db.session.commit()
     client = login(app, ADMIN)
     path = f"{LIST}/{uwv.id}"
-    assert post_on_page(client, path, path, {"name": "UWV", "kind": "agency"}).status_code == 302
+    assert post_on_page(client, path, path, {"name": "UWV", "kind": "agency"}).status_code == 303
     page = text_of(client.get(LIST))
     row = re.search(r"<tr class=\"utrecht-table__row\">\s*<td[^>]*><a[^>]*>UWV</a>.*?</tr>", page, re.S).group(0)
     assert "Niet actief" in row and ">1<" in row

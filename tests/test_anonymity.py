@@ -295,7 +295,7 @@ def _the_reporter_sees_their_own_anonymous_report(world):
     assert world["anonymous"] in page and ANONYMOUS_RULE in page and "anoniem gemeld" in page
     detail = client.get(f"/meldingen/{world['anonymous']}")
     assert detail.status_code == 200
-    assert "U (anoniem gemeld)" in detail.get_data(as_text=True)
+    assert "U (anoniem)" in detail.get_data(as_text=True)
     confirmation = client.get(f"/meldingen/{world['anonymous']}/bevestiging")
     assert confirmation.status_code == 200 and "anoniem gemeld" in confirmation.get_data(as_text=True)
 

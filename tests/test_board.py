@@ -346,7 +346,9 @@ def test_take_on_from_the_board(app, world):
     board = page_of(client.get(location))
     assert "U gaat achter" in board
     assert world["new"] in board_columns(board)["in-behandeling"]
-    assert "Cor Coach" in card_html(board, world["new"])
+    # "U" to the coach themselves, the name to every other coach.
+    assert "<dt>Wie gaat erachteraan</dt><dd>U</dd>" in card_html(board, world["new"])
+    assert "Cor Coach" in card_html(page_of(login(app, OTHER_COACH).get("/bord/")), world["new"])
 
 
 def test_move_to_in_behandeling_takes_the_card_on(app, world):
@@ -439,8 +441,9 @@ def test_a_move_without_its_version_changes_nothing(app, world):
         (f"/bord/meldingen/{world['new']}/verplaatsen", {"verplaats-to": "in_progress", "verplaats-version": "abc"}),
     ]:
         response = client.post(path, data={**data, "csrf_token": token})
-        assert response.status_code == 303
-        assert "niet compleet of verouderd" in page_of(client.get(response.headers["Location"]))
+        # The board comes back with the message on the card; nothing changed.
+        assert response.status_code == 400
+        assert "niet compleet of verouderd" in card_html(page_of(response), world["new"])
     assert report_state(app, world["new"]) == before
 
 
@@ -460,6 +463,10 @@ def test_a_board_form_with_an_expired_token_changes_nothing(app, world):
 def test_unknown_report_answers_404(app, world):
     client = login(app, COACH)
     token = csrf_token(client, "/bord/")
-    for action in ("oppakken", "verplaatsen", "besluit", "toewijzen", "samenvoegen", "heropenen", "notitie", "bericht"):
-        assert client.post(f"/bord/meldingen/RK-2026-9999/{action}", data={"csrf_token": token}).status_code == 404
-        assert client.post(f"/bord/meldingen/niets/{action}", data={"csrf_token": token}).status_code == 404
+    paths = ["/bord/meldingen/{}/oppakken", "/bord/meldingen/{}/verplaatsen"] + [
+        "/meldingen/{}/" + action
+        for action in ("oppakken", "besluit", "toewijzen", "samenvoegen", "heropenen", "notitie", "bericht")
+    ]
+    for path in paths:
+        for reference in ("RK-2026-9999", "niets"):
+            assert client.post(path.format(reference), data={"csrf_token": token}).status_code == 404, path

@@ -51,7 +51,7 @@ def test_seed_demo_creates_realistic_data_once(app, runner):
         assert any(r.is_anonymous for r in reports)
         assert db.session.scalar(db.select(db.func.count(Support.id))) > 0
         # Every ended report carries an explanation for the reporter.
-        assert all(r.explanation for r in reports if not r.status_enum.is_open)
+        assert all(r.explanation for r in reports if not r.is_open)
     second = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "already" in second.output
     with app.app_context():

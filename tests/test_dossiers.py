@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.dossiers.overview import today as local_today
+from app.clock import today as local_today
 from app.extensions import db
 from app.models import Addressee, Dossier, DossierEvent, OutboxMessage, Report, User
 from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
@@ -179,7 +179,7 @@ def build_world(app):
 
 def _escalate_on_report_page(client, reference: str, article: str):
     page = text_of(client.get(f"/meldingen/{reference}"))
-    path = f"/bord/meldingen/{reference}/besluit"
+    path = f"/meldingen/{reference}/besluit"
     response = post_on_page(
         client,
         f"/meldingen/{reference}",
@@ -829,14 +829,23 @@ def test_texts_are_escaped_on_every_legal_page(app, world):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;Wet" in page
 
 
-def test_a_coach_who_reported_anonymously_stays_anonymous_in_the_dossier_timeline(app):
+def test_a_coach_who_reported_anonymously_leaves_the_escalation_to_a_colleague(app):
+    """Escalating one's own anonymous report would put one's name beside 'Anoniem' in the
+    dossier's timeline: the service refuses it, a colleague escalates."""
+    from app.services import DomainError
+
     with app.app_context():
         people = make_people()
         coach = people["coach"]
         own = make_report(coach, rule="Een regel die de coach zelf tegenkwam", problem="x", anonymous=True)
-        dossier = escalate(own, coach, article="art. 9")
+        db.session.commit()
+        with pytest.raises(DomainError, match="anoniem"):
+            escalate(own, coach, article="art. 9")
+        db.session.rollback()
+        colleague = make_user("Dirk Tweede Coach", email="dirk@example.test", roles=("employee", "coach"))
+        dossier = escalate(own, colleague, article="art. 9")
         db.session.commit()
         dossier_id = dossier.id
     page = text_of(login(app, LEGAL).get(dossier_path(dossier_id)))
     assert "Cor Coach" not in page and COACH not in page
-    assert "Anoniem" in page
+    assert "Dirk Tweede Coach" in page

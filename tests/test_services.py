@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.clock import next_session
 from app.extensions import db
 from app.models import AuditEntry, Event, Report, ReportStatus, Support
 from app.services import DomainError
-from app.services.reports import get_by_reference, next_session, submit_report, support_report
+from app.services.reports import get_by_reference, submit_report, support_report
 from app.services.users import authenticate, create_user, set_active, set_password, update_user
 from tests.factories import PASSWORD, make_report, make_user
 
@@ -85,8 +86,10 @@ def test_support_rules(app):
         (datetime(2027, 3, 26, 12, 0, tzinfo=UTC), datetime(2027, 3, 30, 10, 0)),
     ],
 )
-def test_next_session(now, expected):
-    result = next_session(now, 1, "10:00")
+def test_next_session(app, now, expected):
+    app.config.update(TRIAGE_WEEKDAY=1, TRIAGE_TIME="10:00", TIMEZONE="Europe/Amsterdam")
+    with app.app_context():
+        result = next_session(now)
     assert result.replace(tzinfo=None) == expected
     assert str(result.tzinfo) == "Europe/Amsterdam"
 

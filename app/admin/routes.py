@@ -10,7 +10,7 @@ from app.extensions import db
 from app.forms import apply_domain_error
 from app.models import Addressee, Department, Dossier, User
 from app.models.dossier import ADDRESSEE_KINDS
-from app.permissions import role_required
+from app.permissions import area_required
 from app.services import DomainError
 from app.services.addressees import all_addressees, create_addressee, update_addressee
 from app.services.users import (
@@ -22,19 +22,19 @@ from app.services.users import (
     update_department,
     update_user,
 )
-from app.web import rerender_on_csrf_error
+from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("admin", __name__)
 
 
 @bp.route("/")
-@role_required("admin")
+@area_required("admin")
 def index():
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/gebruikers")
-@role_required("admin")
+@area_required("admin")
 def users():
     rows = db.session.scalars(db.select(User).order_by(User.name)).all()
     return render_template("admin/users.html", users=rows)
@@ -45,7 +45,7 @@ def _department(department_id):
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
-@role_required("admin")
+@area_required("admin")
 @rerender_on_csrf_error
 def new_user():
     form = UserForm(departments=active_departments())
@@ -75,7 +75,7 @@ def new_user():
 
 
 @bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
-@role_required("admin")
+@area_required("admin")
 @rerender_on_csrf_error
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -111,93 +111,107 @@ def edit_user(user_id: int):
 
 
 @bp.route("/afdelingen", methods=["GET", "POST"])
-@role_required("admin")
+@area_required("admin")
 @rerender_on_csrf_error
 def departments():
     form = DepartmentForm()
-    if form.validate_on_submit():
-        try:
-            department = create_department(form.name.data, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"Afdeling {department.name} toegevoegd.", "success")
-            return redirect(url_for("admin.departments"))
-    rows = db.session.scalars(db.select(Department).order_by(Department.name)).all()
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("admin/departments.html", form=form, departments=rows), status
+
+    def render(status: int = 200):
+        rows = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+        return render_template("admin/departments.html", form=form, departments=rows), status
+
+    if not form.is_submitted():
+        return render()
+    return run_form(
+        form,
+        lambda: f"Afdeling {create_department(form.name.data, actor=current_user).name} toegevoegd.",
+        success="",
+        redirect_to=url_for("admin.departments"),
+        render=lambda failure: render(failure.status),
+    )
 
 
 @bp.route("/afdelingen/<int:department_id>", methods=["GET", "POST"])
-@role_required("admin")
+@area_required("admin")
 @rerender_on_csrf_error
 def edit_department(department_id: int):
     department = db.get_or_404(Department, department_id)
     form = DepartmentForm(obj=department)
-    if form.validate_on_submit():
-        try:
-            update_department(department, name=form.name.data, active=form.active.data, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"Afdeling {department.name} opgeslagen.", "success")
-            return redirect(url_for("admin.departments"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("admin/department_form.html", form=form, department=department), status
+
+    def render(status: int = 200):
+        return render_template("admin/department_form.html", form=form, department=department), status
+
+    def perform():
+        update_department(department, name=form.name.data, active=form.active.data, actor=current_user)
+        return f"Afdeling {department.name} opgeslagen."
+
+    if not form.is_submitted():
+        return render()
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.departments"),
+        render=lambda failure: render(failure.status),
+    )
 
 
 # --- addressees of escalations ---------------------------------------------------------
 
 
 @bp.route("/geadresseerden", methods=["GET", "POST"])
-@role_required("admin")
+@area_required("admin")
 @rerender_on_csrf_error
 def addressees():
     form = AddresseeForm()
-    if form.validate_on_submit():
-        try:
-            addressee = create_addressee(form.name.data, form.kind.data, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"Geadresseerde {addressee.name} toegevoegd.", "success")
-            return redirect(url_for("admin.addressees"))
-    in_use = dict(
-        db.session.execute(
-            db.select(Dossier.addressee_id, db.func.count(Dossier.id))
-            .where(Dossier.addressee_id.is_not(None))
-            .group_by(Dossier.addressee_id)
-        ).all()
+
+    def render(status: int = 200):
+        in_use = dict(
+            db.session.execute(
+                db.select(Dossier.addressee_id, db.func.count(Dossier.id))
+                .where(Dossier.addressee_id.is_not(None))
+                .group_by(Dossier.addressee_id)
+            ).all()
+        )
+        return render_template(
+            "admin/addressees.html", form=form, addressees=all_addressees(), in_use=in_use, kinds=ADDRESSEE_KINDS
+        ), status
+
+    if not form.is_submitted():
+        return render()
+    return run_form(
+        form,
+        lambda: (
+            f"Geadresseerde {create_addressee(form.name.data, form.kind.data, actor=current_user).name} toegevoegd."
+        ),
+        success="",
+        redirect_to=url_for("admin.addressees"),
+        render=lambda failure: render(failure.status),
     )
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "admin/addressees.html", form=form, addressees=all_addressees(), in_use=in_use, kinds=ADDRESSEE_KINDS
-    ), status
 
 
 @bp.route("/geadresseerden/<int:addressee_id>", methods=["GET", "POST"])
-@role_required("admin")
+@area_required("admin")
 @rerender_on_csrf_error
 def edit_addressee(addressee_id: int):
     addressee = db.get_or_404(Addressee, addressee_id)
     form = AddresseeForm(obj=addressee)
-    if form.validate_on_submit():
-        try:
-            update_addressee(
-                addressee, name=form.name.data, kind=form.kind.data, active=form.active.data, actor=current_user
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"Geadresseerde {addressee.name} opgeslagen.", "success")
-            return redirect(url_for("admin.addressees"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("admin/addressee_form.html", form=form, addressee=addressee), status
+
+    def render(status: int = 200):
+        return render_template("admin/addressee_form.html", form=form, addressee=addressee), status
+
+    def perform():
+        update_addressee(
+            addressee, name=form.name.data, kind=form.kind.data, active=form.active.data, actor=current_user
+        )
+        return f"Geadresseerde {addressee.name} opgeslagen."
+
+    if not form.is_submitted():
+        return render()
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.addressees"),
+        render=lambda failure: render(failure.status),
+    )

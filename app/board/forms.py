@@ -1,34 +1,13 @@
-"""The forms coaches use to move a report along: on the board and on the report page.
-
-Every form that changes a report carries the report's `version` as it was when the page
-was loaded, so a change made by someone else in the meantime is noticed, never overwritten."""
+"""The board's own form: 'Verplaats naar…' on a card (also what drag-and-drop sends).
+'Ik pak hem op' on a card is the report page's TakeOnForm."""
 
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms import SelectChoice, SelectField
 
-from app.forms import TOO_LONG, BaseForm, Required, VersionedForm
+from app.forms import Required
 from app.models.report import STATUS_LABELS, ReportStatus
-from app.services.reports import TEXT_MAX
-from app.services.workflow import DECISIONS
-
-# What each decision means, in the words a coach reads above the radio buttons.
-DECISION_LABELS = {
-    ReportStatus.RESOLVED.value: "Opgelost: de regel of werkwijze is bij ons aangepast",
-    ReportStatus.ESCALATED.value: "Geëscaleerd: landelijke regel, op de landelijke agenda gezet",
-    ReportStatus.EXPLAINED.value: "Uitgelegd: de regel blijft, de melder krijgt de reden",
-}
-
-
-class ActionForm(VersionedForm):
-    """A change to a report, made against the version the user saw."""
-
-
-class TakeOnForm(ActionForm):
-    """'Ik pak hem op'. `return_to` says which page the button was on."""
-
-    return_to = HiddenField()
+from app.reports.forms import ActionForm
 
 
 class MoveForm(ActionForm):
@@ -38,107 +17,4 @@ class MoveForm(ActionForm):
         "Verplaats naar",
         choices=[SelectChoice("", "Kies…")] + [SelectChoice(s.value, STATUS_LABELS[s]) for s in ReportStatus],
         validators=[Required("Kies waar de melding heen moet.")],
-    )
-
-
-class AssignForm(ActionForm):
-    assignee_id = SelectField(
-        "Wie gaat erachteraan?",
-        validators=[Required("Kies een ontregelcoach.")],
-        validate_choice=True,
-    )
-
-    def __init__(self, *args, coaches=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.assignee_id.choices = [SelectChoice("", "Kies een ontregelcoach")] + [
-            SelectChoice(str(coach.id), coach.name) for coach in coaches
-        ]
-
-
-class DecideForm(ActionForm):
-    outcome = RadioField(
-        "Besluit",
-        choices=[SelectChoice(value, DECISION_LABELS[value]) for value in DECISIONS],
-        validators=[Required("Kies een besluit.")],
-    )
-    explanation = TextAreaField(
-        "Uitleg voor de melder",
-        description="Wat is er besloten en waarom? De melder en iedereen die de melding steunt, lezen dit en krijgen het per e-mail.",
-        validators=[
-            Required("Schrijf voor de melder op wat er besloten is en waarom."),
-            Length(max=TEXT_MAX, message=TOO_LONG),
-        ],
-    )
-    what_changed = TextAreaField(
-        "Wat is er veranderd?",
-        description="Verplicht bij ‘opgelost’. Dit staat ook op de pagina ‘Wat we ontregelden’.",
-        validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
-    )
-
-    # Escalating needs the law it is about; reports about the same article share a dossier.
-    law_title = StringField(
-        "Wet of regeling",
-        description="Verplicht bij ‘geëscaleerd’. Bijvoorbeeld: Participatiewet.",
-        validators=[Length(max=300, message=TOO_LONG)],
-    )
-    article = StringField(
-        "Artikel",
-        description="Bijvoorbeeld: art. 31, tweede lid.",
-        validators=[Length(max=100, message=TOO_LONG)],
-    )
-    bwb_id = StringField(
-        "BWB-id",
-        description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703.",
-        validators=[Length(max=20, message=TOO_LONG)],
-    )
-
-    def validate_law_title(self, field) -> None:
-        if self.outcome.data == ReportStatus.ESCALATED.value and not (field.data or "").strip():
-            raise ValidationError("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet.")
-
-    def validate_what_changed(self, field) -> None:
-        if self.outcome.data == ReportStatus.RESOLVED.value and not (field.data or "").strip():
-            raise ValidationError("Beschrijf wat er veranderd is.")
-
-
-class MergeForm(ActionForm):
-    target = StringField(
-        "Nummer van de melding waarmee deze samengaat",
-        description="Bijvoorbeeld RK-2026-0012. Zoek hierboven als u het nummer niet weet.",
-        validators=[
-            Required("Vul het nummer in van de melding waarmee deze samengaat."),
-            Length(max=30, message=TOO_LONG),
-        ],
-    )
-    explanation = TextAreaField(
-        "Uitleg voor de melder",
-        description="Waarom gaan deze meldingen samen? De melder en wie de melding steunen, krijgen dit per e-mail.",
-        validators=[
-            Required("Schrijf voor de melder op waarom deze meldingen samengaan."),
-            Length(max=TEXT_MAX, message=TOO_LONG),
-        ],
-    )
-
-
-class ReopenForm(ActionForm):
-    reason = TextAreaField(
-        "Waarom gaat de melding weer open?",
-        description="De melder en wie de melding steunen, krijgen dit per e-mail.",
-        validators=[Required("Schrijf op waarom de melding weer open gaat."), Length(max=TEXT_MAX, message=TOO_LONG)],
-    )
-
-
-class NoteForm(BaseForm):
-    text = TextAreaField(
-        "Interne notitie",
-        description="Alleen zichtbaar voor ontregelcoaches en Juridische Zaken, nooit voor de melder.",
-        validators=[Required("Schrijf een notitie."), Length(max=TEXT_MAX, message=TOO_LONG)],
-    )
-
-
-class UpdateForm(BaseForm):
-    text = TextAreaField(
-        "Bericht voor de melder",
-        description="De melder en iedereen die de melding steunt, lezen dit bij de melding en krijgen het per e-mail.",
-        validators=[Required("Schrijf een bericht voor de melder."), Length(max=TEXT_MAX, message=TOO_LONG)],
     )

@@ -1,42 +1,31 @@
-"""The coaches' triage board, and the actions on a report: take on, assign, decide, merge,
-reopen, internal notes and public updates. Every change goes through app.services.workflow;
-these views only read forms, commit, and tell the user what happened."""
+"""The coaches' triage board: every open report and what ended recently, in columns, with
+filters; on each card 'Ik pak hem op' and 'Verplaats naar…' (also by drag-and-drop). What
+a card offers is what app.services.workflow.report_actions allows this user."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.board.forms import (
-    ActionForm,
-    AssignForm,
-    DecideForm,
-    MergeForm,
-    MoveForm,
-    NoteForm,
-    ReopenForm,
-    TakeOnForm,
-    UpdateForm,
-)
+from app.anonymity import anonymously_followed
+from app.board.forms import MoveForm
 from app.extensions import db
-from app.forms import apply_domain_error
-from app.models import Department, Event, Report, Support, User
+from app.models import Department, Report, User
 from app.models.base import utcnow
-from app.models.report import STATUS_LABELS, EventKind, ReportStatus
-from app.permissions import is_staff, role_required
-from app.search import find_similar, support_counts
+from app.models.report import STATUS_LABELS, ReportStatus, overdue_cutoff
+from app.permissions import area_required, role_required
+from app.reports.forms import TakeOnForm
+from app.search import SEARCH_MAX, clean_search, support_counts
 from app.services import DomainError, workflow
-from app.services.dossiers import LegalReference
 from app.services.reports import get_by_reference, parse_reference
 from app.services.users import active_coaches
-from app.web import rerender_on_csrf_error
+from app.web import Failure, csrf_failed, rerender_on_csrf_error, run_form
 
 bp = Blueprint("board", __name__)
 
@@ -47,12 +36,8 @@ DONE = (workflow.RESOLVED, workflow.EXPLAINED, workflow.MERGED)
 
 # Enough for any municipality's board; beyond it the filters are the way in.
 BOARD_LIMIT = 500
-SEARCH_MAX = 100
 FILTER_KEYS = ("afdeling", "coach", "mijn", "stil", "zoek")
 NOBODY = "geen"
-STALE_FORM = (
-    "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
-)
 
 
 def _number(value) -> int | None:
@@ -123,12 +108,6 @@ def read_filters(args, departments: list[Department], coaches: list[User]) -> Bo
     return filters
 
 
-def clean_search(value: str | None) -> str:
-    """Search text as typed, without control characters (PostgreSQL refuses NUL) or runs of space."""
-    printable = "".join(ch if ch.isprintable() else " " for ch in (value or "")[: SEARCH_MAX * 4])
-    return " ".join(printable.split())[:SEARCH_MAX]
-
-
 def filter_args() -> dict[str, str]:
     """The board's query string as it came in, to return to the same view after an action
     (the board itself checks it again)."""
@@ -158,8 +137,7 @@ def board_statement(filters: BoardFilters, user: User, now: datetime):
     if filters.mine:
         stmt = stmt.where(Report.assignee_id == user.id)
     if filters.overdue:
-        stale = now - timedelta(days=config["OVERDUE_DAYS"])
-        stmt = stmt.where(Report.status.in_((NEW, IN_PROGRESS)), Report.last_activity_at < stale)
+        stmt = stmt.where(Report.is_overdue(overdue_cutoff(now)))
     if filters.text:
         conditions = [
             Report.rule.icontains(filters.text, autoescape=True),
@@ -181,12 +159,10 @@ class MoveOption:
     label: str
 
 
-def move_options(report: Report, user: User) -> list[MoveOption]:
-    """Only the moves the workflow allows this user; endings ask for an explanation first."""
+def move_options(actions: workflow.ReportActions, report: Report) -> list[MoveOption]:
+    """The moves this user may make; endings ask for an explanation on the report page first."""
     options = []
-    for (from_status, to), roles in workflow.TRANSITIONS.items():
-        if from_status != report.status or not user.has_role(*roles):
-            continue
+    for to in actions.moves:
         label = STATUS_LABELS[ReportStatus(to)]
         if to == IN_PROGRESS:
             label += " (ik pak hem op)" if report.status == NEW else " (heropenen, met reden)"
@@ -229,23 +205,24 @@ def _render_board(*, error: BoardError | None = None, status: int = 200):
     # On the board the longest waiting card comes first.
     reports = sorted(reports[:BOARD_LIMIT], key=lambda report: (report.created_at, report.id))
     counts = support_counts([r.id for r in reports])
-    can_act = current_user.has_role("coach")
-    overdue_days = current_app.config["OVERDUE_DAYS"]
+    cutoff = overdue_cutoff(now)
+    anonymous = anonymously_followed(current_user, reports)
     columns = []
     for column in COLUMNS:
         cards = []
         for report in reports:
             if report.status not in column.statuses:
                 continue
+            actions = workflow.report_actions(report, current_user, anonymous=report.id in anonymous)
             cards.append(
                 Card(
                     report=report,
                     supporters=counts.get(report.id, 0),
                     age=days_label((now - report.created_at).days),
-                    overdue=workflow.is_overdue(report, now, overdue_days),
+                    overdue=report.is_overdue(cutoff),
                     idle=days_label((now - report.last_activity_at).days),
-                    moves=move_options(report, current_user) if can_act else [],
-                    can_take_on=can_act and report.status_enum.is_open and report.assignee_id != current_user.id,
+                    moves=move_options(actions, report),
+                    can_take_on=actions.take_on,
                 )
             )
         if column.statuses == DONE:
@@ -258,11 +235,11 @@ def _render_board(*, error: BoardError | None = None, status: int = 200):
             filters=filters,
             departments=departments,
             coaches=coaches,
-            can_act=can_act,
+            can_act=current_user.has_role(*workflow.HANDLER_ROLES),
             truncated=truncated,
             error=error,
             args=filter_args(),
-            overdue_days=overdue_days,
+            overdue_days=current_app.config["OVERDUE_DAYS"],
             recent_days=current_app.config["RECENT_DONE_DAYS"],
         ),
         status,
@@ -270,7 +247,7 @@ def _render_board(*, error: BoardError | None = None, status: int = 200):
 
 
 @bp.route("/")
-@role_required("coach", "legal", "admin")
+@area_required("board")
 def index():
     return _render_board()
 
@@ -279,393 +256,91 @@ def _board_url(reference: str | None = None) -> str:
     return url_for("board.index", **filter_args(), _anchor=f"kaart-{reference}" if reference else None)
 
 
-def _commit(report: Report, action) -> tuple[int | None, str | None, DomainError | None]:
-    """Run a workflow action and commit. Returns (status, conflict message, domain error);
-    status None means it worked. Nothing of a failed action is kept."""
-    try:
-        action()
-        db.session.commit()
-    except workflow.ConflictError as error:
-        db.session.rollback()
-        return 409, error.message, None
-    except StaleDataError:
-        # Changed by someone else between our check and our write (several workers).
-        db.session.rollback()
-        return 409, workflow.ConflictError(report).message, None
-    except DomainError as error:
-        db.session.rollback()
-        return 400, None, error
-    return None, None, None
-
-
-def _take_on_from_board(report: Report, version: int):
-    status, conflict, error = _commit(report, lambda: workflow.take_on(report, current_user, expected_version=version))
-    if status is None:
-        flash(f"U gaat achter {report.reference} aan.", "success")
-        return redirect(_board_url(report.reference), 303)
-    title = "Iemand anders was u voor" if conflict else "Dat lukte niet"
-    return _render_board(error=BoardError(report.reference, conflict or error.message, title=title), status=status)
-
-
-@bp.route("/meldingen/<reference>/verplaatsen", methods=["POST"])
-@role_required("coach")
-@rerender_on_csrf_error
-def move(reference: str):
-    """'Verplaats naar…' on a card (also what drag-and-drop submits)."""
-    report = _report_or_404(reference)
-    form = MoveForm(prefix="verplaats")
-    if not form.validate_on_submit():
-        message = form.to.errors[0] if form.to.errors else "Het formulier was verlopen. Probeer het opnieuw."
-        return _render_board(error=BoardError(report.reference, message, on_select=bool(form.to.errors)), status=400)
-    if form.expected_version is None:
-        flash(STALE_FORM, "error")
-        return redirect(_board_url(report.reference), 303)
-    if form.expected_version != report.version:
-        conflict = workflow.ConflictError(report).message
-        return _render_board(error=BoardError(report.reference, conflict, title="Iemand anders was u voor"), status=409)
-    to = form.to.data
-    if not workflow.allowed(report, to, current_user):
-        message = f"Van {report.status_enum.label} naar {STATUS_LABELS[ReportStatus(to)]} kan niet."
-        return _render_board(error=BoardError(report.reference, message, on_select=True), status=400)
-    if to == IN_PROGRESS and report.status == NEW:
-        return _take_on_from_board(report, form.expected_version)
-    # Endings need an explanation for the reporter, reopening a reason: finish on the report page.
-    if to == IN_PROGRESS:
-        flash(f"Schrijf op waarom {report.reference} weer open gaat.", "info")
-        return redirect(url_for("reports.detail", reference=report.reference, _anchor="heropenen"), 303)
-    if to == workflow.MERGED:
-        flash(f"Kies de melding waarmee {report.reference} samengaat en leg uit waarom.", "info")
-        return redirect(url_for("reports.detail", reference=report.reference, _anchor="samenvoegen"), 303)
-    flash(f"Schrijf voor de melder op wat er besloten is en waarom. Pas dan wordt {report.reference} afgerond.", "info")
-    return redirect(url_for("reports.detail", reference=report.reference, besluit=to, _anchor="besluit"), 303)
-
-
-# --- the report page's staff section ---------------------------------------------------
-
-FORMS = {
-    "take_on": (TakeOnForm, "oppakken"),
-    "assign": (AssignForm, "toewijzen"),
-    "decide": (DecideForm, "besluit"),
-    "merge": (MergeForm, "samenvoegen"),
-    "reopen": (ReopenForm, "heropenen"),
-    "note": (NoteForm, "notitie"),
-    "update": (UpdateForm, "bericht"),
-}
-
-
-def make_form(name: str, *, coaches=None, bound: bool = True):
-    cls, prefix = FORMS[name]
-    kwargs = {"prefix": prefix}
-    if not bound:
-        kwargs["formdata"] = None
-    if cls is AssignForm:
-        kwargs["coaches"] = active_coaches() if coaches is None else coaches
-    return cls(**kwargs)
-
-
-@dataclass
-class Supporter:
-    label: str
-    support: Support
-
-
-@dataclass
-class ReportPanel:
-    """Everything the report page shows staff beyond what the reporter sees."""
-
-    report: Report
-    can_act: bool
-    can_write: bool
-    can_read_notes: bool
-    forms: dict
-    supporters: list[Supporter]
-    notes: list[Event]
-    updates: list[Event]
-    merged_into: Report | None = None
-    submitted: str | None = None
-    conflict: str | None = None
-    search: str = ""
-    candidates: list = field(default_factory=list)
-    candidates_are_suggestions: bool = False
-
-    def applies(self, name: str) -> bool:
-        report, user = self.report, current_user
-        status = report.status
-        if name in ("note", "update"):
-            return self.can_write
-        if not self.can_act:
-            return False
-        if name == "take_on":
-            return report.status_enum.is_open and report.assignee_id != user.id
-        if name == "assign":
-            return report.status_enum.is_open
-        if name == "decide":
-            return status in (NEW, IN_PROGRESS)
-        if name == "merge":
-            return workflow.allowed(report, workflow.MERGED, user)
-        if name == "reopen":
-            return status in workflow.ENDINGS
-        return False
-
-    def show(self, name: str) -> bool:
-        """A form is offered when it applies, and always comes back after it was sent."""
-        return self.applies(name) or self.submitted == name
-
-    @property
-    def anchor(self) -> str | None:
-        """Where the form that was sent sits on the page."""
-        return FORMS[self.submitted][1] if self.submitted else None
-
-    @property
-    def has_actions(self) -> bool:
-        return any(self.show(name) for name in ("take_on", "assign", "decide", "merge", "reopen"))
-
-    @property
-    def has_errors(self) -> bool:
-        if self.submitted is None:
-            return False
-        form = self.forms[self.submitted]
-        return bool(self.conflict or form.errors or form.form_errors or g.get("csrf_error"))
-
-
-def _supporter_label(support: Support) -> str:
-    if support.anonymous:
-        return "U (anoniem)" if support.user_id == current_user.id else "Anonieme collega"
-    return "U" if support.user_id == current_user.id else support.user.name
-
-
-def _merge_candidates(report: Report, query: str) -> list:
-    """Reports this one could be merged into: by reference, or by similar words."""
-    if not query:
-        query, suggestions = f"{report.rule} {report.problem}", True
-    else:
-        suggestions = False
-    parsed = parse_reference(query)
-    if parsed:
-        found = get_by_reference(query)
-        results = [found] if found is not None else []
-        counts = support_counts([r.id for r in results])
-        results = [(r, counts.get(r.id, 0)) for r in results]
-    else:
-        results = [
-            (s.report, s.supporters) for s in find_similar(query, limit=8, exclude_ids=(report.id,), open_only=False)
+def _card_failure(report: Report, failure: Failure, field=None):
+    """The board again, with what went wrong at the top and on the card."""
+    form = failure.form
+    if csrf_failed(form):
+        return _render_board(
+            error=BoardError(report.reference, "Het formulier was verlopen. Probeer het opnieuw."),
+            status=failure.status,
+        )
+    if failure.conflict:
+        return _render_board(
+            error=BoardError(report.reference, failure.conflict, title="Iemand anders was u voor"),
+            status=failure.status,
+        )
+    field_errors = field.errors if field is not None else []
+    messages = list(field_errors) + list(form.form_errors)
+    if not messages:
+        messages = [message for errors in form.errors.values() for message in errors] or [
+            "Het formulier was verlopen. Probeer het opnieuw."
         ]
-    return [(r, n) for r, n in results if r.id != report.id and r.status != workflow.MERGED], suggestions
-
-
-def build_panel(report: Report, *, submitted: str | None = None, form=None, conflict: str | None = None) -> ReportPanel:
-    user = current_user
-    coaches = active_coaches()
-    forms = {}
-    for name in FORMS:
-        if name == submitted:
-            forms[name] = form
-            continue
-        forms[name] = make_form(name, coaches=coaches, bound=False)
-        if isinstance(forms[name], ActionForm):
-            forms[name].version.data = str(report.version)
-    if submitted is None:
-        chosen = request.args.get("besluit", "")
-        if chosen in workflow.DECISIONS:
-            forms["decide"].outcome.data = chosen
-        target = request.args.get("doel", "")[:30]
-        if parse_reference(target):
-            forms["merge"].target.data = target.upper()
-    if report.assignee_id and forms["assign"] is not form:
-        forms["assign"].assignee_id.data = str(report.assignee_id)
-    if conflict and isinstance(form, ActionForm):
-        # The user has now seen the current state; sending again is a deliberate choice.
-        form.version.data = str(report.version)
-    reads_notes = user.has_role("coach", "legal")
-    panel = ReportPanel(
-        report=report,
-        can_act=user.has_role("coach"),
-        can_write=user.has_role("coach", "legal"),
-        can_read_notes=reads_notes,
-        forms=forms,
-        supporters=[Supporter(_supporter_label(s), s) for s in report.supports],
-        notes=[e for e in report.events if e.kind == EventKind.NOTE.value] if reads_notes else [],
-        updates=[e for e in report.events if e.kind == EventKind.PUBLIC_UPDATE.value],
-        merged_into=db.session.get(Report, report.duplicate_of_id) if report.duplicate_of_id else None,
-        submitted=submitted,
-        conflict=conflict,
-    )
-    if panel.show("merge"):
-        panel.search = clean_search(request.args.get("zoek"))
-        panel.candidates, panel.candidates_are_suggestions = _merge_candidates(report, panel.search)
-    return panel
-
-
-@bp.app_template_global("board_panel")
-def board_panel(report: Report) -> ReportPanel | None:
-    """Used by templates/reports/detail.html when staff open a report."""
-    if not is_staff(current_user):
-        return None
-    return build_panel(report)
-
-
-def _render_report(report: Report, name: str, form, *, status: int, conflict: str | None = None):
-    panel = build_panel(report, submitted=name, form=form, conflict=conflict)
-    return (
-        render_template("reports/detail.html", report=report, events=list(report.events), staff=True, panel=panel),
-        status,
+    return _render_board(
+        error=BoardError(report.reference, messages[0], on_select=bool(field_errors)), status=failure.status
     )
 
 
-def _report_action(reference: str, name: str, perform, success: str, anchor: str | None = None):
-    """The shape every report-page action shares: validate, check the version, run the
-    workflow, commit; or give the page back with the message and the user's text."""
-    report = _report_or_404(reference)
-    form = make_form(name)
-    if not form.validate_on_submit():
-        return _render_report(report, name, form, status=400)
-    if isinstance(form, ActionForm) and form.expected_version is None:
-        form.form_errors.append(STALE_FORM)
-        return _render_report(report, name, form, status=400)
-    done: list[str | None] = []
-    status, conflict, error = _commit(report, lambda: done.append(perform(report, form)))
-    if status is None:
-        flash(done[0] or success.format(reference=report.reference), "success")
-        return redirect(url_for("reports.detail", reference=report.reference, _anchor=anchor), 303)
-    if error is not None:
-        apply_domain_error(form, error)
-    return _render_report(report, name, form, status=status, conflict=conflict)
+def _card_action(report: Report, form, perform, field=None):
+    return run_form(
+        form,
+        perform,
+        success=f"U gaat achter {report.reference} aan.",
+        redirect_to=lambda: _board_url(report.reference),
+        render=lambda failure: _card_failure(report, failure, field),
+        current_version=report.version,
+        conflict=lambda: workflow.ReportConflict(report, current_user),
+    )
 
 
 @bp.route("/meldingen/<reference>/oppakken", methods=["POST"])
-@role_required("coach")
+@role_required(*workflow.HANDLER_ROLES)
 @rerender_on_csrf_error
 def take_on(reference: str):
-    """'Ik pak hem op', from a board card or from the report page."""
+    """'Ik pak hem op' on a card: back to the board, on the same card."""
     report = _report_or_404(reference)
-    form = make_form("take_on")
-    on_board = form.return_to.data == "bord"
-    if not form.validate_on_submit():
-        # Only an expired or missing CSRF token gets here: the form has no fields to fill in.
-        if on_board:
-            return _render_board(
-                error=BoardError(report.reference, "Het formulier was verlopen. Probeer het opnieuw."), status=400
+    form = TakeOnForm(prefix="oppakken")
+    return _card_action(
+        report, form, lambda: workflow.take_on(report, current_user, expected_version=form.expected_version)
+    )
+
+
+@bp.route("/meldingen/<reference>/verplaatsen", methods=["POST"])
+@role_required(*workflow.HANDLER_ROLES)
+@rerender_on_csrf_error
+def move(reference: str):
+    """'Verplaats naar…' on a card (also what drag-and-drop submits). Taking a new report on
+    happens here; every other move needs words for the reporter, written on the report page."""
+    report = _report_or_404(reference)
+    form = MoveForm(prefix="verplaats")
+    elsewhere: list[str] = []
+
+    def perform():
+        to = form.to.data
+        if to not in workflow.report_actions(report, current_user).moves:
+            raise DomainError(
+                f"Van {report.status_enum.label} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.", field="to"
             )
-        return _render_report(report, "take_on", form, status=400)
-    if form.expected_version is None:
-        flash(STALE_FORM, "error")
-        back = _board_url(report.reference) if on_board else url_for("reports.detail", reference=report.reference)
-        return redirect(back, 303)
-    if on_board:
-        return _take_on_from_board(report, form.expected_version)
-    status, conflict, error = _commit(
-        report, lambda: workflow.take_on(report, current_user, expected_version=form.expected_version)
-    )
-    if status is None:
-        flash(f"U gaat achter {report.reference} aan.", "success")
-        return redirect(url_for("reports.detail", reference=report.reference), 303)
-    if error is not None:
-        form.form_errors.append(error.message)
-    return _render_report(report, "take_on", form, status=status, conflict=conflict)
-
-
-@bp.route("/meldingen/<reference>/toewijzen", methods=["POST"])
-@role_required("coach")
-@rerender_on_csrf_error
-def assign(reference: str):
-    def perform(report, form):
-        assignee = db.session.get(User, int(form.assignee_id.data))
-        if assignee is None:
-            raise DomainError("Kies een ontregelcoach.", field="assignee_id")
-        unchanged = report.assignee_id == assignee.id
-        workflow.assign_report(report, assignee, actor=current_user, expected_version=form.expected_version)
-        if unchanged:
-            return f"{assignee.name} ging al achter {report.reference} aan."
-        if assignee.id == current_user.id:
-            return f"U gaat achter {report.reference} aan."
-        return f"{assignee.name} gaat achter {report.reference} aan en krijgt hierover bericht."
-
-    return _report_action(reference, "assign", perform, "Toegewezen.")
-
-
-@bp.route("/meldingen/<reference>/besluit", methods=["POST"])
-@role_required("coach")
-@rerender_on_csrf_error
-def decide(reference: str):
-    def perform(report, form):
-        legal = None
-        if form.outcome.data == workflow.ESCALATED:
-            legal = LegalReference(form.law_title.data or "", form.bwb_id.data or None, form.article.data or None)
-        workflow.decide_report(
-            report,
-            actor=current_user,
-            outcome=form.outcome.data,
-            explanation=form.explanation.data,
-            what_changed=form.what_changed.data,
-            legal=legal,
-            expected_version=form.expected_version,
+        if to == IN_PROGRESS and report.status == NEW:
+            workflow.take_on(report, current_user, expected_version=form.expected_version)
+            return None
+        if to == IN_PROGRESS:
+            elsewhere.append(url_for("reports.detail", reference=report.reference, _anchor="heropenen"))
+            return (f"Schrijf op waarom {report.reference} weer open gaat.", "info")
+        if to == workflow.MERGED:
+            elsewhere.append(url_for("reports.detail", reference=report.reference, _anchor="samenvoegen"))
+            return (f"Kies de melding waarmee {report.reference} samengaat en leg uit waarom.", "info")
+        elsewhere.append(url_for("reports.detail", reference=report.reference, besluit=to, _anchor="besluit"))
+        return (
+            f"Schrijf voor de melder op wat er besloten is en waarom. Pas dan wordt {report.reference} afgerond.",
+            "info",
         )
 
-    return _report_action(
-        reference,
-        "decide",
+    return run_form(
+        form,
         perform,
-        "Besluit vastgelegd voor {reference}. De melder en wie de melding steunen, krijgen bericht.",
-    )
-
-
-@bp.route("/meldingen/<reference>/samenvoegen", methods=["POST"])
-@role_required("coach")
-@rerender_on_csrf_error
-def merge(reference: str):
-    def perform(report, form):
-        target = get_by_reference(form.target.data or "")
-        if target is None:
-            raise DomainError("Er is geen melding met dit nummer. Gebruik de vorm RK-2026-0012.", field="target")
-        workflow.merge_report(
-            report,
-            target,
-            actor=current_user,
-            explanation=form.explanation.data,
-            expected_version=form.expected_version,
-        )
-
-    return _report_action(
-        reference,
-        "merge",
-        perform,
-        "{reference} is samengevoegd. Iedereen die de melding volgde, volgt nu de andere melding en krijgt bericht.",
-    )
-
-
-@bp.route("/meldingen/<reference>/heropenen", methods=["POST"])
-@role_required("coach")
-@rerender_on_csrf_error
-def reopen(reference: str):
-    def perform(report, form):
-        workflow.reopen_report(
-            report, actor=current_user, reason=form.reason.data, expected_version=form.expected_version
-        )
-
-    return _report_action(
-        reference, "reopen", perform, "{reference} is heropend. De melder en wie de melding steunen, krijgen bericht."
-    )
-
-
-@bp.route("/meldingen/<reference>/notitie", methods=["POST"])
-@role_required("coach", "legal")
-@rerender_on_csrf_error
-def note(reference: str):
-    def perform(report, form):
-        workflow.add_note(report, actor=current_user, text=form.text.data)
-
-    return _report_action(
-        reference, "note", perform, "Notitie opgeslagen. Alleen coaches en Juridische Zaken zien hem.", "notities"
-    )
-
-
-@bp.route("/meldingen/<reference>/bericht", methods=["POST"])
-@role_required("coach", "legal")
-@rerender_on_csrf_error
-def update(reference: str):
-    def perform(report, form):
-        workflow.post_update(report, actor=current_user, text=form.text.data)
-
-    return _report_action(
-        reference, "update", perform, "Bericht verstuurd aan de melder en wie de melding steunen.", "berichten"
+        success=f"U gaat achter {report.reference} aan.",
+        redirect_to=lambda: elsewhere[0] if elsewhere else _board_url(report.reference),
+        render=lambda failure: _card_failure(report, failure, form.to),
+        current_version=report.version,
+        conflict=lambda: workflow.ReportConflict(report, current_user),
     )

@@ -10,6 +10,7 @@ from datetime import date
 
 import xlsxwriter
 
+from app.anonymity import name_for
 from app.dossiers.overview import Row
 from app.models.dossier import DOSSIER_STATUS_LABELS
 
@@ -51,7 +52,8 @@ def dossier_cells(row: Row) -> list[str | date | None]:
         dossier.sent_on,
         dossier.answer_due,
         dossier.follow_up_on,
-        dossier.owner.name if dossier.owner else None,
+        # Named as for any reader of the file (it travels further than its downloader).
+        name_for(None, dossier.owner) if dossier.owner else None,
         # References only: who reported stays out of every export.
         ", ".join(report.reference for report in dossier.reports),
         dossier.answer_summary,

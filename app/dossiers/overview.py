@@ -6,15 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Addressee, Dossier, DossierStatus, User, UserRole
-from app.models.base import utcnow
-from app.services.dossiers import CLOSED, SENT, is_answer_overdue, is_follow_up_due
 
 NOBODY = "geen"
 OPEN = "open"
@@ -63,7 +59,7 @@ SORTS = {
     # What needs doing first: late answers and due follow-ups, then the nearest dates; closed last.
     "aandacht": lambda row: (
         0 if row.needs_attention else 1,
-        1 if row.dossier.status == CLOSED else 0,
+        0 if row.dossier.is_open else 1,
         row.dossier.follow_up_on or date.max,
         row.dossier.answer_due or date.max,
     ),
@@ -146,11 +142,6 @@ def read_filters(args, addressees: list[Addressee], owners: list[User]) -> Filte
     return filters
 
 
-def today() -> date:
-    """Today where the municipality is (a date 'passes' at local midnight)."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
 def owner_choices() -> list[User]:
     """Who can own a dossier (active legal users), plus whoever owns one now."""
     legal = db.select(UserRole.user_id).where(UserRole.role == "legal")
@@ -167,7 +158,7 @@ def owner_choices() -> list[User]:
 def dossier_rows(filters: Filters, on: date) -> list[Row]:
     stmt = db.select(Dossier).options(selectinload(Dossier.reports))
     if filters.status == OPEN:
-        stmt = stmt.where(Dossier.status != CLOSED)
+        stmt = stmt.where(Dossier.is_open)
     elif filters.status:
         stmt = stmt.where(Dossier.status == filters.status)
     if filters.addressee == NOBODY:
@@ -178,9 +169,7 @@ def dossier_rows(filters: Filters, on: date) -> list[Row]:
         stmt = stmt.where(Dossier.owner_id.is_(None))
     elif filters.owner:
         stmt = stmt.where(Dossier.owner_id == filters.owner)
-    # The same rules as is_answer_overdue / is_follow_up_due, which mark the rows below.
-    late = (Dossier.status == SENT) & (Dossier.answer_due < on)
-    follow_up = (Dossier.status != CLOSED) & (Dossier.follow_up_on <= on)
+    late, follow_up = Dossier.answer_late(on), Dossier.follow_up_due(on)
     if filters.attention == "te-laat":
         stmt = stmt.where(late)
     elif filters.attention == "opvolgen":
@@ -188,7 +177,7 @@ def dossier_rows(filters: Filters, on: date) -> list[Row]:
     elif filters.attention == "een-van-beide":
         stmt = stmt.where(late | follow_up)
     rows = [
-        Row(dossier, is_answer_overdue(dossier, on), is_follow_up_due(dossier, on))
+        Row(dossier, dossier.answer_late(on), dossier.follow_up_due(on))
         for dossier in db.session.scalars(stmt.order_by(Dossier.id)).unique()
     ]
     return sort_rows(rows, filters.sort, filters.direction)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
+from app.clock import today
 from app.dossiers import export
 from app.dossiers.forms import DossierForm, DossierNoteForm, DossierStatusForm, optional_id
 from app.dossiers.overview import (
@@ -19,44 +19,27 @@ from app.dossiers.overview import (
     dossier_rows,
     owner_choices,
     read_filters,
-    today,
 )
 from app.extensions import db
-from app.forms import apply_domain_error
 from app.models import Dossier, DossierEvent
 from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
-from app.permissions import role_required
-from app.services import DomainError
+from app.permissions import area_required, role_required
 from app.services.addressees import all_addressees
 from app.services.dossiers import (
     ANSWERED,
-    DOSSIER_TRANSITIONS,
+    EDITOR_ROLES,
+    DossierActions,
+    DossierConflict,
     LegalReference,
     add_dossier_note,
     change_dossier_status,
-    dossier_allowed,
-    is_answer_overdue,
-    is_follow_up_due,
+    dossier_actions,
     update_dossier,
 )
 from app.services.users import users_with_role
-from app.views import MONTHS_NL
-from app.web import rerender_on_csrf_error
+from app.web import Failure, rerender_on_csrf_error, run_form
 
 bp = Blueprint("dossiers", __name__)
-
-READERS = ("legal", "admin")
-STALE_FORM = (
-    "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
-)
-
-
-@bp.app_template_filter("legal_date")
-def legal_date(value) -> str:
-    """A calendar date (no time, no time zone) in Dutch: 1 november 2026."""
-    if value is None:
-        return ""
-    return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}"
 
 
 # --- the overview ----------------------------------------------------------------------
@@ -69,7 +52,7 @@ def _filters():
 
 
 @bp.route("/")
-@role_required(*READERS)
+@area_required("dossiers")
 def index():
     filters, addressees, owners = _filters()
     day = today()
@@ -99,7 +82,7 @@ def _download(data: bytes, content_type: str, extension: str) -> Response:
 
 
 @bp.route("/export.csv")
-@role_required(*READERS)
+@area_required("dossiers")
 def export_csv():
     filters, _, _ = _filters()
     data = export.to_csv(dossier_rows(filters, today()))
@@ -107,7 +90,7 @@ def export_csv():
 
 
 @bp.route("/export.xlsx")
-@role_required(*READERS)
+@area_required("dossiers")
 def export_xlsx():
     filters, _, _ = _filters()
     data = export.to_xlsx(dossier_rows(filters, today()))
@@ -131,15 +114,6 @@ EVENT_LABELS = {
 }
 
 
-def next_statuses(dossier: Dossier) -> list[str]:
-    """The steps this user may take from the dossier's status, in the order of the table."""
-    return [
-        to
-        for (from_status, to) in DOSSIER_TRANSITIONS
-        if from_status == dossier.status and dossier_allowed(dossier, to, current_user)
-    ]
-
-
 def _make_form(name: str, dossier: Dossier, *, bound: bool):
     cls, prefix = FORMS[name]
     kwargs = {"prefix": prefix}
@@ -150,7 +124,7 @@ def _make_form(name: str, dossier: Dossier, *, bound: bool):
             addressees=all_addressees(), owners=users_with_role("legal"), current_addressee_id=dossier.addressee_id
         )
     elif cls is DossierStatusForm:
-        kwargs["statuses"] = next_statuses(dossier)
+        kwargs["statuses"] = dossier_actions(dossier, current_user).statuses
     form = cls(**kwargs)
     if not bound:
         _fill(form, dossier)
@@ -170,17 +144,6 @@ def _fill(form, dossier: Dossier) -> None:
         form.owner_id.data = str(dossier.owner_id) if dossier.owner_id else ""
 
 
-def actor_name(event: DossierEvent, dossier: Dossier) -> str:
-    if event.actor_id is None:
-        return "Rode Knop"
-    if event.actor_id == current_user.id:
-        return "U"
-    # A coach who reported anonymously and escalated their own report stays anonymous.
-    if any(report.is_anonymous and report.reporter_id == event.actor_id for report in dossier.reports):
-        return "Anoniem"
-    return event.actor.name if event.actor is not None else "Onbekend"
-
-
 def event_label(event: DossierEvent) -> str:
     if event.kind == "status_changed" and event.to_status:
         return "Status: " + DOSSIER_STATUS_LABELS[DossierStatus(event.to_status)]
@@ -190,9 +153,8 @@ def event_label(event: DossierEvent) -> str:
 @dataclass
 class DossierPage:
     dossier: Dossier
-    can_act: bool
+    actions: DossierActions
     forms: dict
-    statuses: list[str]
     answer_overdue: bool
     follow_up_due: bool
     submitted: str | None = None
@@ -210,6 +172,14 @@ class DossierPage:
         return bool(self.conflict or form.errors or form.form_errors or g.get("csrf_error"))
 
     @property
+    def can_act(self) -> bool:
+        return self.actions.any
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return self.actions.statuses
+
+    @property
     def shows_answer_fields(self) -> bool:
         """The answer can only be recorded from 'verstuurd'; what was typed always comes back."""
         if ANSWERED in self.statuses:
@@ -224,12 +194,12 @@ class DossierPage:
         return not self.statuses and self.submitted != "status"
 
 
-def _render_dossier(
-    dossier: Dossier, *, submitted: str | None = None, form=None, conflict: str | None = None, status: int = 200
-):
-    can_act = current_user.has_role("legal")
+def _render_dossier(dossier: Dossier, *, submitted: str | None = None, failure: Failure | None = None):
+    actions = dossier_actions(dossier, current_user)
+    form = failure.form if failure else None
+    conflict = failure.conflict if failure else None
     forms = {}
-    if can_act:
+    if actions.any or submitted:
         for name in FORMS:
             forms[name] = form if name == submitted else _make_form(name, dossier, bound=False)
         if conflict and form is not None:
@@ -238,11 +208,10 @@ def _render_dossier(
     day = today()
     page = DossierPage(
         dossier=dossier,
-        can_act=can_act,
+        actions=actions,
         forms=forms,
-        statuses=next_statuses(dossier) if can_act else [],
-        answer_overdue=is_answer_overdue(dossier, day),
-        follow_up_due=is_follow_up_due(dossier, day),
+        answer_overdue=dossier.answer_late(day),
+        follow_up_due=dossier.follow_up_due(day),
         submitted=submitted,
         conflict=conflict,
     )
@@ -250,64 +219,35 @@ def _render_dossier(
         "dossiers/detail.html",
         page=page,
         dossier=dossier,
-        actor_name=actor_name,
         event_label=event_label,
         ANSWERED=ANSWERED,
-    ), status
+    ), failure.status if failure else 200
 
 
 @bp.route("/dossiers/<int:dossier_id>")
-@role_required(*READERS)
+@area_required("dossiers")
 def detail(dossier_id: int):
     return _render_dossier(db.get_or_404(Dossier, dossier_id))
 
 
-def conflict_message(dossier: Dossier) -> str:
-    last = next((e for e in reversed(dossier.events) if e.kind != "note"), None)
-    who = (
-        f" door {actor_name(last, dossier)}"
-        if last is not None and last.actor_id not in (None, current_user.id)
-        else ""
-    )
-    return (
-        f"Dit dossier is intussen gewijzigd{who}. De status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
-        "Uw wijziging is niet opgeslagen. Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier."
-    )
-
-
 def _dossier_action(dossier_id: int, name: str, perform, success: str):
-    """The shape every dossier action shares: check the form and the version it was loaded
-    at, run the service, commit; or give the page back with the message and the user's text."""
+    """One action of the dossier page: app.web.run_form with this dossier's version and its
+    conflict message, and the dossier page as the place a form comes back to."""
     dossier = db.get_or_404(Dossier, dossier_id)
     form = _make_form(name, dossier, bound=True)
-    valid = form.validate_on_submit()
-    csrf_field = getattr(form, "csrf_token", None)
-    if g.get("csrf_error") or (csrf_field is not None and csrf_field.errors):
-        return _render_dossier(dossier, submitted=name, form=form, status=400)
-    if form.expected_version is None:
-        form.form_errors.append(STALE_FORM)
-        return _render_dossier(dossier, submitted=name, form=form, status=400)
-    if form.expected_version != dossier.version:
-        return _render_dossier(dossier, submitted=name, form=form, conflict=conflict_message(dossier), status=409)
-    if not valid:
-        return _render_dossier(dossier, submitted=name, form=form, status=400)
-    try:
-        message = perform(dossier, form)
-        db.session.commit()
-    except StaleDataError:
-        # Changed by a colleague between our check and our write (several workers).
-        db.session.rollback()
-        return _render_dossier(dossier, submitted=name, form=form, conflict=conflict_message(dossier), status=409)
-    except DomainError as error:
-        db.session.rollback()
-        apply_domain_error(form, error)
-        return _render_dossier(dossier, submitted=name, form=form, status=400)
-    flash(message or success, "success")
-    return redirect(url_for("dossiers.detail", dossier_id=dossier.id, _anchor=FORMS[name][1]), 303)
+    return run_form(
+        form,
+        lambda: perform(dossier, form),
+        success=success,
+        redirect_to=lambda: url_for("dossiers.detail", dossier_id=dossier.id, _anchor=FORMS[name][1]),
+        render=lambda failure: _render_dossier(dossier, submitted=name, failure=failure),
+        current_version=dossier.version,
+        conflict=lambda: DossierConflict(dossier, current_user),
+    )
 
 
 @bp.route("/dossiers/<int:dossier_id>/gegevens", methods=["POST"])
-@role_required("legal")
+@role_required(*EDITOR_ROLES)
 @rerender_on_csrf_error
 def edit(dossier_id: int):
     def perform(dossier, form):
@@ -330,7 +270,7 @@ def edit(dossier_id: int):
 
 
 @bp.route("/dossiers/<int:dossier_id>/status", methods=["POST"])
-@role_required("legal")
+@role_required(*EDITOR_ROLES)
 @rerender_on_csrf_error
 def status(dossier_id: int):
     def perform(dossier, form):
@@ -351,11 +291,11 @@ def status(dossier_id: int):
 
 
 @bp.route("/dossiers/<int:dossier_id>/notitie", methods=["POST"])
-@role_required("legal")
+@role_required(*EDITOR_ROLES)
 @rerender_on_csrf_error
 def note(dossier_id: int):
     def perform(dossier, form):
-        add_dossier_note(dossier, actor=current_user, text=form.text.data)
+        add_dossier_note(dossier, actor=current_user, text=form.text.data, expected_version=form.expected_version)
         return None
 
     return _dossier_action(dossier_id, "note", perform, "Uw notitie is toegevoegd aan het dossier.")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -100,6 +101,38 @@ class Dossier(db.Model):
     @property
     def legal_reference(self) -> str:
         return ", ".join(part for part in (self.law_title, self.article) if part)
+
+    # --- the rules about a dossier's state, each usable in Python and in SQL --------------
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Not closed yet."""
+        return self.status != DossierStatus.CLOSED.value
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return cls.status != DossierStatus.CLOSED.value
+
+    @hybrid_method
+    def answer_late(self, today: date) -> bool:
+        """Sent, and the answer was expected before `today`: 'Antwoord te laat'."""
+        return self.status == DossierStatus.SENT.value and self.answer_due is not None and self.answer_due < today
+
+    @answer_late.inplace.expression
+    @classmethod
+    def _answer_late_expression(cls, today: date):
+        return and_(cls.status == DossierStatus.SENT.value, cls.answer_due.is_not(None), cls.answer_due < today)
+
+    @hybrid_method
+    def follow_up_due(self, today: date) -> bool:
+        """Open, and its follow-up date has come: 'Opvolgen'."""
+        return self.is_open and self.follow_up_on is not None and self.follow_up_on <= today
+
+    @follow_up_due.inplace.expression
+    @classmethod
+    def _follow_up_due_expression(cls, today: date):
+        return and_(cls.is_open, cls.follow_up_on.is_not(None), cls.follow_up_on <= today)
 
 
 class DossierEvent(db.Model):

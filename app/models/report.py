@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask import current_app
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -29,10 +31,6 @@ class ReportStatus(str, enum.Enum):
     def label(self) -> str:
         return STATUS_LABELS[self]
 
-    @property
-    def is_open(self) -> bool:
-        return self in (ReportStatus.NEW, ReportStatus.IN_PROGRESS)
-
 
 STATUS_LABELS = {
     ReportStatus.NEW: "Nieuw",
@@ -43,6 +41,7 @@ STATUS_LABELS = {
     ReportStatus.MERGED: "Samengevoegd",
 }
 
+# Open: not yet ended. The one definition is Report.is_open below.
 OPEN_STATUSES = (ReportStatus.NEW.value, ReportStatus.IN_PROGRESS.value)
 
 
@@ -114,12 +113,39 @@ class Report(db.Model):
     def status_enum(self) -> ReportStatus:
         return ReportStatus(self.status)
 
+    # --- the rules about a report's state, each usable in Python and in SQL ---------------
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Not yet ended: new or in progress."""
+        return self.status in OPEN_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return cls.status.in_(OPEN_STATUSES)
+
+    @hybrid_method
+    def is_overdue(self, cutoff: datetime) -> bool:
+        """Open, and nobody did anything with it since `cutoff` (see overdue_cutoff)."""
+        return self.is_open and self.last_activity_at < cutoff
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, cutoff: datetime):
+        return and_(cls.is_open, cls.last_activity_at < cutoff)
+
     @property
     def origin_enum(self) -> Origin:
         return Origin(self.origin)
 
     def __repr__(self) -> str:
         return f"<Report {self.reference}>"
+
+
+def overdue_cutoff(now: datetime) -> datetime:
+    """A report without any update since this moment is overdue (OVERDUE_DAYS before `now`)."""
+    return now - timedelta(days=current_app.config["OVERDUE_DAYS"])
 
 
 class Support(db.Model):

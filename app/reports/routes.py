@@ -1,31 +1,34 @@
-"""The red button, similar reports, support ('ik ook') and Mijn meldingen."""
+"""The red button, similar reports, support ('ik ook'), Mijn meldingen, the report page,
+and what coaches and Juridische Zaken do on it (take on, assign, decide, merge, reopen,
+internal notes, messages to the reporter) through app.services.workflow."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from app.clock import next_session
 from app.extensions import db
 from app.forms import apply_domain_error
-from app.models import Event, Report, ReportStatus
-from app.models.base import utcnow
-from app.permissions import can_view_report, is_staff, role_required
+from app.models import Event, Report, ReportStatus, User
+from app.permissions import area_required, can_view_report, is_staff, role_required, visible_events
 from app.reports.forms import ReportForm, SupportForm
+from app.reports.panel import build_panel, make_form
 from app.search import find_similar, support_counts
-from app.services import DomainError
+from app.services import DomainError, workflow
+from app.services.dossiers import LegalReference
 from app.services.reports import (
     get_by_reference,
     my_reports,
-    next_session,
     submit_report,
     support_report,
     supported_reports,
 )
 from app.services.users import active_departments
-from app.web import rerender_on_csrf_error
+from app.web import Failure, rerender_on_csrf_error, run_form
 
 bp = Blueprint("reports", __name__)
 
@@ -36,11 +39,6 @@ def _report_or_404(reference: str, *, check=can_view_report) -> Report:
     if report is None or not check(current_user, report):
         abort(404)
     return report
-
-
-def _next_session():
-    config = current_app.config
-    return next_session(utcnow(), config["TRIAGE_WEEKDAY"], config["TRIAGE_TIME"], config["TIMEZONE"])
 
 
 @bp.route("/melden", methods=["GET", "POST"])
@@ -99,7 +97,7 @@ def similar():
 @login_required
 def confirmation(reference: str):
     report = _report_or_404(reference, check=lambda user, r: r.reporter_id == user.id)
-    return render_template("reports/confirmation.html", report=report, next_session=_next_session())
+    return render_template("reports/confirmation.html", report=report, next_session=next_session())
 
 
 @bp.route("/meldingen/<reference>/ik-ook", methods=["GET", "POST"])
@@ -107,7 +105,7 @@ def confirmation(reference: str):
 @rerender_on_csrf_error
 def support(reference: str):
     report = get_by_reference(reference)
-    if report is None or not (report.status_enum.is_open or can_view_report(current_user, report)):
+    if report is None or not (report.is_open or can_view_report(current_user, report)):
         abort(404)
     form = SupportForm()
     if form.validate_on_submit():
@@ -128,10 +126,24 @@ def support(reference: str):
 @bp.route("/meldingen/<reference>")
 @login_required
 def detail(reference: str):
-    report = _report_or_404(reference)
-    staff = is_staff(current_user)
-    events = [event for event in report.events if staff or event.is_public]
-    return render_template("reports/detail.html", report=report, events=events, staff=staff)
+    return _render_detail(_report_or_404(reference))
+
+
+def _render_detail(report: Report, *, submitted: str | None = None, failure: Failure | None = None):
+    """The report page; for staff with the panel, and the form that was sent if it came back."""
+    panel = None
+    if is_staff(current_user):
+        panel = build_panel(
+            report,
+            current_user,
+            submitted=submitted,
+            form=failure.form if failure else None,
+            conflict=failure.conflict if failure else None,
+        )
+    page = render_template(
+        "reports/detail.html", report=report, events=visible_events(report, current_user), panel=panel
+    )
+    return page, failure.status if failure else 200
 
 
 @bp.route("/mijn-meldingen")
@@ -150,7 +162,7 @@ def mine():
 
 
 @bp.route("/meldingen")
-@role_required("coach", "legal", "admin")
+@area_required("board")
 def index():
     status = request.args.get("status", "")
     allowed = {s.value for s in ReportStatus}
@@ -162,3 +174,148 @@ def index():
     reports = list(db.session.scalars(stmt.limit(500)))
     counts = support_counts([r.id for r in reports])
     return render_template("reports/index.html", reports=reports, counts=counts, status=status)
+
+
+# --- what coaches and Juridische Zaken do on the report page ---------------------------
+
+
+def _staff_action(reference: str, name: str, perform, success: str, anchor: str | None = None):
+    """One action of the report page: app.web.run_form with this report's version, its
+    conflict message, and the report page as the place a form comes back to."""
+    report = get_by_reference(reference)
+    if report is None:
+        abort(404)
+    form = make_form(name)
+    return run_form(
+        form,
+        lambda: perform(report, form),
+        success=success.format(reference=report.reference),
+        redirect_to=lambda: url_for("reports.detail", reference=report.reference, _anchor=anchor),
+        render=lambda failure: _render_detail(report, submitted=name, failure=failure),
+        current_version=report.version if name in HANDLING_FORMS else None,
+        conflict=lambda: workflow.ReportConflict(report, current_user),
+    )
+
+
+# Forms that change the report's state carry its version (notes and messages do not).
+HANDLING_FORMS = ("take_on", "assign", "decide", "merge", "reopen")
+
+
+@bp.route("/meldingen/<reference>/oppakken", methods=["POST"])
+@role_required(*workflow.HANDLER_ROLES)
+@rerender_on_csrf_error
+def take_on(reference: str):
+    """'Ik pak hem op'."""
+
+    def perform(report, form):
+        workflow.take_on(report, current_user, expected_version=form.expected_version)
+        return f"U gaat achter {report.reference} aan."
+
+    return _staff_action(reference, "take_on", perform, "U gaat achter {reference} aan.")
+
+
+@bp.route("/meldingen/<reference>/toewijzen", methods=["POST"])
+@role_required(*workflow.HANDLER_ROLES)
+@rerender_on_csrf_error
+def assign(reference: str):
+    def perform(report, form):
+        assignee = db.session.get(User, int(form.assignee_id.data))
+        if assignee is None:
+            raise DomainError("Kies een ontregelcoach.", field="assignee_id")
+        unchanged = report.assignee_id == assignee.id
+        workflow.assign_report(report, assignee, actor=current_user, expected_version=form.expected_version)
+        if unchanged:
+            return f"{assignee.name} ging al achter {report.reference} aan."
+        if assignee.id == current_user.id:
+            return f"U gaat achter {report.reference} aan."
+        return f"{assignee.name} gaat achter {report.reference} aan en krijgt hierover bericht."
+
+    return _staff_action(reference, "assign", perform, "Toegewezen.")
+
+
+@bp.route("/meldingen/<reference>/besluit", methods=["POST"])
+@role_required(*workflow.HANDLER_ROLES)
+@rerender_on_csrf_error
+def decide(reference: str):
+    def perform(report, form):
+        legal = None
+        if form.outcome.data == workflow.ESCALATED:
+            legal = LegalReference(form.law_title.data or "", form.bwb_id.data or None, form.article.data or None)
+        workflow.decide_report(
+            report,
+            actor=current_user,
+            outcome=form.outcome.data,
+            explanation=form.explanation.data,
+            what_changed=form.what_changed.data,
+            legal=legal,
+            expected_version=form.expected_version,
+        )
+
+    return _staff_action(
+        reference,
+        "decide",
+        perform,
+        "Besluit vastgelegd voor {reference}. De melder en wie de melding steunen, krijgen bericht.",
+    )
+
+
+@bp.route("/meldingen/<reference>/samenvoegen", methods=["POST"])
+@role_required(*workflow.HANDLER_ROLES)
+@rerender_on_csrf_error
+def merge(reference: str):
+    def perform(report, form):
+        target = get_by_reference(form.target.data or "")
+        if target is None:
+            raise DomainError("Er is geen melding met dit nummer. Gebruik de vorm RK-2026-0012.", field="target")
+        workflow.merge_report(
+            report,
+            target,
+            actor=current_user,
+            explanation=form.explanation.data,
+            expected_version=form.expected_version,
+        )
+
+    return _staff_action(
+        reference,
+        "merge",
+        perform,
+        "{reference} is samengevoegd. Iedereen die de melding volgde, volgt nu de andere melding en krijgt bericht.",
+    )
+
+
+@bp.route("/meldingen/<reference>/heropenen", methods=["POST"])
+@role_required(*workflow.HANDLER_ROLES)
+@rerender_on_csrf_error
+def reopen(reference: str):
+    def perform(report, form):
+        workflow.reopen_report(
+            report, actor=current_user, reason=form.reason.data, expected_version=form.expected_version
+        )
+
+    return _staff_action(
+        reference, "reopen", perform, "{reference} is heropend. De melder en wie de melding steunen, krijgen bericht."
+    )
+
+
+@bp.route("/meldingen/<reference>/notitie", methods=["POST"])
+@role_required(*workflow.WRITER_ROLES)
+@rerender_on_csrf_error
+def note(reference: str):
+    def perform(report, form):
+        workflow.add_note(report, actor=current_user, text=form.text.data)
+
+    return _staff_action(
+        reference, "note", perform, "Notitie opgeslagen. Alleen coaches en Juridische Zaken zien hem.", "notities"
+    )
+
+
+@bp.route("/meldingen/<reference>/bericht", methods=["POST"])
+@role_required(*workflow.WRITER_ROLES)
+@rerender_on_csrf_error
+def update(reference: str):
+    def perform(report, form):
+        workflow.post_update(report, actor=current_user, text=form.text.data)
+
+    return _staff_action(
+        reference, "update", perform, "Bericht verstuurd aan de melder en wie de melding steunen.", "berichten"
+    )

@@ -9,3 +9,8 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class ConflictError(DomainError):
+    """Someone else changed the object since the user's page was loaded: nothing was saved,
+    and the message says what the object looks like now."""

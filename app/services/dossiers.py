@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.anonymity import follows_dossier_anonymously, name_for
 from app.extensions import db
 from app.models import Addressee, Dossier, DossierEvent, DossierStatus, Report, User
 from app.models.base import utcnow
 from app.models.dossier import DOSSIER_STATUS_LABELS
 from app.models.report import EventKind
 from app.notify import notify_followers
-from app.services import DomainError
+from app.services import ConflictError, DomainError
 from app.services.reports import TEXT_MAX, record_event
 
 BWB_RE = re.compile(r"^BWB[RV]\d{7}$")
@@ -86,7 +87,7 @@ def _article_key(article: str | None) -> str:
 
 def find_open_dossier(reference: LegalReference) -> Dossier | None:
     """An open dossier about the same law and article, to link another report to."""
-    stmt = db.select(Dossier).where(Dossier.status != CLOSED)
+    stmt = db.select(Dossier).where(Dossier.is_open)
     if reference.bwb_id:
         stmt = stmt.where(Dossier.bwb_id == reference.bwb_id)
     else:
@@ -150,21 +151,73 @@ def attach_to_dossier(
 
 
 def dossier_allowed(dossier: Dossier, to: str, user: User) -> bool:
+    """The transition table alone: may `user`'s roles move `dossier` to `to`?"""
     roles = DOSSIER_TRANSITIONS.get((dossier.status, to))
     return bool(roles) and user.has_role(*roles)
 
 
-def _check_version(dossier: Dossier, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != dossier.version:
-        raise DomainError(
-            f"Dit dossier is intussen gewijzigd; de status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
-            "Uw wijziging is niet opgeslagen; bekijk de actuele stand en probeer het opnieuw."
+# Who keeps a dossier's facts and notes (the roles of the transition table).
+EDITOR_ROLES = frozenset().union(*DOSSIER_TRANSITIONS.values())
+
+
+@dataclass(frozen=True)
+class DossierActions:
+    """What a user may do with a dossier now: the one answer, from the transition table."""
+
+    edit: bool = False
+    note: bool = False
+    statuses: tuple[str, ...] = ()  # the next steps, in the order of the table
+    # Juridische Zaken who follow a linked report anonymously: they leave it to a colleague.
+    withheld: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.edit or self.note or bool(self.statuses)
+
+
+def dossier_actions(dossier: Dossier, user: User | None) -> DossierActions:
+    if user is None or not user.is_authenticated or not user.active or not user.has_role(*EDITOR_ROLES):
+        return DossierActions()
+    if follows_dossier_anonymously(user, dossier):
+        return DossierActions(withheld=True)
+    statuses = tuple(
+        to
+        for (from_status, to) in DOSSIER_TRANSITIONS
+        if from_status == dossier.status and dossier_allowed(dossier, to, user)
+    )
+    return DossierActions(edit=True, note=True, statuses=statuses)
+
+
+class DossierConflict(ConflictError):
+    """A colleague changed the dossier since `viewer`'s page was loaded."""
+
+    def __init__(self, dossier: Dossier, viewer: User | None):
+        last = next((e for e in reversed(dossier.events) if e.kind != "note"), None)
+        who = ""
+        if last is not None and last.actor_id is not None and (viewer is None or last.actor_id != viewer.id):
+            who = f" door {name_for(viewer, last.actor)}"
+        super().__init__(
+            f"Dit dossier is intussen gewijzigd{who}. De status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
+            "Uw wijziging is niet opgeslagen. Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier."
         )
+        self.dossier = dossier
 
 
-def _require_legal(user: User) -> None:
-    if not user.has_role("legal"):
+WITHHELD = (
+    "U volgt een melding in dit dossier anoniem. Om uw anonimiteit te beschermen, werkt een collega het dossier bij."
+)
+
+
+def _actions(dossier: Dossier, actor: User, expected_version: int | None) -> DossierActions:
+    """What `actor` may do; refuses who may do nothing, and a form from an older version."""
+    if not actor.has_role(*EDITOR_ROLES):
         raise DomainError("Alleen Juridische Zaken kan dossiers bijwerken.")
+    actions = dossier_actions(dossier, actor)
+    if actions.withheld:
+        raise DomainError(WITHHELD)
+    if expected_version is not None and int(expected_version) != dossier.version:
+        raise DossierConflict(dossier, actor)
+    return actions
 
 
 def update_dossier(
@@ -181,8 +234,7 @@ def update_dossier(
     expected_version: int | None = None,
 ) -> None:
     """Edit the dossier's facts: legal reference, addressee, channel, dates, owner."""
-    _require_legal(actor)
-    _check_version(dossier, expected_version)
+    _actions(dossier, actor, expected_version)
     reference = validate_reference(reference)
     addressee = None
     if addressee_id is not None:
@@ -243,9 +295,10 @@ def change_dossier_status(
     expected_version: int | None = None,
 ) -> None:
     """Move a dossier one step; every step but a return to preparation is public."""
-    _require_legal(actor)
-    _check_version(dossier, expected_version)
-    if not dossier_allowed(dossier, to, actor):
+    actions = _actions(dossier, actor, expected_version)
+    if to not in actions.statuses:
+        if to not in DOSSIER_STATUS_LABELS:
+            raise DomainError("Kies de nieuwe status.", field="to_status")
         raise DomainError(
             f"Van {DOSSIER_STATUS_LABELS[dossier.status_enum]} naar {DOSSIER_STATUS_LABELS[DossierStatus(to)]} kan niet."
         )
@@ -287,15 +340,7 @@ def _clean_text(value: str | None, field: str, message: str) -> str:
     return value
 
 
-def add_dossier_note(dossier: Dossier, *, actor: User, text: str | None) -> None:
-    _require_legal(actor)
+def add_dossier_note(dossier: Dossier, *, actor: User, text: str | None, expected_version: int | None = None) -> None:
+    _actions(dossier, actor, expected_version)
     record_dossier_event(dossier, "note", actor=actor, text=_clean_text(text, "text", "Schrijf een notitie."))
     db.session.flush()
-
-
-def is_answer_overdue(dossier: Dossier, today: date) -> bool:
-    return dossier.status == SENT and dossier.answer_due is not None and dossier.answer_due < today
-
-
-def is_follow_up_due(dossier: Dossier, today: date) -> bool:
-    return dossier.status != CLOSED and dossier.follow_up_on is not None and dossier.follow_up_on <= today

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import local
 from app.extensions import db
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
 from app.models.base import utcnow
@@ -114,7 +114,7 @@ def submit_report(
         return existing
 
     now = now or utcnow()
-    year = now.astimezone(ZoneInfo("Europe/Amsterdam")).year
+    year = local(now).year
     for _attempt in range(5):
         report = Report(
             year=year,
@@ -158,7 +158,7 @@ def support_report(user: User, report: Report, note: str | None = None) -> Suppo
     note = _optional(note, "note", NOTE_MAX)
     if report.reporter_id == user.id:
         raise DomainError("U heeft deze regel zelf gemeld.", field="note")
-    if not report.status_enum.is_open:
+    if not report.is_open:
         raise DomainError(
             "Deze melding is al afgehandeld. Doe een nieuwe melding als u er nog steeds tegenaan loopt.",
             field="note",
@@ -208,15 +208,3 @@ def supported_reports(user: User) -> list[tuple[Report, Support]]:
         .order_by(Support.created_at.desc())
     )
     return [(row[0], row[1]) for row in rows]
-
-
-def next_session(now: datetime, weekday: int, time_of_day: str, tz: str = "Europe/Amsterdam") -> datetime:
-    """The next weekly session (local time) strictly after `now`."""
-    zone = ZoneInfo(tz)
-    hour, minute = (int(part) for part in time_of_day.split(":"))
-    local_now = now.astimezone(zone)
-    candidate = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    candidate += timedelta(days=(weekday - local_now.weekday()) % 7)
-    if candidate <= local_now:
-        candidate += timedelta(days=7)
-    return candidate

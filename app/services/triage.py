@@ -11,13 +11,14 @@ from flask import current_app
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
-from app import views
+from app.anonymity import name_for
 from app.extensions import db
+from app.formatting import dutch_date
 from app.models import Report, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
-from app.models.report import OPEN_STATUSES, STATUS_LABELS, ReportStatus
-from app.notify import app_url, enqueue
-from app.services import DomainError, workflow
+from app.models.report import STATUS_LABELS, ReportStatus, overdue_cutoff
+from app.notify import enqueue, external_url
+from app.services import ConflictError, DomainError, workflow
 from app.services.dossiers import LegalReference
 from app.services.reports import get_by_reference
 from app.services.users import active_coaches
@@ -29,6 +30,7 @@ SKIPPED = "skipped"
 REASON_NEW = "new"
 REASON_CARRIED = "carried"
 REASON_OVERDUE = "overdue"
+REASONS = (REASON_NEW, REASON_CARRIED, REASON_OVERDUE)
 
 ACTIONS = ("take_on", "assign", "decide", "merge")
 
@@ -51,11 +53,11 @@ class SessionClosedError(DomainError):
         self.session = session
 
 
-class ItemHandledError(DomainError):
+class ItemHandledError(ConflictError):
     """Another coach already handled this item in the session."""
 
-    def __init__(self, item: TriageItem):
-        who = item.handled_by.name if item.handled_by else "een andere coach"
+    def __init__(self, item: TriageItem, viewer: User | None):
+        who = name_for(viewer, item.handled_by) if item.handled_by else "een andere coach"
         status = STATUS_LABELS[item.report.status_enum]
         super().__init__(
             f"Dit punt is al behandeld door {who}: {item.decision or 'besluit onbekend'}. "
@@ -93,22 +95,22 @@ def past_sessions(limit: int = 100) -> list[TriageSession]:
     )
 
 
-def build_agenda(*, now: datetime | None = None, overdue_days: int | None = None) -> list[tuple[Report, str]]:
+def build_agenda(*, now: datetime | None = None) -> list[tuple[Report, str]]:
     """What the next session discusses: every report that is new since the previous session
     started (all new reports before the first session); the ones an earlier session skipped
     or did not reach, still new; then every overdue open report. Each report once, in that
     order, oldest first within each group."""
     now = now or utcnow()
-    days = current_app.config["OVERDUE_DAYS"] if overdue_days is None else overdue_days
+    cutoff = overdue_cutoff(now)
     previous = last_session()
     candidates = db.session.scalars(
-        db.select(Report).where(Report.status.in_(OPEN_STATUSES)).order_by(Report.created_at, Report.id)
+        db.select(Report).where(Report.is_open).order_by(Report.created_at, Report.id)
     ).all()
     new, carried, overdue = [], [], []
     for report in candidates:
         if report.status == ReportStatus.NEW.value and (previous is None or report.created_at >= previous.started_at):
             new.append(report)
-        elif workflow.is_overdue(report, now, days):
+        elif report.is_overdue(cutoff):
             overdue.append(report)
         elif report.status == ReportStatus.NEW.value:
             # Skipped or not reached last time: it has not been triaged, so it comes back.
@@ -116,6 +118,30 @@ def build_agenda(*, now: datetime | None = None, overdue_days: int | None = None
     return (
         [(r, REASON_NEW) for r in new] + [(r, REASON_CARRIED) for r in carried] + [(r, REASON_OVERDUE) for r in overdue]
     )
+
+
+def reason_label(reason: str) -> str:
+    """Why a report is on the agenda, as the session page and the agenda mail say it."""
+    if reason == REASON_OVERDUE:
+        return f"Blijft liggen: {current_app.config['OVERDUE_DAYS']} dagen of langer niets gebeurd"
+    if reason == REASON_CARRIED:
+        return "Nog niet besproken in het vorige weekoverleg"
+    return "Nieuw sinds het vorige weekoverleg"
+
+
+@dataclass(frozen=True)
+class AgendaGroup:
+    reason: str
+    label: str
+    reports: list[Report]
+
+
+def agenda_groups(agenda: list[tuple[Report, str]]) -> list[AgendaGroup]:
+    """The agenda in its three groups (new, carried over, overdue), in that order."""
+    return [
+        AgendaGroup(reason, reason_label(reason), [report for report, why in agenda if why == reason])
+        for reason in REASONS
+    ]
 
 
 @dataclass(frozen=True)
@@ -201,7 +227,6 @@ def start_session(
     attendee_ids=(),
     *,
     now: datetime | None = None,
-    overdue_days: int | None = None,
 ) -> TriageSession:
     """Start the weekly session with its agenda. There is one open session at a time:
     when one is already running, the coach (and the colleagues they ticked) join it."""
@@ -212,7 +237,7 @@ def start_session(
     session = open_session()
     if session is None:
         now = now or utcnow()
-        agenda = build_agenda(now=now, overdue_days=overdue_days)
+        agenda = build_agenda(now=now)
         session = TriageSession(started_at=now, started_by=coach)
         db.session.add(session)
         for position, (report, reason) in enumerate(agenda, start=1):
@@ -271,7 +296,7 @@ def _claim(
     )
     db.session.refresh(item)
     if result.rowcount != 1:
-        raise ItemHandledError(item)
+        raise ItemHandledError(item, actor)
 
 
 def _summary(text: str, limit: int = 300) -> str:
@@ -302,7 +327,7 @@ def handle_item(
     if action not in ACTIONS:
         raise DomainError("Kies wat het overleg met dit punt doet.")
     if item.state == HANDLED:
-        raise ItemHandledError(item)
+        raise ItemHandledError(item, actor)
     # Claim the item first: a second coach on the same item waits here and then hears
     # who was first, instead of changing the report a second time.
     _claim(item, state=HANDLED, allowed_from=(PENDING, SKIPPED), actor=actor)
@@ -360,7 +385,9 @@ def skip_item(item: TriageItem, actor: User) -> None:
     if item.state == SKIPPED:
         return
     if item.state == HANDLED:
-        raise ItemHandledError(item)
+        raise ItemHandledError(item, actor)
+    if workflow.report_actions(item.report, actor).withheld:
+        raise DomainError(workflow.WITHHELD)
     _claim(item, state=SKIPPED, allowed_from=(PENDING,), actor=actor)
     _add_attendee(item.session, actor)
     db.session.flush()
@@ -373,11 +400,6 @@ def minutes(session: TriageSession) -> dict[str, list[TriageItem]]:
         "skipped": [item for item in session.items if item.state == SKIPPED],
         "pending": [item for item in session.items if item.state == PENDING],
     }
-
-
-def minutes_path(session: TriageSession) -> str:
-    # Built by hand like notify.report_url: jobs and the CLI have no request to route in.
-    return f"/weekoverleg/{session.id}/besluitenlijst"
 
 
 def end_session(session: TriageSession, actor: User) -> int:
@@ -398,8 +420,8 @@ def end_session(session: TriageSession, actor: User) -> int:
     _add_attendee(session, actor)
     db.session.flush()
     parts = minutes(session)
-    subject = f"Besluitenlijst weekoverleg {views.dutch_date(session.started_at)}"
-    url = app_url(minutes_path(session))
+    subject = f"Besluitenlijst weekoverleg {dutch_date(session.started_at)}"
+    url = external_url("triage.minutes", session_id=session.id)
     sent = 0
     for coach in active_coaches():
         message = enqueue(

@@ -5,14 +5,15 @@ notifications in the same transaction; the caller commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
+from app.anonymity import follows_anonymously, name_for
 from app.extensions import db
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind
-from app.notify import enqueue, notify_followers, report_url
-from app.services import DomainError
+from app.notify import enqueue, external_url, notify_followers
+from app.permissions import NOTE_ROLES
+from app.services import ConflictError, DomainError
 from app.services.dossiers import LegalReference, attach_to_dossier, validate_reference
 from app.services.reports import TEXT_MAX, record_event
 
@@ -41,6 +42,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (MERGED, IN_PROGRESS): frozenset({"coach"}),
 }
 
+# Who writes internal notes and messages to the reporter (no change of status): the roles
+# that read the internal notes.
+WRITER_ROLES = frozenset(NOTE_ROLES)
+
 HEADLINES = {
     IN_PROGRESS: "een ontregelcoach gaat erachteraan",
     RESOLVED: "opgelost",
@@ -50,38 +55,115 @@ HEADLINES = {
 }
 
 
-class ConflictError(DomainError):
-    """Someone else changed the report since the page was loaded."""
+class ReportConflict(ConflictError):
+    """Someone else changed the report since `viewer`'s page was loaded."""
 
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, viewer: User | None):
         who = ""
         last = report.events[-1] if report.events else None
-        if last is not None and last.actor is not None:
-            who = f" door {last.actor.name}"
+        if last is not None and last.actor_id is not None:
+            who = f" door {name_for(viewer, last.actor)}"
+        assignee = name_for(viewer, report.assignee) if report.assignee else None
         super().__init__(
             f"Deze melding is intussen gewijzigd{who}. De status is nu: {STATUS_LABELS[report.status_enum]}"
-            + (f", en {report.assignee.name} gaat erachteraan" if report.assignee else "")
+            + (f", en {assignee} gaat erachteraan" if assignee else "")
             + ". Uw wijziging is niet opgeslagen; bekijk de actuele stand en probeer het zo nodig opnieuw."
         )
         self.report = report
 
 
-@dataclass(frozen=True)
-class Move:
-    """What the board offers for a report: one allowed next status."""
-
-    to: str
-    label: str
-
-
 def allowed(report: Report, to: str, user: User) -> bool:
+    """The transition table alone: may `user`'s roles move `report` to `to`?"""
     roles = TRANSITIONS.get((report.status, to))
     return bool(roles) and user.has_role(*roles)
 
 
-def _check_version(report: Report, expected_version: int | None) -> None:
+@dataclass(frozen=True)
+class ReportActions:
+    """What a user may do with a report now. The one answer, derived from the transition
+    table; pages show what it allows and the services below refuse what it does not."""
+
+    take_on: bool = False
+    assign: bool = False
+    outcomes: tuple[str, ...] = ()  # the decisions that can end it now
+    merge: bool = False
+    reopen: bool = False
+    note: bool = False
+    update: bool = False
+    moves: tuple[str, ...] = ()  # every status the board may move it to
+    # Staff who would act here but follow this report anonymously: they do nothing with it.
+    withheld: bool = False
+
+    @property
+    def decide(self) -> bool:
+        return bool(self.outcomes)
+
+    @property
+    def handles(self) -> bool:
+        return self.take_on or self.assign or self.decide or self.merge or self.reopen
+
+
+NO_ACTIONS = ReportActions()
+
+
+def report_actions(report: Report, user: User | None, *, anonymous: bool | None = None) -> ReportActions:
+    """`anonymous`: whether `user` follows the report anonymously, when the caller already
+    knows (a list asks app.anonymity.anonymously_followed once for all its reports)."""
+    if user is None or not user.is_authenticated or not user.active:
+        return NO_ACTIONS
+    moves = tuple(to for (from_status, to) in TRANSITIONS if from_status == report.status and allowed(report, to, user))
+    writes = user.has_role(*WRITER_ROLES)
+    if follows_anonymously(user, report) if anonymous is None else anonymous:
+        return ReportActions(withheld=bool(moves) or writes)
+    # Who may take a new report on may also say who follows up while it is open.
+    assigners = TRANSITIONS[(NEW, IN_PROGRESS)]
+    assign = report.is_open and user.has_role(*assigners)
+    outcomes = tuple(
+        outcome
+        for outcome in DECISIONS
+        if (report.status == IN_PROGRESS and allowed(report, outcome, user))
+        # Decided straight away (the weekly session): taken on and ended in one go.
+        or (
+            report.status == NEW
+            and allowed(report, IN_PROGRESS, user)
+            and user.has_role(*TRANSITIONS[(IN_PROGRESS, outcome)])
+        )
+    )
+    return ReportActions(
+        take_on=assign and report.assignee_id != user.id,
+        assign=assign,
+        outcomes=outcomes,
+        merge=MERGED in moves,
+        reopen=report.status in ENDINGS and IN_PROGRESS in moves,
+        note=writes,
+        update=writes,
+        moves=moves,
+    )
+
+
+# Roles that change a report's status at all (take on, decide, merge, reopen).
+HANDLER_ROLES = frozenset().union(*TRANSITIONS.values())
+ONLY_COACHES = "Alleen ontregelcoaches kunnen dit doen."
+# Said only to the person it is about, who knows they reported it.
+WITHHELD = "U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af."
+WITHHELD_TARGET = (
+    "U volgt die melding anoniem. Om uw anonimiteit te beschermen, laat u dit samenvoegen aan een collega over."
+)
+
+
+def _actions(report: Report, actor: User, roles=HANDLER_ROLES, message: str = ONLY_COACHES) -> ReportActions:
+    """What `actor` may do with `report`; refuses at once who may do nothing here."""
+    if not actor.has_role(*roles):
+        raise DomainError(message)
+    actions = report_actions(report, actor)
+    if actions.withheld:
+        raise DomainError(WITHHELD)
+    return actions
+
+
+def _check_version(report: Report, expected_version: int | None, viewer: User) -> None:
     if expected_version is not None and int(expected_version) != report.version:
-        raise ConflictError(report)
+        raise ReportConflict(report, viewer)
 
 
 def _text(value: str | None, field: str, message: str) -> str:
@@ -91,11 +173,6 @@ def _text(value: str | None, field: str, message: str) -> str:
     if len(value) > TEXT_MAX:
         raise DomainError(f"Gebruik maximaal {TEXT_MAX} tekens.", field=field)
     return value
-
-
-def _require_coach(user: User) -> None:
-    if not user.has_role("coach"):
-        raise DomainError("Alleen ontregelcoaches kunnen dit doen.")
 
 
 def _transition(report: Report, to: str, actor: User, *, text: str | None, public: bool = True) -> None:
@@ -140,7 +217,7 @@ def _assign(report: Report, assignee: User, actor: User) -> None:
             f"{report.reference} is aan u toegewezen",
             report=report,
             actor=actor,
-            url=report_url(report),
+            url=external_url("reports.detail", reference=report.reference),
         )
 
 
@@ -151,9 +228,9 @@ def take_on(report: Report, coach: User, *, expected_version: int | None = None)
 
 def assign_report(report: Report, assignee: User, *, actor: User, expected_version: int | None = None) -> None:
     """Decide who follows up (wie gaat erachteraan). A new report goes to In behandeling."""
-    _require_coach(actor)
-    _check_version(report, expected_version)
-    if not report.status_enum.is_open:
+    actions = _actions(report, actor)
+    _check_version(report, expected_version, actor)
+    if not actions.assign:
         raise DomainError("Deze melding is afgerond. Heropen hem eerst.")
     _assign(report, assignee, actor)
     if report.status == NEW:
@@ -175,10 +252,12 @@ def decide_report(
 ) -> None:
     """End a report as opgelost, geëscaleerd or uitgelegd, with an explanation for the reporter.
     Escalating links the report to the dossier about its law article (created if needed)."""
-    _require_coach(actor)
-    _check_version(report, expected_version)
+    actions = _actions(report, actor)
+    _check_version(report, expected_version, actor)
     if outcome not in DECISIONS:
         raise DomainError("Kies een besluit.", field="outcome")
+    if outcome not in actions.outcomes:
+        raise DomainError("Deze melding is al afgerond. Heropen hem eerst.")
     explanation = _text(explanation, "explanation", "Schrijf voor de melder op wat er besloten is en waarom.")
     if outcome == RESOLVED:
         what_changed = _text(what_changed, "what_changed", "Beschrijf wat er veranderd is.")
@@ -189,8 +268,6 @@ def decide_report(
         if report.assignee is None:
             _assign(report, actor, actor)
         _transition(report, IN_PROGRESS, actor, text=None)
-    if (report.status, outcome) not in TRANSITIONS:
-        raise DomainError("Deze melding is al afgerond. Heropen hem eerst.")
     report.explanation = explanation
     if outcome == RESOLVED:
         report.outcome = what_changed
@@ -213,8 +290,8 @@ def merge_report(
 ) -> None:
     """Merge a report into an earlier one about the same rule. Supporters and their notes
     move along; the reporter follows the target as a supporter (anonymously if they were)."""
-    _require_coach(actor)
-    _check_version(report, expected_version)
+    actions = _actions(report, actor)
+    _check_version(report, expected_version, actor)
     if target.id == report.id:
         raise DomainError("Een melding kan niet met zichzelf worden samengevoegd.", field="target")
     if target.status == MERGED:
@@ -222,8 +299,10 @@ def merge_report(
             "Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target"
         )
     explanation = _text(explanation, "explanation", "Schrijf voor de melder op waarom deze meldingen samengaan.")
-    if not allowed(report, MERGED, actor):
+    if not actions.merge:
         raise DomainError("Deze melding kan nu niet worden samengevoegd.")
+    if follows_anonymously(actor, target):
+        raise DomainError(WITHHELD_TARGET, field="target")
     already = {s.user_id for s in target.supports} | {target.reporter_id}
     moved = []
     for support in list(report.supports):
@@ -265,16 +344,16 @@ def merge_report(
             headline="een vergelijkbare melding is hiermee samengevoegd",
             text=f"Melding {report.reference} ging over dezelfde regel. Wie die melding deed of steunde, volgt nu deze melding.",
             is_reporter=person.id == target.reporter_id,
-            url=report_url(target),
+            url=external_url("reports.detail", reference=target.reference),
         )
     db.session.flush()
 
 
 def reopen_report(report: Report, *, actor: User, reason: str | None, expected_version: int | None = None) -> None:
     """A coach reopens an ended report; the reporter hears why."""
-    _require_coach(actor)
-    _check_version(report, expected_version)
-    if report.status not in ENDINGS:
+    actions = _actions(report, actor)
+    _check_version(report, expected_version, actor)
+    if not actions.reopen:
         raise DomainError("Alleen een afgeronde melding kan worden heropend.")
     reason = _text(reason, "reason", "Schrijf op waarom de melding weer open gaat.")
     report.duplicate_of_id = None
@@ -288,8 +367,7 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
 
 def add_note(report: Report, *, actor: User, text: str | None) -> None:
     """An internal note: only coaches and legal staff see it."""
-    if not actor.has_role("coach", "legal"):
-        raise DomainError("Alleen ontregelcoaches en Juridische Zaken kunnen notities maken.")
+    _actions(report, actor, WRITER_ROLES, "Alleen ontregelcoaches en Juridische Zaken kunnen notities maken.")
     text = _text(text, "text", "Schrijf een notitie.")
     record_event(report, EventKind.NOTE, actor=actor, text=text, is_public=False)
     report.last_activity_at = utcnow()
@@ -298,14 +376,9 @@ def add_note(report: Report, *, actor: User, text: str | None) -> None:
 
 def post_update(report: Report, *, actor: User, text: str | None) -> None:
     """A public update: the reporter and supporters read it and get a mail."""
-    if not actor.has_role("coach", "legal"):
-        raise DomainError("Alleen ontregelcoaches en Juridische Zaken kunnen berichten sturen.")
+    _actions(report, actor, WRITER_ROLES, "Alleen ontregelcoaches en Juridische Zaken kunnen berichten sturen.")
     text = _text(text, "text", "Schrijf een bericht voor de melder.")
     record_event(report, EventKind.PUBLIC_UPDATE, actor=actor, text=text, is_public=True)
     report.last_activity_at = utcnow()
     notify_followers(report, "nieuw bericht", text=text, exclude=actor)
     db.session.flush()
-
-
-def is_overdue(report: Report, now: datetime, days: int) -> bool:
-    return report.status_enum.is_open and report.last_activity_at < now - timedelta(days=days)

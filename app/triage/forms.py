@@ -5,8 +5,8 @@ from __future__ import annotations
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app.board.forms import DecideForm as BoardDecideForm
 from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
+from app.reports.forms import DecideForm as ReportDecideForm
 from app.services.reports import TEXT_MAX
 
 
@@ -50,8 +50,8 @@ class TakeOnForm(_ItemForm):
     pass
 
 
-class SkipForm(_ItemForm):
-    pass
+class SkipForm(BaseForm):
+    """Leave the item for now: nothing about the report changes, so no version."""
 
 
 class AssignForm(_ItemForm, _CoachChoices):
@@ -66,7 +66,7 @@ class AssignForm(_ItemForm, _CoachChoices):
         self.set_coaches(self.assignee_id, coaches, empty="Kies een ontregelcoach")
 
 
-class DecideForm(BoardDecideForm):
+class DecideForm(ReportDecideForm):
     """The same decision as on the report page (outcome, explanation, what changed, and the
     law for an escalation), here for the item under discussion."""
 

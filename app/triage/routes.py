@@ -8,24 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.forms import apply_domain_error
+from app.forms import VersionedForm
 from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import role_required
-from app.services import DomainError
+from app.services import workflow
 from app.services.dossiers import LegalReference
 from app.services.triage import (
     HANDLED,
     PENDING,
-    REASON_CARRIED,
-    REASON_NEW,
-    REASON_OVERDUE,
     SKIPPED,
-    ItemHandledError,
     SessionClosedError,
+    agenda_groups,
     build_agenda,
     current_item,
     end_session,
@@ -34,6 +30,7 @@ from app.services.triage import (
     open_session,
     past_sessions,
     progress,
+    reason_label,
     set_attendees,
     skip_item,
     start_session,
@@ -42,7 +39,7 @@ from app.services.triage import (
     minutes as minutes_of,
 )
 from app.services.users import active_coaches
-from app.services.workflow import ConflictError
+from app.services.workflow import ReportConflict
 from app.triage.forms import (
     AssignForm,
     AttendeesForm,
@@ -53,13 +50,10 @@ from app.triage.forms import (
     StartForm,
     TakeOnForm,
 )
-from app.web import rerender_on_csrf_error
+from app.views import person
+from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("triage", __name__)
-
-STALE_FORM = (
-    "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
-)
 
 ITEM_FORMS = {
     "take_on": TakeOnForm,
@@ -82,14 +76,6 @@ def _age(value: datetime, now: datetime) -> str:
     return "1 dag geleden gemeld" if days == 1 else f"{days} dagen geleden gemeld"
 
 
-def _reason_label(reason: str) -> str:
-    if reason == REASON_OVERDUE:
-        return f"Blijft liggen: {current_app.config['OVERDUE_DAYS']} dagen of langer niets gebeurd"
-    if reason == REASON_CARRIED:
-        return "Nog niet besproken in het vorige weekoverleg"
-    return "Nieuw sinds het vorige weekoverleg"
-
-
 def _timer(session: TriageSession, now: datetime) -> dict:
     total = current_app.config["TRIAGE_SESSION_MINUTES"]
     remaining = (session.started_at + timedelta(minutes=total) - now).total_seconds()
@@ -107,7 +93,8 @@ def _item_forms(item: TriageItem | None, coaches) -> dict:
     for action, form_class in ITEM_FORMS.items():
         kwargs = {"coaches": coaches} if form_class is AssignForm else {}
         form = form_class(formdata=None, prefix=action, **kwargs)
-        form.version.data = str(item.report.version) if item is not None else ""
+        if isinstance(form, VersionedForm):
+            form.version.data = str(item.report.version) if item is not None else ""
         forms[action] = form
     return forms
 
@@ -152,11 +139,12 @@ def _render_session(
             end_form=end_form,
             error_form=error_form,
             active=active,
+            actions=workflow.report_actions(item.report, current_user) if item is not None else None,
             coaches=coaches,
             timer=_timer(session, now),
             now=now,
             age=lambda value: _age(value, now),
-            reason_label=_reason_label,
+            reason_label=reason_label,
             problem=problem,
             unsaved=unsaved,
             PENDING=PENDING,
@@ -180,7 +168,7 @@ def _item_or_404(session: TriageSession, item_id: int) -> TriageItem:
 
 def _to_minutes(session: TriageSession, message: str, category: str = "info"):
     flash(message, category)
-    return redirect(url_for("triage.minutes", session_id=session.id))
+    return redirect(url_for("triage.minutes", session_id=session.id), 303)
 
 
 # --- start page ------------------------------------------------------------------------
@@ -194,32 +182,34 @@ def index():
     form = StartForm(prefix="start", coaches=coaches)
     if not form.is_submitted():
         form.attendees.data = [current_user.id]
-    if form.validate_on_submit():
+        return _render_index(form)
+    started: list[TriageSession] = []
+
+    def perform():
         running = open_session()
-        try:
-            session = start_session(current_user, form.attendees.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            if running is not None and running.id == session.id:
-                flash(f"Er liep al een weekoverleg, gestart door {session.started_by.name}. U doet nu mee.", "info")
-            else:
-                count = len(session.items)
-                flash(
-                    "Het weekoverleg is gestart. "
-                    + (
-                        f"Er {'staat 1 punt' if count == 1 else f'staan {count} punten'} op de agenda."
-                        if count
-                        else "De agenda is leeg."
-                    ),
-                    "success",
-                )
-            return redirect(url_for("triage.session", session_id=session.id))
+        session = start_session(current_user, form.attendees.data)
+        started.append(session)
+        if running is not None and running.id == session.id:
+            return (f"Er liep al een weekoverleg, gestart door {person(session.started_by)}. U doet nu mee.", "info")
+        count = len(session.items)
+        return "Het weekoverleg is gestart. " + (
+            f"Er {'staat 1 punt' if count == 1 else f'staan {count} punten'} op de agenda."
+            if count
+            else "De agenda is leeg."
+        )
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=lambda: url_for("triage.session", session_id=started[0].id),
+        render=lambda failure: _render_index(form, failure.status),
+    )
+
+
+def _render_index(form, status: int = 200):
     running = open_session()
     agenda = build_agenda() if running is None else []
-    status = 400 if form.errors or form.form_errors else 200
     return (
         render_template(
             "triage/index.html",
@@ -227,9 +217,7 @@ def index():
             running=running,
             running_progress=progress(running) if running else None,
             agenda=agenda,
-            new_count=sum(1 for _, reason in agenda if reason == REASON_NEW),
-            carried_count=sum(1 for _, reason in agenda if reason == REASON_CARRIED),
-            overdue_count=sum(1 for _, reason in agenda if reason == REASON_OVERDUE),
+            groups={group.reason: group for group in agenda_groups(agenda)},
             past=past_sessions(),
             progress=progress,
         ),
@@ -257,50 +245,40 @@ def _act(session_id: int, item_id: int, action: str):
         return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
     kwargs = {"coaches": active_coaches()} if action == "assign" else {}
     form = ITEM_FORMS[action](prefix=action, **kwargs)
-    if not form.validate_on_submit():
-        return _render_session(triage_session, item, submitted=(action, form), status=400)
-    if action != "skip" and form.expected_version is None:
-        # Every change to a report is checked against the version the page showed; a
-        # form without one (an old page, a crafted request) changes nothing.
-        form.form_errors.append(STALE_FORM)
-        return _render_session(triage_session, item, submitted=(action, form), status=400)
     reference = item.report.reference
-    try:
+
+    def perform():
         if action == "skip":
             skip_item(item, current_user)
-        else:
-            handle_item(
-                item,
-                current_user,
-                action,
-                expected_version=form.expected_version,
-                assignee_id=getattr(getattr(form, "assignee_id", None), "data", None),
-                outcome=getattr(getattr(form, "outcome", None), "data", None),
-                explanation=getattr(getattr(form, "explanation", None), "data", None),
-                what_changed=getattr(getattr(form, "what_changed", None), "data", None),
-                legal=_legal_reference(form),
-                target_reference=getattr(getattr(form, "target", None), "data", None),
-            )
-        db.session.commit()
-    except SessionClosedError as error:
-        db.session.rollback()
-        return _to_minutes(triage_session, error.message, "error")
-    except (ConflictError, ItemHandledError) as error:
-        db.session.rollback()
-        return _conflict(triage_session, item, action, form, error.message)
-    except StaleDataError:
-        # Two requests changed the report at the very same moment; the other one won.
-        db.session.rollback()
-        return _conflict(triage_session, item, action, form, ConflictError(item.report).message)
-    except DomainError as error:
-        db.session.rollback()
-        apply_domain_error(form, error)
-        return _render_session(triage_session, item, submitted=(action, form), status=400)
-    if action == "skip":
-        flash(f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.", "info")
-    else:
-        flash(f"{reference}: {item.decision}.", "success")
-    return redirect(url_for("triage.session", session_id=session_id))
+            return (f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.", "info")
+        handle_item(
+            item,
+            current_user,
+            action,
+            expected_version=form.expected_version,
+            assignee_id=getattr(getattr(form, "assignee_id", None), "data", None),
+            outcome=getattr(getattr(form, "outcome", None), "data", None),
+            explanation=getattr(getattr(form, "explanation", None), "data", None),
+            what_changed=getattr(getattr(form, "what_changed", None), "data", None),
+            legal=_legal_reference(form),
+            target_reference=getattr(getattr(form, "target", None), "data", None),
+        )
+        return f"{reference}: {item.decision}."
+
+    def render(failure):
+        if failure.conflict:
+            return _conflict(triage_session, item, action, form, failure.conflict)
+        return _render_session(triage_session, item, submitted=(action, form), status=failure.status)
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("triage.session", session_id=session_id),
+        render=render,
+        conflict=lambda: ReportConflict(item.report, current_user),
+        escapes={SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error")},
+    )
 
 
 def _legal_reference(form) -> LegalReference | None:
@@ -380,20 +358,16 @@ def attendees(session_id: int):
     if not triage_session.is_open:
         return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
     form = AttendeesForm(prefix="attendees", coaches=active_coaches())
-    if form.validate_on_submit():
-        try:
-            set_attendees(triage_session, form.attendees.data, actor=current_user)
-            db.session.commit()
-        except SessionClosedError as error:
-            db.session.rollback()
-            return _to_minutes(triage_session, error.message, "error")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash("De lijst met aanwezigen is bijgewerkt.", "success")
-            return redirect(url_for("triage.session", session_id=session_id))
-    return _render_session(triage_session, current_item(triage_session), submitted=("attendees", form), status=400)
+    return run_form(
+        form,
+        lambda: set_attendees(triage_session, form.attendees.data, actor=current_user),
+        success="De lijst met aanwezigen is bijgewerkt.",
+        redirect_to=url_for("triage.session", session_id=session_id),
+        render=lambda failure: _render_session(
+            triage_session, current_item(triage_session), submitted=("attendees", form), status=failure.status
+        ),
+        escapes={SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error")},
+    )
 
 
 @bp.route("/<int:session_id>/afsluiten", methods=["POST"])
@@ -404,21 +378,23 @@ def end(session_id: int):
     if not triage_session.is_open:
         return _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")
     form = EndForm(prefix="end")
-    if form.validate_on_submit():
-        try:
-            count = end_session(triage_session, current_user)
-            db.session.commit()
-        except SessionClosedError:
-            db.session.rollback()
-            return _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")
-        else:
-            return _to_minutes(
-                triage_session,
-                "Het weekoverleg is afgesloten. De besluitenlijst staat hieronder"
-                + (f" en is naar {count} {'coach' if count == 1 else 'coaches'} gemaild." if count else "."),
-                "success",
-            )
-    return _render_session(triage_session, current_item(triage_session), submitted=("end", form), status=400)
+
+    def perform():
+        count = end_session(triage_session, current_user)
+        return "Het weekoverleg is afgesloten. De besluitenlijst staat hieronder" + (
+            f" en is naar {count} {'coach' if count == 1 else 'coaches'} gemaild." if count else "."
+        )
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("triage.minutes", session_id=session_id),
+        render=lambda failure: _render_session(
+            triage_session, current_item(triage_session), submitted=("end", form), status=failure.status
+        ),
+        escapes={SessionClosedError: lambda error: _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")},
+    )
 
 
 @bp.route("/<int:session_id>/besluitenlijst")

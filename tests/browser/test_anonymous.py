@@ -70,4 +70,4 @@ def test_anonymous_report_hides_the_reporter_from_coaches(app, live_server, page
     expect(card.get_by_role("heading", level=3)).to_have_text(RULE)
     axe_check(page, "Mijn meldingen (anonymous report)")
     page.goto(live_server + f"/meldingen/{reference}")
-    expect(page.locator(".rk-facts")).to_contain_text("U (anoniem gemeld)")
+    expect(page.locator(".rk-facts")).to_contain_text("U (anoniem)")
