@@ -31,6 +31,9 @@ class Config:
 
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Keys the pseudonym that links an anonymous reporter to their reports (app/anonymity.py).
+    # Its own key, so that whoever holds SECRET_KEY (or a database dump) cannot link them.
+    ANONYMITY_KEY = os.environ.get("ANONYMITY_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(None)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
@@ -55,6 +58,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", str(8 * 3600)))
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", str(8 * 3600)))
+    # How long an invitation and a reset link (mailed to the account's owner) stay valid.
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
+    PASSWORD_RESET_HOURS = int(os.environ.get("PASSWORD_RESET_HOURS", "24"))
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     # (1 behind nginx). Without it every client looks like the proxy to the login limits.
@@ -78,6 +84,9 @@ class Config:
     RETENTION_REPORT_DAYS = int(os.environ.get("RETENTION_REPORT_DAYS", "730"))
     RETENTION_MAIL_DAYS = int(os.environ.get("RETENTION_MAIL_DAYS", "90"))
     RETENTION_AUDIT_DAYS = int(os.environ.get("RETENTION_AUDIT_DAYS", "365"))
+    # After this many days without activity on a report that ended for good, the link
+    # between an anonymous report and its reporter (and anonymous followers) is destroyed.
+    RETENTION_ANONYMOUS_LINK_DAYS = int(os.environ.get("RETENTION_ANONYMOUS_LINK_DAYS", "90"))
 
     # Outgoing mail (SMTP). Messages wait in the outbox until delivered.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
@@ -99,6 +108,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-rode-knop")
+    ANONYMITY_KEY = os.environ.get("ANONYMITY_KEY", "dev-only-anonymity-key-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'rodeknop.db'}")
 
 
@@ -106,6 +116,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    ANONYMITY_KEY = "test-anonymity-key-of-the-suite"
     SQLALCHEMY_DATABASE_URI = _database_url(None)
 
 
@@ -117,11 +128,15 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "ANONYMITY_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError("Rode Knop refuses to start in production without: " + ", ".join(missing))
         if len(os.environ["SECRET_KEY"]) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
+        if len(os.environ["ANONYMITY_KEY"]) < 32:
+            raise RuntimeError("ANONYMITY_KEY must be at least 32 characters in production")
+        if os.environ["ANONYMITY_KEY"] == os.environ["SECRET_KEY"]:
+            raise RuntimeError("ANONYMITY_KEY must differ from SECRET_KEY")
 
 
 CONFIGS = {

@@ -1,13 +1,25 @@
-"""Who may know who someone is: the one place that names a person to a viewer, and that
-knows who follows a report anonymously.
+"""Who may know who someone is.
 
-Pages, mails, minutes, exports, timelines and conflict messages name people only through
-`name_for` (or the small helpers below, which only decide whether the person appears
-anonymously there and then ask `name_for`)."""
+* The one place that names a person to a viewer (`name_for`): pages, mails, minutes,
+  exports, timelines and conflict messages name people only through it (or through the
+  small helpers below, which only decide whether someone appears anonymously there).
+* Who follows a report anonymously. The database never holds an anonymous reporter's (or
+  anonymous follower's) user id: only a keyed pseudonym, HMAC-SHA256 of the user id under
+  ANONYMITY_KEY, a key of its own (not SECRET_KEY). The application recognises the person
+  by computing their pseudonym at run time (Mijn meldingen, who may see a report) and
+  finds the person behind a pseudonym only to mail them (`user_for_pseudonym`). Without
+  the key a dump, a backup or a query by a DBA cannot tell who it is. The README's threat
+  model says what the holder of every key can still do."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import threading
 from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import false, or_
 
 if TYPE_CHECKING:
     from app.models import Dossier, Event, Report, Support, User
@@ -19,6 +31,9 @@ YOU_ANONYMOUS = "U (anoniem)"
 ANONYMOUS = "Anoniem"
 A_COLLEAGUE = "Een collega"
 SYSTEM = "Rode Knop"
+
+
+# --- naming ------------------------------------------------------------------------------
 
 
 def _is_staff(user: User | None) -> bool:
@@ -38,10 +53,11 @@ def name_for(
 
     * Someone who appears anonymously here is "U (anoniem)" to themselves and "Anoniem" to
       everyone else (`is_viewer` says whether the viewer is that person; the person itself
-      is then not needed, and never looked at).
+      is not needed, and not known).
     * The viewer is "U" to themselves (`you`: "u" mid-sentence; None in a record such as
       the minutes, where everyone is named the same way).
-    * No person (the application itself): `nobody`.
+    * No person (the application itself, or a reporter forgotten after the retention
+      term): `nobody`.
     * Coaches, Juridische Zaken and beheerders are named to everyone; other colleagues
       are named only to them, and are "Een collega" to everyone else.
     """
@@ -56,39 +72,104 @@ def name_for(
     return A_COLLEAGUE
 
 
-# --- who follows a report, and how ---------------------------------------------------
+# --- pseudonyms --------------------------------------------------------------------------
+
+
+def _key() -> bytes:
+    return current_app.config["ANONYMITY_KEY"].encode("utf-8")
+
+
+def pseudonym(user_id: int) -> str:
+    """The keyed pseudonym of a user: what the database stores instead of their id
+    wherever they are anonymous."""
+    return hmac.new(_key(), f"rode-knop-follower:{int(user_id)}".encode(), hashlib.sha256).hexdigest()
+
+
+def pseudonym_of(user: User | None) -> str | None:
+    user_id = getattr(user, "id", None) if user is not None else None
+    return pseudonym(user_id) if user_id is not None else None
+
+
+class _Directory:
+    """Pseudonym -> user id, built by computing the pseudonyms of user ids (HMAC cannot be
+    turned around). Ids only grow, so the map only grows; one per key, per process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._maps: dict[bytes, tuple[dict[str, int], int]] = {}
+
+    def user_id(self, value: str) -> int | None:
+        from app.extensions import db
+        from app.models import User
+
+        fingerprint = hashlib.sha256(_key()).digest()
+        with self._lock:
+            found, highest = self._maps.get(fingerprint, ({}, 0))
+            if value not in found:
+                newest = db.session.scalar(db.select(db.func.max(User.id))) or 0
+                for user_id in range(highest + 1, newest + 1):
+                    found[pseudonym(user_id)] = user_id
+                highest = max(highest, newest)
+                self._maps[fingerprint] = (found, highest)
+            return found.get(value)
+
+
+_directory = _Directory()
+
+
+def user_for_pseudonym(value: str | None) -> User | None:
+    """The person behind a pseudonym: only to mail them what happened to what they follow."""
+    if not value:
+        return None
+    from app.extensions import db
+    from app.models import User
+
+    user_id = _directory.user_id(value)
+    return db.session.get(User, user_id) if user_id is not None else None
+
+
+# --- who follows a report, and how -------------------------------------------------------
 
 
 def is_reporter(user: User | None, report: Report) -> bool:
-    return user is not None and getattr(user, "id", None) is not None and report.reporter_id == user.id
+    if user is None or getattr(user, "id", None) is None:
+        return False
+    if report.is_anonymous:
+        return report.reporter_pseudonym is not None and report.reporter_pseudonym == pseudonym(user.id)
+    return report.reporter_id == user.id
+
+
+def supports_anonymously(user: User | None, support: Support) -> bool:
+    own = pseudonym_of(user)
+    return support.anonymous and own is not None and support.follower_pseudonym == own
 
 
 def follows_anonymously(user: User | None, report: Report) -> bool:
     """The user reported this report anonymously, or follows it anonymously because their
     anonymous report was merged into it. Such a user never acts on the report: every trace
-    of their action (an event, an assignment, a conflict message, a minutes line) would sit
+    of an action (an event, an assignment, a conflict message, a minutes line) would stand
     next to 'Anoniem' and name them."""
-    if user is None or getattr(user, "id", None) is None:
+    own = pseudonym_of(user)
+    if own is None:
         return False
-    if report.is_anonymous and report.reporter_id == user.id:
+    if report.is_anonymous and report.reporter_pseudonym == own:
         return True
-    return any(support.anonymous and support.user_id == user.id for support in report.supports)
+    return any(support.anonymous and support.follower_pseudonym == own for support in report.supports)
 
 
 def anonymously_followed(user: User | None, reports: list[Report]) -> set[int]:
     """The ids among `reports` that `user` follows anonymously, in one query (for lists)."""
-    if user is None or getattr(user, "id", None) is None or not reports:
+    own = pseudonym_of(user)
+    if own is None or not reports:
         return set()
     from app.extensions import db
     from app.models import Support
 
-    ids = {report.id for report in reports if report.is_anonymous and report.reporter_id == user.id}
+    ids = {report.id for report in reports if report.is_anonymous and report.reporter_pseudonym == own}
     ids.update(
         db.session.scalars(
             db.select(Support.report_id).where(
-                Support.user_id == user.id,
-                Support.anonymous.is_(True),
-                Support.report_id.in_([report.id for report in reports]),
+                Support.follower_pseudonym == own, Support.report_id.in_([report.id for report in reports])
             )
         )
     )
@@ -99,7 +180,22 @@ def follows_dossier_anonymously(user: User | None, dossier: Dossier) -> bool:
     return any(follows_anonymously(user, report) for report in dossier.reports)
 
 
-# --- naming helpers for the objects that show people ----------------------------------
+def reported_by(user: User):
+    """SQL: the reports `user` made, named or anonymously."""
+    from app.models import Report
+
+    return or_(Report.reporter_id == user.id, Report.reporter_pseudonym == pseudonym(user.id))
+
+
+def supported_by(user: User):
+    """SQL: the support rows of `user`, named or anonymous."""
+    from app.models import Support
+
+    own = pseudonym_of(user)
+    return or_(Support.user_id == user.id, Support.follower_pseudonym == own if own else false())
+
+
+# --- naming helpers for the objects that show people -------------------------------------
 
 
 def reporter_name(report: Report, viewer: User | None) -> str:
@@ -110,8 +206,8 @@ def reporter_name(report: Report, viewer: User | None) -> str:
 
 def supporter_name(support: Support, viewer: User | None) -> str:
     if support.anonymous:
-        return name_for(viewer, None, anonymous=True, is_viewer=viewer is not None and support.user_id == viewer.id)
-    return name_for(viewer, support.user)
+        return name_for(viewer, None, anonymous=True, is_viewer=supports_anonymously(viewer, support))
+    return name_for(viewer, support.user, nobody=ANONYMOUS)
 
 
 def event_actor_name(event: Event, report: Report, viewer: User | None) -> str:

@@ -26,8 +26,9 @@ from app.dossiers.overview import dossier_rows
 from app.extensions import db
 from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User
 from app.models.base import utcnow
-from app.models.report import EventKind, overdue_cutoff
+from app.models.report import overdue_cutoff
 from app.notify import deliver_outbox, enqueue, external_url
+from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
 
@@ -215,25 +216,12 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
         if config["RETENTION_AUDIT_DAYS"]:
             stmt = delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=config["RETENTION_AUDIT_DAYS"]))
             result["audit_entries_removed"] = _count_or_run(stmt, dry_run)
+        if config["RETENTION_ANONYMOUS_LINK_DAYS"]:
+            before = now - timedelta(days=config["RETENTION_ANONYMOUS_LINK_DAYS"])
+            result["anonymous_links_destroyed"] = forget_anonymous_links(before, dry_run=dry_run)
         if config["RETENTION_REPORT_DAYS"]:
-            limit = now - timedelta(days=config["RETENTION_REPORT_DAYS"])
-            old = db.session.scalars(
-                select(Report).where(~Report.is_open, Report.is_anonymous.is_(False), Report.last_activity_at < limit)
-            ).all()
-            result["reports_anonymised"] = len(old)
-            if not dry_run:
-                from app.services.reports import record_event
-
-                for report in old:
-                    # The reporter is no longer shown anywhere; the lesson stays.
-                    report.is_anonymous = True
-                    record_event(
-                        report,
-                        EventKind.NOTE,
-                        actor=None,
-                        is_public=False,
-                        text="Bewaartermijn verstreken: de melder is geanonimiseerd.",
-                    )
+            before = now - timedelta(days=config["RETENTION_REPORT_DAYS"])
+            result["reporters_forgotten"] = forget_reporters(before, dry_run=dry_run)
         if dry_run:
             db.session.rollback()
         return _record("retention", started, result, dry_run=dry_run)

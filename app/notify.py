@@ -1,11 +1,20 @@
 """The e-mail outbox: notifications are queued in the same transaction as the change that
-caused them, and delivered later over SMTP with retries and backoff."""
+caused them, and delivered later over SMTP with retries and backoff.
+
+Delivery is at least once: a crash between the SMTP server accepting a message and the
+outbox recording it as sent repeats that one message at the next run. Every message keeps
+one Message-ID over all its attempts, so a receiver can recognise the repeat.
+
+A mail to someone who follows a report anonymously is queued under their pseudonym only
+(app.anonymity): the row holds no address or user id while it waits, the address is looked
+up at the moment of sending, and the row is deleted once the mail went out."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -14,6 +23,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from sqlalchemy import or_, update
 
+from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
 from app.models import OutboxMessage, Report, User
 from app.models.base import utcnow
@@ -34,48 +44,101 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def _message_id() -> str:
+    return make_msgid(domain=urlsplit(current_app.config["APP_BASE_URL"]).hostname or "rodeknop")
+
+
 def enqueue(
-    user: User, template: str, subject: str, *, dedupe_key: str | None = None, **context
+    user: User,
+    template: str,
+    subject: str,
+    *,
+    dedupe_key: str | None = None,
+    anonymous: bool = False,
+    to_address: str | None = None,
+    always: bool = False,
+    **context,
 ) -> OutboxMessage | None:
     """Queue one mail to `user`, rendered from templates/mail/<template>.txt and .html.
-    Users who chose no mail, and deactivated accounts, get nothing."""
-    if not user.active or user.mail_preference == "none":
+    Deactivated accounts get nothing, nor do users who chose no mail (unless `always`:
+    a security notice about their own account). `anonymous`: `user` follows what the mail
+    is about anonymously; the row then keeps only their pseudonym, and the mail greets
+    them without their name. `to_address`: another address than the account's (the old
+    one, after a change)."""
+    if not user.active or (user.mail_preference == "none" and not always):
         return None
-    context.update(user=user, subject=subject, municipality=current_app.config["MUNICIPALITY_NAME"])
+    context.update(
+        user=None if anonymous else user, subject=subject, municipality=current_app.config["MUNICIPALITY_NAME"]
+    )
     message = OutboxMessage(
-        to_address=user.email,
-        to_user_id=user.id,
+        to_address=None if anonymous else (to_address or user.email),
+        to_user_id=None if anonymous else user.id,
+        to_pseudonym=pseudonym(user.id) if anonymous else None,
         subject=subject,
         body_text=render_template(f"mail/{template}.txt", **context),
         body_html=render_template(f"mail/{template}.html", **context),
         dedupe_key=dedupe_key,
+        message_id=_message_id(),
     )
     db.session.add(message)
     return message
 
 
-def followers(report: Report) -> list[User]:
-    """The reporter and every supporter: the people who hear about every decision."""
-    people = {report.reporter_id: report.reporter}
+@dataclass(frozen=True)
+class Follower:
+    """Someone who hears about every decision on a report, and how they follow it."""
+
+    user: User
+    anonymous: bool
+    is_reporter: bool
+
+
+def followers(report: Report) -> list[Follower]:
+    """The reporter and every supporter, each entry as it is recorded: named followers
+    once per person; anonymous ones looked up by pseudonym, one entry per anonymous row."""
+    entries: list[Follower] = []
+    named: set[int] = set()
+    if report.is_anonymous:
+        reporter = user_for_pseudonym(report.reporter_pseudonym)
+        if reporter is not None:
+            entries.append(Follower(reporter, True, True))
+    elif report.reporter is not None:
+        entries.append(Follower(report.reporter, False, True))
+        named.add(report.reporter.id)
     for support in report.supports:
-        people.setdefault(support.user_id, support.user)
-    return list(people.values())
+        if support.anonymous:
+            person = user_for_pseudonym(support.follower_pseudonym)
+            if person is not None:
+                entries.append(Follower(person, True, False))
+        elif support.user is not None and support.user_id not in named:
+            entries.append(Follower(support.user, False, False))
+            named.add(support.user_id)
+    return entries
 
 
-def notify_followers(report: Report, headline: str, *, text: str | None = None, exclude: User | None = None) -> int:
-    """Tell the reporter and supporters what happened to the report and why."""
+def notify_followers(
+    report: Report,
+    headline: str,
+    *,
+    text: str | None = None,
+    exclude: User | None = None,
+    subject: str | None = None,
+) -> int:
+    """Tell the reporter and supporters what happened to the report and why. `exclude`
+    (who did it) is never an anonymous follower: they do not act on what they follow."""
     count = 0
-    for person in followers(report):
-        if exclude is not None and person.id == exclude.id:
+    for follower in followers(report):
+        if exclude is not None and not follower.anonymous and follower.user.id == exclude.id:
             continue
         message = enqueue(
-            person,
+            follower.user,
             "report_update",
-            f"{report.reference}: {headline}",
+            subject or f"{report.reference}: {headline}",
+            anonymous=follower.anonymous,
             report=report,
             headline=headline,
             text=text,
-            is_reporter=person.id == report.reporter_id,
+            is_reporter=follower.is_reporter,
             url=external_url("reports.detail", reference=report.reference),
         )
         count += message is not None
@@ -90,12 +153,12 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _build(message: OutboxMessage) -> EmailMessage:
+def _build(message: OutboxMessage, address: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
-    email["To"] = message.to_address
+    email["To"] = address
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain="rodeknop")
+    email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     if message.body_html:
@@ -141,9 +204,22 @@ def _claim(message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def _address(message: OutboxMessage) -> str | None:
+    """Where the message goes now: its address, or the address of the person behind its
+    pseudonym (None when they are gone, deactivated, or chose no mail meanwhile)."""
+    if message.to_pseudonym is None:
+        return message.to_address
+    person = user_for_pseudonym(message.to_pseudonym)
+    if person is None or not person.active or person.mail_preference == "none":
+        return None
+    return person.email
+
+
 def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
-    """Send what is due. Returns (sent, failed). Commits after every message, so a crash
-    half-way sends nothing twice that was recorded as sent, and loses nothing."""
+    """Send what is due. Returns (sent, failed). Commits after every message: a failure is
+    retried later with backoff and nothing is lost. At least once: a crash after the SMTP
+    server accepted a message and before this records it sends that message again (with
+    the same Message-ID). A mail to an anonymous follower is deleted once it is sent."""
     now = now or utcnow()
     due_ids = list(
         db.session.scalars(
@@ -161,10 +237,18 @@ def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[in
             if not _claim(message_id, now):
                 continue
             message = db.session.get(OutboxMessage, message_id)
+            address = _address(message)
+            if address is None:
+                db.session.delete(message)  # nobody to send it to any more
+                db.session.commit()
+                continue
+            if message.message_id is None:  # queued before Message-IDs were kept
+                message.message_id = _message_id()
+                db.session.commit()
             try:
                 if smtp is None:
                     smtp = _connect()
-                smtp.send_message(_build(message))
+                smtp.send_message(_build(message, address))
             except (smtplib.SMTPException, OSError) as error:
                 message.attempts += 1
                 message.last_error = f"{type(error).__name__}: {error}"[:500]
@@ -178,10 +262,14 @@ def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[in
                     finally:
                         smtp = None
             else:
-                message.sent_at = utcnow()
-                message.attempts += 1
-                message.last_error = None
                 sent += 1
+                if message.to_pseudonym is not None:
+                    # Kept, it would join the reporter's pseudonym to the report for good.
+                    db.session.delete(message)
+                else:
+                    message.sent_at = utcnow()
+                    message.attempts += 1
+                    message.last_error = None
             db.session.commit()
     finally:
         if smtp is not None:

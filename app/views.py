@@ -7,7 +7,7 @@ from flask import current_app, g
 from flask_login import current_user
 
 from app import permissions
-from app.anonymity import event_actor_name, name_for, reporter_name, supporter_name
+from app.anonymity import SYSTEM, event_actor_name, name_for, reporter_name, supporter_name
 from app.formatting import (
     calendar_date,
     dutch_date,
@@ -34,10 +34,10 @@ def supporter_display(support: Support) -> str:
     return supporter_name(support, current_user)
 
 
-def person(user: User | None, viewer: User | None = None, *, you: str | None = "U") -> str:
+def person(user: User | None, viewer: User | None = None, *, you: str | None = "U", nobody: str = SYSTEM) -> str:
     """Anyone else shown on a page (who follows up, a dossier's owner, an attendee).
-    In a mail, `viewer` is the recipient. `you`: see app.anonymity.name_for."""
-    return name_for(viewer if viewer is not None else current_user, user, you=you)
+    In a mail, `viewer` is the recipient. `you`, `nobody`: see app.anonymity.name_for."""
+    return name_for(viewer if viewer is not None else current_user, user, you=you, nobody=nobody)
 
 
 def template_globals() -> dict:

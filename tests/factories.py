@@ -78,3 +78,30 @@ def first_addressee_id() -> int:
     from app.models import Addressee
 
     return db.session.scalar(db.select(Addressee.id).order_by(Addressee.id).limit(1))
+
+
+def recipient(message):
+    """Who an outbox message goes to: the named recipient, or the person behind the
+    pseudonym of a mail to an anonymous follower (what the deliverer looks up)."""
+    from app.anonymity import user_for_pseudonym
+    from app.models import User
+
+    if message.to_pseudonym is not None:
+        return user_for_pseudonym(message.to_pseudonym)
+    return db.session.get(User, message.to_user_id) if message.to_user_id is not None else None
+
+
+def follower(support):
+    """Who a support row stands for: the named supporter, or the person behind the
+    pseudonym of an anonymous follower."""
+    from app.anonymity import user_for_pseudonym
+
+    return user_for_pseudonym(support.follower_pseudonym) if support.anonymous else support.user
+
+
+def password_link_params(user) -> dict:
+    """<purpose> and <token> of a valid reset link for `user` (inside an app context)."""
+    from app.services.users import RESET, password_link
+
+    purpose, token = password_link(user, RESET).rsplit("/", 2)[-2:]
+    return {"purpose": purpose, "token": token}

@@ -65,6 +65,10 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("auth.logout", "POST"):            {"anon": LOGIN,   "employee": redirect("/inloggen"), "coach": redirect("/inloggen"), "legal": redirect("/inloggen"), "admin": redirect("/inloggen")},
     ("auth.change_password", "GET"):    {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     ("auth.change_password", "POST"):   {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    # The link mailed to an account's owner is the credential: open to whoever holds it.
+    # An empty form comes back with its messages.
+    ("auth.choose_password", "GET"):    {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("auth.choose_password", "POST"):   {"anon": 400,     "employee": 400, "coach": 400, "legal": 400, "admin": 400},
     ("auth.settings", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     # One radio group; a POST without it keeps the current choice (a no-op save).
     ("auth.settings", "POST"):          {"anon": LOGIN,   "employee": redirect("/instellingen"), "coach": redirect("/instellingen"), "legal": redirect("/instellingen"), "admin": redirect("/instellingen")},
@@ -138,6 +142,9 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("admin.new_user", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
     ("admin.new_user", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
     ("admin.edit_user", "GET"):         {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    # Sends <user_id> a link to choose a new password (no fields to fill in).
+    ("admin.send_password_link", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers/{user_id}")},
+    ("admin.audit", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
     ("admin.edit_user", "POST"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
     ("admin.departments", "GET"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
     ("admin.departments", "POST"):      {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},

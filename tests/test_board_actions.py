@@ -12,7 +12,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import Event, OutboxMessage, Report, User
 from app.services import workflow
-from tests.factories import make_department, make_report, make_support, make_user
+from tests.factories import follower, make_department, make_report, make_support, make_user, recipient
 from tests.test_board import form_fields, login, page_of, report_state
 
 COACH = "coach@example.test"
@@ -55,7 +55,7 @@ def world(app):
 def _outbox(app) -> list[tuple[str, str, str]]:
     with app.app_context():
         return [
-            (m.to_address, m.subject, m.body_text)
+            (recipient(m).email, m.subject, m.body_text)
             for m in db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))
         ]
 
@@ -451,7 +451,7 @@ def test_merge_moves_supporters_and_tells_everyone_involved(app, world):
         src = db.session.scalar(db.select(Report).where(Report.number == int(source[-4:])))
         tgt = db.session.scalar(db.select(Report).where(Report.number == int(target[-4:])))
         assert src.status == "merged" and src.duplicate_of_id == tgt.id
-        supports = {s.user.email: s for s in tgt.supports}
+        supports = {follower(s).email: s for s in tgt.supports}
         # Pim's support and its note moved; the anonymous reporter follows, anonymously.
         assert supports["pim@example.test"].note == "Herkenbaar" and not supports["pim@example.test"].anonymous
         assert supports[ANONYMOUS].anonymous is True

@@ -12,7 +12,7 @@ from app.models import Addressee, Dossier, OutboxMessage
 from app.services import DomainError
 from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
 from app.services.workflow import decide_report
-from tests.factories import make_report, make_support, make_user
+from tests.factories import make_report, make_support, make_user, recipient
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_sent_then_answered_reaches_every_reporter_and_supporter(app, escalated)
         with pytest.raises(DomainError, match="kan niet"):
             change_dossier_status(dossier, "sent", actor=legal)
         db.session.commit()
-        recipients = [m.to_user_id for m in db.session.scalars(db.select(OutboxMessage))]
+        recipients = [recipient(m).id for m in db.session.scalars(db.select(OutboxMessage))]
         for person in escalated["people"]:
             assert recipients.count(person) == 2  # sent + answered
         answered = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.subject.like("%antwoord%"))).all()

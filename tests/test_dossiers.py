@@ -17,7 +17,7 @@ from app.models import Addressee, Dossier, DossierEvent, OutboxMessage, Report, 
 from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
 from app.services.workflow import decide_report
 from tests.conftest import Auth
-from tests.factories import make_report, make_support, make_user
+from tests.factories import make_report, make_support, make_user, recipient
 
 COACH = "cor.coach@example.test"
 LEGAL = "fatima.jurist@example.test"
@@ -281,10 +281,10 @@ def test_from_two_escalations_to_an_answer_every_reporter_hears(app):
         assert dossier.owner_id == legal_id
         messages = db.session.scalars(db.select(OutboxMessage)).all()
         answered = [m for m in messages if "antwoord" in m.subject]
-        assert {m.to_user_id for m in answered} == reporters
+        assert {recipient(m).id for m in answered} == reporters
         assert all("De minister past de kostendelersnorm aan" in m.body_text for m in answered)
         assert all("kenmerk 2026-0001" not in m.body_text for m in answered), "the full answer stays with legal"
-        assert {m.to_user_id for m in messages if "verstuurd" in m.subject} == reporters
+        assert {recipient(m).id for m in messages if "verstuurd" in m.subject} == reporters
         # Each reporter reads it in their report's timeline too.
         report = db.session.scalar(db.select(Report).where(Report.dossier_id == dossier_id).order_by(Report.id))
         assert any("De minister past de kostendelersnorm aan" in (e.text or "") for e in report.events)

@@ -17,7 +17,8 @@ from app.jobs import JOBS, build_scheduler, coach_reminders, dossier_reminders, 
 from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report
 from app.models.base import utcnow
 from app.services.dossiers import LegalReference
-from app.services.workflow import assign_report, decide_report
+from app.services.reports import my_reports, supported_reports
+from app.services.workflow import assign_report, decide_report, merge_report
 from tests.factories import make_report, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,13 @@ def test_an_overdue_answer_gives_the_owner_exactly_one_reminder(app, overdue_dos
 
 
 def test_four_processes_running_the_job_at_once_send_one_reminder(app, overdue_dossier, database_url):
-    env = {**os.environ, "RODEKNOP_ENV": "production", "SECRET_KEY": "j" * 48, "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "RODEKNOP_ENV": "production",
+        "SECRET_KEY": "j" * 48,
+        "ANONYMITY_KEY": "k" * 48,
+        "DATABASE_URL": database_url,
+    }
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "dossier_reminders"],
@@ -111,21 +118,71 @@ def test_weekly_agenda_reaches_every_coach_once(app):
 def test_retention_dry_run_changes_nothing_and_the_real_run_records_what_it_did(app):
     with app.app_context():
         coach = make_user(roles=("employee", "coach"))
-        old = make_report(make_user("Oude Melder"), rule="Oud")
+        reporter = make_user("Oude Melder")
+        old = make_report(reporter, rule="Oud")
         decide_report(old, actor=coach, outcome="explained", explanation="Zo is het.")
         old.last_activity_at = utcnow() - timedelta(days=app.config["RETENTION_REPORT_DAYS"] + 1)
         db.session.add(AuditEntry(action="login", at=utcnow() - timedelta(days=app.config["RETENTION_AUDIT_DAYS"] + 1)))
         db.session.commit()
         dry = retention(dry_run=True)
-        assert dry == {"audit_entries_removed": 1, "mails_removed": 0, "reports_anonymised": 1}
-        assert db.session.get(Report, old.id).is_anonymous is False
+        assert dry == {
+            "audit_entries_removed": 1,
+            "mails_removed": 0,
+            "anonymous_links_destroyed": 0,
+            "reporters_forgotten": 1,
+        }
+        assert db.session.get(Report, old.id).reporter_id == reporter.id
         assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) >= 1
         real = retention()
         assert real == dry
-        assert db.session.get(Report, old.id).is_anonymous is True
+        forgotten = db.session.get(Report, old.id)
+        assert forgotten.reporter_id is None and forgotten.is_anonymous is True
+        assert forgotten not in my_reports(reporter)
         runs = db.session.scalars(db.select(JobRun).where(JobRun.job == "retention").order_by(JobRun.id)).all()
         assert [r.dry_run for r in runs] == [True, False]
-        assert retention()["reports_anonymised"] == 0
+        assert retention()["reporters_forgotten"] == 0
+
+
+def test_retention_destroys_the_link_to_an_anonymous_reporter_once_they_no_longer_need_it(app):
+    """Ended for good and quiet for RETENTION_ANONYMOUS_LINK_DAYS: the pseudonyms go, so
+    not even the application with its key can tell who made or followed the report. While
+    the report is open, or its dossier still waits for an answer, the reporter keeps it."""
+    days = app.config["RETENTION_ANONYMOUS_LINK_DAYS"]
+    long_ago = utcnow() - timedelta(days=days + 1)
+    with app.app_context():
+        coach = make_user(roles=("employee", "coach"))
+        zorro = make_user("Zorro Anoniem")
+        ended = make_report(zorro, rule="Afgehandeld en stil", anonymous=True)
+        duplicate = make_report(zorro, rule="Nog eens dezelfde regel", anonymous=True)
+        merge_report(duplicate, ended, actor=coach, explanation="Zelfde regel.")
+        decide_report(ended, actor=coach, outcome="explained", explanation="Zo is het.")
+        waiting = make_report(zorro, rule="Geëscaleerd, dossier loopt", anonymous=True)
+        decide_report(
+            waiting,
+            actor=coach,
+            outcome="escalated",
+            explanation="Landelijk.",
+            legal=LegalReference("Participatiewet", "BWBR0015703", "art. 31"),
+        )
+        still_open = make_report(zorro, rule="Nog open", anonymous=True)
+        for report in (ended, duplicate, waiting, still_open):
+            report.last_activity_at = long_ago
+        db.session.commit()
+        assert len(my_reports(zorro)) == 4 and len(supported_reports(zorro)) == 1
+        assert retention(dry_run=True)["anonymous_links_destroyed"] == 2
+        assert len(my_reports(zorro)) == 4
+        assert retention()["anonymous_links_destroyed"] == 2
+        for gone in (db.session.get(Report, ended.id), db.session.get(Report, duplicate.id)):
+            assert gone.reporter_pseudonym is None and gone.is_anonymous
+            assert all(s.follower_pseudonym is None for s in gone.supports)
+            assert any("koppeling" in (e.text or "") and not e.is_public for e in gone.events)
+        assert {r.rule for r in my_reports(zorro)} == {"Geëscaleerd, dossier loopt", "Nog open"}
+        assert supported_reports(zorro) == []
+        # Once the dossier is closed, the escalated report's link goes too.
+        db.session.get(Report, waiting.id).dossier.status = "closed"
+        db.session.commit()
+        assert retention()["anonymous_links_destroyed"] == 1
+        assert {r.rule for r in my_reports(zorro)} == {"Nog open"}
 
 
 def test_run_job_command(app, runner):
@@ -133,7 +190,7 @@ def test_run_job_command(app, runner):
     unknown = runner.invoke(args=["run-job", "nope"])
     assert unknown.exit_code != 0 and "Unknown job" in unknown.output
     dry = runner.invoke(args=["run-job", "retention", "--dry-run"])
-    assert dry.exit_code == 0 and "reports_anonymised" in dry.output
+    assert dry.exit_code == 0 and "anonymous_links_destroyed" in dry.output
 
 
 def test_scheduler_has_fixed_ids_coalesces_and_a_restart_adds_no_copies(app):
@@ -157,7 +214,13 @@ def test_a_second_scheduler_refuses_to_start(app):
 
 def test_web_workers_never_start_a_scheduler(database_url):
     # What a gunicorn worker does: import wsgi. No scheduler thread may appear.
-    env = {**os.environ, "RODEKNOP_ENV": "production", "SECRET_KEY": "w" * 48, "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "RODEKNOP_ENV": "production",
+        "SECRET_KEY": "w" * 48,
+        "ANONYMITY_KEY": "v" * 48,
+        "DATABASE_URL": database_url,
+    }
     code = "import threading, wsgi; print(sorted(t.name for t in threading.enumerate()))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -12,7 +12,15 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from app.extensions import db
 from app.models import AuditEntry, Department, Event, Report, Support, User
 from tests.conftest import CSRF_RE, csrf_token
-from tests.factories import PASSWORD, first_addressee_id, make_department, make_dossier, make_report, make_user
+from tests.factories import (
+    PASSWORD,
+    first_addressee_id,
+    make_department,
+    make_dossier,
+    make_report,
+    make_user,
+    password_link_params,
+)
 from tests.test_security_routes import _weekly_session
 
 
@@ -32,6 +40,7 @@ def _world(app):
             "user_id": owner.id,
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),
+            **password_link_params(owner),
         }
         world.update(_weekly_session())
         return world

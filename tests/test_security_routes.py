@@ -14,7 +14,14 @@ from flask import url_for
 from app.extensions import db
 from app.models import Department, Event, Report, Support, User
 from tests.conftest import Auth, csrf_token
-from tests.factories import first_addressee_id, make_department, make_dossier, make_report, make_user
+from tests.factories import (
+    first_addressee_id,
+    make_department,
+    make_dossier,
+    make_report,
+    make_user,
+    password_link_params,
+)
 from tests.route_table import LAST, LOGIN, ROLE_GRANTS, ROLES, ROUTE_TABLE
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -67,6 +74,7 @@ def _world(app, role: str) -> dict:
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),
             "filename": "css/app.css",
+            **password_link_params(other),
         }
         params.update(_weekly_session())
         return params

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.anonymity import is_reporter
 from app.clock import next_session
 from app.extensions import db
 from app.models import AuditEntry, Event, Report, ReportStatus, Support
 from app.services import DomainError
-from app.services.reports import get_by_reference, submit_report, support_report
+from app.services.reports import get_by_reference, my_reports, submit_report, support_report
 from app.services.users import authenticate, create_user, set_active, set_password, update_user
 from tests.factories import PASSWORD, make_report, make_user
 
@@ -37,7 +38,9 @@ def test_submission_records_an_event_and_hides_an_anonymous_reporter(app):
         events = {e.report_id: e for e in db.session.scalars(db.select(Event))}
         assert events[named.id].actor_id == user.id and events[named.id].kind == "submitted"
         assert events[anonymous.id].actor_id is None
-        assert anonymous.reporter_id == user.id  # the reporter can still follow it
+        # The database holds a pseudonym, not the id; the reporter can still follow it.
+        assert anonymous.reporter_id is None and anonymous.reporter_pseudonym not in (None, str(user.id))
+        assert is_reporter(user, anonymous) and anonymous in my_reports(user)
 
 
 def test_required_fields_and_limits_are_checked_by_the_service_too(app):

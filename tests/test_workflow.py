@@ -22,7 +22,7 @@ from app.services.workflow import (
     reopen_report,
     take_on,
 )
-from tests.factories import make_report, make_support, make_user
+from tests.factories import follower, make_report, make_support, make_user, recipient
 
 
 @pytest.fixture
@@ -163,11 +163,12 @@ def test_merge_moves_supporters_and_keeps_an_anonymous_reporter_hidden(app, worl
         merge_report(duplicate, target, actor=w["coach"], explanation="Zelfde regel als de eerdere melding.")
         db.session.commit()
         assert duplicate.status == "merged" and duplicate.duplicate_of_id == target.id
-        supports = {s.user_id: s for s in db.session.scalars(db.select(Support).where(Support.report_id == target.id))}
+        rows = db.session.scalars(db.select(Support).where(Support.report_id == target.id))
+        supports = {follower(s).id: s for s in rows}
         assert supports[w["supporter"].id].note == "noot van Mo"
         assert supports[secret.id].anonymous is True
         assert any(e.kind == "merged_in" for e in target.events)
-        told = {m.to_user_id for m in _mails()}
+        told = {recipient(m).id for m in _mails()}
         assert {secret.id, w["supporter"].id, target_reporter.id} <= told
         with pytest.raises(DomainError, match="al samengevoegd"):
             merge_report(w["report"], duplicate, actor=w["coach"], explanation="x")

@@ -1,6 +1,6 @@
 """Forms of the administrator's area."""
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
 from app.forms import BaseForm, CheckboxList, EmailAddress, Required
@@ -23,11 +23,6 @@ class UserForm(BaseForm):
     department_id = SelectField("Afdeling", coerce=_optional_int)
     roles = CheckboxList("Rollen", choices=[SelectChoice(code, label) for code, label in ROLES.items()])
     active = BooleanField("Account actief", default=True)
-    password = PasswordField(
-        "Wachtwoord",
-        description="Minstens 10 tekens. Laat leeg om het wachtwoord niet te wijzigen.",
-        validators=[Length(max=1024)],
-    )
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +36,10 @@ class UserForm(BaseForm):
             self.roles.errors = [*list(self.roles.errors), "Kies minstens één rol."]
             valid = False
         return valid
+
+
+class PasswordLinkForm(BaseForm):
+    """'Stuur een link om een wachtwoord te kiezen': nothing to fill in."""
 
 
 class DepartmentForm(BaseForm):

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin.forms import AddresseeForm, DepartmentForm, UserForm
+from app.admin.forms import AddresseeForm, DepartmentForm, PasswordLinkForm, UserForm
 from app.extensions import db
-from app.forms import apply_domain_error
 from app.models import Addressee, Department, Dossier, User
 from app.models.dossier import ADDRESSEE_KINDS
 from app.permissions import area_required
 from app.services import DomainError
 from app.services.addressees import all_addressees, create_addressee, update_addressee
+from app.services.audit import ACTIONS, audit_page
 from app.services.users import (
     active_departments,
     create_department,
     create_user,
+    has_password,
+    send_invitation,
+    send_password_reset,
     set_active,
-    set_password,
     update_department,
     update_user,
 )
@@ -37,7 +39,7 @@ def index():
 @area_required("admin")
 def users():
     rows = db.session.scalars(db.select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=rows)
+    return render_template("admin/users.html", users=rows, has_password=has_password)
 
 
 def _department(department_id):
@@ -48,30 +50,38 @@ def _department(department_id):
 @area_required("admin")
 @rerender_on_csrf_error
 def new_user():
+    """A new account gets no password from the beheerder: its owner gets an invitation."""
     form = UserForm(departments=active_departments())
-    if form.validate_on_submit():
-        try:
-            if not form.password.data:
-                raise DomainError("Kies een eerste wachtwoord.", field="password")
-            user = create_user(
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                roles=form.roles.data,
-                department=_department(form.department_id.data),
-                actor=current_user,
-            )
-            if not form.active.data:
-                set_active(user, False, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"Account voor {user.name} aangemaakt.", "success")
-            return redirect(url_for("admin.users"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("admin/user_form.html", form=form, user=None), status
+    if not form.is_submitted():
+        return render_template("admin/user_form.html", form=form, user=None)
+
+    def perform():
+        user = create_user(
+            email=form.email.data,
+            name=form.name.data,
+            roles=form.roles.data,
+            department=_department(form.department_id.data),
+            actor=current_user,
+        )
+        if form.active.data:
+            send_invitation(user, actor=current_user)
+            return f"Account voor {user.name} aangemaakt. {user.email} krijgt een e-mail met een link om een wachtwoord te kiezen."
+        set_active(user, False, actor=current_user)
+        return f"Account voor {user.name} aangemaakt, nog niet actief. Bij het activeren kunt u een uitnodiging sturen."
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.users"),
+        render=lambda failure: (render_template("admin/user_form.html", form=form, user=None), failure.status),
+    )
+
+
+def _user_page(user: User, form, link_form, status: int = 200):
+    return render_template(
+        "admin/user_form.html", form=form, link_form=link_form, user=user, has_password=has_password(user)
+    ), status
 
 
 @bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
@@ -83,31 +93,69 @@ def edit_user(user_id: int):
     if user.department is not None and user.department not in departments:
         departments.append(user.department)
     form = UserForm(obj=user, departments=departments)
+    link_form = PasswordLinkForm(formdata=None)
     if not form.is_submitted():
         form.roles.data = sorted(user.roles)
         form.department_id.data = user.department_id
-    if form.validate_on_submit():
-        try:
-            update_user(
-                user,
-                name=form.name.data,
-                email=form.email.data,
-                department=_department(form.department_id.data),
-                roles=form.roles.data,
-                active=form.active.data,
-                actor=current_user,
-            )
-            if form.password.data:
-                set_password(user, form.password.data, actor=current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"Gegevens van {user.name} opgeslagen.", "success")
-            return redirect(url_for("admin.users"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("admin/user_form.html", form=form, user=user), status
+        return _user_page(user, form, link_form)
+
+    def perform():
+        update_user(
+            user,
+            name=form.name.data,
+            email=form.email.data,
+            department=_department(form.department_id.data),
+            roles=form.roles.data,
+            active=form.active.data,
+            actor=current_user,
+        )
+        return f"Gegevens van {user.name} opgeslagen."
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.users"),
+        render=lambda failure: _user_page(user, form, link_form, failure.status),
+    )
+
+
+@bp.route("/gebruikers/<int:user_id>/wachtwoordlink", methods=["POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def send_password_link(user_id: int):
+    """The beheerder never sets a password: the owner gets a link to choose one."""
+    user = db.get_or_404(User, user_id)
+    link_form = PasswordLinkForm()
+
+    def perform():
+        if not user.active:
+            raise DomainError("Dit account is niet actief. Activeer het eerst.")
+        send_password_reset(user, actor=current_user)
+        return f"{user.email} krijgt een e-mail met een link om een {'nieuw ' if has_password(user) else ''}wachtwoord te kiezen."
+
+    form = UserForm(formdata=None, obj=user, departments=active_departments())
+    form.roles.data = sorted(user.roles)
+    form.department_id.data = user.department_id
+    return run_form(
+        link_form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.edit_user", user_id=user.id),
+        render=lambda failure: _user_page(user, form, link_form, failure.status),
+    )
+
+
+@bp.route("/logboek")
+@area_required("admin")
+def audit():
+    """The audit trail: accounts, logins and changes to the lists, newest first."""
+    action = request.args.get("actie", "")
+    action = action if action in ACTIONS else ""
+    page = request.args.get("pagina", "")
+    page = int(page) if page.isdigit() and 0 < len(page) <= 5 and int(page) > 0 else 1
+    lines, more = audit_page(action=action or None, page=page)
+    return render_template("admin/audit.html", lines=lines, more=more, page=page, action=action, actions=ACTIONS)
 
 
 @bp.route("/afdelingen", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Forms for logging in and changing one's password."""
 
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from app.forms import BaseForm, Required
 
@@ -18,6 +18,24 @@ class PasswordForm(BaseForm):
         description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
         validators=[Required("Vul een nieuw wachtwoord in."), Length(max=1024)],
     )
+
+
+class ChoosePasswordForm(BaseForm):
+    """Choosing one's password through a link that was mailed (invitation or reset)."""
+
+    password = PasswordField(
+        "Nieuw wachtwoord",
+        description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
+        validators=[Required("Kies een wachtwoord."), Length(max=1024)],
+    )
+    repeat = PasswordField(
+        "Herhaal het nieuwe wachtwoord",
+        validators=[Required("Vul het wachtwoord nog een keer in."), Length(max=1024)],
+    )
+
+    def validate_repeat(self, field) -> None:
+        if self.password.data and field.data != self.password.data:
+            raise ValidationError("De twee wachtwoorden zijn niet hetzelfde.")
 
 
 class SettingsForm(BaseForm):

@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth.forms import LoginForm, PasswordForm, SettingsForm
+from app.auth.forms import ChoosePasswordForm, LoginForm, PasswordForm, SettingsForm
 from app.extensions import db, limiter
 from app.forms import apply_domain_error
 from app.services import DomainError
 from app.services.audit import record_audit
-from app.services.users import authenticate, end_sessions, set_password
-from app.web import rerender_on_csrf_error
+from app.services.users import authenticate, end_sessions, set_password, user_for_password_link
+from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("auth", __name__)
 
@@ -104,6 +104,41 @@ def change_password():
         db.session.commit()  # keep the audit line of the failed check
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/wachtwoord-kiezen/<purpose>/<token>", methods=["GET", "POST"])
+@limiter.limit(_client_limit, methods=["POST"])
+@rerender_on_csrf_error
+def choose_password(purpose: str, token: str):
+    """The link from an invitation or a reset mail: the account's owner chooses a password."""
+    user = user_for_password_link(purpose, token)
+    if user is None:
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="Deze link werkt niet meer",
+            message="De link is verlopen of al gebruikt. Vraag de beheerder van Rode Knop om een nieuwe link.",
+        ), 400
+    form = ChoosePasswordForm()
+    if not form.is_submitted():
+        return render_template("auth/choose_password.html", form=form, user=user, purpose=purpose)
+
+    def perform():
+        set_password(user, form.password.data, actor=user)
+        if current_user.is_authenticated:
+            logout_user()
+        return "Uw wachtwoord is opgeslagen. Log in met uw e-mailadres en uw nieuwe wachtwoord."
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("auth.login"),
+        render=lambda failure: (
+            render_template("auth/choose_password.html", form=form, user=user, purpose=purpose),
+            failure.status,
+        ),
+    )
 
 
 @bp.route("/instellingen", methods=["GET", "POST"])

@@ -15,8 +15,14 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_address: Mapped[str] = mapped_column(String(254))
+    # A named recipient's address and user id. A mail to an anonymous follower about what
+    # they follow carries only their pseudonym (app.anonymity): the address is looked up when
+    # the mail goes out, and the row is deleted once it has.
+    to_address: Mapped[str | None] = mapped_column(String(254))
     to_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    to_pseudonym: Mapped[str | None] = mapped_column(String(64))
+    # The same for every attempt, so a receiver recognises a mail sent twice (see deliver_outbox).
+    message_id: Mapped[str | None] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +43,8 @@ STATUS_LABELS = {
 
 # Open: not yet ended. The one definition is Report.is_open below.
 OPEN_STATUSES = (ReportStatus.NEW.value, ReportStatus.IN_PROGRESS.value)
+# Ended for good (escalated: once its dossier is closed). The one definition: Report.is_settled.
+SETTLED_STATUSES = (ReportStatus.RESOLVED.value, ReportStatus.EXPLAINED.value, ReportStatus.MERGED.value)
 
 
 class Origin(str, enum.Enum):
@@ -74,8 +76,11 @@ class Report(db.Model):
     suggestion: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(20), default=Origin.UNKNOWN.value)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
-    # Kept for anonymous reports too, so the reporter can follow them; never shown to others.
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # Who reported it: the user id of a named report; for an anonymous report only the keyed
+    # pseudonym (app.anonymity), never the id. Both empty once the reporter is forgotten
+    # (retention).
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    reporter_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
     is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.NEW.value, index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
@@ -93,7 +98,7 @@ class Report(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
-    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     dossier: Mapped[Dossier | None] = relationship(back_populates="reports")
     supports: Mapped[list[Support]] = relationship(
@@ -125,6 +130,22 @@ class Report(db.Model):
     def _is_open_expression(cls):
         return cls.status.in_(OPEN_STATUSES)
 
+    @hybrid_property
+    def is_settled(self) -> bool:
+        """Ended for good: nothing more will happen that the reporter needs to hear. An
+        escalated report is settled once its dossier is closed."""
+        if self.status in SETTLED_STATUSES:
+            return True
+        return self.status == ReportStatus.ESCALATED.value and self.dossier is not None and not self.dossier.is_open
+
+    @is_settled.inplace.expression
+    @classmethod
+    def _is_settled_expression(cls):
+        from app.models.dossier import Dossier
+
+        closed_dossier = db.select(Dossier.id).where(Dossier.id == cls.dossier_id, ~Dossier.is_open).exists()
+        return or_(cls.status.in_(SETTLED_STATUSES), and_(cls.status == ReportStatus.ESCALATED.value, closed_dossier))
+
     @hybrid_method
     def is_overdue(self, cutoff: datetime) -> bool:
         """Open, and nobody did anything with it since `cutoff` (see overdue_cutoff)."""
@@ -153,14 +174,16 @@ class Support(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # A named supporter's user id; an anonymous follower (the reporter of an anonymous report
+    # that was merged in) is only a keyed pseudonym, like an anonymous reporter.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    follower_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    # Set when an anonymous report was merged in: its reporter follows along unseen.
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="supports")
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 class EventKind(str, enum.Enum):

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from app.anonymity import is_reporter
 from app.clock import next_session
 from app.extensions import db
 from app.forms import apply_domain_error
@@ -96,7 +97,7 @@ def similar():
 @bp.route("/meldingen/<reference>/bevestiging")
 @login_required
 def confirmation(reference: str):
-    report = _report_or_404(reference, check=lambda user, r: r.reporter_id == user.id)
+    report = _report_or_404(reference, check=is_reporter)
     return render_template("reports/confirmation.html", report=report, next_session=next_session())
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import or_, text
 from sqlalchemy.exc import IntegrityError
 
+from app.anonymity import is_reporter, pseudonym, reported_by, supported_by
 from app.clock import local
 from app.extensions import db
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
@@ -80,7 +81,7 @@ def _next_number(year: int) -> int:
 def find_by_submission_key(reporter: User, key: str | None) -> Report | None:
     if not key:
         return None
-    return db.session.scalar(db.select(Report).where(Report.submission_key == key, Report.reporter_id == reporter.id))
+    return db.session.scalar(db.select(Report).where(Report.submission_key == key, reported_by(reporter)))
 
 
 def submit_report(
@@ -125,7 +126,9 @@ def submit_report(
             suggestion=suggestion,
             origin=origin,
             department=department,
-            reporter_id=reporter.id,
+            # Anonymous: only the keyed pseudonym, never the id (app.anonymity).
+            reporter_id=None if anonymous else reporter.id,
+            reporter_pseudonym=pseudonym(reporter.id) if anonymous else None,
             is_anonymous=anonymous,
             status=ReportStatus.NEW.value,
             submission_key=submission_key or None,
@@ -156,14 +159,14 @@ def submit_report(
 def support_report(user: User, report: Report, note: str | None = None) -> Support:
     """'Ik loop hier ook tegenaan': one support per user per report."""
     note = _optional(note, "note", NOTE_MAX)
-    if report.reporter_id == user.id:
+    if is_reporter(user, report):
         raise DomainError("U heeft deze regel zelf gemeld.", field="note")
     if not report.is_open:
         raise DomainError(
             "Deze melding is al afgehandeld. Doe een nieuwe melding als u er nog steeds tegenaan loopt.",
             field="note",
         )
-    existing = db.session.scalar(db.select(Support).where(Support.report_id == report.id, Support.user_id == user.id))
+    existing = db.session.scalar(db.select(Support.id).where(Support.report_id == report.id, supported_by(user)))
     if existing is not None:
         raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note")
     support = Support(report_id=report.id, user_id=user.id, note=note)
@@ -174,6 +177,49 @@ def support_report(user: User, report: Report, note: str | None = None) -> Suppo
         raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note") from error
     record_event(report, EventKind.SUPPORTED, actor=user, text=note)
     return support
+
+
+FORGOTTEN_REPORTER = "Bewaartermijn verstreken: wie deze melding deed, is niet meer vastgelegd."
+FORGOTTEN_LINK = (
+    "Bewaartermijn verstreken: de koppeling tussen deze anonieme melding en wie hem deed of volgde, is vernietigd."
+)
+
+
+def forget_anonymous_links(before: datetime, *, dry_run: bool = False) -> int:
+    """Destroy the pseudonyms that link anonymous reporters and followers to reports that
+    ended for good before `before`: from then on nobody, not even the application with its
+    key, can tell who made or followed them. Returns the number of reports concerned."""
+    settled = db.select(Report.id).where(Report.is_settled, Report.last_activity_at < before)
+    reports = db.session.scalars(
+        db.select(Report).where(
+            Report.id.in_(settled),
+            or_(
+                Report.reporter_pseudonym.is_not(None),
+                Report.id.in_(db.select(Support.report_id).where(Support.follower_pseudonym.is_not(None))),
+            ),
+        )
+    ).all()
+    if not dry_run:
+        for report in reports:
+            report.reporter_pseudonym = None
+            for support in report.supports:
+                support.follower_pseudonym = None
+            record_event(report, EventKind.NOTE, actor=None, is_public=False, text=FORGOTTEN_LINK)
+    return len(reports)
+
+
+def forget_reporters(before: datetime, *, dry_run: bool = False) -> int:
+    """Named reporters of reports that ended for good before `before` are no longer
+    recorded at all; the report and what was learnt from it stay."""
+    reports = db.session.scalars(
+        db.select(Report).where(Report.is_settled, Report.reporter_id.is_not(None), Report.last_activity_at < before)
+    ).all()
+    if not dry_run:
+        for report in reports:
+            report.reporter_id = None
+            report.is_anonymous = True
+            record_event(report, EventKind.NOTE, actor=None, is_public=False, text=FORGOTTEN_REPORTER)
+    return len(reports)
 
 
 def parse_reference(reference: str) -> tuple[int, int] | None:
@@ -192,19 +238,20 @@ def get_by_reference(reference: str) -> Report | None:
 
 
 def my_reports(user: User) -> list[Report]:
-    """The user's own reports, newest first."""
+    """The user's own reports, named and anonymous, newest first."""
     return list(
         db.session.scalars(
-            db.select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc(), Report.id.desc())
+            db.select(Report).where(reported_by(user)).order_by(Report.created_at.desc(), Report.id.desc())
         )
     )
 
 
 def supported_reports(user: User) -> list[tuple[Report, Support]]:
+    """The reports the user follows as a supporter (also anonymously, after a merge)."""
     rows = db.session.execute(
         db.select(Report, Support)
         .join(Support, Support.report_id == Report.id)
-        .where(Support.user_id == user.id)
-        .order_by(Support.created_at.desc())
+        .where(supported_by(user))
+        .order_by(Support.created_at.desc(), Support.id.desc())
     )
     return [(row[0], row[1]) for row in rows]

@@ -1,16 +1,28 @@
-"""Accounts: creating users, roles, (de)activation, passwords and logging in."""
+"""Accounts: creating users, roles, (de)activation, passwords and logging in.
+
+Nobody chooses a password for someone else: a new account gets an invitation by mail and
+a forgotten password a reset link (signed, expiring, and single use because it is bound to
+the current password), and every change of a password or an e-mail address is mailed to
+the account's owner, to the old address too."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.clock import local
 from app.extensions import db
 from app.models import ROLES, Department, User, UserRole
+from app.models.base import utcnow
 from app.models.user import new_session_token
+from app.notify import enqueue, external_url
 from app.services import DomainError
 from app.services.audit import record_audit
 
@@ -29,8 +41,20 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 
+# A password hash no password matches: an account whose owner has not chosen one yet.
+UNUSABLE_PREFIX = "!"
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def unusable_password() -> str:
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(24)
+
+
+def has_password(user: User) -> bool:
+    return not user.password_hash.startswith(UNUSABLE_PREFIX)
 
 
 def check_password_strength(password: str) -> None:
@@ -84,11 +108,13 @@ def create_user(
     *,
     email: str,
     name: str,
-    password: str,
+    password: str | None = None,
     roles=("employee",),
     department: Department | None = None,
     actor: User | None = None,
 ) -> User:
+    """A new account. Without `password` (the beheerder's way) it has none yet: send it an
+    invitation (send_invitation). With one: the command line's break-glass account."""
     email = normalize_email(email)
     name = name.strip()
     if not name:
@@ -97,9 +123,15 @@ def create_user(
         raise DomainError("Vul een geldig e-mailadres in, zoals naam@gemeente.nl.", field="email")
     if get_user_by_email(email) is not None:
         raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
-    check_password_strength(password)
+    if password is not None:
+        check_password_strength(password)
     roles = _validate_roles(roles)
-    user = User(email=email, name=name, password_hash=hash_password(password), department=department)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password is not None else unusable_password(),
+        department=department,
+    )
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
     db.session.flush()
@@ -129,9 +161,15 @@ def update_user(
     roles = _validate_roles(roles)
     if user.id == actor.id and ("admin" not in roles or not active):
         raise DomainError("U kunt uw eigen beheerdersrol of account niet uitschakelen.", field="roles")
+    old_email = user.email
     user.name = name
     user.email = email
     user.department = department
+    if email != old_email:
+        record_audit("email_changed", actor=actor, object_type="user", object_id=user.id)
+        # Both addresses hear of it: the old one in case the change was not the owner's wish.
+        tell_account_changed(user, "email", to_address=old_email, old_email=old_email)
+        tell_account_changed(user, "email", old_email=old_email)
     old_roles = user.roles
     if set(roles) != old_roles:
         user.role_rows = [row for row in user.role_rows if row.role in roles] + [
@@ -161,10 +199,101 @@ def set_active(user: User, active: bool, *, actor: User | None) -> None:
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """A new password, chosen by the account's owner (their settings, or a link they were
+    mailed). Ends every session, and tells them by mail."""
     check_password_strength(password)
+    first = not has_password(user)
     user.password_hash = hash_password(password)
     end_sessions(user)
-    record_audit("password_changed", actor=actor, object_type="user", object_id=user.id)
+    record_audit("password_set" if first else "password_changed", actor=actor, object_type="user", object_id=user.id)
+    tell_account_changed(user, "password_set" if first else "password")
+
+
+def tell_account_changed(user: User, change: str, *, to_address: str | None = None, old_email: str | None = None):
+    """A security notice to the account's owner, also when they chose no mail."""
+    enqueue(
+        user,
+        "account_changed",
+        "Uw account bij Rode Knop is gewijzigd",
+        always=True,
+        to_address=to_address,
+        change=change,
+        old_email=old_email,
+        at=local(utcnow()),
+        url=external_url("auth.login"),
+    )
+
+
+# --- invitations and reset links -------------------------------------------------------
+
+INVITATION = "invitation"
+RESET = "reset"
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"rode-knop-password-{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    """Changes when the password or the address changes: a link works once, and only for
+    the address it was sent to."""
+    return hashlib.sha256(f"{user.id}:{user.email}:{user.password_hash}".encode()).hexdigest()[:32]
+
+
+def password_link_max_age(purpose: str) -> int:
+    config = current_app.config
+    return config["INVITATION_DAYS"] * 86400 if purpose == INVITATION else config["PASSWORD_RESET_HOURS"] * 3600
+
+
+def password_link(user: User, purpose: str) -> str:
+    token = _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+    return external_url("auth.choose_password", purpose=purpose, token=token)
+
+
+def user_for_password_link(purpose: str, token: str) -> User | None:
+    """The active account a link was made for, while it is valid; else None."""
+    if purpose not in (INVITATION, RESET) or len(token) > 500:
+        return None
+    try:
+        data = _serializer(purpose).loads(token, max_age=password_link_max_age(purpose))
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not 0 < data["u"] < 2**31:
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        return None
+    return user
+
+
+def send_invitation(user: User, *, actor: User) -> None:
+    """Mail a new account's owner a link to choose their password."""
+    enqueue(
+        user,
+        "invitation",
+        "Uw account bij Rode Knop",
+        always=True,
+        url=password_link(user, INVITATION),
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    record_audit("invitation_sent", actor=actor, object_type="user", object_id=user.id)
+
+
+def send_password_reset(user: User, *, actor: User) -> None:
+    """Mail the owner a link to choose a new password (or, if they never chose one, the
+    invitation again). Their current password keeps working until they use it."""
+    if not has_password(user):
+        send_invitation(user, actor=actor)
+        return
+    enqueue(
+        user,
+        "password_reset",
+        "Kies een nieuw wachtwoord voor Rode Knop",
+        always=True,
+        url=password_link(user, RESET),
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+    record_audit("password_link_sent", actor=actor, object_type="user", object_id=user.id)
 
 
 def end_sessions(user: User) -> None:

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind
-from app.notify import enqueue, external_url, notify_followers
+from app.notify import enqueue, external_url, followers, notify_followers
 from app.permissions import NOTE_ROLES
 from app.services import ConflictError, DomainError
 from app.services.dossiers import LegalReference, attach_to_dossier, validate_reference
@@ -288,8 +288,15 @@ def merge_report(
     explanation: str | None,
     expected_version: int | None = None,
 ) -> None:
-    """Merge a report into an earlier one about the same rule. Supporters and their notes
-    move along; the reporter follows the target as a supporter (anonymously if they were)."""
+    """Merge a report into an earlier one about the same rule. Its reporter and supporters
+    follow the target from now on, as they followed this one: named or anonymously.
+
+    What the merge adds to the target must look the same whoever is anonymous: every
+    anonymous follower becomes a new anonymous supporter of the target, also when they
+    already follow it (otherwise the count would stay put exactly when the anonymous person
+    is the target's reporter or a supporter, and name them). Only a named follower who
+    already follows the target by name is not added twice; that is visible from the names
+    on both sides anyway."""
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if target.id == report.id:
@@ -303,24 +310,29 @@ def merge_report(
         raise DomainError("Deze melding kan nu niet worden samengevoegd.")
     if follows_anonymously(actor, target):
         raise DomainError(WITHHELD_TARGET, field="target")
-    already = {s.user_id for s in target.supports} | {target.reporter_id}
-    moved = []
-    for support in list(report.supports):
-        if support.user_id not in already:
-            db.session.add(
-                Support(report_id=target.id, user_id=support.user_id, note=support.note, anonymous=support.anonymous)
-            )
-            already.add(support.user_id)
-            moved.append(support.user)
-    if report.reporter_id not in already:
-        db.session.add(
-            Support(
-                report_id=target.id,
-                user_id=report.reporter_id,
-                note=f"Melding {report.reference}: {report.rule}",
-                anonymous=report.is_anonymous,
-            )
-        )
+    # The target's followers as they were: they hear of the merge below.
+    told = followers(target)
+    named = {s.user_id for s in target.supports if not s.anonymous} | (
+        {target.reporter_id} if target.reporter_id and not target.is_anonymous else set()
+    )
+    moving = [(s.user_id, s.follower_pseudonym, s.anonymous, s.note) for s in report.supports]
+    note = f"Melding {report.reference}: {report.rule}"
+    if report.is_anonymous:
+        if report.reporter_pseudonym:
+            moving.insert(0, (None, report.reporter_pseudonym, True, note))
+    elif report.reporter_id:
+        moving.insert(0, (report.reporter_id, None, False, note))
+    for user_id, follower_pseudonym, anonymous, support_note in moving:
+        if anonymous:
+            if follower_pseudonym:
+                db.session.add(
+                    Support(
+                        report_id=target.id, follower_pseudonym=follower_pseudonym, anonymous=True, note=support_note
+                    )
+                )
+        elif user_id is not None and user_id not in named:
+            db.session.add(Support(report_id=target.id, user_id=user_id, note=support_note))
+            named.add(user_id)
     report.duplicate_of_id = target.id
     report.explanation = explanation
     _transition(report, MERGED, actor, text=f"Samengevoegd met {target.reference}. {explanation}")
@@ -333,17 +345,18 @@ def merge_report(
     target.last_activity_at = utcnow()
     notify_followers(report, f"samengevoegd met {target.reference}", text=explanation)
     # The target's own followers hear that more colleagues run into the same rule.
-    for person in [target.reporter] + [s.user for s in target.supports]:
-        if person.id in {actor.id}:
+    for follower in told:
+        if not follower.anonymous and follower.user.id == actor.id:
             continue
         enqueue(
-            person,
+            follower.user,
             "report_update",
             f"{target.reference}: een vergelijkbare melding is samengevoegd",
+            anonymous=follower.anonymous,
             report=target,
             headline="een vergelijkbare melding is hiermee samengevoegd",
             text=f"Melding {report.reference} ging over dezelfde regel. Wie die melding deed of steunde, volgt nu deze melding.",
-            is_reporter=person.id == target.reporter_id,
+            is_reporter=follower.is_reporter,
             url=external_url("reports.detail", reference=target.reference),
         )
     db.session.flush()

@@ -4,6 +4,7 @@ departments. axe-core on every page and state."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -24,7 +25,7 @@ def admin_page(app, live_server, page: Page) -> Page:
     return page
 
 
-def test_admin_adds_a_user_after_a_validation_error(live_server, admin_page: Page):
+def test_admin_adds_a_user_after_a_validation_error(app, live_server, admin_page: Page):
     page = admin_page
     page.locator("header").get_by_role("link", name="Beheer").click()
     expect(page).to_have_url(re.compile(r"/beheer/gebruikers$"))
@@ -41,8 +42,9 @@ def test_admin_adds_a_user_after_a_validation_error(live_server, admin_page: Pag
     page.get_by_label(re.compile(r"^Naam")).fill("Joris Smit")
     page.get_by_label(re.compile(r"^E-mailadres")).fill("joris.smit@rodeknop.test")
     page.get_by_label(re.compile(r"^Afdeling")).select_option(label="Belastingen")
-    page.get_by_label(re.compile(r"^Wachtwoord")).fill("een lang eerste wachtwoord")
-    page.get_by_role("button", name="Opslaan").click()  # no role chosen
+    # The beheerder chooses no password for someone else.
+    expect(page.get_by_label(re.compile(r"^Wachtwoord"))).to_have_count(0)
+    page.get_by_role("button", name="Account aanmaken en uitnodiging sturen").click()  # no role chosen
 
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
@@ -51,15 +53,14 @@ def test_admin_adds_a_user_after_a_validation_error(live_server, admin_page: Pag
     roles = page.get_by_role("group", name=re.compile(r"^Rollen"))
     expect(roles).to_have_attribute("aria-describedby", re.compile(r"\broles-error\b"))
     expect(page.locator("#roles-error")).to_contain_text("Kies minstens één rol")
-    # What was typed is kept (the password, rightly, is not).
+    # What was typed is kept.
     expect(page.get_by_label(re.compile(r"^Naam"))).to_have_value("Joris Smit")
     axe_check(page, "Beheer: Gebruiker toevoegen (error)")
     link.click()
     expect(page.locator("#roles-0")).to_be_focused()
 
     roles.get_by_role("checkbox", name="medewerker").check()
-    page.get_by_label(re.compile(r"^Wachtwoord")).fill("een lang eerste wachtwoord")
-    page.get_by_role("button", name="Opslaan").click()
+    page.get_by_role("button", name="Account aanmaken en uitnodiging sturen").click()
 
     # (A redirect keeps the #roles-0 the summary link added to the address.)
     expect(page).to_have_url(re.compile(r"/beheer/gebruikers(#[\w-]*)?$"))
@@ -68,11 +69,26 @@ def test_admin_adds_a_user_after_a_validation_error(live_server, admin_page: Pag
     expect(row).to_contain_text("joris.smit@rodeknop.test")
     expect(row).to_contain_text("Belastingen")
     expect(row).to_contain_text("medewerker")
-    expect(row).to_contain_text("Actief")
+    expect(row).to_contain_text("Uitgenodigd, nog geen wachtwoord")
     axe_check(page, "Beheer: Gebruikers (after adding)")
 
-    # The new user can log in with what the administrator chose.
+    # Joris follows the invitation's link and chooses his own password.
     page.get_by_role("button", name="Uitloggen").click()
+    with app.app_context():
+        from app.extensions import db
+        from app.models import OutboxMessage
+
+        body = db.session.scalar(
+            db.select(OutboxMessage.body_text).where(OutboxMessage.to_address == "joris.smit@rodeknop.test")
+        )
+    link = re.search(r"http://\S+/wachtwoord-kiezen/\S+", body).group(0)
+    page.goto(live_server + urlsplit(link).path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kies uw wachtwoord")
+    axe_check(page, "Wachtwoord kiezen")
+    page.get_by_label(re.compile(r"^Nieuw wachtwoord")).fill("een lang eerste wachtwoord")
+    page.get_by_label(re.compile(r"^Herhaal")).fill("een lang eerste wachtwoord")
+    page.get_by_role("button", name="Wachtwoord opslaan").click()
+    expect(page.locator(".rk-flash--success")).to_contain_text("Uw wachtwoord is opgeslagen")
     login(page, live_server, "joris.smit@rodeknop.test", "een lang eerste wachtwoord")
 
 

@@ -182,7 +182,8 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
         ).all()
         assert len(decided) == 2
         for report in decided:
-            for person in followers(report):
+            for follower in followers(report):
+                person = follower.user
                 if person.mail_preference == "none":
                     continue
                 mails = [m for m in smtp.inbox.to(person.email) if report.reference in m["Subject"]]
