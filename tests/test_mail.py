@@ -129,3 +129,54 @@ def test_a_user_chooses_no_mail_on_the_settings_page(app, client, auth):
             db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == user.id))
             == 0
         )
+
+
+def test_a_mail_to_an_anonymous_reporter_waits_without_their_address_and_is_gone_once_sent(app, smtp):
+    """While it waits, the outbox row holds a pseudonym, not an address or a user id; the
+    address is looked up when it goes out, and then the row goes too: no row keeps an
+    anonymous reporter's address next to a report reference."""
+    reference = _decided_report(app, anonymous=True)
+    with app.app_context():
+        waiting = db.session.scalars(db.select(OutboxMessage)).all()
+        for_reporter = [m for m in waiting if m.to_pseudonym is not None]
+        assert len(for_reporter) == 2  # taken on, then decided
+        for row in for_reporter:
+            assert row.to_address is None and row.to_user_id is None and "Sanne" not in row.body_text
+            assert "Beste collega" in row.body_text and reference in row.subject
+        assert all(m.to_address != "sanne@example.test" for m in waiting)
+        deliver_outbox()
+        left = db.session.scalars(db.select(OutboxMessage)).all()
+        assert left and all(m.sent_at is not None for m in left)
+        assert all(m.to_pseudonym is None and m.to_address != "sanne@example.test" for m in left)
+    received = smtp.inbox.to("sanne@example.test")
+    assert len(received) == 2 and all(reference in m["Subject"] for m in received)
+    assert all("Er is nieuws over uw melding" in smtp.inbox.text(m) for m in received)
+
+
+def test_a_mail_keeps_its_message_id_over_every_attempt(app, smtp):
+    """Delivery is at least once (a crash after the server accepted a mail repeats it); the
+    one Message-ID lets the receiver recognise the repeat."""
+    _decided_report(app)
+    with app.app_context():
+        ids = {m.id: m.message_id for m in db.session.scalars(db.select(OutboxMessage))}
+    assert all(ids.values()) and len(set(ids.values())) == len(ids)
+    smtp.stop()
+    with app.app_context():
+        deliver_outbox()
+        assert {m.id: m.message_id for m in db.session.scalars(db.select(OutboxMessage))} == ids
+    smtp.start()
+    with app.app_context():
+        deliver_outbox(now=utcnow() + timedelta(minutes=5))
+    assert {message["Message-ID"] for message in smtp.inbox.messages} == set(ids.values())
+
+
+def test_an_anonymous_follower_who_turned_mail_off_meanwhile_gets_nothing(app, smtp):
+    _decided_report(app, anonymous=True)
+    with app.app_context():
+        from app.models import User
+
+        db.session.scalar(db.select(User).where(User.email == "sanne@example.test")).mail_preference = "none"
+        db.session.commit()
+        deliver_outbox()
+        assert db.session.scalar(db.select(db.func.count()).where(OutboxMessage.to_pseudonym.is_not(None))) == 0
+    assert smtp.inbox.to("sanne@example.test") == []

@@ -316,7 +316,10 @@ def move(reference: str):
 
     def perform():
         to = form.to.data
-        if to not in workflow.report_actions(report, current_user).moves:
+        actions = workflow.report_actions(report, current_user)
+        if actions.withheld:
+            raise DomainError(workflow.WITHHELD)
+        if to not in actions.moves:
             raise DomainError(
                 f"Van {report.status_enum.label} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.", field="to"
             )
