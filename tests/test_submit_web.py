@@ -103,7 +103,7 @@ def test_ik_ook_adds_support_instead_of_a_duplicate(app, client, auth):
     fragment = client.get("/melden/vergelijkbaar?rule=dakkapel+vergunningen").get_data(as_text=True)
     assert reference in fragment and "Ik loop hier ook tegenaan" in fragment
     response = post_form(client, f"/meldingen/{reference}/ik-ook", {"note": "Bij ons ook"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     with app.app_context():
         support = db.session.scalar(db.select(Support))
         assert support.note == "Bij ons ook"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -109,19 +109,20 @@ def support(reference: str):
     if report is None or not (report.is_open or can_view_report(current_user, report)):
         abort(404)
     form = SupportForm()
-    if form.validate_on_submit():
-        try:
-            support_report(current_user, report, form.note.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            flash(f"U loopt hier ook tegenaan. Dat is toegevoegd aan melding {report.reference}.", "success")
-            return redirect(url_for("reports.detail", reference=report.reference))
-    status = 400 if form.errors or form.form_errors else 200
-    supporters = support_counts([report.id]).get(report.id, 0)
-    return render_template("reports/support.html", report=report, form=form, supporters=supporters), status
+
+    def render(status: int = 200):
+        supporters = support_counts([report.id]).get(report.id, 0)
+        return render_template("reports/support.html", report=report, form=form, supporters=supporters), status
+
+    if not form.is_submitted():
+        return render()
+    return run_form(
+        form,
+        lambda: support_report(current_user, report, form.note.data) and None,
+        success=f"U loopt hier ook tegenaan. Dat is toegevoegd aan melding {report.reference}.",
+        redirect_to=url_for("reports.detail", reference=report.reference),
+        render=lambda failure: render(failure.status),
+    )
 
 
 @bp.route("/meldingen/<reference>")

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.forms import VersionedForm
 from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
-from app.permissions import role_required
+from app.permissions import area_required
 from app.services import workflow
 from app.services.dossiers import LegalReference
 from app.services.triage import (
@@ -175,7 +175,7 @@ def _to_minutes(session: TriageSession, message: str, category: str = "info"):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def index():
     coaches = active_coaches()
@@ -229,7 +229,7 @@ def _render_index(form, status: int = 200):
 
 
 @bp.route("/<int:session_id>")
-@role_required("coach")
+@area_required("triage")
 def session(session_id: int):
     triage_session = _session_or_404(session_id)
     if not triage_session.is_open:
@@ -316,42 +316,42 @@ def _conflict(triage_session: TriageSession, item: TriageItem, action: str, form
 
 
 @bp.route("/<int:session_id>/punten/<int:item_id>/oppakken", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def take_on(session_id: int, item_id: int):
     return _act(session_id, item_id, "take_on")
 
 
 @bp.route("/<int:session_id>/punten/<int:item_id>/toewijzen", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def assign(session_id: int, item_id: int):
     return _act(session_id, item_id, "assign")
 
 
 @bp.route("/<int:session_id>/punten/<int:item_id>/besluiten", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def decide(session_id: int, item_id: int):
     return _act(session_id, item_id, "decide")
 
 
 @bp.route("/<int:session_id>/punten/<int:item_id>/samenvoegen", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def merge(session_id: int, item_id: int):
     return _act(session_id, item_id, "merge")
 
 
 @bp.route("/<int:session_id>/punten/<int:item_id>/overslaan", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def skip(session_id: int, item_id: int):
     return _act(session_id, item_id, "skip")
 
 
 @bp.route("/<int:session_id>/aanwezigen", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def attendees(session_id: int):
     triage_session = _session_or_404(session_id)
@@ -371,7 +371,7 @@ def attendees(session_id: int):
 
 
 @bp.route("/<int:session_id>/afsluiten", methods=["POST"])
-@role_required("coach")
+@area_required("triage")
 @rerender_on_csrf_error
 def end(session_id: int):
     triage_session = _session_or_404(session_id)
@@ -398,7 +398,7 @@ def end(session_id: int):
 
 
 @bp.route("/<int:session_id>/besluitenlijst")
-@role_required("coach")
+@area_required("triage")
 def minutes(session_id: int):
     triage_session = _session_or_404(session_id)
     return render_template(

@@ -71,6 +71,8 @@ def _seed(app) -> dict:
             "department_id": demo.department_ids["Burgerzaken"],
             "dossier_id": make_dossier(escalated, coach).id,
             "addressee_id": first_addressee_id(),
+            # A valid invitation link for someone who has not chosen a password yet.
+            **_invitation(),
         }
         try:
             from app.services.triage import start_session
@@ -80,6 +82,14 @@ def _seed(app) -> dict:
             values["session_id"] = start_session(coach).id
         db.session.commit()
         return values
+
+
+def _invitation() -> dict:
+    from app.services.users import INVITATION, create_user, password_link
+
+    newcomer = create_user(email="nieuwkomer@rodeknop.test", name="Nina Nieuwkomer")
+    purpose, token = password_link(newcomer, INVITATION).rsplit("/", 2)[-2:]
+    return {"purpose": purpose, "token": token}
 
 
 def _pages(app, values: dict) -> list[tuple[str, str]]:
