@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -193,6 +194,26 @@ def supported_by(user: User):
 
     own = pseudonym_of(user)
     return or_(Support.user_id == user.id, Support.follower_pseudonym == own if own else false())
+
+
+# --- when, to the minute -----------------------------------------------------------------
+
+
+def submitted_at(report: Report, viewer: User | None) -> datetime | date:
+    """When the report was made, as `viewer` may know it. For an anonymous report only the
+    day, to anyone but its reporter: the minute could be matched with a login in the
+    Logboek."""
+    if report.is_anonymous and not is_reporter(viewer, report):
+        from app.clock import local
+
+        return local(report.created_at).date()
+    return report.created_at
+
+
+def event_moment(event: Event, report: Report, viewer: User | None) -> datetime | date:
+    if event.kind == "submitted":
+        return submitted_at(report, viewer)
+    return event.created_at
 
 
 # --- naming helpers for the objects that show people -------------------------------------

@@ -142,9 +142,10 @@ DEMO_REPORTS = [
         "Een meldingsplicht voor kleine buurtfeesten.",
     ),
     (
+        # A coach who reports anonymously: the app leaves this one to the other coach.
         "coach2@rodeknop.test",
         3,
-        False,
+        True,
         Origin.NATIONAL,
         "Jeugd en Zorg",
         "Wmo-aanvraag vraagt medisch advies terwijl de beperking blijvend is",

@@ -47,6 +47,13 @@ def dutch_weekday_date(value: datetime) -> str:
     return f"{WEEKDAYS_NL[moment.weekday()]} {moment.day} {MONTHS_NL[moment.month - 1]} om {moment:%H:%M}"
 
 
+def moment(value: datetime | date | None) -> str:
+    """A moment to the minute, or only its day when that is all the viewer may know."""
+    if isinstance(value, datetime):
+        return dutch_datetime(value)
+    return calendar_date(value)
+
+
 def iso(value: datetime | date | None) -> str:
     return value.isoformat() if value else ""
 

@@ -7,13 +7,22 @@ from flask import current_app, g
 from flask_login import current_user
 
 from app import permissions
-from app.anonymity import SYSTEM, event_actor_name, name_for, reporter_name, supporter_name
+from app.anonymity import (
+    SYSTEM,
+    event_actor_name,
+    event_moment,
+    name_for,
+    reporter_name,
+    submitted_at,
+    supporter_name,
+)
 from app.formatting import (
     calendar_date,
     dutch_date,
     dutch_datetime,
     dutch_weekday_date,
     iso,
+    moment,
     origin_label,
     status_label,
 )
@@ -48,6 +57,8 @@ def template_globals() -> dict:
         "actor_display": actor_display,
         "supporter_display": supporter_display,
         "person": person,
+        "submitted_at": lambda report: submitted_at(report, current_user),
+        "event_moment": lambda event, report: event_moment(event, report, current_user),
         "municipality_name": lambda: current_app.config["MUNICIPALITY_NAME"],
         "csrf_failed": lambda: bool(g.get("csrf_error")),
         "external_url": external_url,
@@ -62,6 +73,7 @@ def template_filters() -> dict:
         "dutch_weekday_date": dutch_weekday_date,
         "calendar_date": calendar_date,
         "iso": iso,
+        "moment": moment,
         "status_label": status_label,
         "origin_label": origin_label,
     }

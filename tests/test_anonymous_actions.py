@@ -226,3 +226,24 @@ def test_a_jurist_leaves_the_dossier_of_their_own_anonymous_report_to_a_colleagu
         fields["csrf_token"] = csrf_token(jet, path)
         response = jet.post(f"{path}/{action}", data={**fields, "notitie-text": "x", "status-to_status": "sent"})
         assert response.status_code == 400 and "U volgt een melding in dit dossier anoniem" in _page(response), action
+
+
+def test_the_minute_of_an_anonymous_report_is_known_only_to_its_reporter(app, world):
+    """A beheerder who reads 'Zorro logged in at 10:01' in the Logboek must not read
+    'Anoniem reported at 10:02' on the report: to others the moment is only a day."""
+    from app.clock import local
+
+    with app.app_context():
+        report = db.session.scalar(db.select(Report).where(Report.number == int(world["own"][-4:])))
+        minute = local(report.created_at).strftime("%H:%M")
+        iso_moment = report.created_at.isoformat()[:16]
+    for email in (COR, "lot@example.test"):
+        page = _page(_client(app, email).get(f"/meldingen/{world['own']}"))
+        timeline = page.split("Wat er gebeurde", 1)[1]
+        submitted = timeline.split("Melding gedaan", 1)[0].rsplit("<li", 1)[1]
+        assert minute not in submitted and iso_moment not in page, email
+        listing = _page(_client(app, email).get("/meldingen"))
+        row = listing.split(world["own"], 1)[1].split("</tr>", 1)[0]
+        assert iso_moment not in row, email
+    own = _page(_client(app, ZORRO).get(f"/meldingen/{world['own']}"))
+    assert minute in own.split("Wat er gebeurde", 1)[1]

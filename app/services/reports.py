@@ -51,9 +51,11 @@ def record_event(
     from_status: str | None = None,
     to_status: str | None = None,
     is_public: bool = True,
+    at: datetime | None = None,
 ) -> Event:
     """Append a line to the report's timeline. Events are never changed afterwards."""
     event = Event(
+        created_at=at or utcnow(),
         report=report,
         actor_id=actor.id if actor is not None else None,
         kind=kind.value,
@@ -151,6 +153,7 @@ def submit_report(
             actor=None if anonymous else reporter,
             to_status=ReportStatus.NEW.value,
             text="Anoniem gemeld." if anonymous else None,
+            at=now,
         )
         return report
     raise DomainError("Het lukte niet om de melding op te slaan. Probeer het opnieuw.")

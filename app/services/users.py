@@ -78,7 +78,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        record_audit("login", result="failed", detail="unknown account")
+        record_audit("login", result="failed", detail="onbekend e-mailadres")
         return None
     try:
         _hasher.verify(user.password_hash, password)
@@ -92,6 +92,10 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     record_audit("login", actor=user, object_type="user", object_id=user.id)
     return user
+
+
+def _role_names(roles) -> str:
+    return ", ".join(ROLES[role] for role in sorted(roles))
 
 
 def _validate_roles(roles) -> list[str]:
@@ -135,7 +139,9 @@ def create_user(
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
     db.session.flush()
-    record_audit("user_created", actor=actor, object_type="user", object_id=user.id, detail="roles=" + ",".join(roles))
+    record_audit(
+        "user_created", actor=actor, object_type="user", object_id=user.id, detail="rollen: " + _role_names(roles)
+    )
     return user
 
 
@@ -180,7 +186,7 @@ def update_user(
             actor=actor,
             object_type="user",
             object_id=user.id,
-            detail=f"{','.join(sorted(old_roles))} -> {','.join(roles)}",
+            detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)}",
         )
     if active != user.active:
         set_active(user, active, actor=actor)
