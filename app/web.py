@@ -36,6 +36,25 @@ class Failure:
     conflict: str | None = None
 
 
+class FormsPage:
+    """A page with several forms, one of which (`submitted`) may have come back from
+    run_form with its messages or a `conflict`. Subclasses set ANCHORS: form -> anchor."""
+
+    ANCHORS: dict[str, str] = {}
+
+    @property
+    def anchor(self) -> str | None:
+        """Where the form that was sent sits on the page."""
+        return self.ANCHORS[self.submitted] if self.submitted else None
+
+    @property
+    def has_errors(self) -> bool:
+        if self.submitted is None:
+            return False
+        form = self.forms[self.submitted]
+        return bool(self.conflict or form.errors or form.form_errors or g.get("csrf_error"))
+
+
 def csrf_failed(form) -> bool:
     token = getattr(form, "csrf_token", None)
     return bool(g.get("csrf_error") or (token is not None and token.errors))

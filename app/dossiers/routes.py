@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, g, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
 
 from app.clock import today
@@ -37,7 +37,7 @@ from app.services.dossiers import (
     update_dossier,
 )
 from app.services.users import users_with_role
-from app.web import Failure, rerender_on_csrf_error, run_form
+from app.web import Failure, FormsPage, rerender_on_csrf_error, run_form
 
 bp = Blueprint("dossiers", __name__)
 
@@ -151,7 +151,9 @@ def event_label(event: DossierEvent) -> str:
 
 
 @dataclass
-class DossierPage:
+class DossierPage(FormsPage):
+    ANCHORS = {name: prefix for name, (_cls, prefix) in FORMS.items()}
+
     dossier: Dossier
     actions: DossierActions
     forms: dict
@@ -159,17 +161,6 @@ class DossierPage:
     follow_up_due: bool
     submitted: str | None = None
     conflict: str | None = None
-
-    @property
-    def anchor(self) -> str | None:
-        return FORMS[self.submitted][1] if self.submitted else None
-
-    @property
-    def has_errors(self) -> bool:
-        if self.submitted is None:
-            return False
-        form = self.forms[self.submitted]
-        return bool(self.conflict or form.errors or form.form_errors or g.get("csrf_error"))
 
     @property
     def can_act(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import g, request
+from flask import request
 
 from app.anonymity import supporter_name
 from app.extensions import db
@@ -27,6 +27,7 @@ from app.search import clean_search, find_similar, support_counts
 from app.services import workflow
 from app.services.reports import get_by_reference, parse_reference
 from app.services.users import active_coaches
+from app.web import FormsPage
 
 # Form name -> (form class, prefix and anchor on the page).
 FORMS = {
@@ -58,7 +59,9 @@ class Supporter:
 
 
 @dataclass
-class ReportPanel:
+class ReportPanel(FormsPage):
+    ANCHORS = {name: prefix for name, (_cls, prefix) in FORMS.items()}
+
     report: Report
     actions: workflow.ReportActions
     reads_notes: bool
@@ -79,20 +82,8 @@ class ReportPanel:
         return bool(getattr(self.actions, name)) or self.submitted == name
 
     @property
-    def anchor(self) -> str | None:
-        """Where the form that was sent sits on the page."""
-        return FORMS[self.submitted][1] if self.submitted else None
-
-    @property
     def has_actions(self) -> bool:
         return any(self.show(name) for name in HANDLING)
-
-    @property
-    def has_errors(self) -> bool:
-        if self.submitted is None:
-            return False
-        form = self.forms[self.submitted]
-        return bool(self.conflict or form.errors or form.form_errors or g.get("csrf_error"))
 
 
 def merge_candidates(report: Report, query: str) -> tuple[list, bool]:
