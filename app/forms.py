@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.models.base import INT_MAX
 from app.services.users import EMAIL_RE
+
+CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
+CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
+TOO_LONG = "Gebruik maximaal %(max)d tekens."
+
+
+def max_length(field) -> int | None:
+    """The maximum a field's Length validator allows (for the page's maxlength hints)."""
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    return min(limits) if limits else None
 
 
 class BaseForm(FlaskForm):
@@ -30,11 +41,6 @@ class BaseForm(FlaskForm):
         return valid
 
 
-CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
-CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
-
-
 def parse_version(value) -> int | None:
     """The version a form was loaded at; None when it is missing or not a number."""
     try:
@@ -54,7 +60,8 @@ class CheckboxList(SelectMultipleField):
 class VersionedForm(BaseForm):
     """A change made against the version of the object the user saw (QUALITY.md 8)."""
 
-    version = HiddenField()
+    # The digits of a version (never more than an Integer column holds).
+    version = HiddenField(validators=[Length(max=len(str(INT_MAX)), message=TOO_LONG)])
 
     @property
     def expected_version(self) -> int | None:

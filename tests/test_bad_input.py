@@ -118,3 +118,80 @@ def test_a_support_note_over_its_limit_is_refused(app, client, employee):
         from app.models import Support
 
         assert db.session.scalar(db.select(db.func.count(Support.id))) == 0
+
+
+# --- every string has a maximum, in the schema and in the form ----------------------------
+
+
+def test_every_string_column_has_a_maximum_length(app):
+    """A column without a length accepts a megabyte from any path that forgets a check."""
+    from sqlalchemy import String, Text
+
+    unbounded = [
+        f"{table.name}.{column.name}"
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, String) and (isinstance(column.type, Text) or not column.type.length)
+    ]
+    assert not unbounded, f"string columns without a maximum length: {unbounded}"
+
+
+def _form_classes():
+    import app.admin.forms
+    import app.auth.forms
+    import app.board.forms
+    import app.dossiers.forms
+    import app.reports.forms
+    import app.triage.forms  # noqa: F401 - every form module, so every form is a subclass below
+    from app.forms import BaseForm
+
+    seen, todo = [], [BaseForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.append(sub)
+                todo.append(sub)
+    return seen
+
+
+def test_every_text_field_of_every_form_has_a_maximum_length():
+    """Hidden fields included: what a browser never sends, a crafted request can."""
+    from wtforms import StringField
+    from wtforms.validators import Length
+
+    missing = []
+    for form_class in _form_classes():
+        for name in dir(form_class):
+            unbound = getattr(form_class, name)
+            if not hasattr(unbound, "field_class") or not issubclass(unbound.field_class, StringField):
+                continue
+            validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
+            if not any(isinstance(v, Length) and v.max and v.max > 0 for v in validators):
+                missing.append(f"{form_class.__name__}.{name}")
+    assert not missing, f"form fields without a maximum length: {sorted(set(missing))}"
+
+
+def test_a_submission_key_over_its_length_is_refused(app, client, employee):
+    response = post_form(client, "/melden", _form(submission_key="k" * 65), form_path="/melden")
+    assert response.status_code == 400
+    assert "data-error-summary" in response.get_data(as_text=True)
+    assert _counts(app) == (0, 0)
+
+
+def test_names_and_addresses_over_their_length_are_refused_by_the_service_too(app):
+    """The CLI and the demo seed create users without a form."""
+    from app.services import DomainError
+    from app.services.users import create_department, create_user
+
+    with app.app_context():
+        for kwargs, field in (
+            ({"name": "N" * 121, "email": "lang@example.test"}, "name"),
+            ({"name": "Naam", "email": "a" * 250 + "@example.test"}, "email"),
+        ):
+            with pytest.raises(DomainError) as refused:
+                create_user(password="een goed wachtwoord", **kwargs)
+            assert refused.value.field == field and "maximaal" in refused.value.message
+        with pytest.raises(DomainError):
+            create_department("A" * 121)
+        db.session.rollback()

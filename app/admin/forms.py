@@ -3,9 +3,11 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
-from app.forms import BaseForm, CheckboxList, EmailAddress, Required
+from app.forms import TOO_LONG, BaseForm, CheckboxList, EmailAddress, Required
 from app.models import ROLES
-from app.models.dossier import ADDRESSEE_KINDS
+from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
+from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX
+from app.services.users import MAX_PASSWORD_LENGTH
 
 
 def _optional_int(value):
@@ -15,10 +17,10 @@ def _optional_int(value):
 
 
 class UserForm(BaseForm):
-    name = StringField("Naam", validators=[Required("Vul een naam in."), Length(max=120)])
+    name = StringField("Naam", validators=[Required("Vul een naam in."), Length(max=PERSON_NAME_MAX, message=TOO_LONG)])
     email = EmailField(
         "E-mailadres",
-        validators=[Required("Vul een e-mailadres in."), EmailAddress(), Length(max=254)],
+        validators=[Required("Vul een e-mailadres in."), EmailAddress(), Length(max=EMAIL_MAX, message=TOO_LONG)],
     )
     department_id = SelectField("Afdeling", coerce=_optional_int)
     roles = CheckboxList("Rollen", choices=[SelectChoice(code, label) for code, label in ROLES.items()])
@@ -26,7 +28,7 @@ class UserForm(BaseForm):
     password = PasswordField(
         "Wachtwoord",
         description="Minstens 10 tekens. Laat leeg om het wachtwoord niet te wijzigen.",
-        validators=[Length(max=1024)],
+        validators=[Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
     )
 
     def __init__(self, *args, departments=(), **kwargs):
@@ -44,7 +46,10 @@ class UserForm(BaseForm):
 
 
 class DepartmentForm(BaseForm):
-    name = StringField("Naam van de afdeling", validators=[Required("Vul een naam in."), Length(max=120)])
+    name = StringField(
+        "Naam van de afdeling",
+        validators=[Required("Vul een naam in."), Length(max=DEPARTMENT_NAME_MAX, message=TOO_LONG)],
+    )
     active = BooleanField("Actief", default=True)
 
 
@@ -56,7 +61,7 @@ class AddresseeForm(BaseForm):
         "Naam",
         validators=[
             Required("Vul de naam van de geadresseerde in."),
-            Length(max=200, message="Gebruik maximaal %(max)d tekens."),
+            Length(max=ADDRESSEE_NAME_MAX, message=TOO_LONG),
         ],
     )
     kind = SelectField(

@@ -12,12 +12,9 @@ from app.clock import local
 from app.extensions import db
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
 from app.models.base import utcnow
-from app.models.report import EventKind
+from app.models.report import NOTE_MAX, RULE_MAX, TEXT_MAX, EventKind
 from app.services import DomainError
 
-RULE_MAX = 200
-TEXT_MAX = 5000
-NOTE_MAX = 1000
 REFERENCE_RE = re.compile(r"^RK-(\d{4})-(\d{4,})$", re.IGNORECASE)
 
 
