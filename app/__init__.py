@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, Config, config_from_env
 
@@ -26,6 +27,19 @@ CSP = {
     "base-uri": "'none'",
     "frame-ancestors": "'none'",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id as the database can hold it (1 .. 2**31-1, ASCII
+    digits only). Anything else does not match the route, so it answers 404 and never
+    reaches a query (PostgreSQL would refuse a bigger number with an error)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        from app.models.base import INT_MAX
+
+        super().__init__(map, fixed_digits, 1 if min is None else min, INT_MAX if max is None else max, signed=False)
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -49,6 +63,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         proxies = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

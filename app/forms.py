@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -41,13 +43,19 @@ class BaseForm(FlaskForm):
         return valid
 
 
+def parse_id(value) -> int | None:
+    """A positive whole number as a query string or form sends it (an id, a version), or
+    None for anything else: never an error, and never more than an Integer column holds."""
+    value = value.strip() if isinstance(value, str) else ""
+    if not re.fullmatch(f"[0-9]{{1,{len(str(INT_MAX))}}}", value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= INT_MAX else None
+
+
 def parse_version(value) -> int | None:
     """The version a form was loaded at; None when it is missing or not a number."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+    return parse_id(value)
 
 
 class CheckboxList(SelectMultipleField):

@@ -4,6 +4,7 @@ error summary, the typed text kept, never a 500 and never a row written."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -195,3 +196,96 @@ def test_names_and_addresses_over_their_length_are_refused_by_the_service_too(ap
         with pytest.raises(DomainError):
             create_department("A" * 121)
         db.session.rollback()
+
+
+# --- numbers out of range in a URL: the page does not exist -------------------------------
+
+
+@pytest.fixture
+def staff(app, auth):
+    """A coach who is also beheerder and jurist, so every page is open; one open report."""
+    with app.app_context():
+        make_user("Sam Staf", email="staf@example.test", roles=("employee", "coach", "legal", "admin"))
+        from tests.factories import make_report
+
+        reference = make_report(make_user(), rule="Dakkapel vraagt een vergunning").reference
+        db.session.commit()
+    assert auth.login("staf@example.test").status_code == 302
+    return reference
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meldingen/RK-2026-2147483648",  # one past the largest Integer
+        "/meldingen/RK-2026-99999999999999999999",
+        "/meldingen/RK-1999-0001",
+        "/meldingen/RK-3000-0001",
+        "/meldingen/RK-2026-0000",
+        "/meldingen/RK-2026-2147483648/ik-ook",
+        "/beheer/gebruikers/99999999999999999999",
+        "/beheer/gebruikers/2147483648",
+        "/beheer/gebruikers/0",
+        "/beheer/gebruikers/%D9%A1",  # an Arabic-Indic digit one
+        "/beheer/afdelingen/9223372036854775808",
+        "/beheer/geadresseerden/2147483648",
+        "/juridisch/dossiers/2147483648",
+        "/weekoverleg/2147483648/besluitenlijst",
+    ],
+)
+def test_ids_and_references_out_of_range_answer_404(app, client, staff, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_a_post_to_a_reference_out_of_range_answers_404(app, client, staff):
+    response = post_form(
+        client, "/meldingen/RK-2026-2147483648/notitie", {"notitie-text": "Een notitie"}, form_path="/"
+    )
+    assert response.status_code == 404
+
+
+def test_a_merge_target_out_of_range_is_no_report(app, client, staff):
+    page = client.get(f"/meldingen/{staff}").get_data(as_text=True)
+    version = re.search(r'name="samenvoegen-version"[^>]*value="(\d+)"', page).group(1)
+    response = post_form(
+        client,
+        f"/meldingen/{staff}/samenvoegen",
+        {
+            "samenvoegen-version": version,
+            "samenvoegen-target": "RK-2026-99999999999999",
+            "samenvoegen-explanation": "Dezelfde regel.",
+        },
+        form_path=f"/meldingen/{staff}",
+    )
+    assert response.status_code == 400
+    assert "Er is geen melding met dit nummer." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/bord/?zoek=RK-2026-99999999999&afdeling=99999999999999999999&coach=2147483648",
+        "/meldingen/{reference}?zoek=RK-2026-2147483648&doel=RK-2026-99999999999",
+        "/juridisch/?geadresseerde=9223372036854775808&eigenaar=2147483648",
+        "/ontregeld/?pagina=99999999999999999999",
+    ],
+)
+def test_numbers_out_of_range_in_the_query_string_are_ignored(app, client, staff, path):
+    response = client.get(path.format(reference=staff))
+    assert response.status_code == 200
+
+
+def test_an_agenda_item_out_of_range_shows_the_current_item(app, client, staff):
+    from app.services.triage import start_session
+
+    with app.app_context():
+        from app.models import User
+
+        coach = db.session.scalar(db.select(User).where(User.email == "staf@example.test"))
+        session_id = start_session(coach, [coach.id]).id
+        db.session.commit()
+    response = client.get(f"/weekoverleg/{session_id}?punt=99999999999999999999")
+    assert response.status_code == 200
+    assert staff in response.get_data(as_text=True)
