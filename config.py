@@ -56,6 +56,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", str(8 * 3600)))
     WTF_CSRF_TIME_LIMIT = int(os.environ.get("CSRF_TIME_LIMIT_SECONDS", str(8 * 3600)))
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    # The largest request body: the biggest form (a report: 200 + 3 x 5000 characters, up
+    # to 4 bytes each, percent-encoded as 12) stays well below it. Larger answers 413.
+    MAX_CONTENT_LENGTH = 512 * 1024
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     # (1 behind nginx). Without it every client looks like the proxy to the login limits.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

@@ -203,6 +203,14 @@ def register_errorhandlers(app: Flask) -> None:
     def method_not_allowed(_error):
         return render_error(405, "Niet toegestaan", "Deze actie is hier niet mogelijk.")
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_error(
+            413,
+            "Te veel tekst",
+            "Wat u verstuurde is te groot om te verwerken. Maak de tekst korter en probeer het opnieuw.",
+        )
+
     @app.errorhandler(429)
     def too_many(_error):
         return render_error(

@@ -289,3 +289,32 @@ def test_an_agenda_item_out_of_range_shows_the_current_item(app, client, staff):
     response = client.get(f"/weekoverleg/{session_id}?punt=99999999999999999999")
     assert response.status_code == 200
     assert staff in response.get_data(as_text=True)
+
+
+# --- a request body too large for any form ------------------------------------------------
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["login page", "report form"])
+def test_a_megabyte_post_gets_the_dutch_413_page(app, client, auth, logged_in):
+    if logged_in:
+        with app.app_context():
+            make_user(email="sanne@example.test")
+            db.session.commit()
+        auth.login("sanne@example.test")
+    path = "/melden" if logged_in else "/inloggen"
+    response = post_form(client, path, {"rule": "Een regel", "problem": "x" * 1024 * 1024})
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "Te veel tekst" in page and '<html lang="nl"' in page
+    assert response.headers.get("Content-Security-Policy")
+    assert _counts(app) == (0, 0)
+
+
+def test_the_largest_report_a_person_can_write_fits_in_a_request(app, client, employee):
+    """200 + 3 x 5000 characters of four bytes each, percent-encoded: well under the limit."""
+    wide = "😀"
+    form = _form(rule=wide * 200, problem=wide * 5000, effect=wide * 5000, suggestion=wide * 5000)
+    response = post_form(client, "/melden", form, form_path="/melden")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        assert db.session.scalar(db.select(Report.problem)) == wide * 5000
