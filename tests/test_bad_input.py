@@ -318,3 +318,76 @@ def test_the_largest_report_a_person_can_write_fits_in_a_request(app, client, em
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     with app.app_context():
         assert db.session.scalar(db.select(Report.problem)) == wide * 5000
+
+
+# --- control characters: refused with a message, the rest of the text kept ----------------
+
+CONTROL_MESSAGE = (
+    "Dit veld bevatte onzichtbare stuurtekens. Die zijn verwijderd; controleer de tekst en verstuur opnieuw."
+)
+
+
+@pytest.mark.parametrize(
+    "field, typed, kept",
+    [
+        ("rule", "Een\x00regel", "Eenregel"),  # PostgreSQL refuses NUL outright
+        ("problem", "Het gaat\x00 mis", "Het gaat mis"),
+        ("effect", "\x01\x07\x1b\x7fInwoners wachten", "Inwoners wachten"),
+        ("suggestion", "Schaf \x85het af", "Schaf het af"),  # a C1 control character
+        ("problem", "Het gaat \ufffemis", "Het gaat mis"),  # a noncharacter
+        ("rule", "Een\tregel", "Eenregel"),  # one line: no tabs ...
+        ("rule", "Een\nregel", "Eenregel"),  # ... and no line breaks
+    ],
+)
+def test_control_characters_are_refused_and_the_rest_of_the_text_is_kept(app, client, employee, field, typed, kept):
+    response = post_form(client, "/melden", _form(**{field: typed}), form_path="/melden")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in page and CONTROL_MESSAGE in page
+    summary = page.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert CONTROL_MESSAGE in summary and f'href="#{field}' in summary
+    assert html.escape(kept, quote=False) in page
+    assert typed not in page
+    assert _counts(app) == (0, 0)
+    # Sent again as it came back, it is saved.
+    response = post_form(client, "/melden", _form(**{field: kept}), form_path="/melden")
+    assert response.status_code == 302
+
+
+def test_a_text_area_keeps_its_lines_and_tabs_and_a_carriage_return_is_a_newline(app, client, employee):
+    typed = "Eerste regel\r\nTweede regel\rDerde\tregel"
+    response = post_form(client, "/melden", _form(problem=typed), form_path="/melden")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(Report.problem)) == "Eerste regel\nTweede regel\nDerde\tregel"
+
+
+def test_a_text_area_counts_a_line_break_once(app, client, employee):
+    """Browsers send CR LF; 5000 characters with line breaks are still 5000 characters."""
+    typed = ("x" * 99 + "\r\n") * 50
+    response = post_form(client, "/melden", _form(problem=typed), form_path="/melden")
+    assert response.status_code == 302
+
+
+def test_a_control_character_in_a_hidden_field_is_refused(app, client, employee):
+    response = post_form(client, "/melden", _form(submission_key="sleutel\x00"), form_path="/melden")
+    assert response.status_code == 400
+    assert "Het formulier bevatte onzichtbare stuurtekens." in response.get_data(as_text=True)
+    assert _counts(app) == (0, 0)
+
+
+def test_a_nul_in_a_name_the_beheerder_types_is_refused(app, client, auth):
+    with app.app_context():
+        make_user(email="beheer@example.test", roles=("employee", "admin"))
+        db.session.commit()
+    auth.login("beheer@example.test")
+    for path in ("/beheer/afdelingen", "/beheer/geadresseerden"):
+        response = post_form(client, path, {"name": "Burger\x00zaken", "kind": "agency", "active": "y"})
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert CONTROL_MESSAGE in page and "Burgerzaken" in page
+    with app.app_context():
+        from app.models import Addressee, Department
+
+        assert db.session.scalar(db.select(db.func.count(Department.id))) == 0
+        assert db.session.scalar(db.select(Addressee.id).where(Addressee.name == "Burgerzaken")) is None
