@@ -102,7 +102,9 @@ def register_extensions(app: Flask) -> None:
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
-        strict_transport_security=app.config["FORCE_HTTPS"],
+        # HSTS whenever cookies are Secure: production is HTTPS-only, also behind a proxy
+        # that terminates TLS (talisman sends it on secure requests only).
+        strict_transport_security=app.config["FORCE_HTTPS"] or app.config["SESSION_COOKIE_SECURE"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CSP,
         referrer_policy="same-origin",
