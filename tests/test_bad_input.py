@@ -376,6 +376,15 @@ def test_a_control_character_in_a_hidden_field_is_refused(app, client, employee)
     assert _counts(app) == (0, 0)
 
 
+def test_a_nul_in_the_login_form_is_refused_not_an_error(app, client):
+    with app.app_context():
+        make_user(email="sanne@example.test")
+        db.session.commit()
+    response = post_form(client, "/inloggen", {"email": "sanne@example.test\x00", "password": "wachtwoord\x00"})
+    assert response.status_code == 400
+    assert CONTROL_MESSAGE in response.get_data(as_text=True)
+
+
 def test_a_nul_in_a_name_the_beheerder_types_is_refused(app, client, auth):
     with app.app_context():
         make_user(email="beheer@example.test", roles=("employee", "admin"))
