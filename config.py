@@ -50,6 +50,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes")
+    # Wrong current passwords when changing one's own password, per user.
+    PASSWORD_CHANGE_LIMIT = os.environ.get("PASSWORD_CHANGE_LIMIT", "5 per 10 minutes")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -62,6 +64,9 @@ class Config:
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     PASSWORD_RESET_HOURS = int(os.environ.get("PASSWORD_RESET_HOURS", "24"))
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    # The largest request body: the biggest form (a report: 200 + 3 x 5000 characters, up
+    # to 4 bytes each, percent-encoded as 12) stays well below it. Larger answers 413.
+    MAX_CONTENT_LENGTH = 512 * 1024
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     # (1 behind nginx). Without it every client looks like the proxy to the login limits.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

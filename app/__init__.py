@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, Config, config_from_env
 
@@ -26,6 +27,19 @@ CSP = {
     "base-uri": "'none'",
     "frame-ancestors": "'none'",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id as the database can hold it (1 .. 2**31-1, ASCII
+    digits only). Anything else does not match the route, so it answers 404 and never
+    reaches a query (PostgreSQL would refuse a bigger number with an error)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        from app.models.base import INT_MAX
+
+        super().__init__(map, fixed_digits, 1 if min is None else min, INT_MAX if max is None else max, signed=False)
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -49,6 +63,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         proxies = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -87,7 +102,9 @@ def register_extensions(app: Flask) -> None:
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
-        strict_transport_security=app.config["FORCE_HTTPS"],
+        # HSTS whenever cookies are Secure: production is HTTPS-only, also behind a proxy
+        # that terminates TLS (talisman sends it on secure requests only).
+        strict_transport_security=app.config["FORCE_HTTPS"] or app.config["SESSION_COOKIE_SECURE"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=CSP,
         referrer_policy="same-origin",
@@ -187,6 +204,14 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(405)
     def method_not_allowed(_error):
         return render_error(405, "Niet toegestaan", "Deze actie is hier niet mogelijk.")
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return render_error(
+            413,
+            "Te veel tekst",
+            "Wat u verstuurde is te groot om te verwerken. Maak de tekst korter en probeer het opnieuw.",
+        )
 
     @app.errorhandler(429)
     def too_many(_error):

@@ -1,16 +1,56 @@
-"""Shared form plumbing: Dutch validation messages and a strict 'required' check."""
+"""Shared form plumbing: Dutch validation messages, a strict 'required' check, and the one
+place where invisible control characters are taken out of everything a form receives."""
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import HiddenField, SelectMultipleField, TextAreaField
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.models.base import INT_MAX
 from app.services.users import EMAIL_RE
+
+CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
+CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
+TOO_LONG = "Gebruik maximaal %(max)d tekens."
+CONTROL_CHARACTERS = (
+    "Dit veld bevatte onzichtbare stuurtekens. Die zijn verwijderd; controleer de tekst en verstuur opnieuw."
+)
+# A hidden field has no place on the page to say this next to.
+CONTROL_CHARACTERS_HIDDEN = (
+    "Het formulier bevatte onzichtbare stuurtekens. Die zijn verwijderd; controleer de tekst en verstuur opnieuw."
+)
+
+# Never part of a text: control characters (Unicode category Cc; PostgreSQL refuses NUL
+# outright), lone surrogates, and the noncharacters U+FDD0..U+FDEF and U+xFFFE/U+xFFFF.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+_FORBIDDEN_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS + "]")
+# A text area keeps its lines and tabs; a carriage return is only how the browser sent a newline.
+_FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS + "]")
+
+
+def strip_control_characters(value: str, *, multiline: bool) -> str:
+    """`value` without what may never be stored; in a text area CR LF and CR become LF."""
+    if multiline:
+        return _FORBIDDEN_IN_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return _FORBIDDEN_ON_ONE_LINE.sub("", value)
+
+
+def max_length(field) -> int | None:
+    """The maximum a field's Length validator allows (for the page's maxlength hints)."""
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max is not None and v.max >= 0]
+    return min(limits) if limits else None
 
 
 class BaseForm(FlaskForm):
+    """Every form derives from this. Whatever the request sent, a text field's data never
+    holds a control character: they are taken out right after WTForms reads the request,
+    and validation then fails with a message, so nothing is saved and the form comes back
+    with the cleaned text for the user to check."""
+
     class Meta:
         # WTForms ships Dutch messages ("Ongeldige keuze", ...); Flask-WTF's own i18n
         # hook needs Flask-Babel, which we do not use.
@@ -21,27 +61,52 @@ class BaseForm(FlaskForm):
 
             return get_translations(self.locales)
 
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        self._control_characters: set[str] = set()
+        for field in self:
+            # Only what came with this request (raw_data), never values from the database.
+            if field.type == "CSRFTokenField" or not field.raw_data or not isinstance(field.data, str):
+                continue
+            multiline = isinstance(field, TextAreaField)
+            cleaned = strip_control_characters(field.data, multiline=multiline)
+            normalised = field.data.replace("\r\n", "\n").replace("\r", "\n") if multiline else field.data
+            if cleaned != normalised:
+                self._control_characters.add(field.name)
+            if cleaned != field.data:
+                field.data = cleaned
+                field.raw_data = [cleaned]
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        # WTForms' own text for an unknown choice ("Ongeldige keuze") does not say what to do.
         for field in self:
+            # WTForms' own text for an unknown choice ("Ongeldige keuze") does not say what to do.
             if field.type in CHOICE_FIELDS:
                 field.errors = [CHOICE_MESSAGE if "keuze" in message.lower() else message for message in field.errors]
-        return valid
+            if field.name in self._control_characters:
+                if isinstance(field, HiddenField):
+                    if CONTROL_CHARACTERS_HIDDEN not in self.form_errors:
+                        self.form_errors.append(CONTROL_CHARACTERS_HIDDEN)
+                elif CONTROL_CHARACTERS not in field.errors:
+                    # After the field's own errors: "fill this in" says more about a field
+                    # that held nothing but a NUL.
+                    field.errors = [*field.errors, CONTROL_CHARACTERS]
+        return valid and not self._control_characters
 
 
-CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
-CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
+def parse_id(value) -> int | None:
+    """A positive whole number as a query string or form sends it (an id, a version), or
+    None for anything else: never an error, and never more than an Integer column holds."""
+    value = value.strip() if isinstance(value, str) else ""
+    if not re.fullmatch(f"[0-9]{{1,{len(str(INT_MAX))}}}", value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= INT_MAX else None
 
 
 def parse_version(value) -> int | None:
     """The version a form was loaded at; None when it is missing or not a number."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+    return parse_id(value)
 
 
 class CheckboxList(SelectMultipleField):
@@ -54,7 +119,8 @@ class CheckboxList(SelectMultipleField):
 class VersionedForm(BaseForm):
     """A change made against the version of the object the user saw (QUALITY.md 8)."""
 
-    version = HiddenField()
+    # The digits of a version (never more than an Integer column holds).
+    version = HiddenField(validators=[Length(max=len(str(INT_MAX)), message=TOO_LONG)])
 
     @property
     def expected_version(self) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from flask import has_app_context
 from limits.storage import Storage
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +20,17 @@ _INCR = text(
     "expires_at = CASE WHEN rate_limit.expires_at <= :now THEN :expires ELSE rate_limit.expires_at END "
     "RETURNING hits"
 )
+
+
+def _end_request_transaction() -> None:
+    """SQLite has one writer at a time, and every transaction here starts IMMEDIATE (see
+    app/__init__.py), so the counters' own connection would wait for the request's session
+    until it gives up ("database is locked"). Counters are read before the view runs and
+    written after it finished (Flask-Limiter's request hooks; only failed attempts are
+    counted, on the response), when whatever the session still holds is reads or was
+    refused: end that transaction first, as the request's teardown would."""
+    if has_app_context() and db.engine.dialect.name == "sqlite" and db.session().in_transaction():
+        db.session.rollback()
 
 
 class DatabaseStorage(Storage):
@@ -35,12 +47,14 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
+        _end_request_transaction()
         # Its own short transaction, apart from the request's session.
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM rate_limit WHERE expires_at < :old"), {"old": now - 86400})
             return conn.execute(_INCR, {"key": key, "amount": amount, "expires": now + expiry, "now": now}).scalar_one()
 
     def get(self, key: str) -> int:
+        _end_request_transaction()
         with db.engine.connect() as conn:
             value = conn.execute(
                 text("SELECT hits FROM rate_limit WHERE key = :key AND expires_at > :now"),
@@ -50,6 +64,7 @@ class DatabaseStorage(Storage):
         return int(value or 0)
 
     def get_expiry(self, key: str) -> float:
+        _end_request_transaction()
         with db.engine.connect() as conn:
             value = conn.execute(text("SELECT expires_at FROM rate_limit WHERE key = :key"), {"key": key}).scalar()
             conn.rollback()

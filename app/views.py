@@ -26,9 +26,11 @@ from app.formatting import (
     origin_label,
     status_label,
 )
+from app.forms import max_length
 from app.models import ROLES, Event, Report, Support, User
 from app.models.report import STATUS_LABELS
 from app.notify import external_url
+from app.search import SEARCH_MAX
 
 
 def reporter_display(report: Report) -> str:
@@ -62,6 +64,8 @@ def template_globals() -> dict:
         "municipality_name": lambda: current_app.config["MUNICIPALITY_NAME"],
         "csrf_failed": lambda: bool(g.get("csrf_error")),
         "external_url": external_url,
+        "max_length": max_length,
+        "SEARCH_MAX": SEARCH_MAX,
         **permissions.template_globals(),
     }
 

@@ -392,6 +392,153 @@ def test_repeated_failed_logins_from_one_client_are_limited(app, client):
     )
 
 
+def _wrong(client, email, times: int, password: str = WRONG) -> list[int]:
+    token = csrf_token(client, "/inloggen")
+    return [
+        client.post("/inloggen", data={"email": email, "password": password, "csrf_token": token}).status_code
+        for _ in range(times)
+    ]
+
+
+def _rate_limit_keys(app) -> list[str]:
+    from sqlalchemy import text
+
+    with app.app_context(), db.engine.connect() as conn:
+        keys = [row[0] for row in conn.execute(text("SELECT key FROM rate_limit"))]
+        conn.rollback()
+    return keys
+
+
+def test_the_rate_limit_table_holds_no_email_address(app, client):
+    """What a client types as its address is never stored (nor its network address): the
+    counters are keyed by a hash, of a bounded length whatever was sent."""
+    _world(app)
+    long_address = "eva." + "x" * 400 + "@voorbeeldstad.nl"
+    odd_address = "Eva O'Brien+\x00\x1b🤷🏽‍♀️\u202e@VOORBEELDSTAD.nl"
+    for address in (long_address, odd_address, "eva@voorbeeldstad.nl"):
+        assert _wrong(client, address, 1)[0] == 400
+    keys = _rate_limit_keys(app)
+    assert keys, "no failed attempt was counted"
+    for key in keys:
+        assert len(key) <= 255
+        for part in ("@", "voorbeeldstad", "eva", "brien", "xxxx", "127.0.0.1", "\x00"):
+            assert part not in key.lower(), f"rate limit key {key!r} contains {part!r}"
+
+
+def test_successful_logins_do_not_use_up_the_limit(app):
+    app.config.update(LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes", LOGIN_LIMIT_PER_CLIENT="3 per 10 minutes")
+    _world(app)
+    # Five colleagues' browsers (one address, no device cookie) log in as Eva: no count.
+    assert [_login(app.test_client(), "eva@voorbeeldstad.nl").status_code for _ in range(5)] == [302] * 5
+    # Failed attempts still count, from the first one.
+    stranger = app.test_client()
+    assert _wrong(stranger, "eva@voorbeeldstad.nl", 3) == [400, 400, 400]
+    _assert_dutch_429(_login(stranger, "eva@voorbeeldstad.nl", WRONG))
+
+
+def test_a_victim_with_a_device_cookie_still_logs_in_while_an_attacker_hammers_the_account(app):
+    _world(app)
+    victim = app.test_client()
+    assert _login(victim, "eva@voorbeeldstad.nl").status_code == 302
+    post_form(victim, "/uitloggen", {}, form_path="/")
+
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    assert _wrong(attacker, "eva@voorbeeldstad.nl", 10) == [400] * 10
+    _assert_dutch_429(_login(attacker, "eva@voorbeeldstad.nl"))
+    # A browser Eva never used is held back too ...
+    _assert_dutch_429(_login(app.test_client(), "eva@voorbeeldstad.nl"))
+    # ... but the browser she logged in with before lets her in.
+    assert _login(victim, "eva@voorbeeldstad.nl").status_code == 302
+    assert _logged_in(victim)
+
+
+def test_a_municipality_behind_one_address_is_not_locked_out_by_one_guesser(app):
+    """Everyone comes from the same NAT address; someone guesses at many accounts from it."""
+    _world(app)
+    colleague = app.test_client()
+    assert _login(colleague, "ada@voorbeeldstad.nl").status_code == 302
+    post_form(colleague, "/uitloggen", {}, form_path="/")
+    guesser = app.test_client()
+    assert [_wrong(guesser, f"gok{n}@example.test", 1)[0] for n in range(20)] == [400] * 20
+    _assert_dutch_429(_login(guesser, "eva@voorbeeldstad.nl"))
+    assert _login(colleague, "ada@voorbeeldstad.nl").status_code == 302
+
+
+def test_a_device_cookie_guesses_no_faster_than_anyone_else(app):
+    """A trusted browser has its own count: a stolen laptop cannot try passwords endlessly."""
+    _world(app)
+    laptop = app.test_client()
+    assert _login(laptop, "eva@voorbeeldstad.nl").status_code == 302
+    post_form(laptop, "/uitloggen", {}, form_path="/")
+    assert _wrong(laptop, "eva@voorbeeldstad.nl", 10) == [400] * 10
+    _assert_dutch_429(_login(laptop, "eva@voorbeeldstad.nl"))
+
+
+def test_a_device_cookie_is_trusted_for_its_own_account_only_and_not_after_a_password_change(app):
+    _world(app)
+    browser = app.test_client()
+    assert _login(browser, "eva@voorbeeldstad.nl").status_code == 302
+    post_form(browser, "/uitloggen", {}, form_path="/")
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "192.0.2.66"
+    _wrong(attacker, "ada@voorbeeldstad.nl", 10)
+    # Eva's cookie does not open Ada's limited account ...
+    _assert_dutch_429(_login(browser, "ada@voorbeeldstad.nl"))
+    # ... and after Eva's password changed elsewhere, her old cookie is worth nothing.
+    with app.app_context():
+        from app.services.users import set_password
+
+        eva = db.session.scalar(db.select(User).where(User.email == "eva@voorbeeldstad.nl"))
+        set_password(eva, "een heel nieuw wachtwoord van Eva", actor=None)
+        db.session.commit()
+    _wrong(attacker, "eva@voorbeeldstad.nl", 10)
+    _assert_dutch_429(_login(browser, "eva@voorbeeldstad.nl", "een heel nieuw wachtwoord van Eva"))
+    # A forged or foreign cookie is worth nothing either.
+    forged = app.test_client()
+    forged.set_cookie("rk_apparaat", browser.get_cookie("rk_apparaat", path="/inloggen").value + "x", path="/inloggen")
+    _assert_dutch_429(_login(forged, "eva@voorbeeldstad.nl", "een heel nieuw wachtwoord van Eva"))
+
+
+def test_the_device_cookie_is_httponly_samesite_lax_long_lived_and_secure_in_production(app, client):
+    _world(app)
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = _login(client, "eva@voorbeeldstad.nl")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("rk_apparaat="))
+    attributes = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")[1:]}
+    assert "httponly" in attributes and "secure" in attributes
+    assert attributes["samesite"].lower() == "samesite=lax"
+    assert attributes["path"] == "Path=/inloggen"
+    assert 170 * 86400 <= int(attributes["max-age"].split("=")[1]) <= 190 * 86400
+    # Signed, and it says which account only by its id.
+    from itsdangerous import URLSafeTimedSerializer
+
+    value = cookie.split(";")[0].split("=", 1)[1]
+    payload = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="rodeknop-device-cookie").loads(value)
+    assert "voorbeeldstad" not in str(payload) and PASSWORD not in str(payload)
+
+
+def test_changing_the_password_is_throttled(app, client):
+    assert app.config["PASSWORD_CHANGE_LIMIT"] == "5 per 10 minutes"
+    _world(app)
+    _login(client, "eva@voorbeeldstad.nl")
+    new = {"password": "een heel ander wachtwoord"}
+    assert [post_form(client, "/wachtwoord", {"current": WRONG, **new}).status_code for _ in range(5)] == [400] * 5
+    _assert_dutch_429(post_form(client, "/wachtwoord", {"current": WRONG, **new}))
+    # The right current password does not get through either while it is throttled.
+    _assert_dutch_429(post_form(client, "/wachtwoord", {"current": PASSWORD, **new}))
+    assert _login(app.test_client(), "eva@voorbeeldstad.nl").status_code == 302
+
+
+def test_a_successful_password_change_is_not_counted(app, client):
+    app.config["PASSWORD_CHANGE_LIMIT"] = "1 per 10 minutes"
+    _world(app)
+    _login(client, "eva@voorbeeldstad.nl")
+    first, second = "een eerste nieuw wachtwoord", "een tweede nieuw wachtwoord"
+    assert post_form(client, "/wachtwoord", {"current": PASSWORD, "password": first}).status_code == 302
+    assert post_form(client, "/wachtwoord", {"current": first, "password": second}).status_code == 302
+
+
 # --- password storage -------------------------------------------------------------------
 
 

@@ -162,6 +162,31 @@ def test_production_cookies_are_secure_by_default():
     assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
 
 
+def test_production_behind_a_proxy_sends_hsts_on_https(app, database_url):  # app: empties the tables
+    """Secure cookies mean the site is HTTPS-only; the browser must then never try plain
+    HTTP again (HSTS), also when a proxy terminates TLS and FORCE_HTTPS is off."""
+    from app import create_app
+    from config import TestConfig
+
+    class ProductionLike(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        SESSION_COOKIE_SECURE = True
+        REMEMBER_COOKIE_SECURE = True
+        FORCE_HTTPS = False
+        PROXY_COUNT = 1
+
+    production = create_app(ProductionLike)
+    client = production.test_client()
+    secure = client.get("/inloggen", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.7"})
+    assert secure.status_code == 200
+    hsts = secure.headers.get("Strict-Transport-Security", "")
+    assert "max-age=" in hsts and int(hsts.split("max-age=")[1].split(";")[0]) >= 365 * 24 * 3600, hsts
+    # Over plain HTTP the header means nothing and is not sent.
+    assert "Strict-Transport-Security" not in client.get("/inloggen").headers
+    with production.app_context():
+        db.engine.dispose()
+
+
 # --- no external requests, and pages that work under the CSP ---------------------------
 
 URL_ATTRIBUTE = re.compile(

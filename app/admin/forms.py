@@ -3,9 +3,10 @@
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
-from app.forms import BaseForm, CheckboxList, EmailAddress, Required
+from app.forms import TOO_LONG, BaseForm, CheckboxList, EmailAddress, Required
 from app.models import ROLES
-from app.models.dossier import ADDRESSEE_KINDS
+from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
+from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX
 
 
 def _optional_int(value):
@@ -15,10 +16,10 @@ def _optional_int(value):
 
 
 class UserForm(BaseForm):
-    name = StringField("Naam", validators=[Required("Vul een naam in."), Length(max=120)])
+    name = StringField("Naam", validators=[Required("Vul een naam in."), Length(max=PERSON_NAME_MAX, message=TOO_LONG)])
     email = EmailField(
         "E-mailadres",
-        validators=[Required("Vul een e-mailadres in."), EmailAddress(), Length(max=254)],
+        validators=[Required("Vul een e-mailadres in."), EmailAddress(), Length(max=EMAIL_MAX, message=TOO_LONG)],
     )
     department_id = SelectField("Afdeling", coerce=_optional_int)
     roles = CheckboxList("Rollen", choices=[SelectChoice(code, label) for code, label in ROLES.items()])
@@ -43,7 +44,10 @@ class PasswordLinkForm(BaseForm):
 
 
 class DepartmentForm(BaseForm):
-    name = StringField("Naam van de afdeling", validators=[Required("Vul een naam in."), Length(max=120)])
+    name = StringField(
+        "Naam van de afdeling",
+        validators=[Required("Vul een naam in."), Length(max=DEPARTMENT_NAME_MAX, message=TOO_LONG)],
+    )
     active = BooleanField("Actief", default=True)
 
 
@@ -55,7 +59,7 @@ class AddresseeForm(BaseForm):
         "Naam",
         validators=[
             Required("Vul de naam van de geadresseerde in."),
-            Length(max=200, message="Gebruik maximaal %(max)d tekens."),
+            Length(max=ADDRESSEE_NAME_MAX, message=TOO_LONG),
         ],
     )
     kind = SelectField(

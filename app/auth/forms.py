@@ -3,20 +3,30 @@
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice
 from wtforms.validators import Length, ValidationError
 
-from app.forms import BaseForm, Required
+from app.forms import TOO_LONG, BaseForm, Required
+from app.models.user import EMAIL_MAX
+from app.services.users import MAX_PASSWORD_LENGTH
 
 
 class LoginForm(BaseForm):
-    email = EmailField("E-mailadres", validators=[Required("Vul uw e-mailadres in."), Length(max=254)])
-    password = PasswordField("Wachtwoord", validators=[Required("Vul uw wachtwoord in."), Length(max=1024)])
+    email = EmailField(
+        "E-mailadres", validators=[Required("Vul uw e-mailadres in."), Length(max=EMAIL_MAX, message=TOO_LONG)]
+    )
+    password = PasswordField(
+        "Wachtwoord",
+        validators=[Required("Vul uw wachtwoord in."), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
+    )
 
 
 class PasswordForm(BaseForm):
-    current = PasswordField("Huidig wachtwoord", validators=[Required("Vul uw huidige wachtwoord in.")])
+    current = PasswordField(
+        "Huidig wachtwoord",
+        validators=[Required("Vul uw huidige wachtwoord in."), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
+    )
     password = PasswordField(
         "Nieuw wachtwoord",
         description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
-        validators=[Required("Vul een nieuw wachtwoord in."), Length(max=1024)],
+        validators=[Required("Vul een nieuw wachtwoord in."), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
     )
 
 

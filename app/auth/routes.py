@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.auth.devices import remember_device, trusted_device
 from app.auth.forms import ChoosePasswordForm, LoginForm, PasswordForm, SettingsForm
 from app.extensions import db, limiter
 from app.forms import apply_domain_error
 from app.services import DomainError
 from app.services.audit import record_audit
-from app.services.users import authenticate, end_sessions, set_password, user_for_password_link
+from app.services.users import authenticate, end_sessions, normalize_email, set_password, user_for_password_link
 from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("auth", __name__)
@@ -31,8 +34,50 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# --- login throttling ------------------------------------------------------------------
+#
+# Counted: attempts that did not log in (a successful login costs nothing), per client
+# address and per account. A browser that logged in successfully as an account before (a
+# device cookie, app/auth/devices.py) is counted on its own for that account instead, so
+# an attacker who runs up those limits locks out neither the account's owner nor everyone
+# behind the same address. What the client sent is never stored: counter keys are hashes.
+
+
+def _hashed(kind: str, value: str) -> str:
+    return f"{kind}:{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
+def _client_key() -> str:
+    return _hashed("login-client", get_remote_address() or "")
+
+
 def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
+    return _hashed("login-account", normalize_email(request.form.get("email") or ""))
+
+
+def _device_key() -> str:
+    device = _trusted_device()
+    return _hashed("login-device", f"{device.user_id}:{device.nonce}") if device else "login-device:none"
+
+
+def _trusted_device():
+    if request.method != "POST":
+        return None
+    if "login_device" not in g:
+        g.login_device = trusted_device(request.form.get("email"))
+    return g.login_device
+
+
+def _from_trusted_device() -> bool:
+    return _trusted_device() is not None
+
+
+def _from_unknown_device() -> bool:
+    return _trusted_device() is None
+
+
+def _login_failed(_response) -> bool:
+    return not g.get("login_succeeded", False)
 
 
 def _client_limit() -> str:
@@ -44,8 +89,16 @@ def _account_limit() -> str:
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(_client_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(
+    _client_limit, methods=["POST"], key_func=_client_key, exempt_when=_from_trusted_device, deduct_when=_login_failed
+)
+@limiter.limit(
+    _account_limit, methods=["POST"], key_func=_account_key, exempt_when=_from_trusted_device, deduct_when=_login_failed
+)
+# A trusted browser has its own count for the account, so a stolen cookie guesses no faster.
+@limiter.limit(
+    _account_limit, methods=["POST"], key_func=_device_key, exempt_when=_from_unknown_device, deduct_when=_login_failed
+)
 @rerender_on_csrf_error
 def login():
     if current_user.is_authenticated:
@@ -61,8 +114,11 @@ def login():
             # A fresh session on login, so a planted session id is worthless.
             session.clear()
             login_user(user)
+            g.login_succeeded = True
             flash(f"Welkom, {user.name}.", "success")
-            return redirect(next_url or url_for("main.index"))
+            response = redirect(next_url or url_for("main.index"))
+            remember_device(response, user)
+            return response
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form, next_url=next_url), status
 
@@ -80,7 +136,27 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _password_change_limit() -> str:
+    return current_app.config["PASSWORD_CHANGE_LIMIT"]
+
+
+def _password_change_key() -> str:
+    return f"password-change:{current_user.get_id().partition(':')[0]}"
+
+
+def _not_logged_in() -> bool:
+    return not current_user.is_authenticated
+
+
 @bp.route("/wachtwoord", methods=["GET", "POST"])
+# Someone at an unlocked computer cannot guess the current password at leisure.
+@limiter.limit(
+    _password_change_limit,
+    methods=["POST"],
+    key_func=_password_change_key,
+    exempt_when=_not_logged_in,
+    deduct_when=lambda _response: g.get("wrong_current_password", False),
+)
 @login_required
 @rerender_on_csrf_error
 def change_password():
@@ -88,6 +164,7 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if authenticate(user.email, form.current.data) is None:
+            g.wrong_current_password = True
             form.current.errors = ["Dit is niet uw huidige wachtwoord."]
         else:
             try:

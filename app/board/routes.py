@@ -4,7 +4,6 @@ a card offers is what app.services.workflow.report_actions allows this user."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from app.anonymity import anonymously_followed
 from app.board.forms import MoveForm
 from app.extensions import db
+from app.forms import parse_id
 from app.models import Department, Report, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, ReportStatus, overdue_cutoff
@@ -38,12 +38,6 @@ DONE = (workflow.RESOLVED, workflow.EXPLAINED, workflow.MERGED)
 BOARD_LIMIT = 500
 FILTER_KEYS = ("afdeling", "coach", "mijn", "stil", "zoek")
 NOBODY = "geen"
-
-
-def _number(value) -> int | None:
-    """A positive whole number from a query string or form, else None (never an error)."""
-    value = (value or "").strip()
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else None
 
 
 def _report_or_404(reference: str) -> Report:
@@ -94,14 +88,14 @@ class BoardFilters:
 def read_filters(args, departments: list[Department], coaches: list[User]) -> BoardFilters:
     """Only values from the allow-lists count; anything else is ignored."""
     filters = BoardFilters()
-    department_id = _number(args.get("afdeling"))
+    department_id = parse_id(args.get("afdeling"))
     if department_id in {d.id for d in departments}:
         filters.department_id = department_id
     coach = (args.get("coach") or "").strip()
     if coach == NOBODY:
         filters.coach = NOBODY
-    elif _number(coach) in {c.id for c in coaches}:
-        filters.coach = _number(coach)
+    elif parse_id(coach) in {c.id for c in coaches}:
+        filters.coach = parse_id(coach)
     filters.mine = args.get("mijn") == "1"
     filters.overdue = args.get("stil") == "1"
     filters.text = clean_search(args.get("zoek"))
@@ -146,8 +140,8 @@ def board_statement(filters: BoardFilters, user: User, now: datetime):
         parsed = parse_reference(filters.text)
         if parsed:
             conditions.append(and_(Report.year == parsed[0], Report.number == parsed[1]))
-        elif _number(filters.text):
-            conditions.append(Report.number == _number(filters.text))
+        elif parse_id(filters.text):
+            conditions.append(Report.number == parse_id(filters.text))
         stmt = stmt.where(or_(*conditions))
     # Newest first, so that a board over its limit leaves out the oldest cards, never new ones.
     return stmt.order_by(Report.created_at.desc(), Report.id.desc()).limit(BOARD_LIMIT + 1)

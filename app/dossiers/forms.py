@@ -11,9 +11,16 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, Required, VersionedForm
-from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
+from app.models.dossier import (
+    ARTICLE_MAX,
+    BWB_ID_MAX,
+    CHANNEL_MAX,
+    DOSSIER_STATUS_LABELS,
+    LAW_TITLE_MAX,
+    DossierStatus,
+)
+from app.models.report import TEXT_MAX
 from app.services.dossiers import ANSWERED
-from app.services.reports import TEXT_MAX
 
 LAW_TITLE_MISSING = "Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet."
 # Years outside this range are typing mistakes (0202 for 2026), not dates of a letter.
@@ -61,23 +68,23 @@ class DossierForm(DossierActionForm):
     law_title = StringField(
         "Wet of regeling",
         description="Bijvoorbeeld: Participatiewet.",
-        validators=[Required(LAW_TITLE_MISSING), Length(max=300, message=TOO_LONG)],
+        validators=[Required(LAW_TITLE_MISSING), Length(max=LAW_TITLE_MAX, message=TOO_LONG)],
     )
     article = StringField(
         "Artikel",
         description="Bijvoorbeeld: art. 31, tweede lid.",
-        validators=[Length(max=100, message=TOO_LONG)],
+        validators=[Length(max=ARTICLE_MAX, message=TOO_LONG)],
     )
     bwb_id = StringField(
         "BWB-id",
         description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703. Daarmee maken we de link naar de wettekst.",
-        validators=[Length(max=20, message=TOO_LONG)],
+        validators=[Length(max=BWB_ID_MAX, message=TOO_LONG)],
     )
     addressee_id = SelectField("Geadresseerde", description="Aan wie de escalatie is of wordt gestuurd.")
     channel = StringField(
         "Kanaal",
         description="Hoe de escalatie is verstuurd, bijvoorbeeld: brief, e-mail aan de beleidsdirectie, via de VNG.",
-        validators=[Length(max=200, message=TOO_LONG)],
+        validators=[Length(max=CHANNEL_MAX, message=TOO_LONG)],
     )
     sent_on = DayField("Verzonden op")
     answer_due = DayField(

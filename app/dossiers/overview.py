@@ -3,13 +3,13 @@ checked against an allow-list (an unknown value is ignored, never an error)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.forms import parse_id
 from app.models import Addressee, Dossier, DossierStatus, User, UserRole
 
 NOBODY = "geen"
@@ -110,11 +110,6 @@ class Filters:
         return self.args(sorteer=column, richting=direction)
 
 
-def _number(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) and int(value) > 0 else None
-
-
 def read_filters(args, addressees: list[Addressee], owners: list[User]) -> Filters:
     """Only values from the allow-lists count; anything else is ignored."""
     filters = Filters()
@@ -124,13 +119,13 @@ def read_filters(args, addressees: list[Addressee], owners: list[User]) -> Filte
     addressee = (args.get("geadresseerde") or "").strip()
     if addressee == NOBODY:
         filters.addressee = NOBODY
-    elif _number(addressee) in {a.id for a in addressees}:
-        filters.addressee = _number(addressee)
+    elif parse_id(addressee) in {a.id for a in addressees}:
+        filters.addressee = parse_id(addressee)
     owner = (args.get("eigenaar") or "").strip()
     if owner == NOBODY:
         filters.owner = NOBODY
-    elif _number(owner) in {u.id for u in owners}:
-        filters.owner = _number(owner)
+    elif parse_id(owner) in {u.id for u in owners}:
+        filters.owner = parse_id(owner)
     attention = (args.get("aandacht") or "").strip()
     if attention in ATTENTION:
         filters.attention = attention

@@ -5,6 +5,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# The largest value an Integer column holds on every database (PostgreSQL's integer): ids,
+# report numbers and versions from a URL or a form beyond it are not ours.
+INT_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

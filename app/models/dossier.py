@@ -6,15 +6,24 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, and_
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, and_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.report import TEXT_MAX
 from app.models.user import User
 
 OFFICIAL_LAW_URL = "https://wetten.overheid.nl/{bwb_id}/"
+
+# How long each part of a dossier may be: the columns below, the forms and the services use
+# these. Answers and notes are texts someone writes (TEXT_MAX, from the report model).
+LAW_TITLE_MAX = 300
+ARTICLE_MAX = 100
+BWB_ID_MAX = 20
+CHANNEL_MAX = 200
+ADDRESSEE_NAME_MAX = 200
 
 
 class DossierStatus(str, enum.Enum):
@@ -54,25 +63,25 @@ class Addressee(db.Model):
     """Who an escalation goes to; the beheerder maintains the list."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(ADDRESSEE_NAME_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="ministry")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Dossier(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    law_title: Mapped[str] = mapped_column(String(300))
-    bwb_id: Mapped[str | None] = mapped_column(String(20), index=True)
-    article: Mapped[str | None] = mapped_column(String(100))
+    law_title: Mapped[str] = mapped_column(String(LAW_TITLE_MAX))
+    bwb_id: Mapped[str | None] = mapped_column(String(BWB_ID_MAX), index=True)
+    article: Mapped[str | None] = mapped_column(String(ARTICLE_MAX))
     addressee_id: Mapped[int | None] = mapped_column(ForeignKey("addressee.id"))
-    channel: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(CHANNEL_MAX))
     sent_on: Mapped[date | None] = mapped_column(Date)
     answer_due: Mapped[date | None] = mapped_column(Date, index=True)
     follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=DossierStatus.PREPARING.value, index=True)
-    answer: Mapped[str | None] = mapped_column(Text)
-    answer_summary: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    answer_summary: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -146,7 +155,7 @@ class DossierEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+
+# A rendered mail body. The longest (an agenda or an overview of every dossier) stays far
+# below this; the bound is there so no column is without one.
+MAIL_BODY_MAX = 1_000_000
 
 
 class OutboxMessage(db.Model):
@@ -24,8 +28,8 @@ class OutboxMessage(db.Model):
     # The same for every attempt, so a receiver recognises a mail sent twice (see deliver_outbox).
     message_id: Mapped[str | None] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(String(MAIL_BODY_MAX))
+    body_html: Mapped[str | None] = mapped_column(String(MAIL_BODY_MAX))
     # Set when the same message must never be queued twice (e.g. by a job run twice).
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +17,19 @@ from app.models.user import Department, User
 
 if TYPE_CHECKING:
     from app.models.dossier import Dossier
+
+# How long each kind of text may be: the columns below, and every form and service that
+# checks what a person typed, use these (never a number of their own).
+RULE_MAX = 200  # which rule: one line
+TEXT_MAX = 5000  # a text someone writes: what goes wrong, an explanation, a note, an answer
+NOTE_MAX = 1000  # a supporter's note ('ik loop hier ook tegenaan')
+# A line of the timeline: up to two texts (an explanation and what changed) and a sentence
+# around them.
+EVENT_TEXT_MAX = 2 * TEXT_MAX + 1000
+SUBMISSION_KEY_MAX = 64  # the hidden key that makes a double submit one report
+# A reference as typed (RK-2026-0012), and the years and numbers a reference can have.
+REFERENCE_MAX = 30
+REFERENCE_YEARS = range(2000, 3000)
 
 
 class ReportStatus(str, enum.Enum):
@@ -70,10 +83,10 @@ class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
-    rule: Mapped[str] = mapped_column(String(200))
-    problem: Mapped[str] = mapped_column(Text)
-    effect: Mapped[str | None] = mapped_column(Text)
-    suggestion: Mapped[str | None] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(String(RULE_MAX))
+    problem: Mapped[str] = mapped_column(String(TEXT_MAX))
+    effect: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    suggestion: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     origin: Mapped[str] = mapped_column(String(20), default=Origin.UNKNOWN.value)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     # Who reported it: the user id of a named report; for an anonymous report only the keyed
@@ -84,12 +97,12 @@ class Report(db.Model):
     is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.NEW.value, index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    outcome: Mapped[str | None] = mapped_column(Text)
-    explanation: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(TEXT_MAX))
+    explanation: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
     # Makes a double submit of the same form create one report.
-    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The last time a coach or legal user did something with it; drives 'overdue'.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -178,7 +191,7 @@ class Support(db.Model):
     # that was merged in) is only a keyed pseudonym, like an anonymous reporter.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     follower_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -219,7 +232,7 @@ class Event(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(String(EVENT_TEXT_MAX))
     # Public events are shown to the reporter and supporters; others only to coaches/legal.
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.report import Report
 from app.models.user import User
+
+# What the session decided about an item, in one line of the minutes (who follows up, or
+# the decision with its law and a summary of the explanation).
+DECISION_MAX = 1000
 
 
 class TriageSession(db.Model):
@@ -59,7 +63,7 @@ class TriageItem(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(20))  # new | overdue
     state: Mapped[str] = mapped_column(String(20), default="pending")  # pending | handled | skipped
-    decision: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(DECISION_MAX))
     follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -20,6 +20,11 @@ ROLES = {
     "admin": "beheerder",
 }
 
+# How long what a beheerder types may be: the columns below and the forms use these.
+EMAIL_MAX = 254  # the longest address SMTP allows
+PERSON_NAME_MAX = 120
+DEPARTMENT_NAME_MAX = 120
+
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
@@ -27,7 +32,7 @@ def new_session_token() -> str:
 
 class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(DEPARTMENT_NAME_MAX), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:
@@ -45,8 +50,8 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(PERSON_NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

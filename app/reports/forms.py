@@ -10,8 +10,17 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectF
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, BaseForm, Required, VersionedForm
-from app.models.report import ORIGIN_LABELS, Origin, ReportStatus
-from app.services.reports import NOTE_MAX, RULE_MAX, TEXT_MAX
+from app.models.dossier import ARTICLE_MAX, BWB_ID_MAX, LAW_TITLE_MAX
+from app.models.report import (
+    NOTE_MAX,
+    ORIGIN_LABELS,
+    REFERENCE_MAX,
+    RULE_MAX,
+    SUBMISSION_KEY_MAX,
+    TEXT_MAX,
+    Origin,
+    ReportStatus,
+)
 from app.services.workflow import DECISIONS
 
 
@@ -47,8 +56,9 @@ class ReportForm(BaseForm):
     )
     department_id = SelectField("Afdeling", coerce=_optional_int, validate_choice=True)
     anonymous = BooleanField("Anoniem melden")
-    submission_key = HiddenField()
-    similar_seen = HiddenField()
+    submission_key = HiddenField(validators=[Length(max=SUBMISSION_KEY_MAX, message=TOO_LONG)])
+    # Set by the page's script once similar reports were shown while typing: "1" or empty.
+    similar_seen = HiddenField(validators=[Length(max=1, message=TOO_LONG)])
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,17 +131,17 @@ class DecideForm(ActionForm):
     law_title = StringField(
         "Wet of regeling",
         description="Verplicht bij ‘geëscaleerd’. Bijvoorbeeld: Participatiewet.",
-        validators=[Length(max=300, message=TOO_LONG)],
+        validators=[Length(max=LAW_TITLE_MAX, message=TOO_LONG)],
     )
     article = StringField(
         "Artikel",
         description="Bijvoorbeeld: art. 31, tweede lid.",
-        validators=[Length(max=100, message=TOO_LONG)],
+        validators=[Length(max=ARTICLE_MAX, message=TOO_LONG)],
     )
     bwb_id = StringField(
         "BWB-id",
         description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703.",
-        validators=[Length(max=20, message=TOO_LONG)],
+        validators=[Length(max=BWB_ID_MAX, message=TOO_LONG)],
     )
 
     def validate_law_title(self, field) -> None:
@@ -149,7 +159,7 @@ class MergeForm(ActionForm):
         description="Bijvoorbeeld RK-2026-0012. Zoek hierboven als u het nummer niet weet.",
         validators=[
             Required("Vul het nummer in van de melding waarmee deze samengaat."),
-            Length(max=30, message=TOO_LONG),
+            Length(max=REFERENCE_MAX, message=TOO_LONG),
         ],
     )
     explanation = TextAreaField(

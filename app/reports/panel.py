@@ -120,9 +120,9 @@ def build_panel(
         chosen = request.args.get("besluit", "")
         if chosen in workflow.DECISIONS:
             forms["decide"].outcome.data = chosen
-        target = request.args.get("doel", "")[:30]
+        target = request.args.get("doel", "")
         if parse_reference(target):
-            forms["merge"].target.data = target.upper()
+            forms["merge"].target.data = target.strip().upper()
     if report.assignee_id and forms["assign"] is not form:
         forms["assign"].assignee_id.data = str(report.assignee_id)
     if conflict and isinstance(form, ActionForm):

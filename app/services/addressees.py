@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Addressee, User
-from app.models.dossier import ADDRESSEE_KINDS
+from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
 from app.services import DomainError
 from app.services.audit import record_audit
-
-NAME_MAX = 200
 
 
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Vul de naam van de geadresseerde in.", field="name")
-    if len(name) > NAME_MAX:
-        raise DomainError(f"Gebruik maximaal {NAME_MAX} tekens.", field="name")
+    if len(name) > ADDRESSEE_NAME_MAX:
+        raise DomainError(f"Gebruik maximaal {ADDRESSEE_NAME_MAX} tekens.", field="name")
     return name
 
 

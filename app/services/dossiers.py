@@ -13,11 +13,11 @@ from app.anonymity import follows_dossier_anonymously, name_for
 from app.extensions import db
 from app.models import Addressee, Dossier, DossierEvent, DossierStatus, Report, User
 from app.models.base import utcnow
-from app.models.dossier import DOSSIER_STATUS_LABELS
-from app.models.report import EventKind
+from app.models.dossier import ARTICLE_MAX, BWB_ID_MAX, CHANNEL_MAX, DOSSIER_STATUS_LABELS, LAW_TITLE_MAX
+from app.models.report import TEXT_MAX, EventKind
 from app.notify import notify_followers
 from app.services import ConflictError, DomainError
-from app.services.reports import TEXT_MAX, record_event
+from app.services.reports import record_event
 
 BWB_RE = re.compile(r"^BWB[RV]\d{7}$")
 
@@ -69,15 +69,15 @@ def _clean(value: str | None, maximum: int, field: str) -> str | None:
 
 
 def validate_reference(reference: LegalReference) -> LegalReference:
-    title = _clean(reference.law_title, 300, "law_title")
+    title = _clean(reference.law_title, LAW_TITLE_MAX, "law_title")
     if not title:
         raise DomainError("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet.", field="law_title")
-    bwb_id = _clean(reference.bwb_id, 20, "bwb_id")
+    bwb_id = _clean(reference.bwb_id, BWB_ID_MAX, "bwb_id")
     if bwb_id:
         bwb_id = bwb_id.upper()
         if not BWB_RE.match(bwb_id):
             raise DomainError("Een BWB-id ziet eruit als BWBR0015703 (BWBR of BWBV en zeven cijfers).", field="bwb_id")
-    article = _clean(reference.article, 100, "article")
+    article = _clean(reference.article, ARTICLE_MAX, "article")
     return LegalReference(title, bwb_id, article)
 
 
@@ -254,7 +254,7 @@ def update_dossier(
         ("bwb_id", reference.bwb_id),
         ("article", reference.article),
         ("addressee_id", addressee.id if addressee else None),
-        ("channel", _clean(channel, 200, "channel")),
+        ("channel", _clean(channel, CHANNEL_MAX, "channel")),
         ("sent_on", sent_on),
         ("answer_due", answer_due),
         ("follow_up_on", follow_up_on),

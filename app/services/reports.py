@@ -12,14 +12,11 @@ from app.anonymity import is_reporter, pseudonym, reported_by, supported_by
 from app.clock import local
 from app.extensions import db
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
-from app.models.base import utcnow
-from app.models.report import EventKind
+from app.models.base import INT_MAX, utcnow
+from app.models.report import NOTE_MAX, REFERENCE_MAX, REFERENCE_YEARS, RULE_MAX, TEXT_MAX, EventKind
 from app.services import DomainError
 
-RULE_MAX = 200
-TEXT_MAX = 5000
-NOTE_MAX = 1000
-REFERENCE_RE = re.compile(r"^RK-(\d{4})-(\d{4,})$", re.IGNORECASE)
+REFERENCE_RE = re.compile(r"^RK-([0-9]{4})-([0-9]{4,10})$", re.IGNORECASE)
 
 
 def _clean(value: str | None) -> str:
@@ -226,10 +223,17 @@ def forget_reporters(before: datetime, *, dry_run: bool = False) -> int:
 
 
 def parse_reference(reference: str) -> tuple[int, int] | None:
-    match = REFERENCE_RE.match(reference.strip())
+    """(year, number) of a reference such as RK-2026-0012; None for anything that cannot be
+    one (also a year or number no report can have), so a lookup never reaches the database
+    with a number its column cannot hold."""
+    reference = reference.strip()
+    match = REFERENCE_RE.match(reference) if len(reference) <= REFERENCE_MAX else None
     if not match:
         return None
-    return int(match.group(1)), int(match.group(2))
+    year, number = int(match.group(1)), int(match.group(2))
+    if year not in REFERENCE_YEARS or not 1 <= number <= INT_MAX:
+        return None
+    return year, number
 
 
 def get_by_reference(reference: str) -> Report | None:

@@ -21,7 +21,7 @@ from app.clock import local
 from app.extensions import db
 from app.models import ROLES, Department, User, UserRole
 from app.models.base import utcnow
-from app.models.user import new_session_token
+from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX, new_session_token
 from app.notify import enqueue, external_url
 from app.services import DomainError
 from app.services.audit import record_audit
@@ -66,6 +66,20 @@ def check_password_strength(password: str) -> None:
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+def _check_length(value: str, maximum: int, field: str) -> None:
+    if len(value) > maximum:
+        raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
+
+
+def _check_person(name: str, email: str) -> None:
+    if not name:
+        raise DomainError("Vul een naam in.", field="name")
+    _check_length(name, PERSON_NAME_MAX, "name")
+    if not EMAIL_RE.match(email):
+        raise DomainError("Vul een geldig e-mailadres in, zoals naam@gemeente.nl.", field="email")
+    _check_length(email, EMAIL_MAX, "email")
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -121,10 +135,7 @@ def create_user(
     invitation (send_invitation). With one: the command line's break-glass account."""
     email = normalize_email(email)
     name = name.strip()
-    if not name:
-        raise DomainError("Vul een naam in.", field="name")
-    if not EMAIL_RE.match(email):
-        raise DomainError("Vul een geldig e-mailadres in, zoals naam@gemeente.nl.", field="email")
+    _check_person(name, email)
     if get_user_by_email(email) is not None:
         raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
     if password is not None:
@@ -157,10 +168,7 @@ def update_user(
 ) -> None:
     name = name.strip()
     email = normalize_email(email)
-    if not name:
-        raise DomainError("Vul een naam in.", field="name")
-    if not EMAIL_RE.match(email):
-        raise DomainError("Vul een geldig e-mailadres in, zoals naam@gemeente.nl.", field="email")
+    _check_person(name, email)
     other = get_user_by_email(email)
     if other is not None and other.id != user.id:
         raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
@@ -311,6 +319,7 @@ def create_department(name: str, *, actor: User | None = None) -> Department:
     name = " ".join(name.split())
     if not name:
         raise DomainError("Vul een naam in.", field="name")
+    _check_length(name, DEPARTMENT_NAME_MAX, "name")
     existing = db.session.scalar(db.select(Department).where(db.func.lower(Department.name) == name.lower()))
     if existing is not None:
         raise DomainError("Deze afdeling bestaat al.", field="name")
@@ -325,6 +334,7 @@ def update_department(department: Department, *, name: str, active: bool, actor:
     name = " ".join(name.split())
     if not name:
         raise DomainError("Vul een naam in.", field="name")
+    _check_length(name, DEPARTMENT_NAME_MAX, "name")
     existing = db.session.scalar(
         db.select(Department).where(db.func.lower(Department.name) == name.lower(), Department.id != department.id)
     )

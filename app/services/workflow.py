@@ -10,12 +10,12 @@ from app.anonymity import follows_anonymously, name_for
 from app.extensions import db
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
-from app.models.report import STATUS_LABELS, EventKind
+from app.models.report import STATUS_LABELS, TEXT_MAX, EventKind
 from app.notify import enqueue, external_url, followers, notify_followers
 from app.permissions import NOTE_ROLES
 from app.services import ConflictError, DomainError
 from app.services.dossiers import LegalReference, attach_to_dossier, validate_reference
-from app.services.reports import TEXT_MAX, record_event
+from app.services.reports import record_event
 
 NEW = ReportStatus.NEW.value
 IN_PROGRESS = ReportStatus.IN_PROGRESS.value

@@ -6,8 +6,8 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
+from app.models.report import REFERENCE_MAX, TEXT_MAX
 from app.reports.forms import DecideForm as ReportDecideForm
-from app.services.reports import TEXT_MAX
 
 
 def _optional_int(value):
@@ -77,7 +77,7 @@ class MergeForm(_ItemForm):
         description="Bijvoorbeeld RK-2026-0003. Wie deze melding deed of steunde, volgt daarna die melding.",
         validators=[
             Required("Vul het nummer in van de melding waarmee deze samengaat."),
-            Length(max=30, message=TOO_LONG),
+            Length(max=REFERENCE_MAX, message=TOO_LONG),
         ],
     )
     explanation = TextAreaField(

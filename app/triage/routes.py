@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import VersionedForm
+from app.forms import VersionedForm, parse_id
 from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import area_required
@@ -234,7 +234,7 @@ def session(session_id: int):
     triage_session = _session_or_404(session_id)
     if not triage_session.is_open:
         return redirect(url_for("triage.minutes", session_id=session_id))
-    item = current_item(triage_session, request.args.get("punt", type=int))
+    item = current_item(triage_session, parse_id(request.args.get("punt")))
     return _render_session(triage_session, item)
 
 
