@@ -184,7 +184,7 @@ def change_password():
 
 
 @bp.route("/wachtwoord-kiezen/<purpose>/<token>", methods=["GET", "POST"])
-@limiter.limit(_client_limit, methods=["POST"])
+@limiter.limit(_client_limit, methods=["POST"], key_func=lambda: _hashed("choose-client", get_remote_address() or ""))
 @rerender_on_csrf_error
 def choose_password(purpose: str, token: str):
     """The link from an invitation or a reset mail: the account's owner chooses a password."""
