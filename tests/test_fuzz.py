@@ -313,6 +313,7 @@ class Walker:
         self.counter = itertools.count(1)
         # endpoint -> the page its form was found on: a route (its URL in any world) or a URL
         self.form_pages: dict[str, object] = {}
+        self.linked: list[str] | None = None  # object pages the first world's pages link to
         self._enter_world()
 
     def _enter_world(self) -> None:
@@ -324,7 +325,6 @@ class Walker:
         self.password = PASSWORD
         self.pages: dict[str, tuple[int, str | None]] = {}  # url -> (status, html)
         self.forms: dict[str, list[Form]] = {}  # url -> the forms on that page
-        self._sources: list[str] | None = None
         self._routes: dict[str, object] | None = None
 
     def fresh_world(self) -> None:
@@ -397,20 +397,21 @@ class Walker:
 
     def sources(self) -> list[str]:
         """Where forms are: every page of this world, and the pages of the objects they link
-        to (the other reports on the board, say)."""
-        if self._sources is None:
-            pages = [url for _, url in self.get_pages()]
-            linked = []
+        to (the other reports on the board, say). Each world is built alike, so the links
+        found in the first one serve them all."""
+        pages = list(self.routes())
+        if self.linked is None:
+            self.linked = []
             for url in pages:
                 _, html = self.page(url)
                 for href in re.findall(r'<a\b[^>]*\bhref="(/[^"?#]*)"', html or ""):
-                    if href not in pages + linked and self.object_page(href):
-                        linked.append(href)
-            self._sources = pages + linked
-        return self._sources
+                    if href not in pages + self.linked and self.object_page(href):
+                        self.linked.append(href)
+        return pages + [url for url in self.linked if url not in pages]
 
     def form_posting_to(self, endpoint: str, *, search: bool = True) -> Form | None:
-        """The form on the page it was found on before, else (`search`) on any page."""
+        """The form on the page it was found on before, else on a page like it, else
+        (`search`) on any page."""
 
         def found(url: str) -> Form | None:
             for form in self.forms_on(url):
@@ -423,6 +424,11 @@ class Walker:
         if known is not None:
             url = known if isinstance(known, str) else self.url(known)
             if (form := found(url)) is not None:
+                return form
+            # The same kind of page about another object: the next report, say.
+            kind = self.endpoint_of(url, "GET")
+            siblings = [other for other in self.sources() if other != url and self.endpoint_of(other, "GET") == kind]
+            if (form := next((form for other in siblings if (form := found(other))), None)) is not None:
                 return form
             if not search:
                 return None
