@@ -97,7 +97,7 @@ class BaseForm(FlaskForm):
 def parse_id(value) -> int | None:
     """A positive whole number as a query string or form sends it (an id, a version), or
     None for anything else: never an error, and never more than an Integer column holds."""
-    value = value.strip() if isinstance(value, str) else ""
+    value = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
     if not re.fullmatch(f"[0-9]{{1,{len(str(INT_MAX))}}}", value):
         return None
     number = int(value)

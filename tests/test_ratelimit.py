@@ -64,3 +64,33 @@ def test_behind_a_proxy_each_client_has_its_own_limit(app, database_url):  # app
     assert attempt("10.0.0.2", "b@example.test") == 400
     with proxied.app_context():
         db.engine.dispose()
+
+
+def test_a_forged_client_address_is_counted_but_never_stored(app, database_url):  # app: empties the tables
+    """Behind a proxy the client address comes from a header; whatever it holds, the
+    counter's key is a hash of bounded length (the column holds 255 characters)."""
+    from sqlalchemy import text
+
+    from app import create_app
+    from config import TestConfig
+
+    class BehindProxy(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        PROXY_COUNT = 1
+
+    proxied = create_app(BehindProxy)
+    client = proxied.test_client()
+    for address in ("x" * 5000, "10.0.0.1\x00<script>", "🤷🏽‍♀️"):
+        token = csrf_token(client, "/inloggen")
+        response = client.post(
+            "/inloggen",
+            data={"email": "iemand@example.test", "password": "fout", "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+        )
+        assert response.status_code == 400
+    with proxied.app_context(), db.engine.connect() as conn:
+        keys = [row[0] for row in conn.execute(text("SELECT key FROM rate_limit"))]
+        conn.rollback()
+    assert keys and all(len(key) <= 255 and "xxxx" not in key and "script" not in key for key in keys)
+    with proxied.app_context():
+        db.engine.dispose()

@@ -305,6 +305,9 @@ def test_wrong_current_password_changes_nothing(app, client):
         ("JaVaScRiPt:alert(1)", "/"),
         ("https:/evil.example", "/"),
         ("evil.example", "/"),
+        ("/mijn-meldingen\r\nSet-Cookie: sessie=gestolen", "/"),  # no header of its own
+        ("/mijn-meldingen\x00", "/"),
+        ("/" + "x" * 100_000, "/"),
     ],
 )
 def test_next_only_goes_to_a_path_on_this_site(app, client, target, expected):

@@ -12,13 +12,16 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth.devices import remember_device, trusted_device
 from app.auth.forms import ChoosePasswordForm, LoginForm, PasswordForm, SettingsForm
 from app.extensions import db, limiter
-from app.forms import apply_domain_error
+from app.forms import apply_domain_error, strip_control_characters
 from app.services import DomainError
 from app.services.audit import record_audit
 from app.services.users import authenticate, end_sessions, normalize_email, set_password, user_for_password_link
 from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("auth", __name__)
+
+# The longest `next` followed after logging in (a page with its filters fits easily).
+NEXT_MAX = 2000
 
 
 def safe_next(target: str | None) -> str | None:
@@ -27,6 +30,9 @@ def safe_next(target: str | None) -> str | None:
         return None
     target = target.strip()
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    # A line break cannot go into a Location header; no real page has a control character.
+    if len(target) > NEXT_MAX or strip_control_characters(target, multiline=False) != target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
