@@ -37,7 +37,15 @@ from werkzeug.routing import RequestRedirect
 
 from app.extensions import db
 from tests.conftest import FUZZ_SUMMARY, Auth, _empty_tables
-from tests.factories import PASSWORD, first_addressee_id, make_department, make_dossier, make_report, make_user
+from tests.factories import (
+    PASSWORD,
+    first_addressee_id,
+    make_department,
+    make_dossier,
+    make_report,
+    make_user,
+    password_link_params,
+)
 from tests.route_table import LAST, ROLE_GRANTS, ROLES
 
 APP_DIR = Path(__file__).resolve().parent.parent / "app"
@@ -56,6 +64,8 @@ HOSTILE: dict[str, str | bytes] = {
     "int64+1": "9223372036854775808",
     "minus-one": "-1",
     "float-overflow": "1e309",
+    # Digits to str.isdigit(), not to int(): '²'.isdigit() is True, int('²') raises.
+    "unicode-digits": "²٣",
     "invalid-utf8": INVALID_UTF8,
     "emoji": EMOJI,
     "rtl-override": "\u202egnp.exe",
@@ -91,6 +101,7 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "dossiers.export_xlsx": DOSSIER_PARAMS,
     "results.index": ("pagina",),
     "triage.session": ("punt",),
+    "admin.audit": ("actie", "pagina"),
 }
 
 # Valid values for fields whose format the app checks, by field name (without prefix).
@@ -295,6 +306,8 @@ def _world(app, role: str) -> dict:
             "filename": "css/app.css",
             "session_id": session.id,
             "item_id": session.items[0].id,
+            # A valid link to choose a new password (used up once a value is accepted).
+            **password_link_params(other),
         }
 
 

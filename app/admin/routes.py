@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.admin.forms import AddresseeForm, DepartmentForm, PasswordLinkForm, UserForm
 from app.extensions import db
+from app.forms import parse_id
 from app.models import Addressee, Department, Dossier, User
 from app.models.dossier import ADDRESSEE_KINDS
 from app.permissions import area_required
@@ -152,8 +153,7 @@ def audit():
     """The audit trail: accounts, logins and changes to the lists, newest first."""
     action = request.args.get("actie", "")
     action = action if action in ACTIONS else ""
-    page = request.args.get("pagina", "")
-    page = int(page) if page.isdigit() and 0 < len(page) <= 5 and int(page) > 0 else 1
+    page = parse_id(request.args.get("pagina")) or 1
     lines, more = audit_page(action=action or None, page=page)
     return render_template("admin/audit.html", lines=lines, more=more, page=page, action=action, actions=ACTIONS)
 
