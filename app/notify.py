@@ -27,6 +27,7 @@ from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
 from app.models import OutboxMessage, Report, User
 from app.models.base import utcnow
+from app.models.outbox import MAIL_BODY_MAX
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,13 @@ def external_url(endpoint: str, **values) -> str:
     base = urlsplit(current_app.config["APP_BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def _fit(body: str, ending: str) -> str:
+    """A body within what the outbox stores (an agenda of thousands of reports might not)."""
+    if len(body) <= MAIL_BODY_MAX:
+        return body
+    return body[: MAIL_BODY_MAX - len(ending)] + ending
 
 
 def _message_id() -> str:
@@ -75,8 +83,12 @@ def enqueue(
         to_user_id=None if anonymous else user.id,
         to_pseudonym=pseudonym(user.id) if anonymous else None,
         subject=subject,
-        body_text=render_template(f"mail/{template}.txt", **context),
-        body_html=render_template(f"mail/{template}.html", **context),
+        body_text=_fit(
+            render_template(f"mail/{template}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
+        ),
+        body_html=_fit(
+            render_template(f"mail/{template}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
+        ),
         dedupe_key=dedupe_key,
         message_id=_message_id(),
     )

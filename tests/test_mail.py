@@ -180,3 +180,17 @@ def test_an_anonymous_follower_who_turned_mail_off_meanwhile_gets_nothing(app, s
         deliver_outbox()
         assert db.session.scalar(db.select(db.func.count()).where(OutboxMessage.to_pseudonym.is_not(None))) == 0
     assert smtp.inbox.to("sanne@example.test") == []
+
+
+def test_a_mail_longer_than_the_outbox_holds_is_cut_with_a_note_not_lost(app, monkeypatch):
+    """An agenda of thousands of reports could outgrow the outbox's column; the mail still
+    goes out, shortened, and says where to read on."""
+    import app.notify as notify
+
+    monkeypatch.setattr(notify, "MAIL_BODY_MAX", 400)
+    reference = _decided_report(app)
+    with app.app_context():
+        messages = db.session.scalars(db.select(OutboxMessage)).all()
+        assert messages and all(len(m.body_text) <= 400 and len(m.body_html or "") <= 400 for m in messages)
+        assert any(m.body_text.endswith("Ingekort: lees verder in Rode Knop.") for m in messages)
+        assert all(reference in m.subject for m in messages)
