@@ -73,8 +73,4 @@ def visible_events(report: Report, user: User) -> list[Event]:
 
 
 def template_globals() -> dict:
-    return {
-        "may_enter": may_enter,
-        "is_staff": is_staff,
-        "can_read_notes": can_read_notes,
-    }
+    return {"may_enter": may_enter}

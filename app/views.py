@@ -14,7 +14,6 @@ from app.anonymity import (
     name_for,
     reporter_name,
     submitted_at,
-    supporter_name,
 )
 from app.formatting import (
     calendar_date,
@@ -27,7 +26,7 @@ from app.formatting import (
     status_label,
 )
 from app.forms import max_length
-from app.models import ROLES, Event, Report, Support, User
+from app.models import ROLES, Event, Report, User
 from app.models.report import STATUS_LABELS
 from app.notify import external_url
 from app.search import SEARCH_MAX
@@ -39,10 +38,6 @@ def reporter_display(report: Report) -> str:
 
 def actor_display(event: Event, report: Report) -> str:
     return event_actor_name(event, report, current_user)
-
-
-def supporter_display(support: Support) -> str:
-    return supporter_name(support, current_user)
 
 
 def person(user: User | None, viewer: User | None = None, *, you: str | None = "U", nobody: str = SYSTEM) -> str:
@@ -57,7 +52,6 @@ def template_globals() -> dict:
         "STATUS_LABELS": {status.value: label for status, label in STATUS_LABELS.items()},
         "reporter_display": reporter_display,
         "actor_display": actor_display,
-        "supporter_display": supporter_display,
         "person": person,
         "submitted_at": lambda report: submitted_at(report, current_user),
         "event_moment": lambda event, report: event_moment(event, report, current_user),

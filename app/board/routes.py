@@ -177,6 +177,7 @@ class Card:
     idle: str
     moves: list[MoveOption]
     can_take_on: bool
+    decidable: bool  # an ending can be chosen for it on the report page
 
 
 @dataclass
@@ -217,6 +218,7 @@ def _render_board(*, error: BoardError | None = None, status: int = 200):
                     idle=days_label((now - report.last_activity_at).days),
                     moves=move_options(actions, report),
                     can_take_on=actions.take_on,
+                    decidable=actions.decide,
                 )
             )
         if column.statuses == DONE:

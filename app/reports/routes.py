@@ -114,11 +114,14 @@ def support(reference: str):
         supporters = support_counts([report.id]).get(report.id, 0)
         return render_template("reports/support.html", report=report, form=form, supporters=supporters), status
 
+    def perform():
+        support_report(current_user, report, form.note.data)
+
     if not form.is_submitted():
         return render()
     return run_form(
         form,
-        lambda: support_report(current_user, report, form.note.data) and None,
+        perform,
         success=f"U loopt hier ook tegenaan. Dat is toegevoegd aan melding {report.reference}.",
         redirect_to=url_for("reports.detail", reference=report.reference),
         render=lambda failure: render(failure.status),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import SelectChoice, SelectField
 
-from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
-from app.models.report import REFERENCE_MAX, TEXT_MAX
+from app.forms import BaseForm, CheckboxList, Required, VersionedForm
 from app.reports.forms import DecideForm as ReportDecideForm
+from app.reports.forms import MergeForm as ReportMergeForm
 
 
 def _optional_int(value):
@@ -71,23 +70,8 @@ class DecideForm(ReportDecideForm):
     law for an escalation), here for the item under discussion."""
 
 
-class MergeForm(_ItemForm):
-    target = StringField(
-        "Nummer van de eerdere melding",
-        description="Bijvoorbeeld RK-2026-0003. Wie deze melding deed of steunde, volgt daarna die melding.",
-        validators=[
-            Required("Vul het nummer in van de melding waarmee deze samengaat."),
-            Length(max=REFERENCE_MAX, message=TOO_LONG),
-        ],
-    )
-    explanation = TextAreaField(
-        "Uitleg voor de melder",
-        description="Waarom gaan deze meldingen samen?",
-        validators=[
-            Required("Schrijf voor de melder op waarom deze meldingen samengaan."),
-            Length(max=TEXT_MAX, message=TOO_LONG),
-        ],
-    )
+class MergeForm(ReportMergeForm):
+    """The same merge as on the report page, here for the item under discussion."""
 
 
 class EndForm(BaseForm):
