@@ -58,6 +58,7 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("main.index", "GET"):              {"anon": redirect("/inloggen"), "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     # The accessibility statement is public (legal duty), also before logging in.
     ("main.accessibility", "GET"):      {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("main.favicon", "GET"):            {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
     # --- auth --------------------------------------------------------------------------
     ("auth.login", "GET"):              {"anon": 200,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
