@@ -38,6 +38,7 @@ TABLES = [
     "job_run",
     "audit_entry",
     "user_role",
+    "mail_preference",
     "user",
     "department",
     "rate_limit",
