@@ -65,17 +65,13 @@ def hand_over(
     chose, which is refused: no silent orphans. Each new holder gets one mail listing all
     of it; timelines and the Logboek record the move."""
     if lost.reports and reports_to is None:
-        raise DomainError(
-            f"Kies wie er achter de {_count(len(lost.reports), 'open melding', 'open meldingen')} "
-            f"van {user.name} aangaat.",
-            field="reports_to",
-        )
+        n = len(lost.reports)
+        which = "de open melding" if n == 1 else f"de {n} open meldingen"
+        raise DomainError(f"Kies wie er achter {which} van {user.name} aangaat.", field="reports_to")
     if lost.dossiers and dossiers_to is None:
-        raise DomainError(
-            f"Kies wie eigenaar wordt van {_count(len(lost.dossiers), 'het open dossier', 'de open dossiers')} "
-            f"van {user.name}.",
-            field="dossiers_to",
-        )
+        n = len(lost.dossiers)
+        which = "het open dossier" if n == 1 else f"de {n} open dossiers"
+        raise DomainError(f"Kies wie eigenaar wordt van {which} van {user.name}.", field="dossiers_to")
     report_holder = reports_to if isinstance(reports_to, User) else None
     dossier_holder = dossiers_to if isinstance(dossiers_to, User) else None
     if (
