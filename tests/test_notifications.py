@@ -288,7 +288,7 @@ def test_handing_over_to_nobody_sends_reports_back_to_new_and_leaves_dossiers_wi
     app, smtp, cast, busy_coach
 ):
     admin = login(app, "ada@example.test")
-    page, response = _edit_user(admin, cast["coach"], {"reports_to": "niemand", "dossiers_to": "niemand"})
+    _, response = _edit_user(admin, cast["coach"], {"reports_to": "niemand", "dossiers_to": "niemand"})
     assert response.status_code == 303
     with app.app_context():
         reports = db.session.scalars(db.select(Report).where(Report.id.in_(busy_coach["reports"]))).all()
