@@ -64,7 +64,10 @@ def test_a_new_dossier_is_mailed_to_all_of_juridische_zaken_with_the_report_and_
         db.session.commit()
         reference, dossier_id, dossier_ref = report.reference, dossier.id, dossier.reference
         # Written with the escalation, before any job ran.
-        assert {m.to_address for m in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "escalations"))} == {
+        assert {
+            m.to_address
+            for m in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "escalations"))
+        } == {
             "fatima@example.test",
             "gijs@example.test",
         }
@@ -236,7 +239,12 @@ def busy_coach(app, cast):
 def _edit_user(admin, user_id: int, data: dict):
     path = f"/beheer/gebruikers/{user_id}"
     page = text_of(admin.get(path))
-    fields = {"name": "Cor Coach", "email": "cor@example.test", "department_id": "", "roles": ["employee", "coach", "legal"]}
+    fields = {
+        "name": "Cor Coach",
+        "email": "cor@example.test",
+        "department_id": "",
+        "roles": ["employee", "coach", "legal"],
+    }
     return page, post_form(admin, path, {**fields, **data})
 
 
@@ -252,16 +260,20 @@ def test_deactivating_asks_who_takes_over_and_never_orphans_silently(app, smtp, 
     assert 'id="reports_to"' in body and 'id="dossiers_to"' in body  # both choices still offered
     _, response = _edit_user(admin, cast["coach"], {"reports_to": "niemand"})
     assert response.status_code == 400
-    assert "Kies wie eigenaar wordt van het open dossier van Cor Coach." in text_of(response), re.findall(r"error-message.{0,300}", text_of(response))
+    assert "Kies wie eigenaar wordt van het open dossier van Cor Coach." in text_of(response), re.findall(
+        r"error-message.{0,300}", text_of(response)
+    )
     with app.app_context():
         assert _user(cast["coach"]).active  # nothing changed
-        assert {r.assignee_id for r in db.session.scalars(db.select(Report).where(Report.id.in_(busy_coach["reports"])))} == {
-            cast["coach"]
-        }
+        assert {
+            r.assignee_id for r in db.session.scalars(db.select(Report).where(Report.id.in_(busy_coach["reports"])))
+        } == {cast["coach"]}
     # Nobody can take over from themselves.
     _, response = _edit_user(admin, cast["coach"], {"reports_to": str(cast["coach"]), "dossiers_to": "niemand"})
     assert response.status_code == 400
-    _, response = _edit_user(admin, cast["coach"], {"reports_to": str(cast["coach2"]), "dossiers_to": str(cast["gijs"])})
+    _, response = _edit_user(
+        admin, cast["coach"], {"reports_to": str(cast["coach2"]), "dossiers_to": str(cast["gijs"])}
+    )
     assert response.status_code == 303
     with app.app_context():
         assert not _user(cast["coach"]).active
@@ -270,7 +282,9 @@ def test_deactivating_asks_who_takes_over_and_never_orphans_silently(app, smtp, 
         assert all(r.version > v for r, v in zip(reports, busy_coach["versions"], strict=True))
         assert db.session.get(Report, busy_coach["done"]).assignee_id == cast["coach"]  # ended: stays as it was
         assert db.session.get(Dossier, busy_coach["dossier"]).owner_id == cast["gijs"]
-        events = db.session.scalars(db.select(Event).where(Event.report_id.in_(busy_coach["reports"]), Event.kind == "assigned")).all()
+        events = db.session.scalars(
+            db.select(Event).where(Event.report_id.in_(busy_coach["reports"]), Event.kind == "assigned")
+        ).all()
         assert sum("in plaats van Cor Coach" in e.text for e in events) == 2
         audit = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "work_handed_over"))
         assert audit.detail == "2 meldingen naar Dirk Coach; 1 dossier naar Gijs Jurist"
@@ -372,7 +386,9 @@ def test_the_daily_overview_combines_waiting_mails_into_one_and_only_once(app, s
         deliver_outbox()
         deliver_outbox(now=utcnow() + timedelta(hours=1))
         waiting = db.session.scalar(
-            db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None))
+            db.select(db.func.count(OutboxMessage.id)).where(
+                OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None)
+            )
         )
         assert waiting == 0
     [mail] = smtp.inbox.to("sanne@example.test")
@@ -392,9 +408,12 @@ def test_no_mail_means_none_is_queued_but_account_mails_always_arrive(app, smtp,
     _reported(app, cast)
     _update(app, cast)
     with app.app_context():
-        assert db.session.scalar(
-            db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == cast["sanne"])
-        ) == 0
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_user_id == cast["sanne"])
+            )
+            == 0
+        )
         set_password(_user(cast["sanne"]), "een heel nieuw wachtwoord", actor=_user(cast["sanne"]))
         db.session.commit()
         deliver_outbox()
@@ -422,9 +441,10 @@ def test_an_anonymous_reporter_chose_the_daily_overview_and_stays_unnamed_in_the
         assert "Sanne" not in digest.body_text
         deliver_outbox()
         # Nothing left that ties her to the report.
-        assert db.session.scalar(
-            db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_pseudonym.is_not(None))
-        ) == 0
+        assert (
+            db.session.scalar(db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.to_pseudonym.is_not(None)))
+            == 0
+        )
         assert not db.session.scalar(
             db.select(db.func.count(OutboxMessage.id)).where(
                 OutboxMessage.to_user_id == cast["sanne"], OutboxMessage.body_text.contains(reference)
@@ -454,7 +474,11 @@ def test_an_anonymous_follower_who_switches_to_the_overview_after_queueing_gets_
 def test_the_settings_page_offers_each_role_its_kinds_and_saves_them(app, cast):
     lawyer = login(app, "fatima@example.test")
     page = text_of(lawyer.get("/instellingen"))
-    for label in ("Nieuws over mijn eigen meldingen", "Werk dat bij mij terechtkomt", "Nieuwe escalaties voor Juridische Zaken"):
+    for label in (
+        "Nieuws over mijn eigen meldingen",
+        "Werk dat bij mij terechtkomt",
+        "Nieuwe escalaties voor Juridische Zaken",
+    ):
         assert label in page
     # A weekly mail has no daily overview.
     assert not re.search(r'name="overviews"[^>]*value="digest"', page)
