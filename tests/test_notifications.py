@@ -517,3 +517,46 @@ def test_every_enqueue_in_the_app_names_its_kind():
             if "**context" in call:
                 continue  # passes on what its callers gave (checked at those calls)
             assert "kind=" in call or "always=True" in call, f"{path.name}: {call[:80]}"
+
+
+def test_four_processes_running_the_daily_overview_at_once_send_one(app, cast, database_url):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with app.app_context():
+        choose_mail(_user(cast["sanne"]), "digest", "own_reports")
+        db.session.commit()
+    _reported(app, cast)
+    _update(app, cast, "Eerste bericht.")
+    _update(app, cast, "Tweede bericht.")
+    env = {
+        **os.environ,
+        "RODEKNOP_ENV": "production",
+        "SECRET_KEY": "d" * 48,
+        "ANONYMITY_KEY": "k" * 48,  # a named overview: no pseudonym to look up
+        "DATABASE_URL": database_url,
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "daily_digest"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), outputs
+    with app.app_context():
+        digests = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "digest")).all()
+        assert len(digests) == 1 and digests[0].to_user_id == cast["sanne"]
+        assert "Eerste bericht." in digests[0].body_text and "Tweede bericht." in digests[0].body_text
+        assert not db.session.scalar(
+            db.select(db.func.count(OutboxMessage.id)).where(
+                OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None)
+            )
+        )
