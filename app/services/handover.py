@@ -13,7 +13,7 @@ from app.notify import enqueue, external_url
 from app.services import DomainError
 from app.services.audit import record_audit
 from app.services.dossiers import hand_over_dossier, may_own
-from app.services.workflow import hand_over_report
+from app.services.workflow import hand_over_report, may_follow_up
 
 # The choice 'niemand': reports go back to Nieuw, dossiers have no owner.
 NOBODY = "niemand"
@@ -74,11 +74,7 @@ def hand_over(
         raise DomainError(f"Kies wie eigenaar wordt van {which} van {user.name}.", field="dossiers_to")
     report_holder = reports_to if isinstance(reports_to, User) else None
     dossier_holder = dossiers_to if isinstance(dossiers_to, User) else None
-    if (
-        lost.reports
-        and report_holder is not None
-        and (report_holder.id == user.id or not report_holder.active or not report_holder.has_role("coach"))
-    ):
+    if lost.reports and report_holder is not None and (report_holder.id == user.id or not may_follow_up(report_holder)):
         raise DomainError("Kies een andere, actieve ontregelcoach.", field="reports_to")
     if lost.dossiers and dossier_holder is not None and (dossier_holder.id == user.id or not may_own(dossier_holder)):
         raise DomainError("Kies een andere, actieve medewerker van Juridische Zaken.", field="dossiers_to")

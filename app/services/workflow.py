@@ -200,8 +200,13 @@ def _transition(
     )
 
 
+def may_follow_up(user: User | None) -> bool:
+    """Who can be the one who follows a report up: an active ontregelcoach."""
+    return user is not None and user.active and user.has_role("coach")
+
+
 def _assign(report: Report, assignee: User, actor: User, *, text: str | None = None, notify: bool = True) -> None:
-    if not assignee.active or not assignee.has_role("coach"):
+    if not may_follow_up(assignee):
         raise DomainError("Kies een ontregelcoach.", field="assignee_id")
     if report.assignee_id == assignee.id:
         return
