@@ -136,6 +136,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("dossiers.edit", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
     ("dossiers.status", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
     ("dossiers.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    # 'Ik pak dit dossier op': without the version the page was loaded at, nothing happens.
+    ("dossiers.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
 
     # --- administration: administrators only -------------------------------------------
     ("admin.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers")},
