@@ -138,7 +138,8 @@ def download(
     """The file as an attachment named `name`-<today>.<kind>, recorded in the audit trail
     (the caller commits)."""
     data = to_csv(columns, rows) if kind == "csv" else to_xlsx(columns, rows, title=title)
-    record_audit("list_exported", actor=actor, detail=f"{title}: {len(rows)} regels ({kind})")
+    lines = f"{len(rows)} {'regel' if len(rows) == 1 else 'regels'}"
+    record_audit("list_exported", actor=actor, detail=f"{title}: {lines} ({kind})")
     return Response(
         data,
         content_type=CONTENT_TYPES[kind],
