@@ -27,7 +27,7 @@ def bulk_reports(
     rule: str = "Bulkregel {i} die in de weg zit",
     newest: datetime | None = None,
 ) -> list[int]:
-    """`count` reports by `reporter`, one minute apart (the last one `newest`, default now);
+    """`count` reports by `reporter`, one minute apart (all before `newest`, default now);
     every `anonymous_every`-th one anonymous. With `taken_on_by` every other report is in
     progress, with a public status step by that coach that is later than the report itself
     (so newest activity and newest report differ). Each of `supporters` supports every
@@ -37,7 +37,7 @@ def bulk_reports(
     own_pseudonym = pseudonym(reporter.id)
     rows = []
     for i in range(count):
-        created = newest - timedelta(minutes=count - i)
+        created = newest - timedelta(minutes=2 * count - i)
         anonymous = bool(anonymous_every) and i % anonymous_every == 0
         taken = taken_on_by is not None and i % 2 == 1
         rows.append(
