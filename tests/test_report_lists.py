@@ -134,6 +134,26 @@ def test_an_anonymous_report_merged_away_is_followed_anonymously(app, followed):
     assert followed["hidden"] not in other and "Sanne" not in other
 
 
+def test_a_report_followed_in_two_ways_is_listed_and_counted_once(app, people):
+    """Sanne's anonymous report merged into another anonymous one of hers (she becomes an
+    anonymous supporter of her own report), and one merged into a report she already
+    supports by name."""
+    with app.app_context():
+        sanne, mo, coach = _user(EMPLOYEE), _user(OTHER), _user(COACH)
+        first = make_report(sanne, rule="Eerste anonieme", problem="x", anonymous=True)
+        second = make_report(sanne, rule="Tweede anonieme", problem="x", anonymous=True)
+        supported = make_report(mo, rule="Door Mo gemeld", problem="x")
+        make_support(sanne, supported)
+        third = make_report(sanne, rule="Derde anonieme", problem="x", anonymous=True)
+        workflow.merge_report(second, first, actor=coach, explanation="Dubbel.")
+        workflow.merge_report(third, supported, actor=coach, explanation="Dubbel.")
+        db.session.commit()
+        references = {first.reference, second.reference, supported.reference, third.reference}
+    page = text_of(login(app, EMPLOYEE).get("/mijn-meldingen"))
+    assert sorted(listed(page)) == sorted(references)
+    assert "Meldingen die u volgt (4)" in page
+
+
 def _pager(page: str) -> str:
     match = re.search(r'<nav class="rk-pager" aria-label="([^"]+)">(.*?)</nav>', page, re.S)
     assert match, "no pager"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, text
+from sqlalchemy import false, or_, text
 from sqlalchemy.exc import IntegrityError
 
 from app.anonymity import is_reporter, pseudonym, reported_by, reporter_terms, supported_by, supporter_terms
@@ -284,9 +284,21 @@ def _followed(user: User, *columns):
 
 
 def followed_count(user: User) -> int:
-    """How many reports the user follows: made (named or anonymously) or supports."""
-    union = db.union(*_followed(user, Report.id)).subquery()
-    return db.session.scalar(db.select(db.func.count()).select_from(union)) or 0
+    """How many reports the user follows: made (named or anonymously) or supports. Counted
+    per way of following, each on its index (a union of thousands of ids would be sorted
+    first): a report is named or anonymous, never both; supports are counted once per
+    report, and not on the user's own reports (an anonymous report merged into another of
+    theirs makes them an anonymous supporter of their own report)."""
+    made = [
+        db.select(db.func.count()).select_from(Report).where(term).scalar_subquery() for term in reporter_terms(user)
+    ]
+    supported = (
+        db.select(db.func.count(db.distinct(Support.report_id)))
+        .join(Report, Report.id == Support.report_id)
+        .where(supported_by(user), ~db.func.coalesce(reported_by(user), false()))
+        .scalar_subquery()
+    )
+    return db.session.scalar(db.select(sum(made, supported))) or 0
 
 
 NEWEST_ACTIVITY_KEY = (Report.id, Report.last_activity_at)
@@ -305,13 +317,19 @@ def followed_reports(user: User, *, page: int | None = None, per_page: int = PER
         db.select(q.order_by(*NEWEST_ACTIVITY).limit(enough).subquery()) for q in _followed(user, *NEWEST_ACTIVITY_KEY)
     ]
     keys = db.union(*newest).subquery()
+    # The page's keys first, then only those reports (a far page joins 25 rows, not all).
+    shown = (
+        db.select(keys)
+        .order_by(keys.c.last_activity_at.desc(), keys.c.id.desc())
+        .offset(slot.offset)
+        .limit(slot.size)
+        .subquery()
+    )
     reports = list(
         db.session.scalars(
             db.select(Report)
-            .join(keys, keys.c.id == Report.id)
-            .order_by(keys.c.last_activity_at.desc(), keys.c.id.desc())
-            .offset(slot.offset)
-            .limit(slot.size)
+            .join(shown, shown.c.id == Report.id)
+            .order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
         )
     )
     supports: dict[int, Support] = {}
