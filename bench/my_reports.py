@@ -94,6 +94,13 @@ def measure(size: int, url: str) -> None:
         f"  GET /mijn-meldingen  median {statistics.median(samples):7.1f} ms  p95 {p95:7.1f} ms  "
         f"{len(first.data) / 1e6:6.2f} MB  {len(statements)} SQL statements  (n={repeat})"
     )
+    # The floor on this machine right now: a logged-in page that reads nothing of its own.
+    floor = []
+    for _ in range(30):
+        begin = time.perf_counter()
+        client.get("/instellingen")
+        floor.append((time.perf_counter() - begin) * 1000)
+    print(f"  GET /instellingen    median {statistics.median(floor):7.1f} ms  (the same client, for comparison)")
     with app.app_context():
         db.engine.dispose()
 
