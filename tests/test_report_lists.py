@@ -464,3 +464,23 @@ def test_employees_get_neither_the_list_nor_its_files(app, all_reports):
     client = login(app, EMPLOYEE)
     for path in ("/meldingen", "/meldingen/export.csv", "/meldingen/export.xlsx"):
         assert client.get(path).status_code == 403
+
+
+def test_the_dossier_export_follows_the_same_bound_and_is_recorded(app, people, monkeypatch):
+    import app.export as export
+    from tests.factories import make_dossier
+
+    with app.app_context():
+        make_dossier(make_report(_user(OTHER), rule="Kostendelersnorm", problem="x"))
+        make_user("Lot Jurist", email="lot@example.test", roles=("employee", "legal"))
+        db.session.commit()
+    client = login(app, "lot@example.test")
+    assert client.get("/juridisch/export.csv").status_code == 200
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "list_exported"))
+        assert entry.detail == "Escalatiedossiers: 1 regel (csv)"
+    monkeypatch.setattr(export, "EXPORT_MAX_ROWS", 0)
+    page = text_of(client.get("/juridisch/"))
+    assert "te lang om te downloaden" in page and "/juridisch/export.csv" not in page
+    response = client.get("/juridisch/export.xlsx?status=onzin")
+    assert response.status_code == 303 and response.headers["Location"] == "/juridisch/"
