@@ -181,19 +181,30 @@ def follows_dossier_anonymously(user: User | None, dossier: Dossier) -> bool:
     return any(follows_anonymously(user, report) for report in dossier.reports)
 
 
-def reported_by(user: User):
-    """SQL: the reports `user` made, named or anonymously."""
+def reporter_terms(user: User) -> tuple:
+    """SQL: each way a report can be `user`'s, named or anonymously; `reported_by` is
+    their OR. A long list asks them one at a time, each on its own index."""
     from app.models import Report
 
-    return or_(Report.reporter_id == user.id, Report.reporter_pseudonym == pseudonym(user.id))
+    return (Report.reporter_id == user.id, Report.reporter_pseudonym == pseudonym(user.id))
+
+
+def reported_by(user: User):
+    """SQL: the reports `user` made, named or anonymously."""
+    return or_(*reporter_terms(user))
+
+
+def supporter_terms(user: User) -> tuple:
+    """SQL: each way a support row can be `user`'s, named or anonymously (see reporter_terms)."""
+    from app.models import Support
+
+    own = pseudonym_of(user)
+    return (Support.user_id == user.id, Support.follower_pseudonym == own if own else false())
 
 
 def supported_by(user: User):
     """SQL: the support rows of `user`, named or anonymous."""
-    from app.models import Support
-
-    own = pseudonym_of(user)
-    return or_(Support.user_id == user.id, Support.follower_pseudonym == own if own else false())
+    return or_(*supporter_terms(user))
 
 
 # --- when, to the minute -----------------------------------------------------------------

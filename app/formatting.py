@@ -54,6 +54,11 @@ def moment(value: datetime | date | None) -> str:
     return calendar_date(value)
 
 
+def dutch_number(value: int) -> str:
+    """A whole number as Dutch readers write it: 17.000."""
+    return f"{value:,}".replace(",", ".")
+
+
 def iso(value: datetime | date | None) -> str:
     """For <time datetime>: HTML allows at most milliseconds, so whole seconds."""
     if isinstance(value, datetime):

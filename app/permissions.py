@@ -12,6 +12,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from app.anonymity import STAFF_ROLES, follows_anonymously, is_reporter
+from app.extensions import db
 from app.models import Event, Report, User
 
 # Area -> the roles that open it.
@@ -70,6 +71,22 @@ def visible_events(report: Report, user: User) -> list[Event]:
     """The timeline as `user` may read it: internal notes only for coaches and legal."""
     notes = can_read_notes(user)
     return [event for event in report.events if event.is_public or notes]
+
+
+def last_visible_events(report_ids: list[int], user: User) -> dict[int, Event]:
+    """The last line of each report's timeline as `user` may read it (visible_events), in
+    one query for a whole list."""
+    if not report_ids:
+        return {}
+    newest_first = db.func.row_number().over(
+        partition_by=Event.report_id, order_by=(Event.created_at.desc(), Event.id.desc())
+    )
+    ranked = db.select(Event.id, newest_first.label("position")).where(Event.report_id.in_(report_ids))
+    if not can_read_notes(user):
+        ranked = ranked.where(Event.is_public)
+    ranked = ranked.subquery()
+    events = db.session.scalars(db.select(Event).join(ranked, ranked.c.id == Event.id).where(ranked.c.position == 1))
+    return {event.report_id: event for event in events}
 
 
 def template_globals() -> dict:

@@ -20,6 +20,7 @@ from app.formatting import (
     count,
     dutch_date,
     dutch_datetime,
+    dutch_number,
     dutch_weekday_date,
     iso,
     moment,
@@ -72,6 +73,7 @@ def template_filters() -> dict:
     return {
         "dutch_date": dutch_date,
         "dutch_datetime": dutch_datetime,
+        "dutch_number": dutch_number,
         "dutch_weekday_date": dutch_weekday_date,
         "calendar_date": calendar_date,
         "iso": iso,

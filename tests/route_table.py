@@ -90,6 +90,9 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
 
     # --- staff overview ----------------------------------------------------------------
     ("reports.index", "GET"):           {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    # The list as a file (CSV, xlsx): whoever sees the list may download it.
+    ("reports.export_csv", "GET"):      {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    ("reports.export_xlsx", "GET"):     {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
 
     # --- the coaches' board: staff may look, only coaches act (notes/updates: legal too) --
     ("board.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},

@@ -206,6 +206,10 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         urls.append(("reports.similar", url_for("reports.similar", rule="bijzondere bijstand huisbezoek")))
         for status in ("new", "in_progress", "merged", ""):
             urls.append(("reports.index", url_for("reports.index", status=status)))
+        # Alle meldingen and its files, searched for the anonymous report itself.
+        for endpoint in ("reports.index", "reports.export_csv", "reports.export_xlsx"):
+            urls.append((endpoint, url_for(endpoint, zoek=ANONYMOUS_RULE)))
+        urls.append(("reports.mine", url_for("reports.mine", pagina=2)))
         if "triage.session" in app.view_functions:
             for session_id in world["session_ids"]:
                 for item_id in world["item_ids"]:

@@ -222,6 +222,8 @@ def _urls(app, ids: dict) -> list[str]:
         urls += [url_for("board.index", coach=user_id) for user_id in coach_ids]
         urls += [url_for("board.index", zoek=word) for word in ("Huisbezoek", "Parkeervergunning", "dakkapel")]
         urls += [url_for("reports.index", status=status) for status in ("new", "in_progress", "merged", "escalated")]
+        for endpoint in ("reports.index", "reports.export_csv", "reports.export_xlsx"):
+            urls += [url_for(endpoint, zoek=word) for word in ("Huisbezoek", "Parkeervergunning", "dakkapel")]
         urls += [url_for("reports.similar", rule="huisbezoek bijzondere bijstand parkeervergunning dakkapel")]
         urls += [url_for("dossiers.index", eigenaar=user_id) for user_id in coach_ids]
         urls += [url_for("triage.session", session_id=s, punt=i) for s in ids["sessions"] for i in ids["items"]]

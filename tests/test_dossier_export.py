@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from app.clock import today as local_today
-from app.dossiers.export import neutralise
+from app.export import neutralise
 from app.extensions import db
 from app.models import Addressee
 from app.services.dossiers import LegalReference, change_dossier_status, update_dossier

@@ -89,11 +89,15 @@ EXTRA_PATH_VALUES = {
 
 # Query parameters the app reads that no <form method="get"> on the page shows.
 # test_every_query_parameter_the_app_reads_is_fuzzed keeps this list complete.
+REPORT_LIST_PARAMS = ("zoek", "afdeling", "status", "pagina")
 DOSSIER_PARAMS = ("status", "geadresseerde", "eigenaar", "aandacht", "sorteer", "richting")
 KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "auth.login": ("next",),
     "reports.similar": ("rule", "problem"),
-    "reports.index": ("status",),
+    "reports.mine": ("pagina",),
+    "reports.index": REPORT_LIST_PARAMS,
+    "reports.export_csv": REPORT_LIST_PARAMS,
+    "reports.export_xlsx": REPORT_LIST_PARAMS,
     "reports.detail": ("besluit", "doel", "zoek"),
     "board.index": ("afdeling", "coach", "mijn", "stil", "zoek"),
     "dossiers.index": DOSSIER_PARAMS,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.clock import today
-from app.dossiers import export
+from app.dossiers.export import COLUMNS, TITLE, dossier_cells
 from app.dossiers.forms import DossierForm, DossierNoteForm, DossierStatusForm, DossierTakeOnForm, optional_id
 from app.dossiers.overview import (
     ATTENTION,
@@ -20,6 +20,7 @@ from app.dossiers.overview import (
     owner_choices,
     read_filters,
 )
+from app.export import download, too_many
 from app.extensions import db
 from app.models import Dossier, DossierEvent
 from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
@@ -70,32 +71,39 @@ def index():
         OPEN=OPEN,
         late_count=sum(row.answer_overdue for row in rows),
         follow_up_count=sum(row.follow_up_due for row in rows),
+        export_refused=too_many(len(rows)),
     )
 
 
-def _download(data: bytes, content_type: str, extension: str) -> Response:
-    filename = f"escalatiedossiers-{today().isoformat()}.{extension}"
-    return Response(
-        data,
-        content_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+def _export(kind: str):
+    filters, _, _ = _filters()
+    rows = dossier_rows(filters, today())
+    message = too_many(len(rows))
+    if message:
+        flash(message, "error")
+        return redirect(url_for("dossiers.index", **filters.args()), 303)
+    response = download(
+        COLUMNS,
+        [dossier_cells(row) for row in rows],
+        kind=kind,
+        name="escalatiedossiers",
+        title=TITLE,
+        actor=current_user,
     )
+    db.session.commit()  # the audit line
+    return response
 
 
 @bp.route("/export.csv")
 @area_required("dossiers")
 def export_csv():
-    filters, _, _ = _filters()
-    data = export.to_csv(dossier_rows(filters, today()))
-    return _download(data, "text/csv; charset=utf-8", "csv")
+    return _export("csv")
 
 
 @bp.route("/export.xlsx")
 @area_required("dossiers")
 def export_xlsx():
-    filters, _, _ = _filters()
-    data = export.to_xlsx(dossier_rows(filters, today()))
-    return _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    return _export("xlsx")
 
 
 # --- one dossier -------------------------------------------------------------------------

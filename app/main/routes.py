@@ -12,7 +12,7 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    recent = my_reports(current_user)[:3]
+    recent = my_reports(current_user, limit=3)
     return render_template("main/index.html", recent=recent)
 
 

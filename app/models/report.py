@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, and_, or_
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,7 +89,13 @@ ORIGIN_LABELS = {
 
 
 class Report(db.Model):
-    __table_args__ = (UniqueConstraint("year", "number"),)
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        # Mijn meldingen: a user's reports, named or anonymous, newest activity first
+        # (app.services.reports.followed_reports); also every lookup by reporter.
+        Index("ix_report_reporter_activity", "reporter_id", "last_activity_at", "id"),
+        Index("ix_report_pseudonym_activity", "reporter_pseudonym", "last_activity_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
@@ -103,8 +109,8 @@ class Report(db.Model):
     # Who reported it: the user id of a named report; for an anonymous report only the keyed
     # pseudonym (app.anonymity), never the id. Both empty once the reporter is forgotten
     # (retention).
-    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    reporter_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reporter_pseudonym: Mapped[str | None] = mapped_column(String(64))
     is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default=ReportStatus.NEW.value, index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
@@ -254,3 +260,10 @@ class Event(db.Model):
     @property
     def kind_label(self) -> str:
         return EVENT_LABELS.get(self.kind, self.kind)
+
+    @property
+    def step_label(self) -> str:
+        """The step in a few words: a line of the timeline, and the last update in a list."""
+        if self.kind == EventKind.STATUS_CHANGED.value and self.to_status:
+            return f"Status: {STATUS_LABELS[ReportStatus(self.to_status)]}"
+        return self.kind_label

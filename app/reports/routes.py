@@ -6,28 +6,39 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from app.anonymity import is_reporter
 from app.clock import next_session
+from app.export import download, too_many
 from app.extensions import db
-from app.forms import apply_domain_error
-from app.models import Event, Report, ReportStatus, User
-from app.permissions import area_required, can_view_report, is_staff, role_required, visible_events
+from app.forms import apply_domain_error, parse_id
+from app.models import Department, Report, User
+from app.permissions import (
+    area_required,
+    can_view_report,
+    is_staff,
+    last_visible_events,
+    role_required,
+    visible_events,
+)
 from app.reports.forms import ReportForm, SupportForm
+from app.reports.listing import (
+    EXPORT_COLUMNS,
+    EXPORT_NAME,
+    EXPORT_TITLE,
+    ListFilters,
+    export_cells,
+    export_reports,
+    read_filters,
+    report_list,
+)
 from app.reports.panel import build_panel, make_form
 from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
 from app.services.dossiers import LegalReference
-from app.services.reports import (
-    get_by_reference,
-    my_reports,
-    submit_report,
-    support_report,
-    supported_reports,
-)
+from app.services.reports import followed_reports, get_by_reference, submit_report, support_report
 from app.services.users import active_departments
 from app.web import Failure, rerender_on_csrf_error, run_form
 
@@ -154,31 +165,67 @@ def _render_detail(report: Report, *, submitted: str | None = None, failure: Fai
 @bp.route("/mijn-meldingen")
 @login_required
 def mine():
-    own = my_reports(current_user)
-    supported = supported_reports(current_user)
-    ids = [r.id for r in own] + [r.id for r, _ in supported]
-    if ids:
-        # One query for every timeline on the page, not one per report.
-        db.session.scalars(
-            db.select(Report).where(Report.id.in_(ids)).options(selectinload(Report.events).selectinload(Event.actor))
-        ).all()
-    counts = support_counts(ids)
-    return render_template("reports/mine.html", own=own, supported=supported, counts=counts)
+    """What the user reported (also anonymously) and what they support, newest activity
+    first, a page at a time; each report's whole timeline is on its own page."""
+    page = followed_reports(current_user, page=parse_id(request.args.get("pagina")))
+    ids = [item.report.id for item in page.items]
+    return render_template(
+        "reports/mine.html",
+        page=page,
+        steps=last_visible_events(ids, current_user),
+        counts=support_counts(ids),
+    )
+
+
+def _list_filters() -> tuple[ListFilters, list[Department]]:
+    departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
+    return read_filters(request.args, departments), departments
 
 
 @bp.route("/meldingen")
 @area_required("board")
 def index():
-    status = request.args.get("status", "")
-    allowed = {s.value for s in ReportStatus}
-    stmt = db.select(Report).order_by(Report.created_at.desc(), Report.id.desc())
-    if status in allowed:
-        stmt = stmt.where(Report.status == status)
-    else:
-        status = ""
-    reports = list(db.session.scalars(stmt.limit(500)))
-    counts = support_counts([r.id for r in reports])
-    return render_template("reports/index.html", reports=reports, counts=counts, status=status)
+    filters, departments = _list_filters()
+    listed = report_list(filters, parse_id(request.args.get("pagina")))
+    return render_template(
+        "reports/index.html",
+        listed=listed,
+        page=listed.page,
+        filters=filters,
+        departments=departments,
+        export_refused=too_many(listed.page.total),
+    )
+
+
+def _export(kind: str):
+    filters, _ = _list_filters()
+    reports = export_reports(filters)
+    message = too_many(len(reports))
+    if message:
+        flash(message, "error")
+        return redirect(url_for("reports.index", **filters.args()), 303)
+    response = download(
+        EXPORT_COLUMNS,
+        export_cells(reports),
+        kind=kind,
+        name=EXPORT_NAME,
+        title=EXPORT_TITLE,
+        actor=current_user,
+    )
+    db.session.commit()  # the audit line
+    return response
+
+
+@bp.route("/meldingen/export.csv")
+@area_required("board")
+def export_csv():
+    return _export("csv")
+
+
+@bp.route("/meldingen/export.xlsx")
+@area_required("board")
+def export_xlsx():
+    return _export("xlsx")
 
 
 # --- what coaches and Juridische Zaken do on the report page ---------------------------

@@ -1,8 +1,9 @@
 """The audit trail: who did what to which object, with what result (UTC). Append-only;
 written by the services, read by the beheerder on the 'Logboek' page.
 
-It records accounts, logins and the beheerder's lists, never what anyone reported: the
-timeline of a report is its own record, and an anonymous reporter appears in neither."""
+It records accounts, logins, the beheerder's lists and who downloaded which list (app.export),
+never what anyone reported: the timeline of a report is its own record, and an anonymous
+reporter appears in neither."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ ACTIONS = {
     "department_updated": "Afdeling gewijzigd",
     "addressee_created": "Geadresseerde toegevoegd",
     "addressee_updated": "Geadresseerde gewijzigd",
+    "list_exported": "Lijst gedownload",
 }
 RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
 OBJECTS = {"user": User, "department": Department, "addressee": Addressee}

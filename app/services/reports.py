@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, text
+from sqlalchemy import false, or_, text
 from sqlalchemy.exc import IntegrityError
 
-from app.anonymity import is_reporter, pseudonym, reported_by, supported_by
+from app.anonymity import is_reporter, pseudonym, reported_by, reporter_terms, supported_by, supporter_terms
 from app.clock import local
 from app.extensions import db
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
 from app.models.base import INT_MAX, utcnow
 from app.models.report import NOTE_MAX, REFERENCE_MAX, REFERENCE_YEARS, RULE_MAX, TEXT_MAX, EventKind
+from app.paging import PER_PAGE, Page, Slot
 from app.services import DomainError
 
 REFERENCE_RE = re.compile(r"^RK-([0-9]{4})-([0-9]{4,10})$", re.IGNORECASE)
@@ -244,13 +246,10 @@ def get_by_reference(reference: str) -> Report | None:
     return db.session.scalar(db.select(Report).where(Report.year == year, Report.number == number))
 
 
-def my_reports(user: User) -> list[Report]:
-    """The user's own reports, named and anonymous, newest first."""
-    return list(
-        db.session.scalars(
-            db.select(Report).where(reported_by(user)).order_by(Report.created_at.desc(), Report.id.desc())
-        )
-    )
+def my_reports(user: User, *, limit: int | None = None) -> list[Report]:
+    """The user's own reports, named and anonymous, newest first (the first `limit`)."""
+    stmt = db.select(Report).where(reported_by(user)).order_by(Report.created_at.desc(), Report.id.desc())
+    return list(db.session.scalars(stmt.limit(limit) if limit is not None else stmt))
 
 
 def supported_reports(user: User) -> list[tuple[Report, Support]]:
@@ -262,3 +261,83 @@ def supported_reports(user: User) -> list[tuple[Report, Support]]:
         .order_by(Support.created_at.desc(), Support.id.desc())
     )
     return [(row[0], row[1]) for row in rows]
+
+
+# --- Mijn meldingen: what a user follows, a page at a time -------------------------------
+
+
+@dataclass
+class FollowedReport:
+    report: Report
+    reported: bool  # the user made it, named or anonymously
+    support: Support | None  # how the user follows it as a supporter, if they do
+
+
+def _followed(user: User, *columns):
+    """One SELECT per way a user can follow a report (app.anonymity's terms): each is
+    served by its own index, where an OR of them would scan the table."""
+    selects = [db.select(*columns).where(term) for term in reporter_terms(user)]
+    selects += [
+        db.select(*columns).join(Support, Support.report_id == Report.id).where(term) for term in supporter_terms(user)
+    ]
+    return selects
+
+
+def followed_count(user: User) -> int:
+    """How many reports the user follows: made (named or anonymously) or supports. Counted
+    per way of following, each on its index (a union of thousands of ids would be sorted
+    first): a report is named or anonymous, never both; supports are counted once per
+    report, and not on the user's own reports (an anonymous report merged into another of
+    theirs makes them an anonymous supporter of their own report)."""
+    made = [
+        db.select(db.func.count()).select_from(Report).where(term).scalar_subquery() for term in reporter_terms(user)
+    ]
+    supported = (
+        db.select(db.func.count(db.distinct(Support.report_id)))
+        .join(Report, Report.id == Support.report_id)
+        .where(supported_by(user), ~db.func.coalesce(reported_by(user), false()))
+        .scalar_subquery()
+    )
+    return db.session.scalar(db.select(sum(made, supported))) or 0
+
+
+NEWEST_ACTIVITY_KEY = (Report.id, Report.last_activity_at)
+NEWEST_ACTIVITY = (Report.last_activity_at.desc(), Report.id.desc())
+
+
+def followed_reports(user: User, *, page: int | None = None, per_page: int = PER_PAGE) -> Page[FollowedReport]:
+    """A page of the reports the user follows, newest activity first: three statements
+    whatever the number of reports. Each way of following gives its own newest reports
+    (an index walk, not a sort of everything), and the union of those holds the page."""
+    slot = Slot.of(page, followed_count(user), per_page)
+    if not slot.total:
+        return Page([], slot)
+    enough = slot.offset + slot.size
+    newest = [
+        db.select(q.order_by(*NEWEST_ACTIVITY).limit(enough).subquery()) for q in _followed(user, *NEWEST_ACTIVITY_KEY)
+    ]
+    keys = db.union(*newest).subquery()
+    # The page's keys first, then only those reports (a far page joins 25 rows, not all).
+    shown = (
+        db.select(keys)
+        .order_by(keys.c.last_activity_at.desc(), keys.c.id.desc())
+        .offset(slot.offset)
+        .limit(slot.size)
+        .subquery()
+    )
+    reports = list(
+        db.session.scalars(
+            db.select(Report)
+            .join(shown, shown.c.id == Report.id)
+            .order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
+        )
+    )
+    supports: dict[int, Support] = {}
+    for support in db.session.scalars(
+        db.select(Support)
+        .where(Support.report_id.in_([report.id for report in reports]), supported_by(user))
+        .order_by(Support.created_at, Support.id)
+    ):
+        supports.setdefault(support.report_id, support)
+    items = [FollowedReport(report, is_reporter(user, report), supports.get(report.id)) for report in reports]
+    return Page(items, slot)
