@@ -58,6 +58,12 @@ def iso(value: datetime | date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def supporters(count: int) -> str:
+    """The one wording, on every page, for how many colleagues said 'ik loop hier ook
+    tegenaan' about a report."""
+    return "1 collega loopt hier ook tegenaan" if count == 1 else f"{count} collega’s lopen hier ook tegenaan"
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS[ReportStatus(status)]
 

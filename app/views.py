@@ -24,6 +24,7 @@ from app.formatting import (
     moment,
     origin_label,
     status_label,
+    supporters,
 )
 from app.forms import max_length
 from app.models import ROLES, Event, Report, User
@@ -74,4 +75,5 @@ def template_filters() -> dict:
         "moment": moment,
         "status_label": status_label,
         "origin_label": origin_label,
+        "supporters": supporters,
     }

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, and_, or_
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -78,7 +78,12 @@ ORIGIN_LABELS = {
 
 
 class Report(db.Model):
-    __table_args__ = (UniqueConstraint("year", "number"),)
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        # The board: a column's first page and the counts per status (migration 0007_board).
+        Index("ix_report_status_created_at", "status", "created_at", "id"),
+        Index("ix_report_status_last_activity_at", "status", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer)

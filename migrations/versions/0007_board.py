@@ -1,0 +1,29 @@
+"""The board at real size: two indexes that let each column read its first page and the
+column counts from an index instead of scanning and sorting every report.
+
+* (status, created_at, id): a column's cards, the longest waiting first.
+* (status, last_activity_at): the count per status of what is on the board (open, or
+  ended recently), the 'Afgerond' column (latest first) and the 'te lang stil' filter.
+
+Revision ID: 0007_board
+Revises: 0006
+Create Date: 2026-12-01 16:30:00
+
+"""
+
+from alembic import op
+
+revision = "0007_board"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_report_status_created_at", "report", ["status", "created_at", "id"])
+    op.create_index("ix_report_status_last_activity_at", "report", ["status", "last_activity_at"])
+
+
+def downgrade():
+    op.drop_index("ix_report_status_last_activity_at", table_name="report")
+    op.drop_index("ix_report_status_created_at", table_name="report")
