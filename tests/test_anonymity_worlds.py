@@ -221,6 +221,7 @@ def _urls(app, ids: dict) -> list[str]:
         coach_ids = ids["users"]
         urls += [url_for("board.index", coach=user_id) for user_id in coach_ids]
         urls += [url_for("board.index", zoek=word) for word in ("Huisbezoek", "Parkeervergunning", "dakkapel")]
+        urls += [url_for("board.index", kaart=reference) for reference in ids["reports"]]
         urls += [url_for("reports.index", status=status) for status in ("new", "in_progress", "merged", "escalated")]
         urls += [url_for("reports.similar", rule="huisbezoek bijzondere bijstand parkeervergunning dakkapel")]
         urls += [url_for("dossiers.index", eigenaar=user_id) for user_id in coach_ids]

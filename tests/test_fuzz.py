@@ -90,12 +90,24 @@ EXTRA_PATH_VALUES = {
 # Query parameters the app reads that no <form method="get"> on the page shows.
 # test_every_query_parameter_the_app_reads_is_fuzzed keeps this list complete.
 DOSSIER_PARAMS = ("status", "geadresseerde", "eigenaar", "aandacht", "sorteer", "richting")
+BOARD_PARAMS = (
+    "afdeling",
+    "coach",
+    "mijn",
+    "stil",
+    "zoek",
+    "nieuw-pagina",
+    "in-behandeling-pagina",
+    "geescaleerd-pagina",
+    "afgerond-pagina",
+)
 KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "auth.login": ("next",),
     "reports.similar": ("rule", "problem"),
     "reports.index": ("status",),
     "reports.detail": ("besluit", "doel", "zoek"),
-    "board.index": ("afdeling", "coach", "mijn", "stil", "zoek"),
+    "board.index": BOARD_PARAMS + ("kaart",),
+    "board.move": BOARD_PARAMS,
     "dossiers.index": DOSSIER_PARAMS,
     "dossiers.export_csv": DOSSIER_PARAMS,
     "dossiers.export_xlsx": DOSSIER_PARAMS,
