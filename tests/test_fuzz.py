@@ -106,7 +106,7 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "reports.similar": ("rule", "problem"),
     "reports.index": ("status",),
     "reports.detail": ("besluit", "doel", "zoek"),
-    "board.index": BOARD_PARAMS + ("kaart",),
+    "board.index": (*BOARD_PARAMS, "kaart"),
     "board.move": BOARD_PARAMS,
     "dossiers.index": DOSSIER_PARAMS,
     "dossiers.export_csv": DOSSIER_PARAMS,
