@@ -104,7 +104,7 @@ class Report(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     explanation: Mapped[str | None] = mapped_column(String(TEXT_MAX))
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
     # Makes a double submit of the same form create one report.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX), unique=True)

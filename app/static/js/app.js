@@ -25,7 +25,8 @@
     var heading = panel && panel.classList.contains("rk-action-panel") ? panel.querySelector("h2, h3") : null;
     if (heading) {
       heading.setAttribute("tabindex", "-1");
-      heading.focus();
+      // After the browser has scrolled to the fragment, which would otherwise reset the focus.
+      window.setTimeout(function () { heading.focus(); }, 0);
     }
   }
 
@@ -114,9 +115,9 @@
   }
 
   document.addEventListener("submit", submitOnce, true);
+  window.addEventListener("load", focusActionPanel);
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
-    focusActionPanel();
     similarReports();
   });
 })();
