@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import joinedload
 
-from app.anonymity import anonymously_followed
+from app.anonymity import anonymously_followed, name_for
 from app.board.forms import MoveForm
 from app.extensions import db
 from app.forms import parse_id
@@ -165,6 +165,42 @@ def status_counts(stmt) -> dict[str, int]:
     return dict(db.session.execute(counting.group_by(Report.status)).all())
 
 
+# Counting tens of thousands of open reports costs more than the rest of the board, so a
+# worker keeps the counts of a view until a report is added or changes status or hands
+# (every such change sets a newer last_activity_at, see app.services.workflow), and at
+# most this long (the 'recently ended' window and 'te lang stil' move with the clock).
+COUNTS_MAX_AGE = timedelta(seconds=30)
+COUNTS_KEPT = 256
+
+
+def _change_marker() -> tuple:
+    """Changes whenever a report is added or acted on: two index look-ups, not a scan."""
+    newest = db.select(func.max(Report.id)).scalar_subquery()
+    latest = db.select(func.max(Report.last_activity_at)).scalar_subquery()
+    return tuple(db.session.execute(db.select(newest, latest)).one())
+
+
+def board_counts(filters: BoardFilters, user: User, stmt, now: datetime) -> dict[str, int]:
+    """status_counts(stmt), kept per worker while nothing changed (see COUNTS_MAX_AGE)."""
+    kept = current_app.extensions.setdefault("board_counts", {})
+    key = (
+        filters.department_id,
+        filters.coach,
+        user.id if filters.mine else None,
+        filters.overdue,
+        filters.text,
+    )
+    marker = _change_marker()
+    found = kept.get(key)
+    if found is not None and found[0] == marker and now - found[1] < COUNTS_MAX_AGE:
+        return found[2]
+    counts = status_counts(stmt)
+    if len(kept) >= COUNTS_KEPT:
+        kept.clear()
+    kept[key] = (marker, now, counts)
+    return counts
+
+
 def column_cards(stmt, column: Column, page: int):
     """One page of a column's reports, with who follows them up (Department is joined by
     the model; the assignee's roles are not needed on a board only staff see)."""
@@ -216,10 +252,11 @@ class Card:
     moves: list[MoveOption]
     can_take_on: bool
     decidable: bool  # an ending can be chosen for it on the report page
+    follows_up: str  # who follows it up, as the viewer may know them
     moved: bool = False  # just moved here, shown although it is on another page
 
 
-def make_card(report: Report, actions: workflow.ReportActions, supporters: int, now: datetime) -> Card:
+def make_card(report: Report, viewer: User, actions: workflow.ReportActions, supporters: int, now: datetime) -> Card:
     return Card(
         report=report,
         supporters=supporters,
@@ -229,6 +266,7 @@ def make_card(report: Report, actions: workflow.ReportActions, supporters: int, 
         moves=move_options(actions, report),
         can_take_on=actions.take_on,
         decidable=actions.decide,
+        follows_up=name_for(viewer, report.assignee) if report.assignee else "Nog niemand",
     )
 
 
@@ -281,7 +319,7 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
     """The columns as shown: each its count (one GROUP BY for all) and one page of cards
     (one query per column); the SQL does not depend on the number of reports."""
     stmt = board_statement(filters, current_user, now)
-    counts = status_counts(stmt)
+    counts = board_counts(filters, current_user, stmt, now)
     pages = []
     shown: list[tuple[Column, Report]] = []
     for column in COLUMNS:
@@ -299,11 +337,13 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
         moved = None
     reports = [report for _, report in shown]
     supporters = support_counts([report.id for report in reports])
-    anonymous = anonymously_followed(current_user, reports)
+    # The user itself, not the request-bound proxy: asked for every card.
+    viewer = current_user._get_current_object()
+    anonymous = anonymously_followed(viewer, reports)
     by_key = {page.column.key: page for page in pages}
     for column, report in shown:
-        actions = workflow.report_actions(report, current_user, anonymous=report.id in anonymous)
-        card = make_card(report, actions, supporters.get(report.id, 0), now)
+        actions = workflow.report_actions(report, viewer, anonymous=report.id in anonymous)
+        card = make_card(report, viewer, actions, supporters.get(report.id, 0), now)
         card.moved = report is moved
         by_key[column.key].cards.append(card)
     return pages
@@ -355,8 +395,9 @@ def _board_url(reference: str | None = None) -> str:
 def _render_actions(report: Report, *, error: BoardError | None = None, status: int = 200):
     """The actions of one card on a page of their own: where the card's 'Acties' link goes
     without JavaScript, and where a move that did not happen says why."""
-    actions = workflow.report_actions(report, current_user)
-    card = make_card(report, actions, support_counts([report.id]).get(report.id, 0), utcnow())
+    viewer = current_user._get_current_object()
+    actions = workflow.report_actions(report, viewer)
+    card = make_card(report, viewer, actions, support_counts([report.id]).get(report.id, 0), utcnow())
     return (
         render_template(
             "board/actions.html",
