@@ -374,6 +374,7 @@ def index():
         coaches=coaches,
         can_act=can_act,
         every_move=every_move_option() if can_act else [],
+        page_size=PAGE_SIZE,
         args=filter_args(),
         overdue_days=current_app.config["OVERDUE_DAYS"],
         recent_days=current_app.config["RECENT_DONE_DAYS"],

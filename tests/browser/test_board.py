@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from app.board.routes import PAGE_SIZE
 from app.extensions import db
 from app.models import Report
-from tests.browser.helpers import axe_check, login
+from tests.browser.helpers import axe_check, login, no_horizontal_scroll
 from tests.bulk import fill_reports
 from tests.factories import make_department, make_user
 
@@ -87,6 +87,8 @@ def test_a_board_of_ten_thousand_reports(app, live_server, page: Page):
         expect(_cards(page, key)).to_have_count(PAGE_SIZE)
     assert len(page.content().encode()) < 120 * 1024
     axe_check(page, "board with 10,000 reports")
+    no_horizontal_scroll(page)  # 320 px wide: the columns stack
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # "Toon meer": the column's next page, the focus on the column.
     more = page.locator("section[aria-labelledby='kolom-nieuw'] [data-column-more]")
@@ -117,6 +119,8 @@ def test_a_board_of_ten_thousand_reports(app, live_server, page: Page):
     options = dialog.locator("select option")
     assert [options.nth(i).get_attribute("value") for i in range(options.count())] == ["", "in_progress", "merged"]
     axe_check(page, "board with the action dialog open")
+    no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     assert page.evaluate("() => document.activeElement.hasAttribute('data-card-actions')")
@@ -165,6 +169,14 @@ def test_a_board_of_ten_thousand_reports(app, live_server, page: Page):
     expect(page.locator("#besluit h3")).to_be_focused()
     assert _status(app, dragged) == "in_progress"  # nothing ended without words
     axe_check(page, "report page after a drag to Afgerond")
+
+    # A card's own action page, with an error: the summary takes the focus.
+    page.goto(live_server + f"/bord/meldingen/{dragged}/verplaatsen")
+    axe_check(page, "a card's action page")
+    page.get_by_role("button", name="Verplaats").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.get_by_label("Verplaats naar…")).to_have_attribute("aria-invalid", "true")
+    axe_check(page, "a card's action page with an error")
 
 
 def test_a_card_s_actions_without_javascript(app, live_server, new_page):
