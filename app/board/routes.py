@@ -266,7 +266,7 @@ def make_card(report: Report, viewer: User, actions: workflow.ReportActions, sup
         moves=move_options(actions, report),
         can_take_on=actions.take_on,
         decidable=actions.decide,
-        follows_up=name_for(viewer, report.assignee) if report.assignee else "Nog niemand",
+        follows_up=name_for(viewer, report.assignee, nobody="Nog niemand"),
     )
 
 
@@ -326,7 +326,7 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
         count = sum(counts.get(status, 0) for status in column.statuses)
         last = max(1, -(-count // PAGE_SIZE))
         page = _page_number(request.args.get(column.page_key), last)
-        reports = column_cards(stmt, column, page) if count else []
+        reports = column_cards(stmt, column, page)
         pages.append(ColumnPage(column, [], count, page, last))
         shown += [(column, report) for report in reports]
     moved = _moved_report(stmt)
