@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, literal_column, or_, union_all
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from app.anonymity import anonymously_followed, name_for
@@ -77,6 +77,12 @@ class Column:
         if self.statuses == DONE:
             return (Report.last_activity_at.desc(), Report.id.desc())
         return (Report.created_at, Report.id)
+
+    def sort(self, reports: list[Report]) -> list[Report]:
+        """`reports` in the order of order(), for rows fetched by id."""
+        if self.statuses == DONE:
+            return sorted(reports, key=lambda r: (r.last_activity_at, r.id), reverse=True)
+        return sorted(reports, key=lambda r: (r.created_at, r.id))
 
 
 COLUMNS = (
@@ -226,17 +232,38 @@ def _card_options():
     )
 
 
-def column_cards(stmt, column: Column, page: int):
-    """One page of a column's reports, with who follows them up."""
-    return list(
-        db.session.scalars(
-            stmt.where(Report.status.in_(column.statuses))
-            .options(*_card_options())
-            .order_by(*column.order())
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        ).unique()
-    )
+def card_reports(
+    stmt, pages: list[tuple[Column, int]], moved: tuple[int, int] | None
+) -> tuple[list[list[Report]], list[Report]]:
+    """One page of each column's reports, and the report just moved (if it is on the
+    board): their ids in one statement (a UNION of one bounded, index-ordered part per
+    column), then the reports themselves in a second one."""
+    parts = [
+        stmt.where(Report.status.in_(column.statuses))
+        .with_only_columns(Report.id)
+        .order_by(*column.order())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+        for column, page in pages
+    ]
+    if moved is not None:
+        parts.append(stmt.where(Report.year == moved[0], Report.number == moved[1]).with_only_columns(Report.id))
+    rows = db.session.execute(
+        union_all(*(db.select(part.subquery().c.id, literal_column(str(index))) for index, part in enumerate(parts)))
+    ).all()
+    reports = {}
+    if rows:
+        reports = {
+            report.id: report
+            for report in db.session.scalars(
+                db.select(Report).where(Report.id.in_({row[0] for row in rows})).options(*_card_options())
+            ).unique()
+        }
+    found: list[list[Report]] = [[] for _ in parts]
+    for report_id, index in rows:
+        found[index].append(reports[report_id])
+    columns = [column.sort(part) for (column, _), part in zip(pages, found, strict=False)]
+    return columns, (found[-1] if moved is not None else [])
 
 
 def move_label(from_status: str, to: str) -> str:
@@ -353,12 +380,10 @@ def _page_number(value: str | None, pages: int) -> int:
     return max(1, min(number, pages))
 
 
-def _moved_report(stmt) -> Report | None:
-    """The report named by ?kaart= if it is on the board under the current filters."""
-    parsed = parse_reference(request.args.get(MOVED_KEY, "")[:SEARCH_MAX])
-    if not parsed:
-        return None
-    return db.session.scalar(stmt.where(Report.year == parsed[0], Report.number == parsed[1]).options(*_card_options()))
+def _moved_reference() -> tuple[int, int] | None:
+    """The report named by ?kaart= (the card just moved): shown even when it is on
+    another page of its column."""
+    return parse_reference(request.args.get(MOVED_KEY, "")[:SEARCH_MAX])
 
 
 def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
@@ -367,32 +392,25 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
     stmt = board_statement(filters, current_user, now)
     counts = board_counts(filters, current_user, stmt, now)
     pages = []
-    shown: list[tuple[Column, Report]] = []
     for column in COLUMNS:
         count = sum(counts.get(status, 0) for status in column.statuses)
         last = max(1, -(-count // PAGE_SIZE))
-        page = _page_number(request.args.get(column.page_key), last)
-        reports = column_cards(stmt, column, page)
-        pages.append(ColumnPage(column, [], count, page, last))
-        shown += [(column, report) for report in reports]
-    moved = _moved_report(stmt)
-    moved_column = next((c for c in COLUMNS if moved is not None and moved.status in c.statuses), None)
-    if moved_column is not None and all(report.id != moved.id for _, report in shown):
-        shown.insert(0, (moved_column, moved))
-    else:
-        moved = None
-    reports = [report for _, report in shown]
+        pages.append(ColumnPage(column, [], count, _page_number(request.args.get(column.page_key), last), last))
+    found, moved = card_reports(stmt, [(page.column, page.page) for page in pages], _moved_reference())
+    reports = [report for part in found for report in part] + moved
     supporters = support_counts([report.id for report in reports])
     # The user itself, not the request-bound proxy: asked for every card.
     viewer = current_user._get_current_object()
     anonymous = anonymously_followed(viewer, reports)
-    by_key = {page.column.key: page for page in pages}
     links = CardLinks(filter_args())
-    for column, report in shown:
-        actions = workflow.report_actions(report, viewer, anonymous=report.id in anonymous)
-        card = make_card(report, viewer, actions, supporters.get(report.id, 0), now, links)
-        card.moved = report is moved
-        by_key[column.key].cards.append(card)
+    for page, shown in zip(pages, found, strict=True):
+        # The card just moved comes first when its place is on another page of the column.
+        pinned = [r for r in moved if r.status in page.column.statuses and r not in shown]
+        for report in pinned + shown:
+            actions = workflow.report_actions(report, viewer, anonymous=report.id in anonymous)
+            card = make_card(report, viewer, actions, supporters.get(report.id, 0), now, links)
+            card.moved = report in pinned
+            page.cards.append(card)
     return pages
 
 
