@@ -217,3 +217,38 @@ def test_filters_count_what_they_show(app):
                 seen += more[key]
                 page += 1
             assert len(seen) == len(set(seen)) == counts[key], (query, key)
+
+
+def test_the_card_just_moved_is_shown_even_on_another_page_of_its_column(app):
+    _people(app)
+    _bulk(app, 200)  # more than a page of every column, all older than what follows
+    _add_reports(app, 200, 1)  # i % 5 == 0: a new report, the newest
+    client = login(app, "coach0@example.test")
+    with app.app_context():
+        report = db.session.scalar(db.select(Report).order_by(Report.id.desc()))
+        reference = report.reference
+    page = page_of(client.get("/bord/"))
+    assert reference not in page  # the newest new report waits on the column's last page
+    fields_page = page_of(client.get(f"/bord/meldingen/{reference}/verplaatsen?coach=geen"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', fields_page).group(1)
+    version = re.search(r'name="oppakken-version" value="(\d+)"', fields_page).group(1)
+    response = client.post(
+        f"/bord/meldingen/{reference}/oppakken?coach=geen",
+        data={"csrf_token": token, "oppakken-version": version},
+    )
+    assert response.headers["Location"] == f"/bord/?coach=geen&kaart={reference}#kaart-{reference}"
+    # Under 'nog niemand' it has left the board: not shown, the message says what happened.
+    left = page_of(client.get(response.headers["Location"]))
+    assert "U gaat achter" in left and f'id="kaart-{reference}"' not in left
+    # Without the filter it is the first card of In behandeling, marked, and only there.
+    _, columns, counts, board, _ = _board(client, app, f"?kaart={reference}")
+    assert columns["in-behandeling"][0] == reference and len(columns["in-behandeling"]) == PAGE_SIZE + 1
+    assert board.count(f'id="kaart-{reference}"') == 1 and "Zojuist verplaatst" in board
+    assert counts == _on_board(app)
+    # A card already on the page stays in its place, unmarked; a bad value is ignored.
+    first = columns["nieuw"][0]
+    _, again, _, board, _ = _board(client, app, f"?kaart={first}")
+    assert again["nieuw"][0] == first and "Zojuist verplaatst" not in board
+    for value in ("RK-2026-99999999999999", "<script>", "RK-0-0", "x" * 5000):
+        _, columns, _, _, _ = _board(client, app, f"?kaart={value}")
+        assert all(len(refs) == PAGE_SIZE for refs in columns.values())
