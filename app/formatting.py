@@ -74,8 +74,8 @@ def count(number: int, singular: str, plural: str) -> str:
 def supporters(number: int) -> str:
     """The one wording, on every page and in every mail, for how many colleagues support a report."""
     if number == 0:
-        return "nog geen collega's lopen hier ook tegenaan"
-    return count(number, "collega loopt", "collega's lopen") + " hier ook tegenaan"
+        return "nog geen collega’s lopen hier ook tegenaan"
+    return count(number, "collega loopt", "collega’s lopen") + " hier ook tegenaan"
 
 
 def status_label(status: str) -> str:

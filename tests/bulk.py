@@ -1,12 +1,17 @@
-"""Many reports at once, for lists at real size (browser tests, statement counts, the
-Mijn meldingen measurement): rows written with one executemany per table, not through
-app.services.reports (which takes about a millisecond per report). Only what a list needs:
-the report, its 'submitted' event, and optionally a coach's step and supports. The search
-index is not filled (its mapper events do not see core inserts)."""
+"""Many reports at once, for lists and the board at real size (browser tests, statement
+counts, measurements): rows written with one executemany per table through SQLAlchemy Core,
+not through app.services.reports (about a millisecond per report), so 10,000 reports take
+seconds. Only what the board and the lists read: no search index (its mapper events do not
+see core inserts), no mail.
+
+bulk_reports: one user's reports (Mijn meldingen), with optional steps and supports.
+fill_reports: a board's worth of reports by many, in a mix of statuses."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select
 
 from app.anonymity import pseudonym
 from app.extensions import db
@@ -106,3 +111,82 @@ def bulk_reports(
             ],
         )
     return ids
+
+
+STATUS_MIX = (
+    [("new", False)] * 40
+    + [("in_progress", False)] * 25
+    + [("escalated", False)] * 15
+    + [("resolved", True)] * 5
+    + [("explained", True)] * 3
+    + [("merged", True)] * 2
+    + [("resolved", False)] * 10
+)
+
+
+def fill_reports(
+    count: int,
+    *,
+    departments: list[int],
+    coaches: list[int],
+    reporters: list[int],
+    supporters: list[int] = (),
+    now: datetime | None = None,
+    chunk: int = 5000,
+) -> None:
+    """Insert `count` reports spread over statuses, departments, coaches and three years;
+    one in eight has up to three supporters. Call inside an app context; commits."""
+    now = now or utcnow()
+    year = now.year
+    first = (db.session.scalar(select(func.max(Report.number)).where(Report.year == year)) or 0) + 1
+    first_id = (db.session.scalar(select(func.max(Report.id))) or 0) + 1
+    rows, supports = [], []
+    for i in range(count):
+        status, recent = STATUS_MIX[i % len(STATUS_MIX)]
+        created = now - timedelta(minutes=37 * (count - i))
+        if status in ("new", "in_progress", "escalated"):
+            # Every fifth open report has been quiet for 30 days or more.
+            activity = created if i % 5 else min(created, now - timedelta(days=30 + i % 40))
+        else:
+            activity = now - timedelta(days=(i % 20) if recent else 200 + i % 300)
+        activity = max(activity, created)
+        rows.append(
+            {
+                "id": first_id + i,
+                "year": year,
+                "number": first + i,
+                "rule": f"Regel {first + i}: formulier vraagt {('papier', 'handtekening', 'bewijs')[i % 3]} opnieuw",
+                "problem": "Inwoners moeten opnieuw langskomen.",
+                "origin": "unknown",
+                "department_id": departments[i % len(departments)] if departments and i % 6 else None,
+                "reporter_id": reporters[i % len(reporters)],
+                "is_anonymous": False,
+                "status": status,
+                "assignee_id": None if status == "new" else coaches[i % len(coaches)],
+                "version": 1 if status == "new" else 3,
+                "last_activity_at": activity,
+                "resolved_at": activity if status == "resolved" else None,
+                "created_at": created,
+                "updated_at": activity,
+            }
+        )
+        if supporters and i % 8 == 0:
+            for supporter in supporters[: 1 + i % 3]:
+                supports.append(
+                    {"report_id": first_id + i, "user_id": supporter, "anonymous": False, "created_at": created}
+                )
+        if len(rows) >= chunk:
+            db.session.execute(insert(Report.__table__), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(Report.__table__), rows)
+    if supports:
+        db.session.execute(insert(Support.__table__), supports)
+    if db.engine.dialect.name == "postgresql":
+        # Explicit ids: move the sequence past them.
+        db.session.execute(
+            select(
+                func.setval(func.pg_get_serial_sequence("report", "id"), select(func.max(Report.id)).scalar_subquery())
+            )
+        )
+    db.session.commit()

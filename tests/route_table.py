@@ -96,8 +96,9 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
 
     # --- the coaches' board: staff may look, only coaches act (notes/updates: legal too) --
     ("board.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
-    # No version in the form: nothing changes, back to the report with a message.
-    # No version in the form: nothing changes, the board comes back with the message.
+    # A card's action page (its 'Acties' link): only for who may move cards.
+    ("board.move", "GET"):              {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},
+    # No version in the form: nothing changes, the card's action page says so.
     ("board.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
     ("board.move", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
 

@@ -175,6 +175,9 @@ def _triage_ids() -> tuple[list[int], list[int]]:
     return list(db.session.scalars(db.select(TriageSession.id))), list(db.session.scalars(db.select(TriageItem.id)))
 
 
+BOARD_COLUMNS = ("nieuw", "in-behandeling", "geescaleerd", "afgerond")
+
+
 def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
     """Every GET route with every value for its parameters, plus a few query strings;
     and the routes this test cannot fill in yet (it fails on those, after scanning the rest)."""
@@ -210,6 +213,10 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         for endpoint in ("reports.index", "reports.export_csv", "reports.export_xlsx"):
             urls.append((endpoint, url_for(endpoint, zoek=ANONYMOUS_RULE)))
         urls.append(("reports.mine", url_for("reports.mine", pagina=2)))
+        # The board with a card just moved (?kaart=) and the columns' later pages.
+        for reference in world["references"]:
+            urls.append(("board.index", url_for("board.index", kaart=reference)))
+        urls.append(("board.index", url_for("board.index", **{f"{key}-pagina": 2 for key in BOARD_COLUMNS})))
         if "triage.session" in app.view_functions:
             for session_id in world["session_ids"]:
                 for item_id in world["item_ids"]:

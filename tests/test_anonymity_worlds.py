@@ -221,6 +221,7 @@ def _urls(app, ids: dict) -> list[str]:
         coach_ids = ids["users"]
         urls += [url_for("board.index", coach=user_id) for user_id in coach_ids]
         urls += [url_for("board.index", zoek=word) for word in ("Huisbezoek", "Parkeervergunning", "dakkapel")]
+        urls += [url_for("board.index", kaart=reference) for reference in ids["reports"]]
         urls += [url_for("reports.index", status=status) for status in ("new", "in_progress", "merged", "escalated")]
         for endpoint in ("reports.index", "reports.export_csv", "reports.export_xlsx"):
             urls += [url_for(endpoint, zoek=word) for word in ("Huisbezoek", "Parkeervergunning", "dakkapel")]

@@ -100,10 +100,9 @@ def test_every_action_by_the_anonymous_reporter_is_refused_and_changes_nothing(a
         assert response.status_code == 400, action
         assert WITHHELD in _page(response), action
         assert _state(app, world["own"]) == before, f"{action} changed the report"
-    # The board's own buttons too.
-    board = _page(cor.get("/bord/"))
-    card = board.split(f'id="kaart-{world["own"]}"', 1)[1].split("</li>", 1)[0]
-    version = re.search(r'name="oppakken-version" value="(\d+)"', card).group(1)
+    # The board's own forms too (from a colleague's action page for the card).
+    board = _page(cor.get(f"/bord/meldingen/{world['own']}/verplaatsen"))
+    version = re.search(r'name="oppakken-version" value="(\d+)"', board).group(1)
     for path, fields in (
         (f"/bord/meldingen/{world['own']}/oppakken", {"oppakken-version": version}),
         (f"/bord/meldingen/{world['own']}/verplaatsen", {"verplaats-version": version, "verplaats-to": "in_progress"}),
@@ -113,13 +112,26 @@ def test_every_action_by_the_anonymous_reporter_is_refused_and_changes_nothing(a
     assert _state(app, world["own"]) == before
 
 
+def _card(page: str, reference: str) -> str:
+    return page.split(f'id="kaart-{reference}"', 1)[1].split("</li>", 1)[0]
+
+
 def test_the_board_card_offers_the_anonymous_reporter_nothing(app, world):
-    zorro_card = _page(_client(app, ZORRO).get("/bord/")).split(f'id="kaart-{world["own"]}"', 1)[1].split("</li>", 1)[0]
-    cor_card = _page(_client(app, COR).get("/bord/")).split(f'id="kaart-{world["own"]}"', 1)[1].split("</li>", 1)[0]
-    assert "Ik pak hem op" in cor_card and "Verplaats" in cor_card
-    assert "Ik pak hem op" not in zorro_card and "Verplaats" not in zorro_card
-    # Nothing on the card itself says why: a colleague looking over the shoulder learns nothing.
-    assert "anoniem" not in zorro_card.lower()
+    zorro, cor = _client(app, ZORRO), _client(app, COR)
+    zorro_card = _card(_page(zorro.get("/bord/")), world["own"])
+    cor_card = _card(_page(cor.get("/bord/")), world["own"])
+    assert 'data-moves="in_progress merged"' in cor_card and "data-take-on" in cor_card
+    assert 'data-moves=""' in zorro_card and "data-take-on" not in zorro_card
+    # The card looks like every other card (its 'Acties' link included), and nothing on it
+    # says why: a colleague looking over the shoulder learns nothing.
+    other_card = _card(_page(zorro.get("/bord/")), world["earlier"])
+    for card in (zorro_card, other_card):
+        assert "data-card-actions" in card and "anoniem" not in card.lower()
+    # Only its action page, which only Zorro sees, says why, and offers nothing.
+    actions = _page(zorro.get(f"/bord/meldingen/{world['own']}/verplaatsen"))
+    assert WITHHELD in actions and "Ik pak hem op" not in actions and 'name="verplaats-to"' not in actions
+    theirs = _page(cor.get(f"/bord/meldingen/{world['own']}/verplaatsen"))
+    assert WITHHELD not in theirs and "Ik pak hem op" in theirs and 'name="verplaats-to"' in theirs
 
 
 def test_a_colleague_may_assign_it_to_them_but_they_still_do_nothing_with_it(app, world, smtp):

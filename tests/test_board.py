@@ -1,5 +1,6 @@
-"""The coaches' board through the test client, CSRF on and real logins: columns, cards,
-filters (also with bad values), and moving cards with the card's own forms."""
+"""The coaches' board through the test client, CSRF on and real logins: columns, compact
+cards, filters (also with bad values), and moving cards with the forms of a card's action
+page (which the board's one action dialog stands in for with JavaScript)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def form_fields(page: str, action_path: str) -> dict[str, str]:
                 for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', match.group(2))
             }
     raise AssertionError(f"no form posting to {action_path}")
+
+
+def actions_page(client, reference: str, query: str = "") -> str:
+    """A card's action page: where its 'Acties' link goes."""
+    response = client.get(f"/bord/meldingen/{reference}/verplaatsen{query}")
+    assert response.status_code == 200
+    return page_of(response)
 
 
 def form_action(page: str, action_path: str) -> str:
@@ -203,16 +211,36 @@ def test_a_card_offers_only_the_moves_the_workflow_allows(app, world):
     page = page_of(client.get("/bord/"))
 
     def options(reference):
-        select = re.search(
-            rf'<select[^>]*id="verplaats-{reference}".*?</select>', card_html(page, reference), re.S
-        ).group(0)
-        return [value for value in re.findall(r'<option value="([^"]*)"', select) if value]
+        select = re.search(r'<select[^>]*id="verplaats-to".*?</select>', actions_page(client, reference), re.S)
+        return [value for value in re.findall(r'<option value="([^"]*)"', select.group(0)) if value]
 
-    assert options(world["new"]) == ["in_progress", "merged"]
-    assert options(world["taken"]) == ["resolved", "escalated", "explained", "merged"]
-    assert options(world["escalated"]) == ["in_progress"]
-    assert "Ik pak hem op" in card_html(page, world["taken"])  # Dina has it; Cor may take it over
-    assert "Ik pak hem op" not in card_html(page, world["resolved"])
+    def card_moves(reference):
+        return re.search(r'data-moves="([^"]*)"', card_html(page, reference)).group(1).split()
+
+    for reference, moves in [
+        (world["new"], ["in_progress", "merged"]),
+        (world["taken"], ["resolved", "escalated", "explained", "merged"]),
+        (world["escalated"], ["in_progress"]),
+    ]:
+        assert options(reference) == moves and card_moves(reference) == moves
+    # Dina has it; Cor may take it over.
+    assert "Ik pak hem op" in actions_page(client, world["taken"]) and "data-take-on" in card_html(page, world["taken"])
+    assert "Ik pak hem op" not in actions_page(client, world["resolved"])
+    assert "data-take-on" not in card_html(page, world["resolved"])
+
+
+def test_a_card_is_compact_and_its_actions_are_one_link(app, world):
+    """No forms on a card: one 'Acties' link to the card's action page; the board has one
+    action dialog for all cards, whatever their number."""
+    client = login(app, COACH)
+    page = page_of(client.get("/bord/?zoek=vergunning"))
+    card = card_html(page, world["new"])
+    assert "<form" not in card and "<select" not in card
+    assert len(card.encode()) < 1200
+    link = re.search(r'<a class="rk-board-card__actions[^"]*" href="([^"]+)"', card).group(1)
+    assert html_lib.unescape(link) == f"/bord/meldingen/{world['new']}/verplaatsen?zoek=vergunning"
+    assert page.count("<dialog") == 1 and page.count('name="verplaats-to"') == 1
+    assert "1 collega loopt hier ook tegenaan" in card
 
 
 @pytest.mark.parametrize("email", ["legal@example.test", "admin@example.test"])
@@ -222,8 +250,9 @@ def test_legal_and_admin_see_the_board_but_cannot_move_cards(app, world, email):
     assert response.status_code == 200
     page = page_of(response)
     assert world["new"] in board_columns(page)["nieuw"]
-    assert "Ik pak hem op" not in page and "Verplaats naar" not in page
+    assert "Ik pak hem op" not in page and "Verplaats naar" not in page and "data-card-actions" not in page
     assert "Sortable.min.js" not in page and 'data-can-move="0"' in page
+    assert client.get(f"/bord/meldingen/{world['new']}/verplaatsen").status_code == 403
     refused = client.post(
         f"/bord/meldingen/{world['new']}/oppakken",
         data={"csrf_token": csrf_token(client, "/bord/"), "oppakken-version": "1"},
@@ -331,7 +360,7 @@ def test_bad_filter_values_are_ignored_never_an_error(app, world, query):
 
 def test_take_on_from_the_board(app, world):
     client = login(app, COACH)
-    page = page_of(client.get(f"/bord/?afdeling={world['vergunningen']}"))
+    page = actions_page(client, world["new"], f"?afdeling={world['vergunningen']}")
     path = f"/bord/meldingen/{world['new']}/oppakken"
     fields = form_fields(page, path)
     assert fields["oppakken-version"] == str(report_state(app, world["new"])["version"])
@@ -340,20 +369,20 @@ def test_take_on_from_the_board(app, world):
     # Back on the board with the same filter, at the card that moved.
     location = response.headers["Location"]
     assert urlsplit(location).path == "/bord/" and f"afdeling={world['vergunningen']}" in location
-    assert location.endswith(f"#kaart-{world['new']}")
+    assert f"kaart={world['new']}" in location and location.endswith(f"#kaart-{world['new']}")
     state = report_state(app, world["new"])
     assert state["status"] == "in_progress" and state["assignee"] == COACH
     board = page_of(client.get(location))
     assert "U gaat achter" in board
     assert world["new"] in board_columns(board)["in-behandeling"]
     # "U" to the coach themselves, the name to every other coach.
-    assert "<dt>Wie gaat erachteraan</dt><dd>U</dd>" in card_html(board, world["new"])
+    assert "Wie gaat erachteraan: <strong>U</strong>" in card_html(board, world["new"])
     assert "Cor Coach" in card_html(page_of(login(app, OTHER_COACH).get("/bord/")), world["new"])
 
 
 def test_move_to_in_behandeling_takes_the_card_on(app, world):
     client = login(app, COACH)
-    page = page_of(client.get("/bord/"))
+    page = actions_page(client, world["stale"])
     path = f"/bord/meldingen/{world['stale']}/verplaatsen"
     response = client.post(path, data={**form_fields(page, path), "verplaats-to": "in_progress"})
     assert response.status_code == 303
@@ -365,7 +394,7 @@ def test_move_to_in_behandeling_takes_the_card_on(app, world):
 def test_an_ending_from_the_board_goes_to_the_decide_form_instead_of_ending_silently(app, world, to):
     client = login(app, COACH)
     before = report_state(app, world["taken"])
-    page = page_of(client.get("/bord/"))
+    page = actions_page(client, world["taken"])
     path = f"/bord/meldingen/{world['taken']}/verplaatsen"
     response = client.post(path, data={**form_fields(page, path), "verplaats-to": to})
     assert response.status_code == 303
@@ -378,12 +407,15 @@ def test_an_ending_from_the_board_goes_to_the_decide_form_instead_of_ending_sile
 
 def test_merging_and_reopening_from_the_board_also_ask_for_words_first(app, world):
     client = login(app, COACH)
-    page = page_of(client.get("/bord/"))
     merge = f"/bord/meldingen/{world['new']}/verplaatsen"
-    response = client.post(merge, data={**form_fields(page, merge), "verplaats-to": "merged"})
+    response = client.post(
+        merge, data={**form_fields(actions_page(client, world["new"]), merge), "verplaats-to": "merged"}
+    )
     assert response.headers["Location"] == f"/meldingen/{world['new']}#samenvoegen"
     reopen = f"/bord/meldingen/{world['resolved']}/verplaatsen"
-    response = client.post(reopen, data={**form_fields(page, reopen), "verplaats-to": "in_progress"})
+    response = client.post(
+        reopen, data={**form_fields(actions_page(client, world["resolved"]), reopen), "verplaats-to": "in_progress"}
+    )
     assert response.headers["Location"] == f"/meldingen/{world['resolved']}#heropenen"
     assert report_state(app, world["new"])["status"] == "new"
     assert report_state(app, world["resolved"])["status"] == "resolved"
@@ -400,21 +432,21 @@ def test_merging_and_reopening_from_the_board_also_ask_for_words_first(app, worl
 def test_a_move_that_is_not_allowed_changes_nothing_and_says_why_on_the_card(app, world, to, message):
     client = login(app, COACH)
     before = report_state(app, world["new"])
-    page = page_of(client.get("/bord/"))
+    page = actions_page(client, world["new"])
     path = f"/bord/meldingen/{world['new']}/verplaatsen"
     response = client.post(path, data={**form_fields(page, path), "verplaats-to": to})
     assert response.status_code == 400
-    board = page_of(response)
-    assert message in board and "Dat lukte niet" in board
-    assert re.search(rf'id="verplaats-{world["new"]}" name="verplaats-to" aria-invalid="true"', board)
+    again = page_of(response)
+    assert message in again and "Dat lukte niet" in again and 'href="#verplaats-to"' in again
+    assert re.search(r'id="verplaats-to" name="verplaats-to" aria-invalid="true"', again)
     assert report_state(app, world["new"]) == before
 
 
 def test_a_move_from_a_stale_board_is_refused_with_the_current_state(app, world):
     cor = login(app, COACH)
     dina = login(app, OTHER_COACH)
-    cor_board = page_of(cor.get("/bord/"))
-    dina_board = page_of(dina.get("/bord/"))
+    cor_board = actions_page(cor, world["new"])
+    dina_board = actions_page(dina, world["new"])
     take = f"/bord/meldingen/{world['new']}/oppakken"
     assert dina.post(take, data=form_fields(dina_board, take)).status_code == 303
     after_dina = report_state(app, world["new"])
@@ -443,13 +475,13 @@ def test_a_move_without_its_version_changes_nothing(app, world):
         response = client.post(path, data={**data, "csrf_token": token})
         # The board comes back with the message on the card; nothing changed.
         assert response.status_code == 400
-        assert "niet compleet of verouderd" in card_html(page_of(response), world["new"])
+        assert "niet compleet of verouderd" in page_of(response)
     assert report_state(app, world["new"]) == before
 
 
 def test_a_board_form_with_an_expired_token_changes_nothing(app, world):
     client = login(app, COACH)
-    page = page_of(client.get("/bord/"))
+    page = actions_page(client, world["new"])
     path = f"/bord/meldingen/{world['new']}/verplaatsen"
     before = report_state(app, world["new"])
     response = client.post(
@@ -463,6 +495,8 @@ def test_a_board_form_with_an_expired_token_changes_nothing(app, world):
 def test_unknown_report_answers_404(app, world):
     client = login(app, COACH)
     token = csrf_token(client, "/bord/")
+    for reference in ("RK-2026-9999", "niets"):
+        assert client.get(f"/bord/meldingen/{reference}/verplaatsen").status_code == 404
     paths = ["/bord/meldingen/{}/oppakken", "/bord/meldingen/{}/verplaatsen"] + [
         "/meldingen/{}/" + action
         for action in ("oppakken", "besluit", "toewijzen", "samenvoegen", "heropenen", "notitie", "bericht")

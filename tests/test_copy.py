@@ -24,7 +24,7 @@ def test_counts_agree_with_their_number():
     assert count(0, "melding", "meldingen") == "0 meldingen"
     assert count(2, "melding", "meldingen") == "2 meldingen"
     assert supporters(1) == "1 collega loopt hier ook tegenaan"
-    assert supporters(3) == "3 collega's lopen hier ook tegenaan"
+    assert supporters(3) == "3 collega’s lopen hier ook tegenaan"
     assert supporters(0).startswith("nog geen")
 
 

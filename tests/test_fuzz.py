@@ -91,6 +91,17 @@ EXTRA_PATH_VALUES = {
 # test_every_query_parameter_the_app_reads_is_fuzzed keeps this list complete.
 REPORT_LIST_PARAMS = ("zoek", "afdeling", "status", "pagina")
 DOSSIER_PARAMS = ("status", "geadresseerde", "eigenaar", "aandacht", "sorteer", "richting")
+BOARD_PARAMS = (
+    "afdeling",
+    "coach",
+    "mijn",
+    "stil",
+    "zoek",
+    "nieuw-pagina",
+    "in-behandeling-pagina",
+    "geescaleerd-pagina",
+    "afgerond-pagina",
+)
 KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "auth.login": ("next",),
     "reports.similar": ("rule", "problem"),
@@ -99,7 +110,8 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "reports.export_csv": REPORT_LIST_PARAMS,
     "reports.export_xlsx": REPORT_LIST_PARAMS,
     "reports.detail": ("besluit", "doel", "zoek"),
-    "board.index": ("afdeling", "coach", "mijn", "stil", "zoek"),
+    "board.index": (*BOARD_PARAMS, "kaart"),
+    "board.move": BOARD_PARAMS,
     "dossiers.index": DOSSIER_PARAMS,
     "dossiers.export_csv": DOSSIER_PARAMS,
     "dossiers.export_xlsx": DOSSIER_PARAMS,

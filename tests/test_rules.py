@@ -133,10 +133,11 @@ def test_a_transition_taken_out_of_the_table_disappears_from_every_page_and_serv
         detail = client.get(f"/meldingen/{reference}").get_data(as_text=True)
         board = client.get("/bord/").get_data(as_text=True)
         card = board.split(f'id="kaart-{reference}"', 1)[1].split("</li>", 1)[0]
+        actions = client.get(f"/bord/meldingen/{reference}/verplaatsen").get_data(as_text=True)
         session = client.get(f"/weekoverleg/{session_id}?punt={item_id}").get_data(as_text=True)
         return {
             "report page": 'id="samenvoegen"' in detail,
-            "board card": 'value="merged"' in card,
+            "board card": "merged" in card.split('data-moves="', 1)[1].split('"', 1)[0] and 'value="merged"' in actions,
             "weekly session": 'id="merge-form"' in session,
         }
 

@@ -95,6 +95,9 @@ class Report(db.Model):
         # (app.services.reports.followed_reports); also every lookup by reporter.
         Index("ix_report_reporter_activity", "reporter_id", "last_activity_at", "id"),
         Index("ix_report_pseudonym_activity", "reporter_pseudonym", "last_activity_at", "id"),
+        # The board: a column's first page and the counts per status (migration 0009_board).
+        Index("ix_report_status_created_at", "status", "created_at", "id"),
+        Index("ix_report_status_last_activity_at", "status", "last_activity_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +119,7 @@ class Report(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     explanation: Mapped[str | None] = mapped_column(String(TEXT_MAX))
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"), index=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
     # Makes a double submit of the same form create one report.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX), unique=True)

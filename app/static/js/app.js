@@ -10,6 +10,26 @@
     }
   }
 
+  // Sent to one of a page's action panels (the board sends an ending to #besluit): its
+  // heading takes focus, so keyboard and screen reader users start where the form is.
+  function focusActionPanel() {
+    if (!window.location.hash || document.querySelector("[data-error-summary]")) {
+      return;
+    }
+    var panel;
+    try {
+      panel = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    } catch (error) {
+      return;
+    }
+    var heading = panel && panel.classList.contains("rk-action-panel") ? panel.querySelector("h2, h3") : null;
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      // After the browser has scrolled to the fragment, which would otherwise reset the focus.
+      window.setTimeout(function () { heading.focus(); }, 0);
+    }
+  }
+
   // A form is sent once, however often its button is clicked. The button is not
   // disabled, so its own name/value still goes along with the form.
   function submitOnce(event) {
@@ -95,6 +115,7 @@
   }
 
   document.addEventListener("submit", submitOnce, true);
+  window.addEventListener("load", focusActionPanel);
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
     similarReports();

@@ -1,21 +1,34 @@
-// The board: drag-and-drop as an extra on top of the card forms. Every move also works
-// without this file, with the "Verplaats naar…" form on each card; a drop fills in and
-// submits that same form (CSRF token and version included), or opens the report page
-// where an ending needs an explanation for the reporter.
+// The board, enhanced. Without this file every card's "Acties" link opens the card's own
+// action page, and "Toon meer" opens the column's next page. With it:
+// * "Acties" opens the board's one action dialog, filled in for that card (what the card
+//   may do comes from the server: data-moves, data-take-on);
+// * drag-and-drop submits that same dialog's move form (CSRF token and version included),
+//   or opens the report page where an ending needs an explanation for the reporter;
+// * after a move the card that moved gets the focus and its new place is announced.
 (function () {
   "use strict";
 
   var DECISIONS = ["resolved", "escalated", "explained"];
+  var dialog = null;
+  var allOptions = [];
+  var opener = null;
 
   function announce(text) {
     var status = document.querySelector("[data-board-status]");
     if (status) {
-      status.textContent = text;
+      // Emptied first, so the same words twice are announced twice.
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = text; }, 50);
     }
   }
 
-  // After a move the server sends us back to #kaart-<reference>: put the focus there too,
-  // unless an error summary is on the page (app.js focuses that one).
+  function columnTitle(element) {
+    var list = element.closest("[data-board-list]");
+    return list ? list.getAttribute("data-column") : "";
+  }
+
+  // After a move the server sends us back to #kaart-<reference>: put the focus there and
+  // say where the card is now, unless an error summary is on the page (app.js focuses it).
   function focusCard() {
     if (!window.location.hash || document.querySelector("[data-error-summary]")) {
       return;
@@ -26,9 +39,109 @@
     } catch (error) {
       return; // a malformed address: nothing to focus
     }
+    var flash = document.querySelector(".rk-flashes");
     if (target && target.classList.contains("rk-board-card")) {
       target.focus();
+      announce((flash ? flash.textContent.trim() + " " : "") +
+        target.getAttribute("data-reference") + " staat nu in " + columnTitle(target) + ".");
+    } else if (target && target.classList.contains("rk-board__title")) {
+      target.focus(); // "Toon meer" and "Vorige kaarten" land on their column
+    } else if (flash && /^kaart-/.test(window.location.hash.slice(1))) {
+      // The card left the board's current view (a filter): the message says what happened.
+      flash.setAttribute("tabindex", "-1");
+      flash.focus();
     }
+  }
+
+  function reportUrl(card) {
+    return card.querySelector(".rk-board-card__title a").getAttribute("href");
+  }
+
+  function actionUrl(card, path) {
+    var link = card.querySelector("[data-card-actions]");
+    var url = new URL(link.href, window.location.href);
+    if (path) {
+      url.pathname = url.pathname.replace(/\/verplaatsen$/, "/" + path);
+    }
+    return url.toString();
+  }
+
+  // Fill the dialog in for `card`; returns the move form.
+  function fillDialog(card) {
+    var reference = card.getAttribute("data-reference");
+    var status = card.getAttribute("data-status");
+    var moves = (card.getAttribute("data-moves") || "").split(" ").filter(Boolean);
+    var takeOn = dialog.querySelector("[data-dialog-take-on]");
+    var move = dialog.querySelector("[data-dialog-move]");
+    var select = move.querySelector("select");
+    var title = card.querySelector(".rk-board-card__title a");
+
+    dialog.querySelector("[data-dialog-reference]").textContent = reference;
+    dialog.querySelector("[data-dialog-rule]").textContent = title ? title.textContent.trim() : "";
+    dialog.querySelector("[data-dialog-report]").href = reportUrl(card);
+    Array.prototype.forEach.call(dialog.querySelectorAll("[data-dialog-version]"), function (input) {
+      input.value = card.getAttribute("data-version");
+    });
+    takeOn.action = actionUrl(card, "oppakken");
+    takeOn.hidden = !card.hasAttribute("data-take-on");
+    move.action = actionUrl(card);
+    move.hidden = moves.length === 0;
+    select.innerHTML = "";
+    allOptions.forEach(function (option) {
+      var from = option.getAttribute("data-from");
+      if (!option.value || (from === status && moves.indexOf(option.value) !== -1)) {
+        select.appendChild(option.cloneNode(true));
+      }
+    });
+    select.value = "";
+    dialog.querySelector("[data-dialog-nothing]").hidden = !(takeOn.hidden && move.hidden);
+    return move;
+  }
+
+  function openDialog(card, link) {
+    fillDialog(card);
+    opener = link;
+    dialog.showModal();
+    var first = dialog.querySelector("form:not([hidden]) button, form:not([hidden]) select, [data-dialog-report]");
+    if (first) {
+      first.focus();
+    }
+  }
+
+  function submit(form) {
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+  }
+
+  function enableDialog() {
+    dialog = document.querySelector("[data-board-dialog]");
+    if (!dialog || typeof dialog.showModal !== "function") {
+      return false;
+    }
+    allOptions = Array.prototype.slice.call(dialog.querySelectorAll("select option")).map(function (option) {
+      return option.cloneNode(true);
+    });
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("[data-card-actions]") : null;
+      if (!link) {
+        return;
+      }
+      event.preventDefault();
+      openDialog(link.closest(".rk-board-card"), link);
+    });
+    dialog.querySelector("[data-dialog-close]").addEventListener("click", function () {
+      dialog.close();
+    });
+    dialog.addEventListener("close", function () {
+      if (opener) {
+        opener.focus();
+        opener = null;
+      }
+    });
+    return true;
   }
 
   function putBack(event) {
@@ -38,12 +151,7 @@
   }
 
   function decisionUrl(card, statuses) {
-    var url = card.getAttribute("data-report-url");
-    if (!url) {
-      return null;
-    }
-    var hash = url.indexOf("#");
-    var path = hash === -1 ? url : url.slice(0, hash);
+    var path = reportUrl(card);
     if (statuses.length === 1 && DECISIONS.indexOf(statuses[0]) !== -1) {
       path += "?besluit=" + encodeURIComponent(statuses[0]);
     }
@@ -56,25 +164,14 @@
     var reference = card.getAttribute("data-reference");
     var column = list.getAttribute("data-column") || "deze kolom";
     var statuses = (list.getAttribute("data-statuses") || "").split(" ").filter(Boolean);
-    var form = card.querySelector("[data-move-form]");
-    var select = form ? form.querySelector("select") : null;
-    var matches = [];
-    if (select) {
-      Array.prototype.forEach.call(select.options, function (option) {
-        if (option.value && statuses.indexOf(option.value) !== -1) {
-          matches.push(option.value);
-        }
-      });
-    }
+    var moves = (card.getAttribute("data-moves") || "").split(" ").filter(Boolean);
+    var matches = moves.filter(function (to) { return statuses.indexOf(to) !== -1; });
 
     if (statuses.length === 1 && matches.length === 1) {
-      select.value = matches[0];
+      var form = fillDialog(card);
+      form.querySelector("select").value = matches[0];
       announce(reference + " gaat naar " + column + ".");
-      if (typeof form.requestSubmit === "function") {
-        form.requestSubmit();
-      } else {
-        form.submit();
-      }
+      submit(form);
       return;
     }
 
@@ -87,10 +184,11 @@
     }
     if (matches.length > 0) {
       announce("Kies op de meldingspagina wat er met " + reference + " gebeurt.");
-      window.location.assign(card.getAttribute("data-report-url"));
+      window.location.assign(reportUrl(card));
       return;
     }
-    announce(reference + " kan niet naar " + column + ".");
+    card.focus();
+    announce(reference + " kan niet naar " + column + ". Kies Acties op de kaart voor wat wel kan.");
   }
 
   function enableDragAndDrop() {
@@ -104,7 +202,7 @@
         group: "rk-board",
         sort: false,
         draggable: "[data-draggable]",
-        // Controls on a card keep working as controls.
+        // Links on a card keep working as links.
         filter: "a, button, input, select, option, textarea, label",
         preventOnFilter: false,
         delay: 150,
@@ -122,7 +220,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    enableDragAndDrop();
+    if (enableDialog()) {
+      enableDragAndDrop();
+    }
     focusCard();
   });
 })();
