@@ -1,6 +1,9 @@
 """The start page and the accessibility statement."""
 
-from flask import Blueprint, current_app, redirect, render_template, send_from_directory, url_for
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.services.reports import my_reports
@@ -18,10 +21,17 @@ def index():
 
 @bp.route("/favicon.ico")
 def favicon():
-    """Browsers ask for it at the root whatever the page says; the page links the SVG too."""
-    return send_from_directory(
-        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
-    )
+    """Browsers ask for it at the root whatever the page says; the page links the SVG too.
+    Served from memory (384 bytes), so no file stays open behind a response."""
+    response = Response(_favicon_bytes(current_app.static_folder), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@lru_cache(maxsize=1)
+def _favicon_bytes(static_folder: str) -> bytes:
+    return (Path(static_folder) / "favicon.ico").read_bytes()
 
 
 @bp.route("/toegankelijkheid")
