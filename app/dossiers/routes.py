@@ -109,6 +109,7 @@ FORMS = {
 EVENT_LABELS = {
     "created": "Dossier aangemaakt",
     "linked": "Melding toegevoegd",
+    "unlinked": "Melding uit het dossier gehaald",
     "updated": "Gegevens gewijzigd",
     "note": "Notitie",
 }

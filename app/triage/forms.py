@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import Length
 
-from app.forms import BaseForm, CheckboxList, Required, VersionedForm
+from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
+from app.models.report import REFERENCE_MAX
 from app.reports.forms import DecideForm as ReportDecideForm
 from app.reports.forms import MergeForm as ReportMergeForm
 
@@ -71,7 +73,20 @@ class DecideForm(ReportDecideForm):
 
 
 class MergeForm(ReportMergeForm):
-    """The same merge as on the report page, here for the item under discussion."""
+    """The same merge as on the report page, here for the item under discussion, in two
+    steps: the coach sees the chosen report's title and status first, and confirms that
+    report (`confirm` carries the reference they saw)."""
+
+    confirm = HiddenField(validators=[Length(max=REFERENCE_MAX, message=TOO_LONG)])
+
+    @property
+    def confirmed(self) -> bool:
+        confirm, target = (self.confirm.data or "").strip().upper(), (self.target.data or "").strip().upper()
+        return bool(confirm) and confirm == target
+
+
+class UndoForm(VersionedForm):
+    """Undo the session's decision on an item, against the report version on the page."""
 
 
 class EndForm(BaseForm):

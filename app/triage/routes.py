@@ -16,6 +16,9 @@ from app.models.base import utcnow
 from app.permissions import area_required
 from app.services import workflow
 from app.services.dossiers import LegalReference
+from app.reports.panel import merge_candidates
+from app.search import clean_search
+from app.services import DomainError
 from app.services.triage import (
     HANDLED,
     PENDING,
@@ -23,17 +26,21 @@ from app.services.triage import (
     SessionClosedError,
     agenda_groups,
     build_agenda,
+    can_undo,
     current_item,
     end_session,
     handle_item,
+    next_item,
     next_pending,
     open_session,
     past_sessions,
     progress,
     reason_label,
     set_attendees,
+    preview_merge,
     skip_item,
     start_session,
+    undo_item,
 )
 from app.services.triage import (
     minutes as minutes_of,
@@ -49,6 +56,7 @@ from app.triage.forms import (
     SkipForm,
     StartForm,
     TakeOnForm,
+    UndoForm,
 )
 from app.views import person
 from app.web import rerender_on_csrf_error, run_form
@@ -106,10 +114,14 @@ def _render_session(
     submitted: tuple[str, object] | None = None,
     status: int = 200,
     problem: str | None = None,
+    problem_title: str = "Niet opgeslagen: iemand was u voor",
     unsaved: str | None = None,
+    merge_target=None,
+    merge_problem: str | None = None,
 ):
     coaches = active_coaches()
     forms = _item_forms(item, coaches)
+    search, candidates, suggested = "", [], False
     attendees_form = AttendeesForm(formdata=None, prefix="attendees", coaches=coaches)
     attendees_form.attendees.data = [a.user_id for a in session.attendees]
     end_form = EndForm(formdata=None, prefix="end")
@@ -126,6 +138,23 @@ def _render_session(
     error_form = None
     if submitted is not None and (submitted[1].errors or submitted[1].form_errors):
         error_form = submitted[1]
+    actions = workflow.report_actions(item.report, current_user) if item is not None else None
+    if item is not None and item.state != HANDLED and (actions.merge or active == "merge"):
+        if submitted is None:
+            # Chosen from the list below the form: shown before anything can happen.
+            chosen = clean_search(request.args.get("doel"))
+            if chosen:
+                forms["merge"].target.data = chosen
+                merge_target, merge_problem = _preview(item, chosen)
+        if merge_target is not None:
+            forms["merge"].confirm.data = merge_target.reference
+        search = clean_search(request.args.get("zoek")) if submitted is None else ""
+        candidates, suggested = merge_candidates(item.report, search)
+    undo_forms = {}
+    for entry in session.items:
+        if can_undo(entry, now=now):
+            undo_forms[entry.id] = UndoForm(formdata=None, prefix="undo")
+            undo_forms[entry.id].version.data = str(entry.report.version)
     return (
         render_template(
             "triage/session.html",
@@ -139,13 +168,21 @@ def _render_session(
             end_form=end_form,
             error_form=error_form,
             active=active,
-            actions=workflow.report_actions(item.report, current_user) if item is not None else None,
+            actions=actions,
+            merge_target=merge_target,
+            merge_problem=merge_problem,
+            search=search,
+            candidates=candidates,
+            candidates_are_suggestions=suggested,
+            undo_forms=undo_forms,
+            ENDINGS=workflow.ENDINGS,
             coaches=coaches,
             timer=_timer(session, now),
             now=now,
             age=lambda value: _age(value, now),
             reason_label=reason_label,
             problem=problem,
+            problem_title=problem_title,
             unsaved=unsaved,
             PENDING=PENDING,
             HANDLED=HANDLED,
@@ -238,6 +275,38 @@ def session(session_id: int):
     return _render_session(triage_session, item)
 
 
+class _MergePreview(DomainError):
+    """The merge form's first step: show the chosen report, change nothing."""
+
+    def __init__(self, target):
+        super().__init__("")
+        self.target = target
+
+
+def _preview(item: TriageItem, reference: str, expected_version: int | None = None):
+    """(target, None) or (None, why not), asking the checks of the merge itself."""
+    try:
+        return preview_merge(item, current_user, reference, expected_version=expected_version), None
+    except DomainError as error:
+        db.session.rollback()
+        return None, error.message
+
+
+def _forward(triage_session: TriageSession, item: TriageItem) -> tuple[str, str]:
+    """The page after an action on `item`: the next item ahead, never an earlier one
+    unless nothing is left ahead (and then the coach is told)."""
+    following = next_item(triage_session, item)
+    if following.item is None:
+        return url_for("triage.session", session_id=triage_session.id), ""
+    note = ""
+    if following.wrapped:
+        note = (
+            f" Er staat niets meer na dit punt op de agenda: u gaat terug naar punt {following.item.position}"
+            + (", dat is overgeslagen." if following.item.state == SKIPPED else ", dat nog niet is besproken.")
+        )
+    return url_for("triage.session", session_id=triage_session.id, punt=following.item.id), note
+
+
 def _act(session_id: int, item_id: int, action: str):
     triage_session = _session_or_404(session_id)
     item = _item_or_404(triage_session, item_id)
@@ -246,11 +315,18 @@ def _act(session_id: int, item_id: int, action: str):
     kwargs = {"coaches": active_coaches()} if action == "assign" else {}
     form = ITEM_FORMS[action](prefix=action, **kwargs)
     reference = item.report.reference
+    destination = []
 
     def perform():
+        if action == "merge" and not form.confirmed:
+            raise _MergePreview(
+                preview_merge(item, current_user, form.target.data, expected_version=form.expected_version)
+            )
         if action == "skip":
             skip_item(item, current_user)
-            return (f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.", "info")
+            url, note = _forward(triage_session, item)
+            destination.append(url)
+            return (f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.{note}", "info")
         handle_item(
             item,
             current_user,
@@ -263,22 +339,79 @@ def _act(session_id: int, item_id: int, action: str):
             legal=_legal_reference(form),
             target_reference=getattr(getattr(form, "target", None), "data", None),
         )
-        return f"{reference}: {item.decision}."
+        url, note = _forward(triage_session, item)
+        destination.append(url)
+        return f"{reference}: {item.decision}. U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn.{note}"
 
     def render(failure):
         if failure.conflict:
             return _conflict(triage_session, item, action, form, failure.conflict)
         return _render_session(triage_session, item, submitted=(action, form), status=failure.status)
 
+    def show_preview(preview: _MergePreview):
+        form.confirm.data = preview.target.reference
+        return _render_session(triage_session, item, submitted=(action, form), merge_target=preview.target)
+
     return run_form(
         form,
         perform,
         success="",
-        redirect_to=url_for("triage.session", session_id=session_id),
+        redirect_to=lambda: destination[0] if destination else url_for("triage.session", session_id=session_id),
         render=render,
         conflict=lambda: ReportConflict(item.report, current_user),
+        escapes={
+            SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error"),
+            _MergePreview: show_preview,
+        },
+    )
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/ongedaan-maken", methods=["POST"])
+@area_required("triage")
+@rerender_on_csrf_error
+def undo(session_id: int, item_id: int):
+    """'Ongedaan maken': the session's decision on the item is undone; nobody is mailed."""
+    triage_session = _session_or_404(session_id)
+    item = _item_or_404(triage_session, item_id)
+    if not triage_session.is_open:
+        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+    form = UndoForm(prefix="undo")
+    reference = item.report.reference
+
+    def perform():
+        decision = item.decision
+        undo_item(item, current_user, expected_version=form.expected_version)
+        return (
+            f"Het besluit over {reference} ({decision}) is ongedaan gemaakt. Niemand krijgt er bericht over. "
+            "Het punt staat weer open.",
+            "info",
+        )
+
+    def render(failure):
+        db.session.refresh(item)
+        return _render_session(
+            triage_session,
+            item,
+            status=failure.status,
+            problem=failure.conflict or (failure.form.form_errors or [None])[0] or _first_error(failure.form),
+            problem_title="Niet ongedaan gemaakt",
+        )
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("triage.session", session_id=session_id, punt=item_id),
+        render=render,
         escapes={SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error")},
     )
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return errors[0]
+    return "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd."
 
 
 def _legal_reference(form) -> LegalReference | None:
