@@ -247,11 +247,9 @@ def withdraw_held(group: str, owner: str) -> bool:
             return False
         touched.append((message, parts))
     for message, parts in touched:
-        # Conditional, so a deliverer that claims it at this very moment wins cleanly.
-        if message.hold_parts is None:
-            continue
         parts["steps"] = [step for step in parts["steps"] if step["owner"] != owner]
         if not parts["steps"]:
+            # Conditional, so a deliverer that claims it at this very moment wins cleanly.
             result = db.session.execute(
                 db.delete(OutboxMessage).where(
                     OutboxMessage.id == message.id,
@@ -267,6 +265,18 @@ def withdraw_held(group: str, owner: str) -> bool:
         _render_held(message, parts)
     db.session.flush()
     return True
+
+
+def withdraw_held_to_former_followers(group: str, report: Report) -> None:
+    """After followers were taken off `report` (an undone merge), the held updates of
+    `group` about it to anyone who no longer follows it are not sent."""
+    following = {f"p{pseudonym(f.user.id)}" if f.anonymous else f"u{f.user.id}" for f in followers(report)}
+    prefix = f"{group}:{report.id}:{COALESCED_TEMPLATE}:"
+    for message in db.session.scalars(db.select(OutboxMessage).where(_in_group(group))):
+        former = message.group_key.startswith(prefix) and message.group_key[len(prefix) :] not in following
+        if former and message.sent_at is None and message.claimed_until is None:
+            db.session.delete(message)
+    db.session.flush()
 
 
 def release_held(group: str, *, now: datetime | None = None) -> int:

@@ -18,10 +18,16 @@ from app.formatting import dutch_date
 from app.models import Dossier, Report, Support, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind, ReportStatus, overdue_cutoff
-from app.notify import enqueue, external_url, hold_mail, release_held, withdraw_held
+from app.notify import (
+    enqueue,
+    external_url,
+    hold_mail,
+    release_held,
+    withdraw_held,
+    withdraw_held_to_former_followers,
+)
 from app.services import ConflictError, DomainError, workflow
-from app.services.dossiers import LegalReference
-from app.services.dossiers import record_dossier_event
+from app.services.dossiers import LegalReference, record_dossier_event
 from app.services.reports import get_by_reference, record_event
 from app.services.users import active_coaches
 
@@ -552,6 +558,9 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
                 db.session.delete(support)
         if _iso(target.last_activity_at) == undo["target"]["last_activity_at"]:
             target.last_activity_at = _when(undo["target"]["before"]["last_activity_at"])
+        db.session.flush()
+        db.session.expire(target, ["supports"])
+        withdraw_held_to_former_followers(_mail_group(session), target)
         record_event(
             target,
             EventKind.UNDONE,

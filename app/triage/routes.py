@@ -14,11 +14,10 @@ from app.forms import VersionedForm, parse_id
 from app.models import TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import area_required
-from app.services import workflow
-from app.services.dossiers import LegalReference
 from app.reports.panel import merge_candidates
 from app.search import clean_search
-from app.services import DomainError
+from app.services import DomainError, workflow
+from app.services.dossiers import LegalReference
 from app.services.triage import (
     HANDLED,
     PENDING,
@@ -34,10 +33,10 @@ from app.services.triage import (
     next_pending,
     open_session,
     past_sessions,
+    preview_merge,
     progress,
     reason_label,
     set_attendees,
-    preview_merge,
     skip_item,
     start_session,
     undo_item,
@@ -300,9 +299,8 @@ def _forward(triage_session: TriageSession, item: TriageItem) -> tuple[str, str]
         return url_for("triage.session", session_id=triage_session.id), ""
     note = ""
     if following.wrapped:
-        note = (
-            f" Er staat niets meer na dit punt op de agenda: u gaat terug naar punt {following.item.position}"
-            + (", dat is overgeslagen." if following.item.state == SKIPPED else ", dat nog niet is besproken.")
+        note = f" Er staat niets meer na dit punt op de agenda: u gaat terug naar punt {following.item.position}" + (
+            ", dat is overgeslagen." if following.item.state == SKIPPED else ", dat nog niet is besproken."
         )
     return url_for("triage.session", session_id=triage_session.id, punt=following.item.id), note
 
