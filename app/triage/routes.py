@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import VersionedForm, parse_id
-from app.models import TriageItem, TriageSession, User
+from app.models import Report, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import area_required
 from app.reports.panel import merge_candidates
@@ -119,6 +119,11 @@ def _render_session(
     merge_problem: str | None = None,
 ):
     coaches = active_coaches()
+    # Every report on the agenda in one query (the list names each), not one per item;
+    # held in this frame while the page renders (the identity map only keeps weak references).
+    agenda_reports = db.session.scalars(
+        db.select(Report).join(TriageItem, TriageItem.report_id == Report.id).where(TriageItem.session_id == session.id)
+    ).all()
     forms = _item_forms(item, coaches)
     search, candidates, suggested = "", [], False
     attendees_form = AttendeesForm(formdata=None, prefix="attendees", coaches=coaches)
@@ -174,7 +179,7 @@ def _render_session(
             candidates=candidates,
             candidates_are_suggestions=suggested,
             undo_forms=undo_forms,
-            ENDINGS=workflow.ENDINGS,
+            agenda_reports=agenda_reports,
             coaches=coaches,
             timer=_timer(session, now),
             now=now,
