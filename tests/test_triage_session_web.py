@@ -71,7 +71,7 @@ def _position(app, response) -> int | None:
 
 def test_the_session_only_moves_forward_over_thirty_items_handled_out_of_order(app, big):
     coach, session_id, items = _start(app)
-    position = {p: item_id for p, item_id in enumerate(items, start=1)}
+    position = dict(enumerate(items, start=1))
 
     def act(p: int, what: str):
         coach.open(session_id, position[p])
@@ -107,7 +107,9 @@ def test_the_session_only_moves_forward_over_thirty_items_handled_out_of_order(a
     # 8 is the last one not discussed; after it only the skipped 11 is left.
     wrapped = act(8, "take_on")
     assert _position(app, wrapped) == 11
-    assert "u gaat terug naar punt 11, dat is overgeslagen." in _unescaped(coach.client.get(wrapped.headers["Location"]))
+    assert "u gaat terug naar punt 11, dat is overgeslagen." in _unescaped(
+        coach.client.get(wrapped.headers["Location"])
+    )
     done = act(11, "take_on")
     assert done.headers["Location"] == f"/weekoverleg/{session_id}"
     assert "Alle punten zijn besproken" in _page(coach.client.get(done.headers["Location"]))
@@ -292,7 +294,7 @@ def test_the_session_page_needs_a_constant_number_of_queries(app, big):
         with app.app_context():
             engine = db.engine
 
-        def count(_conn, _cursor, statement, *_args, **_kwargs):
+        def count(_conn, _cursor, statement, *_args, statements=statements, **_kwargs):
             statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", count)
