@@ -233,6 +233,10 @@ def test_undo_on_the_session_page_restores_the_report_and_mails_nobody(app, big)
     # Without a valid token nothing happens.
     refused = _undo(coach, session_id, items[2], page, token="verlopen")
     assert refused.status_code == 400 and _report_state(app, 3)[:2] == ("handled", "in_progress")
+    assert "Het formulier was verlopen. Er is niets ongedaan gemaakt" in _unescaped(refused)
+    stale = _undo(coach, session_id, items[2], page, version="")
+    assert stale.status_code == 400 and "Dit formulier was niet compleet of verouderd" in _unescaped(stale)
+    assert _report_state(app, 3)[:2] == ("handled", "in_progress")
     response = _undo(coach, session_id, items[2], page)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/weekoverleg/{session_id}?punt={items[2]}"

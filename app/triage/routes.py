@@ -23,6 +23,7 @@ from app.services.triage import (
     PENDING,
     SKIPPED,
     SessionClosedError,
+    UndoConflict,
     agenda_groups,
     build_agenda,
     can_undo,
@@ -58,7 +59,7 @@ from app.triage.forms import (
     UndoForm,
 )
 from app.views import person
-from app.web import rerender_on_csrf_error, run_form
+from app.web import STALE_FORM, csrf_failed, rerender_on_csrf_error, run_form
 
 bp = Blueprint("triage", __name__)
 
@@ -392,12 +393,12 @@ def undo(session_id: int, item_id: int):
 
     def render(failure):
         db.session.refresh(item)
+        if csrf_failed(form):
+            problem = "Het formulier was verlopen. Er is niets ongedaan gemaakt; probeer het opnieuw."
+        else:
+            problem = failure.conflict or _first_error(form)
         return _render_session(
-            triage_session,
-            item,
-            status=failure.status,
-            problem=failure.conflict or (failure.form.form_errors or [None])[0] or _first_error(failure.form),
-            problem_title="Niet ongedaan gemaakt",
+            triage_session, item, status=failure.status, problem=problem, problem_title="Niet ongedaan gemaakt"
         )
 
     return run_form(
@@ -406,15 +407,15 @@ def undo(session_id: int, item_id: int):
         success="",
         redirect_to=url_for("triage.session", session_id=session_id, punt=item_id),
         render=render,
+        # Two coaches undoing at the same moment: the second hears the state it left.
+        conflict=lambda: UndoConflict(item.report, current_user),
         escapes={SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error")},
     )
 
 
 def _first_error(form) -> str:
-    for errors in form.errors.values():
-        if errors:
-            return errors[0]
-    return "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd."
+    errors = [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]
+    return errors[0] if errors else STALE_FORM
 
 
 def _legal_reference(form) -> LegalReference | None:
