@@ -153,6 +153,21 @@ def test_a_merge_shows_the_chosen_report_and_changes_nothing_until_confirmed(app
     assert f"Ja, samenvoegen met {big['earlier']}" in page
     assert "Let op: dit is een afgeronde melding" not in page
     assert _report_state(app, 8) == before and _outbox_count(app) == outbox
+    # The explanation may wait until the chosen report is shown; merging needs it.
+    bare = coach.act(session_id, items[7], "samenvoegen", "merge", {"target": big["earlier"]}, page=_page(preview))
+    assert bare.status_code == 200 and f"Ja, samenvoegen met {big['earlier']}" in _unescaped(bare)
+    unexplained = coach.act(
+        session_id,
+        items[7],
+        "samenvoegen",
+        "merge",
+        {"target": big["earlier"], "confirm": big["earlier"]},
+        page=_page(preview),
+    )
+    assert unexplained.status_code == 400
+    assert "Schrijf voor de melder op waarom deze meldingen samengaan." in _unescaped(unexplained)
+    assert f"Ja, samenvoegen met {big['earlier']}" in _unescaped(unexplained), "the chosen report left the page"
+    assert _report_state(app, 8) == before
     # Another number typed after the preview: shown first again, not merged.
     other = _merge(coach, session_id, items[7], big["ended"], confirm=big["earlier"], page=_page(preview))
     assert other.status_code == 200 and "Let op: dit is een afgeronde melding" in _unescaped(other)

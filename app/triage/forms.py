@@ -84,6 +84,12 @@ class MergeForm(ReportMergeForm):
         confirm, target = (self.confirm.data or "").strip().upper(), (self.target.data or "").strip().upper()
         return bool(confirm) and confirm == target
 
+    def validate(self, extra_validators=None) -> bool:
+        if not self.confirmed:
+            # The first step only shows the chosen report: the explanation may wait.
+            self.explanation.validators = [v for v in self.explanation.validators if not isinstance(v, Required)]
+        return super().validate(extra_validators)
+
 
 class UndoForm(VersionedForm):
     """Undo the session's decision on an item, against the report version on the page."""

@@ -145,14 +145,18 @@ def _render_session(
         error_form = submitted[1]
     actions = workflow.report_actions(item.report, current_user) if item is not None else None
     if item is not None and item.state != HANDLED and (actions.merge or active == "merge"):
+        merge_form = forms["merge"]
         if submitted is None:
             # Chosen from the list below the form: shown before anything can happen.
             chosen = clean_search(request.args.get("doel"))
             if chosen:
-                forms["merge"].target.data = chosen
+                merge_form.target.data = chosen
                 merge_target, merge_problem = _preview(item, chosen)
-        if merge_target is not None:
-            forms["merge"].confirm.data = merge_target.reference
+        elif merge_target is None and active == "merge" and merge_form.confirmed:
+            # Came back (a missing explanation, a conflict): the chosen report stays in view.
+            merge_target, _ = _preview(item, merge_form.target.data)
+        # The confirming button acts only for the report this page shows.
+        merge_form.confirm.data = merge_target.reference if merge_target is not None else ""
         search = clean_search(request.args.get("zoek")) if submitted is None else ""
         candidates, suggested = merge_candidates(item.report, search)
     undo_forms = {}
