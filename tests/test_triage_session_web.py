@@ -172,8 +172,8 @@ def test_a_merge_shows_the_chosen_report_and_changes_nothing_until_confirmed(app
     other = _merge(coach, session_id, items[7], big["ended"], confirm=big["earlier"], page=_page(preview))
     assert other.status_code == 200 and "Let op: dit is een afgeronde melding" in _unescaped(other)
     assert _report_state(app, 8) == before
-    # Confirmed: merged.
-    done = _merge(coach, session_id, items[7], big["earlier"], confirm=big["earlier"], page=_page(preview))
+    # Confirmed (the number typed without RK- is the same report): merged.
+    done = _merge(coach, session_id, items[7], big["earlier"][3:], confirm=big["earlier"], page=_page(preview))
     assert done.status_code == 303
     assert _report_state(app, 8)[:2] == ("handled", "merged")
 
@@ -209,6 +209,8 @@ def test_the_merge_offers_likely_duplicates_and_a_search(app, big):
     # By reference, and by words with a typo.
     found = _unescaped(coach.client.get(f"/weekoverleg/{session_id}?punt={items[7]}&zoek={third}"))
     assert "Gevonden" in found and f"Kies {third}" in found
+    short = _unescaped(coach.client.get(f"/weekoverleg/{session_id}?punt={items[7]}&zoek={third[3:]}"))
+    assert f"Kies {third}" in short, "a reference typed without RK- is found too"
     words = _unescaped(coach.client.get(f"/weekoverleg/{session_id}?punt={items[7]}&zoek=parkeervergunnig"))
     assert f"Kies {big['ended']}" in words
     nothing = _unescaped(coach.client.get(f"/weekoverleg/{session_id}?punt={items[7]}&zoek=zzzqqq"))

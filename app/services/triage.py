@@ -28,7 +28,7 @@ from app.notify import (
 )
 from app.services import ConflictError, DomainError, workflow
 from app.services.dossiers import LegalReference, record_dossier_event
-from app.services.reports import get_by_reference, record_event
+from app.services.reports import get_by_reference, record_event, typed_reference
 from app.services.users import active_coaches
 
 PENDING = "pending"
@@ -425,7 +425,7 @@ def merge_target(reference: str | None) -> Report:
         raise DomainError(
             "Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target"
         )
-    target = get_by_reference(reference)
+    target = get_by_reference(typed_reference(reference) or reference)
     if target is None:
         raise DomainError(
             f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target"

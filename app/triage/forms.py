@@ -9,6 +9,7 @@ from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
 from app.models.report import REFERENCE_MAX
 from app.reports.forms import DecideForm as ReportDecideForm
 from app.reports.forms import MergeForm as ReportMergeForm
+from app.services.reports import typed_reference
 
 
 def _optional_int(value):
@@ -81,8 +82,8 @@ class MergeForm(ReportMergeForm):
 
     @property
     def confirmed(self) -> bool:
-        confirm, target = (self.confirm.data or "").strip().upper(), (self.target.data or "").strip().upper()
-        return bool(confirm) and confirm == target
+        confirm = typed_reference(self.confirm.data)
+        return confirm is not None and confirm == typed_reference(self.target.data)
 
     def validate(self, extra_validators=None) -> bool:
         if not self.confirmed:
