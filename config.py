@@ -88,6 +88,8 @@ class Config:
     DOSSIER_OVERVIEW_WEEKDAY = int(os.environ.get("DOSSIER_OVERVIEW_WEEKDAY", "0"))
     DOSSIER_OVERVIEW_TIME = os.environ.get("DOSSIER_OVERVIEW_TIME", "09:00")
     RETENTION_TIME = os.environ.get("RETENTION_TIME", "03:00")
+    # The daily overview for whoever chose it for some kind of mail (Mijn instellingen).
+    DIGEST_TIME = os.environ.get("DIGEST_TIME", "07:30")
     # Retention terms in days (0 switches that part off).
     RETENTION_REPORT_DAYS = int(os.environ.get("RETENTION_REPORT_DAYS", "730"))
     RETENTION_MAIL_DAYS = int(os.environ.get("RETENTION_MAIL_DAYS", "90"))

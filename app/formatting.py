@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from app.clock import local
-from app.models.report import ORIGIN_LABELS, STATUS_LABELS, Origin, ReportStatus
+from app.models.report import ORIGIN_LABELS, STATUS_LABELS, STATUS_MEANINGS, Origin, ReportStatus
 
 WEEKDAYS_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 MONTHS_NL = [
@@ -55,11 +55,42 @@ def moment(value: datetime | date | None) -> str:
 
 
 def iso(value: datetime | date | None) -> str:
+    """For <time datetime>: HTML allows at most milliseconds, so whole seconds."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
     return value.isoformat() if value else ""
+
+
+def count(number: int, singular: str, plural: str) -> str:
+    """'1 melding', '3 meldingen': the number with the noun (or verb phrase) that fits it."""
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def supporters(number: int) -> str:
+    """The one wording, on every page and in every mail, for how many colleagues support a report."""
+    if number == 0:
+        return "nog geen collega's lopen hier ook tegenaan"
+    return count(number, "collega loopt", "collega's lopen") + " hier ook tegenaan"
 
 
 def status_label(status: str) -> str:
     return STATUS_LABELS[ReportStatus(status)]
+
+
+def status_meaning(status: str) -> str:
+    return STATUS_MEANINGS[ReportStatus(status)]
+
+
+def status_line(status: str, headline: str) -> str:
+    """'Status: Opgelost.' and what happened, without saying the status twice
+    ('Opgelost — opgelost.') or ending on two full stops."""
+    label = status_label(status)
+    headline = headline.strip().rstrip(".")
+    if not headline or headline.lower() == label.lower():
+        return f"Status: {label}."
+    if headline.lower().startswith(label.lower()):
+        return f"Status: {label}{headline[len(label) :]}."
+    return f"Status: {label} — {headline}."
 
 
 def origin_label(origin: str) -> str:

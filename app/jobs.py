@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.anonymity import user_for_pseudonym
 from app.clock import next_session, zone
 from app.clock import today as local_today
 from app.dossiers.overview import OPEN as OPEN_DOSSIERS
@@ -27,7 +28,9 @@ from app.extensions import db
 from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User
 from app.models.base import utcnow
 from app.models.report import overdue_cutoff
+from app.models.user import NO_MAIL
 from app.notify import deliver_outbox, enqueue, external_url
+from app.services.dossiers import dossier_contacts
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
@@ -112,6 +115,7 @@ def weekly_agenda(now: datetime | None = None) -> dict:
                 groups=groups,
                 session_at=session_at,
                 url=external_url("triage.index"),
+                kind="overviews",
             )
         counts = {group.reason: len(group.reports) for group in groups}
         return _record("weekly_agenda", started, {**counts, "mails": queued})
@@ -134,6 +138,7 @@ def coach_reminders(now: datetime | None = None) -> dict:
                 report=report,
                 days=(now - report.last_activity_at).days,
                 url=external_url("reports.detail", reference=report.reference),
+                kind="reminders",
             )
         return _record("coach_reminders", started, {"mails": queued})
 
@@ -148,14 +153,9 @@ def dossier_reminders(now: datetime | None = None) -> dict:
         dossiers = db.session.scalars(
             select(Dossier).where(or_(Dossier.follow_up_due(today), Dossier.answer_late(today))).order_by(Dossier.id)
         ).all()
-        legal_staff = None
         queued = 0
         for dossier in dossiers:
-            if dossier.owner is not None and dossier.owner.active:
-                recipients = [dossier.owner]
-            else:
-                legal_staff = legal_staff if legal_staff is not None else users_with_role("legal")
-                recipients = legal_staff
+            recipients = dossier_contacts(dossier)
             reasons = []
             if dossier.follow_up_due(today):
                 reasons.append(
@@ -175,6 +175,7 @@ def dossier_reminders(now: datetime | None = None) -> dict:
                         dossier=dossier,
                         reason=text,
                         url=external_url("dossiers.detail", dossier_id=dossier.id),
+                        kind="reminders",
                     )
         return _record("dossier_reminders", started, {"dossiers": len(dossiers), "mails": queued})
 
@@ -197,8 +198,85 @@ def dossier_overview(now: datetime | None = None) -> dict:
                 f"legal-overview:{year}-{week}:{person.id}",
                 rows=rows,
                 url=external_url("dossiers.index"),
+                kind="overviews",
             )
         return _record("dossier_overview", started, {"dossiers": len(rows), "mails": queued})
+
+
+class _Taken(Exception):
+    """Another run took these waiting mails first."""
+
+
+def daily_digest(now: datetime | None = None) -> dict:
+    """Once a day, everyone with mails waiting for their daily overview gets them in one
+    mail, and those mails are done. Mails to someone who follows anonymously wait under
+    their pseudonym only; they get their own overview, again under the pseudonym (joined
+    with the named ones it would tie the person to what they follow anonymously). The
+    person behind a pseudonym is looked up now, as when a mail goes out. Safe to run twice:
+    one overview per recipient per day (dedupe key), and the mails it takes along are
+    marked in the same transaction."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        day = local_today(now).isoformat()
+        waiting = db.session.scalars(
+            select(OutboxMessage)
+            # Not what is still held back (a weekly session's decisions, which can be undone).
+            .where(
+                OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now
+            )
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        ).all()
+        groups: dict[tuple[str, int | str], list[OutboxMessage]] = {}
+        for message in waiting:
+            who = ("pseudonym", message.to_pseudonym) if message.to_pseudonym else ("user", message.to_user_id)
+            groups.setdefault(who, []).append(message)
+        queued = dropped = 0
+        for (how, who), messages in groups.items():
+            anonymous = how == "pseudonym"
+            person = user_for_pseudonym(who) if anonymous else db.session.get(User, who)
+            if person is None or not person.active:
+                unwanted = {m.id for m in messages}
+            else:  # no mail of that kind any more
+                unwanted = {m.id for m in messages if person.mail_choice(m.kind) == NO_MAIL}
+            if unwanted:
+                dropped += db.session.execute(
+                    delete(OutboxMessage).where(OutboxMessage.id.in_(unwanted), OutboxMessage.sent_at.is_(None))
+                ).rowcount
+            wanted = [m for m in messages if m.id not in unwanted]
+            if not wanted:
+                continue
+            count = len(wanted)
+            try:
+                with db.session.begin_nested():
+                    if not _queue_once(
+                        person,
+                        "digest",
+                        f"Uw dagelijks overzicht van Rode Knop: {count} {'bericht' if count == 1 else 'berichten'}",
+                        f"digest:{day}:{who}",
+                        anonymous=anonymous,
+                        kind="digest",
+                        items=wanted,
+                        url=external_url("reports.mine"),
+                    ):
+                        raise _Taken
+                    ids = [m.id for m in wanted]
+                    still_waiting = (
+                        OutboxMessage.id.in_(ids),
+                        OutboxMessage.digest.is_(True),
+                        OutboxMessage.sent_at.is_(None),
+                    )
+                    if anonymous:  # kept, the rows would tie the pseudonym to the reports for good
+                        done = db.session.execute(delete(OutboxMessage).where(*still_waiting))
+                    else:
+                        done = db.session.execute(update(OutboxMessage).where(*still_waiting).values(sent_at=utcnow()))
+                    if done.rowcount != len(ids):
+                        raise _Taken
+            except _Taken:
+                continue
+            queued += 1
+        db.session.commit()
+        return _record("daily_digest", started, {"mails": queued, "messages": len(waiting), "dropped": dropped})
 
 
 def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
@@ -240,6 +318,7 @@ JOBS: dict[str, Callable[..., dict]] = {
     "coach_reminders": coach_reminders,
     "dossier_reminders": dossier_reminders,
     "dossier_overview": dossier_overview,
+    "daily_digest": daily_digest,
     "retention": retention,
 }
 
@@ -273,6 +352,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
     remind_h, remind_m = _hm(config["REMINDER_TIME"])
     legal_h, legal_m = _hm(config["DOSSIER_OVERVIEW_TIME"])
     keep_h, keep_m = _hm(config["RETENTION_TIME"])
+    digest_h, digest_m = _hm(config["DIGEST_TIME"])
     triggers = {
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
         "weekly_agenda": CronTrigger(
@@ -283,6 +363,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "dossier_overview": CronTrigger(
             day_of_week=days[config["DOSSIER_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz
         ),
+        "daily_digest": CronTrigger(hour=digest_h, minute=digest_m, timezone=tz),
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():

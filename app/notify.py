@@ -32,6 +32,7 @@ from app.extensions import db
 from app.models import OutboxMessage, Report, User
 from app.models.base import utcnow
 from app.models.outbox import GROUP_KEY_MAX, MAIL_BODY_MAX
+from app.models.user import DIGEST, FIXED_MAIL_KINDS, MAIL_KINDS, NO_MAIL
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +70,25 @@ def enqueue(
     anonymous: bool = False,
     to_address: str | None = None,
     always: bool = False,
+    kind: str | None = None,
     hold: Hold | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Queue one mail to `user`, rendered from templates/mail/<template>.txt and .html.
-    Deactivated accounts get nothing, nor do users who chose no mail (unless `always`:
-    a security notice about their own account). `anonymous`: `user` follows what the mail
-    is about anonymously; the row then keeps only their pseudonym, and the mail greets
-    them without their name. `to_address`: another address than the account's (the old
-    one, after a change). `hold` (or an enclosing hold_mail block): keep the mail back
-    until the hold ends, as one mail per recipient and report (see hold_mail)."""
-    if not user.active or (user.mail_preference == "none" and not always):
+    `kind` says what it is about (app.models.user.MAIL_KINDS): the user's choice for that
+    kind decides whether it goes now, waits for their daily overview, or is not queued.
+    Deactivated accounts get nothing. `always`: a security notice about their own account,
+    whatever they chose. `anonymous`: `user` follows what the mail is about anonymously;
+    the row then keeps only their pseudonym, and the mail greets them without their name.
+    `to_address`: another address than the account's (the old one, after a change).
+    `hold` (or an enclosing hold_mail block): keep the mail back until the hold ends, as
+    one mail per recipient and report (see hold_mail)."""
+    if kind is None and not always:
+        raise TypeError("enqueue needs kind= (see app.models.user.MAIL_KINDS), or always=True")
+    if kind is not None and kind not in MAIL_KINDS and kind not in FIXED_MAIL_KINDS:
+        raise ValueError(f"unknown kind of mail {kind!r}")
+    choice = None if always else user.mail_choice(kind)
+    if not user.active or choice == NO_MAIL:
         return None
     hold = hold or _current_hold.get()
     if hold is not None:
@@ -102,11 +111,18 @@ def enqueue(
         ),
         dedupe_key=dedupe_key,
         message_id=_message_id(),
+        kind=kind or "account",
+        digest=choice == DIGEST,
     )
     if hold is not None:
         _hold_message(message, hold, user, template, subject, anonymous, context)
     db.session.add(message)
     return message
+
+
+def follower_kind(is_reporter: bool) -> str:
+    """The kind of a mail about a report, for its reporter or for someone who supports it."""
+    return "own_reports" if is_reporter else "followed_reports"
 
 
 # --- held mail (the weekly session) ----------------------------------------------------
@@ -347,6 +363,7 @@ def notify_followers(
             text=text,
             is_reporter=follower.is_reporter,
             url=external_url("reports.detail", reference=report.reference),
+            kind=follower_kind(follower.is_reporter),
         )
         count += message is not None
     return count
@@ -417,9 +434,18 @@ def _address(message: OutboxMessage) -> str | None:
     if message.to_pseudonym is None:
         return message.to_address
     person = user_for_pseudonym(message.to_pseudonym)
-    if person is None or not person.active or person.mail_preference == "none":
+    if person is None or not person.active or person.mail_choice(message.kind) == NO_MAIL:
         return None
     return person.email
+
+
+def _wants_digest(message: OutboxMessage) -> bool:
+    """A mail to a pseudonym whose person chose the daily overview for its kind (looked up
+    now: the row never says who they are)."""
+    if message.to_pseudonym is None or message.digest:
+        return False
+    person = user_for_pseudonym(message.to_pseudonym)
+    return person is not None and person.mail_choice(message.kind) == DIGEST
 
 
 def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
@@ -431,7 +457,11 @@ def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[in
     due_ids = list(
         db.session.scalars(
             db.select(OutboxMessage.id)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.digest.is_(False),
+                OutboxMessage.next_attempt_at <= now,
+            )
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
@@ -447,6 +477,11 @@ def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[in
             address = _address(message)
             if address is None:
                 db.session.delete(message)  # nobody to send it to any more
+                db.session.commit()
+                continue
+            if _wants_digest(message):
+                message.digest = True  # the next daily overview takes it along
+                message.claimed_until = None
                 db.session.commit()
                 continue
             if message.message_id is None:  # queued before Message-IDs were kept

@@ -17,6 +17,7 @@ from app.anonymity import (
 )
 from app.formatting import (
     calendar_date,
+    count,
     dutch_date,
     dutch_datetime,
     dutch_weekday_date,
@@ -24,6 +25,9 @@ from app.formatting import (
     moment,
     origin_label,
     status_label,
+    status_line,
+    status_meaning,
+    supporters,
 )
 from app.forms import max_length
 from app.models import ROLES, Event, Report, User
@@ -74,4 +78,8 @@ def template_filters() -> dict:
         "moment": moment,
         "status_label": status_label,
         "origin_label": origin_label,
+        "count": count,
+        "supporters": supporters,
+        "status_line": status_line,
+        "status_meaning": status_meaning,
     }

@@ -38,6 +38,7 @@ TABLES = [
     "job_run",
     "audit_entry",
     "user_role",
+    "mail_preference",
     "user",
     "department",
     "rate_limit",
@@ -92,6 +93,8 @@ def _empty_tables(app, *, quick: bool = False) -> None:
     rows is much faster than TRUNCATE, on the same connections."""
     with app.app_context():
         with db.engine.begin() as conn:
+            # An addressee's default owner points at a user about to go.
+            conn.execute(text("UPDATE addressee SET default_owner_id = NULL"))
             if conn.dialect.name == "postgresql" and not quick:
                 conn.execute(
                     text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + ", report_search RESTART IDENTITY CASCADE")
@@ -106,9 +109,18 @@ def _empty_tables(app, *, quick: bool = False) -> None:
             ids = [row[0] for row in STARTING_ADDRESSEES]
             conn.execute(text("DELETE FROM addressee WHERE id NOT IN (" + ",".join(str(i) for i in ids) + ")"))
             for row_id, name, kind, active in STARTING_ADDRESSEES:
+                values = {"id": row_id, "name": name, "kind": kind, "active": active}
+                updated = conn.execute(
+                    text("UPDATE addressee SET name = :name, kind = :kind, active = :active WHERE id = :id"), values
+                )
+                if updated.rowcount == 0:  # TRUNCATE ... CASCADE took it along (its FK to user)
+                    conn.execute(
+                        text("INSERT INTO addressee (id, name, kind, active) VALUES (:id, :name, :kind, :active)"),
+                        values,
+                    )
+            if conn.dialect.name == "postgresql":
                 conn.execute(
-                    text("UPDATE addressee SET name = :name, kind = :kind, active = :active WHERE id = :id"),
-                    {"id": row_id, "name": name, "kind": kind, "active": active},
+                    text("SELECT setval(pg_get_serial_sequence('addressee', 'id'), (SELECT MAX(id) FROM addressee))")
                 )
         if not quick:
             db.engine.dispose()

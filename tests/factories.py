@@ -49,6 +49,14 @@ def make_user(
     return user
 
 
+def choose_mail(user: User, choice: str, *kinds: str) -> User:
+    """`user` chooses `choice` for `kinds` (every kind their roles get, when none given)."""
+    from app.services.users import set_mail_choices
+
+    set_mail_choices(user, dict.fromkeys(kinds or user.mail_kinds(), choice))
+    return user
+
+
 def make_report(reporter: User, rule: str = "Een regel die in de weg zit", problem: str = "Het gaat mis.", **kwargs):
     return submit_report(reporter, rule=rule, problem=problem, **kwargs)
 

@@ -58,6 +58,7 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("main.index", "GET"):              {"anon": redirect("/inloggen"), "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     # The accessibility statement is public (legal duty), also before logging in.
     ("main.accessibility", "GET"):      {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("main.favicon", "GET"):            {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
     # --- auth --------------------------------------------------------------------------
     ("auth.login", "GET"):              {"anon": 200,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
@@ -137,6 +138,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("dossiers.edit", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
     ("dossiers.status", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
     ("dossiers.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    # 'Ik pak dit dossier op': without the version the page was loaded at, nothing happens.
+    ("dossiers.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
 
     # --- administration: administrators only -------------------------------------------
     ("admin.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers")},

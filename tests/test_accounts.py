@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import AuditEntry, User
 from app.notify import deliver_outbox
 from tests.conftest import csrf_token, post_form
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, choose_mail, make_user
 
 ADMIN = "ada@example.test"
 EVA = "eva@example.test"
@@ -26,7 +26,7 @@ def people(app):
     with app.app_context():
         make_user("Ada Beheer", email=ADMIN, roles=("employee", "admin"))
         eva = make_user("Eva de Vries", email=EVA)
-        eva.mail_preference = "none"  # security notices come anyway
+        choose_mail(eva, "none")  # security notices come anyway
         db.session.commit()
         return {"eva": eva.id}
 

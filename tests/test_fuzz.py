@@ -270,7 +270,7 @@ def _world(app, role: str) -> dict:
     into), an ended one to reopen, an escalated one with its dossier (ready to be sent), and
     a weekly session, started by another coach, with the open reports on its agenda."""
     from app.services.triage import handle_item, start_session
-    from app.services.workflow import decide_report
+    from app.services.workflow import assign_report, decide_report
 
     with app.app_context():
         department = make_department("Vergunningen")
@@ -291,6 +291,12 @@ def _world(app, role: str) -> dict:
         escalated = make_report(owner, rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag.")
         dossier = make_dossier(escalated, coach=coach)
         dossier.addressee_id, dossier.sent_on = first_addressee_id(), date(2026, 3, 2)  # ready to be sent
+        # An account holding open work: its page asks who takes that over (app.services.handover).
+        busy = make_user("Bezette Coach", email="busy@example.test", roles=("employee", "coach", "legal"))
+        assign_report(
+            make_report(owner, rule="Regel waar iemand achteraan gaat", problem="Het gaat mis."), busy, actor=busy
+        )
+        dossier.owner = busy
         if role != "anon":
             make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
         db.session.commit()
@@ -302,7 +308,7 @@ def _world(app, role: str) -> dict:
         return {
             "reference": report.reference,
             "target": target.reference,
-            "user_id": other.id,
+            "user_id": busy.id,
             "department_id": department.id,
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),

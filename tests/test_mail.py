@@ -11,7 +11,7 @@ from app.models import OutboxMessage
 from app.models.base import utcnow
 from app.notify import backoff, deliver_outbox
 from app.services.workflow import assign_report, decide_report
-from tests.factories import make_report, make_support, make_user
+from tests.factories import choose_mail, make_report, make_support, make_user
 
 
 def _decided_report(app, *, anonymous=False, rule="Dakkapel vraagt volledige procedure"):
@@ -19,7 +19,7 @@ def _decided_report(app, *, anonymous=False, rule="Dakkapel vraagt volledige pro
         reporter = make_user("Sanne Melder", email="sanne@example.test")
         supporter = make_user("Mo Steuner", email="mo@example.test")
         quiet = make_user("Stil Iemand", email="stil@example.test")
-        quiet.mail_preference = "none"
+        choose_mail(quiet, "none")
         coach = make_user("Eva Coach", email="eva@example.test", roles=("employee", "coach"))
         report = make_report(reporter, rule=rule, anonymous=anonymous)
         make_support(supporter, report, "ook bij ons")
@@ -109,17 +109,19 @@ def test_a_user_chooses_no_mail_on_the_settings_page(app, client, auth):
         db.session.commit()
     auth.login("sanne@example.test")
     page = client.get("/instellingen").get_data(as_text=True)
-    assert re.search(r'<input checked[^>]*value="each"', page)
-    response = post_form(client, "/instellingen", {"mail_preference": "none"})
-    assert response.status_code == 302
-    bad = post_form(client, "/instellingen", {"mail_preference": "duif"})
+    assert re.search(r'<input checked[^>]*name="followed_reports"[^>]*value="direct"', page)
+    # A medewerker chooses only about reports: no assignments, reminders or escalations.
+    assert 'name="assigned"' not in page and 'name="escalations"' not in page
+    response = post_form(client, "/instellingen", {"own_reports": "digest", "followed_reports": "none"})
+    assert response.status_code == 303
+    bad = post_form(client, "/instellingen", {"own_reports": "direct", "followed_reports": "duif"})
     assert bad.status_code == 400
     assert "Kies een van de mogelijkheden in de lijst." in bad.get_data(as_text=True)
     with app.app_context():
         from app.models import User
 
         user = db.session.scalar(db.select(User))
-        assert user.mail_preference == "none"
+        assert (user.mail_choice("own_reports"), user.mail_choice("followed_reports")) == ("digest", "none")
         report = make_report(make_user(), rule="Een regel")
         make_support(user, report)
         coach = make_user(roles=("employee", "coach"))
@@ -175,7 +177,7 @@ def test_an_anonymous_follower_who_turned_mail_off_meanwhile_gets_nothing(app, s
     with app.app_context():
         from app.models import User
 
-        db.session.scalar(db.select(User).where(User.email == "sanne@example.test")).mail_preference = "none"
+        choose_mail(db.session.scalar(db.select(User).where(User.email == "sanne@example.test")), "none")
         db.session.commit()
         deliver_outbox()
         assert db.session.scalar(db.select(db.func.count()).where(OutboxMessage.to_pseudonym.is_not(None))) == 0

@@ -392,3 +392,33 @@ def test_the_timeline_keeps_the_decision_and_records_the_undo(app, started):
     db.session.commit()
     kinds = [e.kind for e in db.session.scalars(db.select(Event).where(Event.report_id == w["plain"]))]
     assert kinds == [*kinds_before, "undone"]
+
+
+# --- with the daily overview ------------------------------------------------------------------
+
+
+def test_a_held_decision_waits_for_the_hold_before_the_daily_overview_takes_it(app, smtp, started):
+    """Someone who chose one mail a day: the overview does not take a decision that can
+    still be undone, and an undone one never reaches it."""
+    from app.jobs import daily_digest
+    from tests.factories import choose_mail
+
+    w = started
+    sanne = db.session.scalar(db.select(User).where(User.email == "sanne@example.test"))
+    choose_mail(sanne, "digest", "own_reports")
+    db.session.commit()
+    eva = _user(w["eva"])
+    session = _session(w)
+    undone, kept = _item(session, w["plain"]), _item(session, w["target"])
+    triage.handle_item(undone, eva, "take_on")
+    triage.handle_item(kept, eva, "take_on")
+    db.session.commit()
+    assert daily_digest()["mails"] == 0, "the overview took a mail that is still held"
+    triage.undo_item(undone, eva)
+    db.session.commit()
+    assert daily_digest(now=utcnow() + LATER)["mails"] == 1
+    deliver_outbox(now=utcnow() + LATER)
+    [overview] = smtp.inbox.to("sanne@example.test")
+    text = smtp.inbox.text(overview)
+    assert db.session.get(Report, w["target"]).reference in text
+    assert db.session.get(Report, w["plain"]).reference not in text

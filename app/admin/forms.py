@@ -7,6 +7,7 @@ from app.forms import TOO_LONG, BaseForm, CheckboxList, EmailAddress, Required
 from app.models import ROLES
 from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
 from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX
+from app.services.handover import NOBODY
 
 
 def _optional_int(value):
@@ -24,12 +25,25 @@ class UserForm(BaseForm):
     department_id = SelectField("Afdeling", coerce=_optional_int)
     roles = CheckboxList("Rollen", choices=[SelectChoice(code, label) for code, label in ROLES.items()])
     active = BooleanField("Account actief", default=True)
+    # Shown only for an account that holds open work (app.services.handover).
+    reports_to = SelectField("Wie gaat achter de open meldingen aan?", default="")
+    dossiers_to = SelectField("Wie wordt eigenaar van de open dossiers?", default="")
 
-    def __init__(self, *args, departments=(), **kwargs):
+    def __init__(self, *args, departments=(), coaches=(), lawyers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.department_id.choices = [SelectChoice(None, "Geen afdeling")] + [
             SelectChoice(d.id, d.name) for d in departments
         ]
+        self.reports_to.choices = (
+            [SelectChoice("", "Kies een ontregelcoach of niemand")]
+            + [SelectChoice(str(u.id), u.name) for u in coaches]
+            + [SelectChoice(NOBODY, "Niemand: de meldingen gaan terug naar Nieuw, voor het weekoverleg")]
+        )
+        self.dossiers_to.choices = (
+            [SelectChoice("", "Kies een jurist of niemand")]
+            + [SelectChoice(str(u.id), u.name) for u in lawyers]
+            + [SelectChoice(NOBODY, "Niemand: de dossiers hebben dan geen eigenaar")]
+        )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -68,4 +82,18 @@ class AddresseeForm(BaseForm):
         + [SelectChoice(code, label) for code, label in ADDRESSEE_KINDS.items()],
         validators=[Required("Kies een soort.")],
     )
+    default_owner_id = SelectField(
+        "Standaard eigenaar bij Juridische Zaken",
+        default="",
+        description=(
+            "Wie dossiers aan deze geadresseerde standaard oppakt. Kiest Juridische Zaken deze geadresseerde "
+            "bij een dossier zonder eigenaar, dan wordt deze persoon de eigenaar en krijgt een e-mail."
+        ),
+    )
     active = BooleanField("Actief", default=True)
+
+    def __init__(self, *args, lawyers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_owner_id.choices = [SelectChoice("", "Niemand")] + [
+            SelectChoice(str(u.id), u.name) for u in lawyers
+        ]

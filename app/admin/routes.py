@@ -14,6 +14,7 @@ from app.permissions import area_required
 from app.services import DomainError
 from app.services.addressees import all_addressees, create_addressee, update_addressee
 from app.services.audit import ACTIONS, audit_page
+from app.services.handover import NOBODY, holdings, update_account
 from app.services.users import (
     active_departments,
     create_department,
@@ -23,7 +24,7 @@ from app.services.users import (
     send_password_reset,
     set_active,
     update_department,
-    update_user,
+    users_with_role,
 )
 from app.web import rerender_on_csrf_error, run_form
 
@@ -80,9 +81,35 @@ def new_user():
 
 
 def _user_page(user: User, form, link_form, status: int = 200):
+    held = holdings(user)
+    if n := len(held.reports):
+        form.reports_to.label.text = f"Wie gaat achter {'de open melding' if n == 1 else f'de {n} open meldingen'} aan?"
+    if n := len(held.dossiers):
+        form.dossiers_to.label.text = (
+            f"Wie wordt eigenaar van {'het open dossier' if n == 1 else f'de {n} open dossiers'}?"
+        )
     return render_template(
-        "admin/user_form.html", form=form, link_form=link_form, user=user, has_password=has_password(user)
+        "admin/user_form.html",
+        form=form,
+        link_form=link_form,
+        user=user,
+        has_password=has_password(user),
+        held=held,
     ), status
+
+
+def _user_form(user: User, departments, **kwargs) -> UserForm:
+    """The account form, with the colleagues who can take over its open work."""
+    others = lambda role: [u for u in users_with_role(role) if u.id != user.id]  # noqa: E731
+    return UserForm(obj=user, departments=departments, coaches=others("coach"), lawyers=others("legal"), **kwargs)
+
+
+def _holder(value: str | None) -> User | str | None:
+    """The chosen new holder: a user, NOBODY, or None (not chosen)."""
+    if value == NOBODY:
+        return NOBODY
+    user_id = parse_id(value)
+    return db.session.get(User, user_id) if user_id else None
 
 
 @bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
@@ -93,7 +120,7 @@ def edit_user(user_id: int):
     departments = active_departments()
     if user.department is not None and user.department not in departments:
         departments.append(user.department)
-    form = UserForm(obj=user, departments=departments)
+    form = _user_form(user, departments)
     link_form = PasswordLinkForm(formdata=None)
     if not form.is_submitted():
         form.roles.data = sorted(user.roles)
@@ -101,13 +128,15 @@ def edit_user(user_id: int):
         return _user_page(user, form, link_form)
 
     def perform():
-        update_user(
+        update_account(
             user,
             name=form.name.data,
             email=form.email.data,
             department=_department(form.department_id.data),
             roles=form.roles.data,
             active=form.active.data,
+            reports_to=_holder(form.reports_to.data),
+            dossiers_to=_holder(form.dossiers_to.data),
             actor=current_user,
         )
         return f"Gegevens van {user.name} opgeslagen."
@@ -135,7 +164,7 @@ def send_password_link(user_id: int):
         send_password_reset(user, actor=current_user)
         return f"{user.email} krijgt een e-mail met een link om een {'nieuw ' if has_password(user) else ''}wachtwoord te kiezen."
 
-    form = UserForm(formdata=None, obj=user, departments=active_departments())
+    form = _user_form(user, active_departments(), formdata=None)
     form.roles.data = sorted(user.roles)
     form.department_id.data = user.department_id
     return run_form(
@@ -207,11 +236,21 @@ def edit_department(department_id: int):
 # --- addressees of escalations ---------------------------------------------------------
 
 
+def _addressee_form(addressee: Addressee | None = None) -> AddresseeForm:
+    lawyers = users_with_role("legal")
+    if addressee is not None and addressee.default_owner is not None and addressee.default_owner not in lawyers:
+        lawyers.append(addressee.default_owner)  # shown as it is, until the beheerder changes it
+    form = AddresseeForm(obj=addressee, lawyers=lawyers)
+    if not form.default_owner_id.raw_data:  # not sent: as it is
+        form.default_owner_id.data = str(addressee.default_owner_id or "") if addressee is not None else ""
+    return form
+
+
 @bp.route("/geadresseerden", methods=["GET", "POST"])
 @area_required("admin")
 @rerender_on_csrf_error
 def addressees():
-    form = AddresseeForm()
+    form = _addressee_form()
 
     def render(status: int = 200):
         in_use = dict(
@@ -230,7 +269,14 @@ def addressees():
     return run_form(
         form,
         lambda: (
-            f"Geadresseerde {create_addressee(form.name.data, form.kind.data, actor=current_user).name} toegevoegd."
+            "Geadresseerde "
+            + create_addressee(
+                form.name.data,
+                form.kind.data,
+                actor=current_user,
+                default_owner_id=parse_id(form.default_owner_id.data),
+            ).name
+            + " toegevoegd."
         ),
         success="",
         redirect_to=url_for("admin.addressees"),
@@ -243,14 +289,19 @@ def addressees():
 @rerender_on_csrf_error
 def edit_addressee(addressee_id: int):
     addressee = db.get_or_404(Addressee, addressee_id)
-    form = AddresseeForm(obj=addressee)
+    form = _addressee_form(addressee)
 
     def render(status: int = 200):
         return render_template("admin/addressee_form.html", form=form, addressee=addressee), status
 
     def perform():
         update_addressee(
-            addressee, name=form.name.data, kind=form.kind.data, active=form.active.data, actor=current_user
+            addressee,
+            name=form.name.data,
+            kind=form.kind.data,
+            active=form.active.data,
+            actor=current_user,
+            default_owner_id=parse_id(form.default_owner_id.data),
         )
         return f"Geadresseerde {addressee.name} opgeslagen."
 

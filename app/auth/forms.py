@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, BaseForm, Required
-from app.models.user import EMAIL_MAX
+from app.models.user import EMAIL_MAX, MAIL_CHOICES, User
 from app.services.users import MAX_PASSWORD_LENGTH
 
 
@@ -49,10 +49,19 @@ class ChoosePasswordForm(BaseForm):
 
 
 class SettingsForm(BaseForm):
-    mail_preference = RadioField(
-        "E-mail over meldingen die u volgt",
-        choices=[
-            SelectChoice("each", "Stuur mij een e-mail bij elk besluit of bericht"),
-            SelectChoice("none", "Stuur mij geen e-mail; ik kijk zelf onder Mijn meldingen"),
-        ],
-    )
+    """Mijn instellingen: one choice per kind of mail the user can get (built per user by
+    settings_form, from app.models.user.MAIL_KINDS)."""
+
+
+def settings_form(user: User, **kwargs) -> SettingsForm:
+    fields = {
+        code: RadioField(
+            kind.label,
+            description=kind.hint,
+            choices=[SelectChoice(choice, MAIL_CHOICES[choice]) for choice in kind.choices],
+            default=user.mail_choice(code),
+        )
+        for code, kind in user.mail_kinds().items()
+    }
+    form_class = type("UserSettingsForm", (SettingsForm,), fields)
+    return form_class(**kwargs)

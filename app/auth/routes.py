@@ -10,12 +10,19 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.devices import remember_device, trusted_device
-from app.auth.forms import ChoosePasswordForm, LoginForm, PasswordForm, SettingsForm
+from app.auth.forms import ChoosePasswordForm, LoginForm, PasswordForm, settings_form
 from app.extensions import db, limiter
 from app.forms import apply_domain_error, strip_control_characters
 from app.services import DomainError
 from app.services.audit import record_audit
-from app.services.users import authenticate, end_sessions, normalize_email, set_password, user_for_password_link
+from app.services.users import (
+    authenticate,
+    end_sessions,
+    normalize_email,
+    set_mail_choices,
+    set_password,
+    user_for_password_link,
+)
 from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("auth", __name__)
@@ -229,11 +236,17 @@ def choose_password(purpose: str, token: str):
 @rerender_on_csrf_error
 def settings():
     user = current_user._get_current_object()
-    form = SettingsForm(mail_preference=user.mail_preference)
-    if form.validate_on_submit():
-        user.mail_preference = form.mail_preference.data
-        db.session.commit()
-        flash("Uw instellingen zijn opgeslagen.", "success")
-        return redirect(url_for("auth.settings"))
-    status = 400 if form.errors else 200
-    return render_template("auth/settings.html", form=form), status
+    form = settings_form(user)
+
+    def render(status: int = 200):
+        return render_template("auth/settings.html", form=form, digest_time=current_app.config["DIGEST_TIME"]), status
+
+    if not form.is_submitted():
+        return render()
+    return run_form(
+        form,
+        lambda: set_mail_choices(user, {code: form[code].data for code in user.mail_kinds()}),
+        success="Uw keuzes voor e-mail zijn opgeslagen.",
+        redirect_to=url_for("auth.settings"),
+        render=lambda failure: render(failure.status),
+    )

@@ -156,3 +156,7 @@ class DossierNoteForm(DossierActionForm):
         description="Intern: alleen Juridische Zaken en de beheerder lezen dit, nooit de melders.",
         validators=[Required("Schrijf een notitie."), Length(max=TEXT_MAX, message=TOO_LONG)],
     )
+
+
+class DossierTakeOnForm(DossierActionForm):
+    """'Ik pak dit dossier op': nothing to fill in but the version the user saw."""

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.clock import today
 from app.dossiers import export
-from app.dossiers.forms import DossierForm, DossierNoteForm, DossierStatusForm, optional_id
+from app.dossiers.forms import DossierForm, DossierNoteForm, DossierStatusForm, DossierTakeOnForm, optional_id
 from app.dossiers.overview import (
     ATTENTION,
     NOBODY,
@@ -34,6 +34,7 @@ from app.services.dossiers import (
     add_dossier_note,
     change_dossier_status,
     dossier_actions,
+    take_on_dossier,
     update_dossier,
 )
 from app.services.users import users_with_role
@@ -104,6 +105,7 @@ FORMS = {
     "edit": (DossierForm, "gegevens"),
     "status": (DossierStatusForm, "status"),
     "note": (DossierNoteForm, "notitie"),
+    "take_on": (DossierTakeOnForm, "eigenaar"),
 }
 
 EVENT_LABELS = {
@@ -112,6 +114,7 @@ EVENT_LABELS = {
     "unlinked": "Melding uit het dossier gehaald",
     "updated": "Gegevens gewijzigd",
     "note": "Notitie",
+    "owner": "Eigenaar",
 }
 
 
@@ -291,3 +294,14 @@ def note(dossier_id: int):
         return None
 
     return _dossier_action(dossier_id, "note", perform, "Uw notitie is toegevoegd aan het dossier.")
+
+
+@bp.route("/dossiers/<int:dossier_id>/oppakken", methods=["POST"])
+@role_required(*EDITOR_ROLES)
+@rerender_on_csrf_error
+def take_on(dossier_id: int):
+    def perform(dossier, form):
+        take_on_dossier(dossier, actor=current_user, expected_version=form.expected_version)
+        return f"U bent nu eigenaar van {dossier.reference}."
+
+    return _dossier_action(dossier_id, "take_on", perform, "U bent nu eigenaar van het dossier.")

@@ -6,7 +6,7 @@ from app.models.job import JobRun
 from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
 from app.models.triage import TriageAttendee, TriageItem, TriageSession
-from app.models.user import ROLES, Department, User, UserRole
+from app.models.user import ROLES, Department, MailPreference, User, UserRole
 
 __all__ = [
     "ROLES",
@@ -18,6 +18,7 @@ __all__ = [
     "DossierStatus",
     "Event",
     "JobRun",
+    "MailPreference",
     "Origin",
     "OutboxMessage",
     "Report",

@@ -66,6 +66,11 @@ class Addressee(db.Model):
     name: Mapped[str] = mapped_column(String(ADDRESSEE_NAME_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="ministry")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who at Juridische Zaken takes a dossier to this addressee by default: it becomes the
+    # owner when the addressee is chosen for a dossier that has none.
+    default_owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    default_owner: Mapped[User | None] = relationship()
 
 
 class Dossier(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -31,6 +31,11 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(String(MAIL_BODY_MAX))
     body_html: Mapped[str | None] = mapped_column(String(MAIL_BODY_MAX))
+    # What the mail is about (app.models.user.MAIL_KINDS, or 'account' / 'digest'): whose
+    # choice applies is looked up by it, also for a pseudonym at the moment of sending.
+    kind: Mapped[str | None] = mapped_column(String(30))
+    # Waiting for the recipient's daily overview (app.notify.queue_digests), not sent alone.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the same message must never be queued twice (e.g. by a job run twice).
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -54,6 +54,17 @@ STATUS_LABELS = {
     ReportStatus.MERGED: "Samengevoegd",
 }
 
+# What each status means, in plain words, where a reporter first meets it (B1: no jargon
+# without its explanation).
+STATUS_MEANINGS = {
+    ReportStatus.NEW: "De ontregelcoaches hebben de melding nog niet opgepakt. Ze bespreken elke nieuwe melding in hun wekelijkse overleg.",
+    ReportStatus.IN_PROGRESS: "Een ontregelcoach zoekt uit of en hoe de regel anders kan.",
+    ReportStatus.RESOLVED: "De regel is aangepast of het probleem is op een andere manier weggenomen.",
+    ReportStatus.ESCALATED: "Geëscaleerd betekent: de regel komt uit een landelijke wet of regeling, die de gemeente niet zelf kan veranderen. Juridische Zaken legt hem voor aan het Rijk en houdt bij wat het antwoordt.",
+    ReportStatus.EXPLAINED: "De regel blijft. De ontregelcoach legt uit waarom.",
+    ReportStatus.MERGED: "Een collega meldde dezelfde regel. Deze melding loopt verder bij die andere melding.",
+}
+
 # Open: not yet ended. The one definition is Report.is_open below.
 OPEN_STATUSES = (ReportStatus.NEW.value, ReportStatus.IN_PROGRESS.value)
 # Ended for good (escalated: once its dossier is closed). The one definition: Report.is_settled.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -24,6 +25,62 @@ ROLES = {
 EMAIL_MAX = 254  # the longest address SMTP allows
 PERSON_NAME_MAX = 120
 DEPARTMENT_NAME_MAX = 120
+
+
+# --- mail preferences ----------------------------------------------------------------------
+#
+# Every mail has a kind. For most kinds each user chooses: a mail straight away, the daily
+# overview (app.notify.queue_digests), or none. Mails about one's own account (a changed
+# password, an invitation) always arrive: they are queued with always=True.
+
+DIRECT = "direct"
+DIGEST = "digest"
+NO_MAIL = "none"
+MAIL_CHOICES = {
+    DIRECT: "Direct een e-mail",
+    DIGEST: "Eén e-mail per dag met alles bij elkaar",
+    NO_MAIL: "Geen e-mail",
+}
+
+
+@dataclass(frozen=True)
+class MailKind:
+    label: str
+    hint: str
+    roles: tuple[str, ...] | None = None  # who gets this kind of mail at all (None: everyone)
+    choices: tuple[str, ...] = (DIRECT, DIGEST, NO_MAIL)
+
+
+# Kind -> what the user reads on Mijn instellingen. A weekly mail has no daily overview: the
+# agenda must be there before the session.
+MAIL_KINDS: dict[str, MailKind] = {
+    "own_reports": MailKind(
+        "Nieuws over mijn eigen meldingen", "Een besluit of bericht over een melding die u zelf deed."
+    ),
+    "followed_reports": MailKind(
+        "Nieuws over meldingen waar ik ook tegenaan loop",
+        "Een besluit of bericht over een melding van een ander die u steunt.",
+    ),
+    "assigned": MailKind(
+        "Werk dat bij mij terechtkomt",
+        "Een melding of dossier wordt aan u toegewezen of door u overgenomen van een collega.",
+        roles=("coach", "legal"),
+    ),
+    "reminders": MailKind("Herinneringen", "Een melding of dossier van u ligt te lang stil.", roles=("coach", "legal")),
+    "escalations": MailKind(
+        "Nieuwe escalaties voor Juridische Zaken",
+        "Een melding is geëscaleerd: doorgestuurd naar Juridische Zaken omdat een landelijke regel in de weg zit.",
+        roles=("legal",),
+    ),
+    "overviews": MailKind(
+        "Agenda's en weekoverzichten",
+        "De agenda en de besluitenlijst van het weekoverleg, en het weekoverzicht van de dossiers.",
+        roles=("coach", "legal"),
+        choices=(DIRECT, NO_MAIL),
+    ),
+}
+# Kinds nobody switches off: mails about one's own account, and the daily overview itself.
+FIXED_MAIL_KINDS = ("account", "digest")
 
 
 def new_session_token() -> str:
@@ -57,12 +114,12 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Part of the login cookie: rotating it ends every session of this user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    # 'each': a mail for every event that concerns them; 'none': no mail at all.
-    mail_preference: Mapped[str] = mapped_column(String(10), default="each")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Loaded only when a mail is queued or the settings page is shown.
+    mail_settings: Mapped[list[MailPreference]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[str]:
@@ -75,8 +132,32 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def mail_kinds(self) -> dict[str, MailKind]:
+        """The kinds of mail this user can get, in the order of MAIL_KINDS."""
+        return {code: kind for code, kind in MAIL_KINDS.items() if kind.roles is None or self.has_role(*kind.roles)}
+
+    def mail_choice(self, kind: str) -> str:
+        """How this user wants mail of `kind`: DIRECT, DIGEST or NO_MAIL (unknown and fixed
+        kinds: DIRECT). The one answer, asked when a mail is queued and when it is sent."""
+        if kind not in MAIL_KINDS:
+            return DIRECT
+        chosen = next((row.choice for row in self.mail_settings if row.kind == kind), DIRECT)
+        return chosen if chosen in MAIL_KINDS[kind].choices else DIRECT
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class MailPreference(db.Model):
+    """One user's choice for one kind of mail; no row means DIRECT."""
+
+    __tablename__ = "mail_preference"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    choice: Mapped[str] = mapped_column(String(10))

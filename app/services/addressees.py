@@ -33,11 +33,26 @@ def _check_unique(name: str, addressee: Addressee | None = None) -> None:
         raise DomainError("Er is al een geadresseerde met deze naam.", field="name")
 
 
-def create_addressee(name: str | None, kind: str | None, *, actor: User) -> Addressee:
+def _check_owner(owner_id: int | None, addressee: Addressee | None = None) -> User | None:
+    """A default owner: an active member of Juridische Zaken (or the one it has now)."""
+    from app.services.dossiers import may_own
+
+    if owner_id is None:
+        return None
+    owner = db.session.get(User, owner_id)
+    if owner is None or not (may_own(owner) or (addressee is not None and addressee.default_owner_id == owner.id)):
+        raise DomainError("Kies een medewerker van Juridische Zaken.", field="default_owner_id")
+    return owner
+
+
+def create_addressee(
+    name: str | None, kind: str | None, *, actor: User, default_owner_id: int | None = None
+) -> Addressee:
     name = _clean_name(name)
     kind = _check_kind(kind)
     _check_unique(name)
-    addressee = Addressee(name=name, kind=kind, active=True)
+    owner = _check_owner(default_owner_id)
+    addressee = Addressee(name=name, kind=kind, active=True, default_owner=owner)
     db.session.add(addressee)
     db.session.flush()
     record_audit(
@@ -46,13 +61,25 @@ def create_addressee(name: str | None, kind: str | None, *, actor: User) -> Addr
     return addressee
 
 
-def update_addressee(addressee: Addressee, *, name: str | None, kind: str | None, active: bool, actor: User) -> None:
-    """Rename, change the kind, or (de)activate. An inactive addressee stays on the dossiers
-    that have it, but cannot be chosen for others."""
+def update_addressee(
+    addressee: Addressee,
+    *,
+    name: str | None,
+    kind: str | None,
+    active: bool,
+    actor: User,
+    default_owner_id: int | None = None,
+) -> None:
+    """Rename, change the kind or the default owner, or (de)activate. An inactive addressee
+    stays on the dossiers that have it, but cannot be chosen for others."""
     name = _clean_name(name)
     kind = _check_kind(kind)
     _check_unique(name, addressee)
+    owner = _check_owner(default_owner_id, addressee)
     changes = []
+    if addressee.default_owner_id != (owner.id if owner else None):
+        changes.append(f"standaard eigenaar: {owner.name if owner else 'niemand'}")
+        addressee.default_owner = owner
     if addressee.name != name:
         changes.append(f"naam: {addressee.name} -> {name}")
         addressee.name = name

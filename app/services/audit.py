@@ -24,6 +24,7 @@ ACTIONS = {
     "roles_changed": "Rollen gewijzigd",
     "user_activated": "Account geactiveerd",
     "user_deactivated": "Account gedeactiveerd",
+    "work_handed_over": "Werk overgedragen",
     "department_created": "Afdeling toegevoegd",
     "department_updated": "Afdeling gewijzigd",
     "addressee_created": "Geadresseerde toegevoegd",

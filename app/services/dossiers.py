@@ -9,15 +9,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from app.anonymity import follows_dossier_anonymously, name_for
+from app.anonymity import ANONYMOUS, follows_dossier_anonymously, name_for
 from app.extensions import db
 from app.models import Addressee, Dossier, DossierEvent, DossierStatus, Report, User
 from app.models.base import utcnow
 from app.models.dossier import ARTICLE_MAX, BWB_ID_MAX, CHANNEL_MAX, DOSSIER_STATUS_LABELS, LAW_TITLE_MAX
 from app.models.report import TEXT_MAX, EventKind
-from app.notify import notify_followers
+from app.notify import enqueue, external_url, notify_followers
 from app.services import ConflictError, DomainError
 from app.services.reports import record_event
+from app.services.users import users_with_role
 
 BWB_RE = re.compile(r"^BWB[RV]\d{7}$")
 
@@ -144,10 +145,77 @@ def attach_to_dossier(
             to_status=PREPARING,
             text=f"Dossier aangemaakt bij het escaleren van {report.reference}.",
         )
+        created = True
     else:
         record_dossier_event(dossier, "linked", actor=actor, text=f"{report.reference} toegevoegd aan dit dossier.")
+        created = False
     report.dossier = dossier
+    tell_legal(dossier, report, actor=actor, created=created)
     return dossier
+
+
+def dossier_contacts(dossier: Dossier) -> list[User]:
+    """Who at Juridische Zaken hears about a dossier: its owner, or, while it has none (or
+    the owner left), everyone of Juridische Zaken, so that someone takes it on."""
+    if dossier.owner is not None and dossier.owner.active and dossier.owner.has_role("legal"):
+        return [dossier.owner]
+    return users_with_role("legal")
+
+
+def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) -> int:
+    """Juridische Zaken hears at once of an escalation that starts or joins a dossier
+    (dossier_contacts), by mail queued with the escalation. Every recipient reads the same
+    text: an anonymous reporter is 'Anoniem' also to themselves, because the mail waits in
+    the outbox under their name."""
+    subject = (
+        f"Nieuw escalatiedossier {dossier.reference}: {dossier.legal_reference}"
+        if created
+        else f"{dossier.reference}: melding {report.reference} toegevoegd"
+    )
+    queued = 0
+    for person in dossier_contacts(dossier):
+        if person.id == actor.id:
+            continue  # they escalated it themselves
+        reported_by = name_for(
+            person,
+            None if report.is_anonymous else report.reporter,
+            anonymous=report.is_anonymous,
+            is_viewer=False,
+            nobody=ANONYMOUS,
+        )
+        message = enqueue(
+            person,
+            "escalation",
+            subject,
+            kind="escalations",
+            dossier=dossier,
+            report=report,
+            created=created,
+            reported_by=reported_by,
+            escalated_by=name_for(person, actor),
+            owner=name_for(person, dossier.owner) if dossier.owner is not None else None,
+            url=external_url("dossiers.detail", dossier_id=dossier.id),
+            report_url=external_url("reports.detail", reference=report.reference),
+        )
+        queued += message is not None
+    return queued
+
+
+def _set_owner(dossier: Dossier, owner: User | None, *, actor: User | None, text: str, notify: bool = True) -> None:
+    """A new owner (or none): an event on the dossier, and a mail to the new owner unless
+    they did it themselves. The caller raises the version."""
+    dossier.owner = owner
+    record_dossier_event(dossier, "owner", actor=actor, text=text)
+    if notify and owner is not None and (actor is None or owner.id != actor.id):
+        enqueue(
+            owner,
+            "dossier_assigned",
+            f"Dossier {dossier.reference} is aan u toegewezen",
+            kind="assigned",
+            dossier=dossier,
+            reason=text,
+            url=external_url("dossiers.detail", dossier_id=dossier.id),
+        )
 
 
 def dossier_allowed(dossier: Dossier, to: str, user: User) -> bool:
@@ -158,6 +226,8 @@ def dossier_allowed(dossier: Dossier, to: str, user: User) -> bool:
 
 # Who keeps a dossier's facts and notes (the roles of the transition table).
 EDITOR_ROLES = frozenset().union(*DOSSIER_TRANSITIONS.values())
+# Who can own a dossier: Juridische Zaken.
+OWNER_ROLES = frozenset({"legal"})
 
 
 @dataclass(frozen=True)
@@ -167,6 +237,7 @@ class DossierActions:
     edit: bool = False
     note: bool = False
     statuses: tuple[str, ...] = ()  # the next steps, in the order of the table
+    take_on: bool = False  # 'Ik pak dit dossier op': an open dossier someone else (or nobody) owns
     # Juridische Zaken who follow a linked report anonymously: they leave it to a colleague.
     withheld: bool = False
 
@@ -185,7 +256,8 @@ def dossier_actions(dossier: Dossier, user: User | None) -> DossierActions:
         for (from_status, to) in DOSSIER_TRANSITIONS
         if from_status == dossier.status and dossier_allowed(dossier, to, user)
     )
-    return DossierActions(edit=True, note=True, statuses=statuses)
+    take_on = dossier.is_open and dossier.owner_id != user.id and user.has_role(*OWNER_ROLES)
+    return DossierActions(edit=True, note=True, statuses=statuses, take_on=take_on)
 
 
 class DossierConflict(ConflictError):
@@ -244,8 +316,12 @@ def update_dossier(
     owner = None
     if owner_id is not None:
         owner = db.session.get(User, owner_id)
-        if owner is None or not owner.active or not owner.has_role("legal"):
+        if not may_own(owner):
             raise DomainError("Kies een medewerker van Juridische Zaken.", field="owner_id")
+    by_rule = None
+    if owner is None and addressee is not None and addressee.id != dossier.addressee_id:
+        # The addressee's default owner takes a dossier nobody owns yet (app.admin).
+        by_rule = addressee.default_owner if may_own(addressee.default_owner) else None
     if sent_on and answer_due and answer_due < sent_on:
         raise DomainError("De antwoorddatum ligt voor de verzenddatum.", field="answer_due")
     changes = []
@@ -258,16 +334,45 @@ def update_dossier(
         ("sent_on", sent_on),
         ("answer_due", answer_due),
         ("follow_up_on", follow_up_on),
-        ("owner_id", owner.id if owner else None),
     ):
         if getattr(dossier, name) != value:
             setattr(dossier, name, value)
             changes.append(name)
+    new_owner = owner or by_rule
     if changes:
-        dossier.version += 1
         record_dossier_event(
             dossier, "updated", actor=actor, text="Gewijzigd: " + ", ".join(FIELD_LABELS[c] for c in changes)
         )
+    if dossier.owner_id != (new_owner.id if new_owner else None):
+        if by_rule is not None:
+            text = f"{by_rule.name} is eigenaar: standaard voor dossiers aan {addressee.name}."
+        elif new_owner is not None:
+            text = f"{new_owner.name} is eigenaar."
+        else:
+            text = "Dit dossier heeft geen eigenaar meer."
+        _set_owner(dossier, new_owner, actor=actor, text=text)
+        changes.append("owner_id")
+    if changes:
+        dossier.version += 1
+    db.session.flush()
+
+
+def may_own(user: User | None) -> bool:
+    """An active member of Juridische Zaken: who can own a dossier."""
+    return user is not None and user.active and user.has_role(*OWNER_ROLES)
+
+
+def take_on_dossier(dossier: Dossier, *, actor: User, expected_version: int | None = None) -> None:
+    """'Ik pak dit dossier op': the lawyer becomes its owner."""
+    actions = _actions(dossier, actor, expected_version)
+    if not actions.take_on:
+        if dossier.owner_id == actor.id:
+            raise DomainError("U bent al eigenaar van dit dossier.")
+        raise DomainError("Dit dossier is afgesloten; het krijgt geen nieuwe eigenaar meer.")
+    before = dossier.owner
+    text = f"{actor.name} pakt dit dossier op" + (f" (was: {before.name})." if before is not None else ".")
+    _set_owner(dossier, actor, actor=actor, text=text)
+    dossier.version += 1
     db.session.flush()
 
 
@@ -344,3 +449,20 @@ def add_dossier_note(dossier: Dossier, *, actor: User, text: str | None, expecte
     _actions(dossier, actor, expected_version)
     record_dossier_event(dossier, "note", actor=actor, text=_clean_text(text, "text", "Schrijf een notitie."))
     db.session.flush()
+
+
+def hand_over_dossier(dossier: Dossier, to: User | None, *, actor: User, former: User) -> None:
+    """`former`'s account ends (or loses the legal role): the open dossier they own goes to
+    `to`, or to nobody (then all of Juridische Zaken gets its reminders, dossier_contacts).
+    The new owner gets one mail for all of it (app.services.handover), none here."""
+    if not dossier.is_open or dossier.owner_id != former.id:
+        return
+    if to is not None and not may_own(to):
+        raise DomainError("Kies een medewerker van Juridische Zaken.", field="dossiers_to")
+    text = (
+        f"{to.name} is eigenaar, in plaats van {former.name}."
+        if to is not None
+        else f"{former.name} werkt niet meer met Rode Knop. Dit dossier heeft nu geen eigenaar."
+    )
+    _set_owner(dossier, to, actor=actor, text=text, notify=False)
+    dossier.version += 1

@@ -661,6 +661,7 @@ def end_session(session: TriageSession, actor: User) -> int:
             skipped=parts["skipped"],
             pending=parts["pending"],
             url=url,
+            kind="overviews",
         )
         sent += message is not None
     db.session.flush()

@@ -19,9 +19,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.clock import local
 from app.extensions import db
-from app.models import ROLES, Department, User, UserRole
+from app.models import ROLES, Department, MailPreference, User, UserRole
 from app.models.base import utcnow
-from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX, new_session_token
+from app.models.user import DEPARTMENT_NAME_MAX, DIRECT, EMAIL_MAX, PERSON_NAME_MAX, new_session_token
 from app.notify import enqueue, external_url
 from app.services import DomainError
 from app.services.audit import record_audit
@@ -363,3 +363,23 @@ def active_coaches() -> list[User]:
 
 def active_departments() -> list[Department]:
     return list(db.session.scalars(db.select(Department).where(Department.active.is_(True)).order_by(Department.name)))
+
+
+def set_mail_choices(user: User, choices: dict[str, str]) -> None:
+    """The user's own choice per kind of mail (Mijn instellingen). Only the kinds their
+    roles get, and only the choices that kind allows; 'direct' needs no row."""
+    kinds = user.mail_kinds()
+    for code, choice in choices.items():
+        if code not in kinds or choice not in kinds[code].choices:
+            raise DomainError("Kies een van de mogelijkheden.", field=code)
+    rows = {row.kind: row for row in user.mail_settings}
+    for code, choice in choices.items():
+        row = rows.get(code)
+        if choice == DIRECT:
+            if row is not None:
+                user.mail_settings.remove(row)
+        elif row is None:
+            user.mail_settings.append(MailPreference(kind=code, choice=choice))
+        else:
+            row.choice = choice
+    db.session.flush()

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, TEXT_MAX, EventKind
-from app.notify import enqueue, external_url, followers, notify_followers
+from app.notify import enqueue, external_url, follower_kind, followers, notify_followers
 from app.permissions import NOTE_ROLES
 from app.services import ConflictError, DomainError
 from app.services.dossiers import LegalReference, attach_to_dossier, validate_reference
@@ -175,8 +175,12 @@ def _text(value: str | None, field: str, message: str) -> str:
     return value
 
 
-def _transition(report: Report, to: str, actor: User, *, text: str | None, public: bool = True) -> None:
-    if not allowed(report, to, actor):
+def _transition(
+    report: Report, to: str, actor: User, *, text: str | None, public: bool = True, by_table: bool = True
+) -> None:
+    """`by_table=False`: the one move outside the table, a report handed back to Nieuw
+    when its coach's account ends (hand_over_report)."""
+    if by_table and not allowed(report, to, actor):
         raise DomainError(f"Van {STATUS_LABELS[report.status_enum]} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.")
     from_status = report.status
     report.status = to
@@ -196,8 +200,13 @@ def _transition(report: Report, to: str, actor: User, *, text: str | None, publi
     )
 
 
-def _assign(report: Report, assignee: User, actor: User) -> None:
-    if not assignee.active or not assignee.has_role("coach"):
+def may_follow_up(user: User | None) -> bool:
+    """Who can be the one who follows a report up: an active ontregelcoach."""
+    return user is not None and user.active and user.has_role("coach")
+
+
+def _assign(report: Report, assignee: User, actor: User, *, text: str | None = None, notify: bool = True) -> None:
+    if not may_follow_up(assignee):
         raise DomainError("Kies een ontregelcoach.", field="assignee_id")
     if report.assignee_id == assignee.id:
         return
@@ -208,9 +217,9 @@ def _assign(report: Report, assignee: User, actor: User) -> None:
         report,
         EventKind.ASSIGNED,
         actor=actor,
-        text=f"{assignee.name} gaat erachteraan.",
+        text=text or f"{assignee.name} gaat erachteraan.",
     )
-    if assignee.id != actor.id:
+    if notify and assignee.id != actor.id:
         enqueue(
             assignee,
             "assigned",
@@ -218,6 +227,7 @@ def _assign(report: Report, assignee: User, actor: User) -> None:
             report=report,
             actor=actor,
             url=external_url("reports.detail", reference=report.reference),
+            kind="assigned",
         )
 
 
@@ -364,6 +374,7 @@ def merge_report(
             text=f"Melding {report.reference} ging over dezelfde regel. Wie die melding deed of steunde, volgt nu deze melding.",
             is_reporter=follower.is_reporter,
             url=external_url("reports.detail", reference=target.reference),
+            kind=follower_kind(follower.is_reporter),
         )
     db.session.flush()
 
@@ -401,3 +412,23 @@ def post_update(report: Report, *, actor: User, text: str | None) -> None:
     report.last_activity_at = utcnow()
     notify_followers(report, "nieuw bericht", text=text, exclude=actor)
     db.session.flush()
+
+
+def hand_over_report(report: Report, to: User | None, *, actor: User, former: User) -> None:
+    """`former`'s account ends (or loses the coach role): the open report they follow up
+    goes to coach `to`, or, with nobody, back to Nieuw without a coach, so that the weekly
+    session takes it up again. The beheerder does it; the new coach gets one mail for all
+    of it (app.services.handover), none here."""
+    if not report.is_open or report.assignee_id != former.id:
+        return
+    if to is not None:
+        _assign(report, to, actor, text=f"{to.name} gaat erachteraan, in plaats van {former.name}.", notify=False)
+        return
+    report.assignee = None
+    report.version += 1
+    text = f"{former.name} werkt niet meer met Rode Knop. De melding komt terug in het weekoverleg."
+    if report.status == IN_PROGRESS:
+        _transition(report, NEW, actor, text=text, by_table=False)
+    else:
+        report.last_activity_at = utcnow()
+        record_event(report, EventKind.ASSIGNED, actor=actor, text=text)

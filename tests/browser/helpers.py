@@ -67,6 +67,12 @@ def _describe(violation: dict) -> str:
     return f"[{violation['impact']}] {violation['id']}: {violation['help']} -> {nodes}{more}"
 
 
+# HTML's valid date, or date and time (at most milliseconds) with an optional offset.
+VALID_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?")
+# "Opgelost.." or "uitgelegd. ." in the visible text, but not an ellipsis.
+DOUBLE_STOP = re.compile(r"[^.\s]{2}\.\s?\.(?!\.)")
+
+
 def page_basics(page: Page, where: str) -> None:
     """QUALITY 16: lang="nl", one h1, a title that says where you are, a working skip link."""
     facts = page.evaluate(
@@ -75,6 +81,10 @@ def page_basics(page: Page, where: str) -> None:
             h1: document.querySelectorAll('h1').length,
             title: document.title,
             skip: !!document.querySelector('a[href="#inhoud"]') && !!document.getElementById('inhoud'),
+            headings: Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+                .map(h => [Number(h.tagName[1]), h.textContent.trim().slice(0, 60)]),
+            times: Array.from(document.querySelectorAll('time[datetime]')).map(t => t.getAttribute('datetime')),
+            text: document.body.innerText,
         })"""
     )
     assert facts["lang"] == "nl", f"{where}: <html lang> is {facts['lang']!r}"
@@ -84,6 +94,15 @@ def page_basics(page: Page, where: str) -> None:
         f"{where}: the title does not say where you are: {facts['title']!r}"
     )
     assert facts["skip"], f"{where}: no skip link to #inhoud"
+    # Headings never skip a level on the way down (an h2 may follow an h4, not an h4 an h2).
+    level = 0
+    for number, text in facts["headings"]:
+        assert number <= level + 1, f"{where}: heading h{number} {text!r} follows h{level}"
+        level = number
+    bad_times = [value for value in facts["times"] if not VALID_DATETIME.fullmatch(value)]
+    assert not bad_times, f"{where}: invalid <time datetime> values {bad_times}"
+    doubled = DOUBLE_STOP.findall(facts["text"])
+    assert not doubled, f"{where}: double full stops in {doubled}"
 
 
 def axe_check(page: Page, label: str | None = None) -> list[dict]:

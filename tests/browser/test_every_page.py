@@ -19,7 +19,7 @@ from tests.factories import first_addressee_id, make_dossier, make_report, make_
 pytestmark = pytest.mark.browser
 
 # GET routes that are not pages.
-NOT_PAGES = {"static", "reports.similar", "dossiers.export_csv", "dossiers.export_xlsx"}
+NOT_PAGES = {"static", "main.favicon", "reports.similar", "dossiers.export_csv", "dossiers.export_xlsx"}
 # Pages whose content differs per role are checked for every role; every other page once
 # (the header, which differs per role, is covered by the start page of each role).
 PER_ROLE = {

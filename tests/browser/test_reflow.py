@@ -71,3 +71,58 @@ def test_no_horizontal_scrolling_at_320px(app, live_server, new_page):
     _red_button_visible(page)
     no_horizontal_scroll(page)
     shot(page, "mine-320")
+
+
+def test_the_legal_list_fits_a_1280_pixel_screen(app, live_server, new_page):
+    """Juridische Zaken works on an ordinary laptop: every column of the dossier list is in
+    view at 1280 px, also with long law titles, articles and addressees."""
+    from app.extensions import db
+    from app.services.dossiers import LegalReference
+    from app.services.workflow import decide_report
+    from tests.browser.data import add_user
+    from tests.factories import make_report, make_user
+
+    seed_demo(app)
+    add_user(app, "Fatima Yilmaz", "jurist@rodeknop.test", roles=("employee", "legal"))
+    with app.app_context():
+        coach = make_user("Kees Coach", email="kees@rodeknop.test", roles=("employee", "coach"))
+        reporter = make_user("Mo Melder", email="mo.melder@rodeknop.test")
+        from datetime import date
+
+        from app.models import Addressee, User
+
+        lawyer = db.session.scalar(db.select(User).where(User.email == "jurist@rodeknop.test"))
+        # The longest name on the shipped list of addressees.
+        ministry = max(db.session.scalars(db.select(Addressee)), key=lambda a: len(a.name))
+        for number in range(4):
+            report = make_report(reporter, rule=f"Een lange regel over de kinderopvangtoeslag nummer {number}")
+            decide_report(
+                report,
+                actor=coach,
+                outcome="escalated",
+                explanation="Landelijke wet.",
+                legal=LegalReference(
+                    "Wet op het financieel toezicht en de bijbehorende uitvoeringsbesluiten en regelingen",
+                    "BWBR0020368",
+                    f"art. 4:{number}a, tweede lid, onderdeel b, onder 3°",
+                ),
+            )
+            dossier = report.dossier
+            dossier.addressee, dossier.owner, dossier.status = ministry, lawyer, "sent"
+            dossier.sent_on, dossier.answer_due, dossier.follow_up_on = (
+                date(2026, 9, 30),
+                date(2026, 11, 28),
+                date(2026, 12, 12),
+            )
+        db.session.commit()
+    page = new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server, "jurist@rodeknop.test")
+    page.goto(live_server + "/juridisch/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    no_horizontal_scroll(page, width=1280)
+    shot(page, "legal-list-1280")
+    # ...and the table itself needs no sideways scrolling inside its wrapper either.
+    overflow = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.rk-table-wrap')).map(el => el.scrollWidth - el.clientWidth)"
+    )
+    assert overflow and max(overflow) <= 0, f"the dossier table scrolls sideways by {overflow} px at 1280 px"

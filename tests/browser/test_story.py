@@ -78,6 +78,7 @@ def test_the_whole_story(app, live_server, page: Page):
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Fout: "))
     rule = page.get_by_role("textbox", name=re.compile(r"^Welke regel loopt u tegenaan"))
+    expect(rule).to_be_focused()  # after the red button one starts typing at once
     problem = page.get_by_role("textbox", name=re.compile(r"^Wat gaat er mis"))
     for field, field_id in ((rule, "rule"), (problem, "problem")):
         expect(summary.locator(f'a[href="#{field_id}"]')).to_have_count(1)

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.models import OutboxMessage, Report, User
 from app.models.base import utcnow
-from app.notify import deliver_outbox, followers
+from app.notify import deliver_outbox, follower_kind, followers
 from app.services.triage import start_session
 from tests.browser.helpers import axe_check, login, no_horizontal_scroll, shot
 from tests.factories import make_report, make_user
@@ -194,7 +194,7 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
         for report in decided:
             for follower in followers(report):
                 person = follower.user
-                if person.mail_preference == "none":
+                if person.mail_choice(follower_kind(follower.is_reporter)) == "none":
                     continue
                 mails = [m for m in smtp.inbox.to(person.email) if report.reference in m["Subject"]]
                 assert mails, f"{person.email} got no mail about {report.reference}"

@@ -2,8 +2,8 @@
 (one mail per recipient and report for a session's steps), and an agenda item keeps what
 its decision changed so the session can undo it while the mails are held.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-15 10:00:00
 
 """
@@ -11,8 +11,8 @@ Create Date: 2026-12-15 10:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
