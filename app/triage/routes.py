@@ -301,6 +301,11 @@ def _preview(item: TriageItem, reference: str, expected_version: int | None = No
         return None, error.message
 
 
+def _sentence(text: str) -> str:
+    """`text` ending in one full stop (a decision may already end in one)."""
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def _forward(triage_session: TriageSession, item: TriageItem) -> tuple[str, str]:
     """The page after an action on `item`: the next item ahead, never an earlier one
     unless nothing is left ahead (and then the coach is told)."""
@@ -349,7 +354,10 @@ def _act(session_id: int, item_id: int, action: str):
         )
         url, note = _forward(triage_session, item)
         destination.append(url)
-        return f"{reference}: {item.decision}. U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn.{note}"
+        return (
+            f"{reference}: {_sentence(item.decision)} U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn."
+            + note
+        )
 
     def render(failure):
         if failure.conflict:
