@@ -78,6 +78,9 @@ class Config:
     # How long ended reports stay in the board's Afgerond column.
     RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
     TRIAGE_SESSION_MINUTES = int(os.environ.get("TRIAGE_SESSION_MINUTES", "30"))
+    # Mails about a decision in the weekly session wait this long (or until the session
+    # ends, if sooner), so the decision can still be undone without anyone being told.
+    SESSION_MAIL_HOLD_MINUTES = int(os.environ.get("SESSION_MAIL_HOLD_MINUTES", "10"))
 
     # Scheduled work (flask run-scheduler), local time in TIMEZONE.
     AGENDA_MAIL_TIME = os.environ.get("AGENDA_MAIL_TIME", "08:00")  # on the session's weekday

@@ -86,6 +86,11 @@ def status_meaning(status: str) -> str:
     return STATUS_MEANINGS[ReportStatus(status)]
 
 
+def ran_into(number: int) -> str:
+    """On 'Wat we ontregelden': everyone who ran into a rule, the reporter included."""
+    return count(number, "collega liep", "collega’s liepen") + " hier tegenaan"
+
+
 def status_line(status: str, headline: str) -> str:
     """'Status: Opgelost.' and what happened, without saying the status twice
     ('Opgelost — opgelost.') or ending on two full stops."""

@@ -221,7 +221,10 @@ def daily_digest(now: datetime | None = None) -> dict:
         day = local_today(now).isoformat()
         waiting = db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None))
+            # Not what is still held back (a weekly session's decisions, which can be undone).
+            .where(
+                OutboxMessage.digest.is_(True), OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now
+            )
             .order_by(OutboxMessage.created_at, OutboxMessage.id)
         ).all()
         groups: dict[tuple[str, int | str], list[OutboxMessage]] = {}

@@ -11,9 +11,13 @@ up at the moment of sending, and the row is deleted once the mail went out."""
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -27,7 +31,7 @@ from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
 from app.models import OutboxMessage, Report, User
 from app.models.base import utcnow
-from app.models.outbox import MAIL_BODY_MAX
+from app.models.outbox import GROUP_KEY_MAX, MAIL_BODY_MAX
 from app.models.user import DIGEST, FIXED_MAIL_KINDS, MAIL_KINDS, NO_MAIL
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,7 @@ def enqueue(
     to_address: str | None = None,
     always: bool = False,
     kind: str | None = None,
+    hold: Hold | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Queue one mail to `user`, rendered from templates/mail/<template>.txt and .html.
@@ -75,7 +80,9 @@ def enqueue(
     Deactivated accounts get nothing. `always`: a security notice about their own account,
     whatever they chose. `anonymous`: `user` follows what the mail is about anonymously;
     the row then keeps only their pseudonym, and the mail greets them without their name.
-    `to_address`: another address than the account's (the old one, after a change)."""
+    `to_address`: another address than the account's (the old one, after a change).
+    `hold` (or an enclosing hold_mail block): keep the mail back until the hold ends, as
+    one mail per recipient and report (see hold_mail)."""
     if kind is None and not always:
         raise TypeError("enqueue needs kind= (see app.models.user.MAIL_KINDS), or always=True")
     if kind is not None and kind not in MAIL_KINDS and kind not in FIXED_MAIL_KINDS:
@@ -83,6 +90,11 @@ def enqueue(
     choice = None if always else user.mail_choice(kind)
     if not user.active or choice == NO_MAIL:
         return None
+    hold = hold or _current_hold.get()
+    if hold is not None:
+        held = _join_held(hold, user, template, subject, anonymous, context)
+        if held is not None:
+            return held
     context.update(
         user=None if anonymous else user, subject=subject, municipality=current_app.config["MUNICIPALITY_NAME"]
     )
@@ -102,6 +114,8 @@ def enqueue(
         kind=kind or "account",
         digest=choice == DIGEST,
     )
+    if hold is not None:
+        _hold_message(message, hold, user, template, subject, anonymous, context)
     db.session.add(message)
     return message
 
@@ -109,6 +123,188 @@ def enqueue(
 def follower_kind(is_reporter: bool) -> str:
     """The kind of a mail about a report, for its reporter or for someone who supports it."""
     return "own_reports" if is_reporter else "followed_reports"
+
+
+# --- held mail (the weekly session) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Mail caused by one step (`owner`, e.g. one decision in a weekly session) within a
+    group of steps (`group`, e.g. that session), held back until `until`."""
+
+    group: str
+    owner: str
+    until: datetime
+
+
+_current_hold: ContextVar[Hold | None] = ContextVar("mail_hold", default=None)
+
+
+@contextmanager
+def hold_mail(group: str, owner: str, until: datetime) -> Iterator[Hold]:
+    """Every mail queued inside this block is held until `until` (or release_held), and the
+    update mails about one report to one recipient within `group` become one mail that
+    tells every step and the report's final state. withdraw_held takes `owner`'s steps
+    out again, as long as they have not gone out."""
+    hold = Hold(group, owner, until)
+    token = _current_hold.set(hold)
+    try:
+        yield hold
+    finally:
+        _current_hold.reset(token)
+
+
+# The one mail that can tell several steps: the reporter's and supporters' update.
+COALESCED_TEMPLATE = "report_update"
+
+
+def _group_key(hold: Hold, user: User, template: str, anonymous: bool, context: dict) -> str:
+    report = context.get("report")
+    recipient = f"p{pseudonym(user.id)}" if anonymous else f"u{user.id}"
+    return f"{hold.group}:{report.id if report is not None else '-'}:{template}:{recipient}"[:GROUP_KEY_MAX]
+
+
+def _step(hold: Hold, subject: str, context: dict) -> dict:
+    return {"owner": hold.owner, "subject": subject, "headline": context.get("headline"), "text": context.get("text")}
+
+
+def _hold_message(
+    message: OutboxMessage, hold: Hold, user: User, template: str, subject: str, anonymous: bool, context: dict
+) -> None:
+    report = context.get("report")
+    message.next_attempt_at = hold.until
+    message.group_key = _group_key(hold, user, template, anonymous, context)
+    message.hold_parts = json.dumps(
+        {
+            "template": template,
+            "report_id": report.id if report is not None else None,
+            "is_reporter": bool(context.get("is_reporter")),
+            "steps": [_step(hold, subject, context)],
+        }
+    )
+
+
+def _held(group_key: str) -> OutboxMessage | None:
+    """The mail with this group key that is still held and untouched by a deliverer."""
+    return db.session.scalar(
+        db.select(OutboxMessage)
+        .where(
+            OutboxMessage.group_key == group_key,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.claimed_until.is_(None),
+            OutboxMessage.next_attempt_at > utcnow(),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+def _join_held(
+    hold: Hold, user: User, template: str, subject: str, anonymous: bool, context: dict
+) -> OutboxMessage | None:
+    """Add this step to the held update about the same report for the same recipient."""
+    if template != COALESCED_TEMPLATE:
+        return None
+    message = _held(_group_key(hold, user, template, anonymous, context))
+    if message is None:
+        return None
+    parts = json.loads(message.hold_parts)
+    parts["steps"].append(_step(hold, subject, context))
+    message.hold_parts = json.dumps(parts)
+    message.next_attempt_at = max(message.next_attempt_at, hold.until)
+    _render_held(message, parts)
+    return message
+
+
+def _render_held(message: OutboxMessage, parts: dict) -> None:
+    """(Re)write a held update from its steps, with the report as it is now."""
+    report = db.session.get(Report, parts["report_id"])
+    user = db.session.get(User, message.to_user_id) if message.to_user_id else None
+    steps = parts["steps"]
+    last = steps[-1]
+    context = {
+        "user": user,
+        "subject": last["subject"],
+        "municipality": current_app.config["MUNICIPALITY_NAME"],
+        "report": report,
+        "headline": last["headline"],
+        "text": last["text"],
+        "steps": steps if len(steps) > 1 else None,
+        "is_reporter": parts["is_reporter"],
+        "url": external_url("reports.detail", reference=report.reference),
+    }
+    message.subject = last["subject"]
+    message.body_text = _fit(
+        render_template(f"mail/{parts['template']}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
+    )
+    message.body_html = _fit(
+        render_template(f"mail/{parts['template']}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
+    )
+
+
+def _in_group(group: str):
+    return OutboxMessage.group_key.like(group.replace("%", "").replace("_", "\\_") + ":%", escape="\\")
+
+
+def withdraw_held(group: str, owner: str) -> bool:
+    """Take `owner`'s steps out of the held mails of `group`: a mail with only their steps
+    is deleted, a mail that also tells other steps is written again without them. False
+    (and nothing changed) when one of them is no longer held: a deliverer has it, or it
+    went out."""
+    messages = db.session.scalars(db.select(OutboxMessage).where(_in_group(group))).all()
+    now = utcnow()
+    touched = []
+    for message in messages:
+        parts = json.loads(message.hold_parts or '{"steps": []}')
+        if not any(step["owner"] == owner for step in parts["steps"]):
+            continue
+        if message.sent_at is not None or message.claimed_until is not None or message.next_attempt_at <= now:
+            return False
+        touched.append((message, parts))
+    for message, parts in touched:
+        parts["steps"] = [step for step in parts["steps"] if step["owner"] != owner]
+        if not parts["steps"]:
+            # Conditional, so a deliverer that claims it at this very moment wins cleanly.
+            result = db.session.execute(
+                db.delete(OutboxMessage).where(
+                    OutboxMessage.id == message.id,
+                    OutboxMessage.claimed_until.is_(None),
+                    OutboxMessage.sent_at.is_(None),
+                )
+            )
+            if result.rowcount != 1:
+                return False
+            db.session.expunge(message)
+            continue
+        message.hold_parts = json.dumps(parts)
+        _render_held(message, parts)
+    db.session.flush()
+    return True
+
+
+def withdraw_held_to_former_followers(group: str, report: Report) -> None:
+    """After followers were taken off `report` (an undone merge), the held updates of
+    `group` about it to anyone who no longer follows it are not sent."""
+    following = {f"p{pseudonym(f.user.id)}" if f.anonymous else f"u{f.user.id}" for f in followers(report)}
+    prefix = f"{group}:{report.id}:{COALESCED_TEMPLATE}:"
+    for message in db.session.scalars(db.select(OutboxMessage).where(_in_group(group))):
+        former = message.group_key.startswith(prefix) and message.group_key[len(prefix) :] not in following
+        if former and message.sent_at is None and message.claimed_until is None:
+            db.session.delete(message)
+    db.session.flush()
+
+
+def release_held(group: str, *, now: datetime | None = None) -> int:
+    """Send the held mails of `group` at the next delivery (the session ended)."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(_in_group(group), OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at > now)
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from app.formatting import (
     iso,
     moment,
     origin_label,
+    ran_into,
     status_label,
     status_line,
     status_meaning,
@@ -82,6 +83,7 @@ def template_filters() -> dict:
         "origin_label": origin_label,
         "count": count,
         "supporters": supporters,
+        "ran_into": ran_into,
         "status_line": status_line,
         "status_meaning": status_meaning,
     }

@@ -125,6 +125,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("triage.decide", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
     ("triage.merge", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
     ("triage.skip", "POST"):            {"anon": LOGIN,   "employee": 403, "coach": redirect("/weekoverleg/{session_id}"), "legal": 403, "admin": 403},
+    # No version (and nothing decided on the item yet): nothing is undone.
+    ("triage.undo", "POST"):            {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
     # Ending the session is the last POST of the walk; it leads to the minutes.
     ("triage.end", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": redirect("/weekoverleg/{session_id}/besluitenlijst"), "legal": 403, "admin": 403},
 

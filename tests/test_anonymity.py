@@ -221,6 +221,20 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
             for session_id in world["session_ids"]:
                 for item_id in world["item_ids"]:
                     urls.append(("triage.session", url_for("triage.session", session_id=session_id, punt=item_id)))
+                    # The merge step: the chosen report shown before the merge, and a search.
+                    for reference in world["references"]:
+                        urls.append(
+                            (
+                                "triage.session",
+                                url_for("triage.session", session_id=session_id, punt=item_id, doel=reference),
+                            )
+                        )
+                    urls.append(
+                        (
+                            "triage.session",
+                            url_for("triage.session", session_id=session_id, punt=item_id, zoek=ANONYMOUS_RULE),
+                        )
+                    )
     return urls, unfilled
 
 

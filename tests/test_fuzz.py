@@ -116,7 +116,7 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "dossiers.export_csv": DOSSIER_PARAMS,
     "dossiers.export_xlsx": DOSSIER_PARAMS,
     "results.index": ("pagina",),
-    "triage.session": ("punt",),
+    "triage.session": ("punt", "doel", "zoek"),
     "admin.audit": ("actie", "pagina"),
 }
 
@@ -285,7 +285,7 @@ def _world(app, role: str) -> dict:
     """As tests/route_table.py describes it, with more to act on: open reports (one to merge
     into), an ended one to reopen, an escalated one with its dossier (ready to be sent), and
     a weekly session, started by another coach, with the open reports on its agenda."""
-    from app.services.triage import start_session
+    from app.services.triage import handle_item, start_session
     from app.services.workflow import assign_report, decide_report
 
     with app.app_context():
@@ -317,6 +317,9 @@ def _world(app, role: str) -> dict:
             make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
         db.session.commit()
         session = start_session(coach, [coach.id])
+        db.session.commit()
+        # One decision taken, so the session page offers to undo it.
+        handle_item(session.items[-1], coach, "take_on")
         db.session.commit()
         return {
             "reference": report.reference,

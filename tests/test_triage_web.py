@@ -206,7 +206,7 @@ def test_take_on_assigns_the_coach_and_records_the_decision(app, world):
     coach, session_id, items = _started(app, world)
     coach.open(session_id)
     response = coach.act(session_id, items[0], "oppakken", "take_on")
-    assert response.status_code == 303 and response.headers["Location"] == f"/weekoverleg/{session_id}"
+    assert response.status_code == 303 and response.headers["Location"] == f"/weekoverleg/{session_id}?punt={items[1]}"
     report = _report(app, world["old_new"])
     assert report.status == "in_progress" and report.assignee_id == world["eva"]
     item = _item(app, items[0])
@@ -345,8 +345,18 @@ def test_merge_into_an_earlier_report(app, world):
     )
     assert unknown.status_code == 400 and "Er is geen melding met nummer RK-1999-0042" in _page(unknown)
     assert "Zelfde regel." in _page(unknown)
-    response = coach.act(
+    preview = coach.act(
         session_id, items[2], "samenvoegen", "merge", {"target": target, "explanation": "Zelfde regel."}
+    )
+    assert preview.status_code == 200 and "Paspoortafspraak alleen online" in _page(preview)
+    assert _report(app, world["new2"]).status == "new", "the preview changed the report"
+    response = coach.act(
+        session_id,
+        items[2],
+        "samenvoegen",
+        "merge",
+        {"target": target, "explanation": "Zelfde regel.", "confirm": target},
+        page=_page(preview),
     )
     assert response.status_code == 303
     report = _report(app, world["new2"])

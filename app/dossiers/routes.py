@@ -119,6 +119,7 @@ FORMS = {
 EVENT_LABELS = {
     "created": "Dossier aangemaakt",
     "linked": "Melding toegevoegd",
+    "unlinked": "Melding uit het dossier gehaald",
     "updated": "Gegevens gewijzigd",
     "note": "Notitie",
     "owner": "Eigenaar",

@@ -13,6 +13,7 @@ from app.models.base import UTCDateTime, utcnow
 # A rendered mail body. The longest (an agenda or an overview of every dossier) stays far
 # below this; the bound is there so no column is without one.
 MAIL_BODY_MAX = 1_000_000
+GROUP_KEY_MAX = 200
 
 
 class OutboxMessage(db.Model):
@@ -44,3 +45,9 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # A mail held back for a while (a weekly session's decisions, which can still be undone):
+    # which recipient and report it is about within that hold, so later steps about the same
+    # report become one mail (app.notify.hold_mail). `hold_parts` keeps the steps it tells
+    # (JSON: whose step, headline, text) so an undone step can be taken out again.
+    group_key: Mapped[str | None] = mapped_column(String(GROUP_KEY_MAX), index=True)
+    hold_parts: Mapped[str | None] = mapped_column(String(MAIL_BODY_MAX))

@@ -228,6 +228,7 @@ class EventKind(str, enum.Enum):
     NOTE = "note"
     MERGED_IN = "merged_in"
     REOPENED = "reopened"
+    UNDONE = "undone"
 
 
 EVENT_LABELS = {
@@ -239,6 +240,7 @@ EVENT_LABELS = {
     EventKind.NOTE.value: "Interne notitie",
     EventKind.MERGED_IN.value: "Melding samengevoegd met deze melding",
     EventKind.REOPENED.value: "Heropend",
+    EventKind.UNDONE.value: "Besluit ongedaan gemaakt",
 }
 
 

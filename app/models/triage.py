@@ -15,6 +15,8 @@ from app.models.user import User
 # What the session decided about an item, in one line of the minutes (who follows up, or
 # the decision with its law and a summary of the explanation).
 DECISION_MAX = 1000
+# The record of what one decision changed (ids, earlier values and texts of a report).
+UNDO_STATE_MAX = 20_000
 
 
 class TriageSession(db.Model):
@@ -67,6 +69,9 @@ class TriageItem(db.Model):
     follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the decision changed, so the session can undo it while its mails are held
+    # (JSON, written by app.services.triage; empty for a skip or an item handled before).
+    undo_state: Mapped[str | None] = mapped_column(String(UNDO_STATE_MAX))
 
     session: Mapped[TriageSession] = relationship(back_populates="items")
     report: Mapped[Report] = relationship()

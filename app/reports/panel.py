@@ -25,7 +25,7 @@ from app.reports.forms import (
 )
 from app.search import clean_search, find_similar, support_counts
 from app.services import workflow
-from app.services.reports import get_by_reference, parse_reference
+from app.services.reports import get_by_reference, parse_reference, typed_reference
 from app.services.users import active_coaches
 from app.web import FormsPage
 
@@ -92,8 +92,9 @@ def merge_candidates(report: Report, query: str) -> tuple[list, bool]:
     suggestions = not query
     if suggestions:
         query = f"{report.rule} {report.problem}"
-    if parse_reference(query):
-        found = get_by_reference(query)
+    reference = typed_reference(query)
+    if reference:
+        found = get_by_reference(reference)
         results = [found] if found is not None else []
         counts = support_counts([r.id for r in results])
         results = [(r, counts.get(r.id, 0)) for r in results]

@@ -238,6 +238,16 @@ def parse_reference(reference: str) -> tuple[int, int] | None:
     return year, number
 
 
+def typed_reference(value: str | None) -> str | None:
+    """A reference as someone types it in a search or merge field, with or without its
+    'RK-' (2026-0012), as the canonical RK-2026-0012; None when it cannot be one."""
+    value = (value or "").strip().upper()
+    if not value.startswith("RK-"):
+        value = "RK-" + value
+    parsed = parse_reference(value)
+    return f"RK-{parsed[0]}-{parsed[1]:04d}" if parsed else None
+
+
 def get_by_reference(reference: str) -> Report | None:
     parsed = parse_reference(reference)
     if parsed is None:

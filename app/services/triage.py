@@ -4,8 +4,9 @@ through app.services.workflow; this module only records what the session decided
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import text, update
@@ -14,13 +15,20 @@ from sqlalchemy.exc import IntegrityError
 from app.anonymity import name_for
 from app.extensions import db
 from app.formatting import dutch_date
-from app.models import Report, TriageAttendee, TriageItem, TriageSession, User
+from app.models import Dossier, Report, Support, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
-from app.models.report import STATUS_LABELS, ReportStatus, overdue_cutoff
-from app.notify import enqueue, external_url
+from app.models.report import STATUS_LABELS, EventKind, ReportStatus, overdue_cutoff
+from app.notify import (
+    enqueue,
+    external_url,
+    hold_mail,
+    release_held,
+    withdraw_held,
+    withdraw_held_to_former_followers,
+)
 from app.services import ConflictError, DomainError, workflow
-from app.services.dossiers import LegalReference
-from app.services.reports import get_by_reference
+from app.services.dossiers import LegalReference, record_dossier_event
+from app.services.reports import get_by_reference, record_event, typed_reference
 from app.services.users import active_coaches
 
 PENDING = "pending"
@@ -171,16 +179,34 @@ def current_item(session: TriageSession, item_id: int | None = None) -> TriageIt
     return next((item for item in session.items if item.state == PENDING), None)
 
 
+@dataclass(frozen=True)
+class NextItem:
+    """Where the session goes after an item: `item` (None when nothing is left), and
+    whether that meant going back to the start of the agenda (`wrapped`)."""
+
+    item: TriageItem | None
+    wrapped: bool = False
+
+
+def next_item(session: TriageSession, after: TriageItem | None) -> NextItem:
+    """The session only moves forward: the first item still to be discussed after `after`
+    in agenda order. Only when nothing is left ahead does it go back, to an earlier item
+    still to be discussed, else to a skipped one (and says so)."""
+    position = after.position if after is not None else 0
+    others = [item for item in session.items if item is not after]
+    ahead = [item for item in others if item.state == PENDING and item.position > position]
+    if ahead:
+        return NextItem(ahead[0])
+    for state in (PENDING, SKIPPED):
+        behind = [item for item in others if item.state == state]
+        if behind:
+            return NextItem(behind[0], wrapped=after is not None)
+    return NextItem(None)
+
+
 def next_pending(session: TriageSession, after: TriageItem | None) -> TriageItem | None:
-    """The next item still to be discussed after `after`, wrapping round to the start."""
-    pending = [item for item in session.items if item.state == PENDING and item is not after]
-    if not pending:
-        return None
-    if after is not None:
-        later = [item for item in pending if item.position > after.position]
-        if later:
-            return later[0]
-    return pending[0]
+    """The 'Volgende punt' of the page (see next_item)."""
+    return next_item(session, after).item
 
 
 # --- changing --------------------------------------------------------------------------
@@ -332,50 +358,249 @@ def handle_item(
     # who was first, instead of changing the report a second time.
     _claim(item, state=HANDLED, allowed_from=(PENDING, SKIPPED), actor=actor)
     report = item.report
-    if action == "take_on":
-        workflow.take_on(report, actor, expected_version=expected_version)
-        follow_up = actor
-        decision = f"{actor.name} gaat erachteraan"
-    elif action == "assign":
-        assignee = db.session.get(User, assignee_id) if assignee_id else None
-        if assignee is None:
-            raise DomainError("Kies wie erachteraan gaat.", field="assignee_id")
-        workflow.assign_report(report, assignee, actor=actor, expected_version=expected_version)
-        follow_up = assignee
-        decision = f"{assignee.name} gaat erachteraan"
-    elif action == "decide":
-        workflow.decide_report(
-            report,
-            actor=actor,
-            outcome=outcome or "",
-            explanation=explanation,
-            what_changed=what_changed,
-            legal=legal if outcome == workflow.ESCALATED else None,
-            expected_version=expected_version,
-        )
-        follow_up = report.assignee
-        prefix = DECISION_PREFIX[outcome]
-        if outcome == workflow.ESCALATED and report.dossier is not None:
-            prefix += f" ({report.dossier.legal_reference})"
-        decision = f"{prefix}: {_summary(explanation or '')}"
-    else:
-        reference = (target_reference or "").strip()
-        if not reference:
-            raise DomainError(
-                "Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target"
+    before = _snapshot(report)
+    target = None
+    if action == "merge":
+        target = merge_target(target_reference)
+        target_before = {"last_activity_at": _iso(target.last_activity_at)}
+        supports_before = set(db.session.scalars(db.select(Support.id).where(Support.report_id == target.id)))
+    # Nobody hears of the decision until it can no longer be undone (see undo_item).
+    with hold_mail(_mail_group(session), _owner(item), utcnow() + _hold_time()):
+        if action == "take_on":
+            workflow.take_on(report, actor, expected_version=expected_version)
+            follow_up = actor
+            decision = f"{actor.name} gaat erachteraan"
+        elif action == "assign":
+            assignee = db.session.get(User, assignee_id) if assignee_id else None
+            if assignee is None:
+                raise DomainError("Kies wie erachteraan gaat.", field="assignee_id")
+            workflow.assign_report(report, assignee, actor=actor, expected_version=expected_version)
+            follow_up = assignee
+            decision = f"{assignee.name} gaat erachteraan"
+        elif action == "decide":
+            workflow.decide_report(
+                report,
+                actor=actor,
+                outcome=outcome or "",
+                explanation=explanation,
+                what_changed=what_changed,
+                legal=legal if outcome == workflow.ESCALATED else None,
+                expected_version=expected_version,
             )
-        target = get_by_reference(reference)
-        if target is None:
-            raise DomainError(
-                f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target"
+            follow_up = report.assignee
+            prefix = DECISION_PREFIX[outcome]
+            if outcome == workflow.ESCALATED and report.dossier is not None:
+                prefix += f" ({report.dossier.legal_reference})"
+            decision = f"{prefix}: {_summary(explanation or '')}"
+        else:
+            workflow.merge_report(
+                report, target, actor=actor, explanation=explanation, expected_version=expected_version
             )
-        workflow.merge_report(report, target, actor=actor, explanation=explanation, expected_version=expected_version)
-        follow_up = target.assignee
-        decision = f"Samengevoegd met {target.reference}"
+            follow_up = target.assignee
+            decision = f"Samengevoegd met {target.reference}"
+    db.session.flush()
+    undo = {"action": action, "report": before, "version_after": report.version}
+    if target is not None:
+        added = set(db.session.scalars(db.select(Support.id).where(Support.report_id == target.id))) - supports_before
+        undo["target"] = {
+            "id": target.id,
+            "before": target_before,
+            "last_activity_at": _iso(target.last_activity_at),
+            "support_ids": sorted(added),
+        }
+    if report.dossier_id is not None and report.dossier_id != before["dossier_id"]:
+        kinds = [event.kind for event in report.dossier.events]
+        undo["dossier"] = {"id": report.dossier_id, "created": kinds == ["created"]}
     item.decision = decision
     item.follow_up = follow_up
+    item.undo_state = json.dumps(undo)
     _add_attendee(session, actor)
     db.session.flush()
+
+
+def merge_target(reference: str | None) -> Report:
+    """The report a coach named to merge into, or a Dutch message at the field."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError(
+            "Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target"
+        )
+    target = get_by_reference(typed_reference(reference) or reference)
+    if target is None:
+        raise DomainError(
+            f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target"
+        )
+    return target
+
+
+def preview_merge(item: TriageItem, actor: User, target_reference: str | None, *, expected_version=None) -> Report:
+    """The report the item would be merged into, after every check the merge itself makes
+    (the workflow's); nothing changes."""
+    _require_coach(actor)
+    _require_open(item.session)
+    if item.state == HANDLED:
+        raise ItemHandledError(item, actor)
+    target = merge_target(target_reference)
+    workflow.check_merge(item.report, target, actor=actor, expected_version=expected_version)
+    return target
+
+
+# --- undoing a decision -----------------------------------------------------------------
+
+TOO_LATE = (
+    "Ongedaan maken kan niet meer: de e-mails over dit besluit zijn al verstuurd of worden nu verstuurd. "
+    "Er is niets gewijzigd. Heropen de melding als dat nodig is."
+)
+
+
+class UndoConflict(ConflictError):
+    """The report changed after the session's decision: undoing would overwrite that."""
+
+    def __init__(self, report: Report, viewer: User | None):
+        last = report.events[-1] if report.events else None
+        who = f" door {name_for(viewer, last.actor)}" if last is not None and last.actor_id is not None else ""
+        super().__init__(
+            f"Ongedaan maken kan niet: {report.reference} is na dit besluit gewijzigd{who}. "
+            f"De status is nu: {STATUS_LABELS[report.status_enum]}. Er is niets teruggedraaid; "
+            "pas de melding zo nodig aan op de pagina van de melding."
+        )
+        self.report = report
+
+
+def _hold_time() -> timedelta:
+    return timedelta(minutes=current_app.config["SESSION_MAIL_HOLD_MINUTES"])
+
+
+def _mail_group(session: TriageSession) -> str:
+    return f"triage:{session.id}"
+
+
+def _owner(item: TriageItem) -> str:
+    return f"triage-item:{item.id}"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+# What a decision may change on the report itself, restored as it was by an undo.
+_RESTORED = ("status", "assignee_id", "explanation", "outcome", "duplicate_of_id", "dossier_id")
+_RESTORED_TIMES = ("resolved_at", "last_activity_at")
+
+
+def _snapshot(report: Report) -> dict:
+    state = {name: getattr(report, name) for name in _RESTORED}
+    state.update({name: _iso(getattr(report, name)) for name in _RESTORED_TIMES})
+    return state
+
+
+def can_undo(item: TriageItem, *, now: datetime | None = None) -> bool:
+    """A decision taken in this session whose mails are still held: the session is open
+    and the hold time has not passed (the session's end releases them)."""
+    if not item.session.is_open or item.state != HANDLED or not item.undo_state or item.handled_at is None:
+        return False
+    return (now or utcnow()) < item.handled_at + _hold_time()
+
+
+def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = None) -> None:
+    """Undo the session's decision on `item`: the report (status, who follows up, texts,
+    supporters a merge moved, the dossier an escalation created or joined) is as it was,
+    the held mails are withdrawn so nobody is told anything, and the item is back on the
+    agenda. The timeline is append-only: it keeps the decision and gets an 'ongedaan
+    gemaakt' line (the reporter could already have read the decision on the report page)."""
+    session = item.session
+    _require_coach(actor)
+    _require_open(session)
+    if item.state != HANDLED or not item.undo_state:
+        raise DomainError("Bij dit punt is geen besluit om ongedaan te maken.")
+    report = item.report
+    if workflow.report_actions(report, actor).withheld:
+        raise DomainError(workflow.WITHHELD)
+    if not can_undo(item):
+        raise DomainError(TOO_LATE)
+    undo = json.loads(item.undo_state)
+    if (expected_version is not None and int(expected_version) != report.version) or report.version != undo[
+        "version_after"
+    ]:
+        raise UndoConflict(report, actor)
+    target = db.session.get(Report, undo["target"]["id"]) if "target" in undo else None
+    if target is not None and target.status == workflow.MERGED:
+        # Its followers (ours among them) moved on to yet another report.
+        raise UndoConflict(target, actor)
+    if not withdraw_held(_mail_group(session), _owner(item)):
+        raise DomainError(TOO_LATE)
+    decision = item.decision
+    before = undo["report"]
+    now = utcnow()
+    for name in _RESTORED:
+        setattr(report, name, before[name])
+    for name in _RESTORED_TIMES:
+        setattr(report, name, _when(before[name]))
+    # Higher, never back: a page loaded at the decision's version must not act any more.
+    report.version = undo["version_after"] + 1
+    report.updated_at = now
+    db.session.flush()
+    db.session.expire(report, ["assignee", "dossier"])
+    record_event(
+        report,
+        EventKind.UNDONE,
+        actor=actor,
+        text=f"In het weekoverleg ongedaan gemaakt: {decision}. De status is weer: {STATUS_LABELS[report.status_enum]}.",
+    )
+    if target is not None:
+        for support_id in undo["target"]["support_ids"]:
+            support = db.session.get(Support, support_id)
+            if support is not None:
+                db.session.delete(support)
+        if _iso(target.last_activity_at) == undo["target"]["last_activity_at"]:
+            target.last_activity_at = _when(undo["target"]["before"]["last_activity_at"])
+        db.session.flush()
+        db.session.expire(target, ["supports"])
+        withdraw_held_to_former_followers(_mail_group(session), target)
+        record_event(
+            target,
+            EventKind.UNDONE,
+            actor=actor,
+            text=f"Het samenvoegen van {report.reference} met deze melding is ongedaan gemaakt.",
+        )
+    if "dossier" in undo:
+        _undo_dossier(db.session.get(Dossier, undo["dossier"]["id"]), report, undo["dossier"]["created"], actor)
+    result = db.session.execute(
+        update(TriageItem)
+        .where(TriageItem.id == item.id, TriageItem.state == HANDLED, TriageItem.handled_at == item.handled_at)
+        .values(state=PENDING, decision=None, follow_up_id=None, handled_by_id=None, handled_at=None, undo_state=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        raise ItemHandledError(item, actor)
+    db.session.flush()
+
+
+def _undo_dossier(dossier: Dossier | None, report: Report, created: bool, actor: User) -> None:
+    """A dossier the escalation created and nobody touched since goes as if it never was
+    (Juridische Zaken never acted on it); otherwise the report leaves it, on its record."""
+    if dossier is None:
+        return
+    db.session.flush()
+    others = db.session.scalar(db.select(db.func.count(Report.id)).where(Report.dossier_id == dossier.id))
+    untouched = created and dossier.version == 1 and [event.kind for event in dossier.events] == ["created"]
+    if untouched and not others:
+        for event in list(dossier.events):
+            db.session.delete(event)
+        db.session.flush()
+        db.session.delete(dossier)
+        return
+    record_dossier_event(
+        dossier,
+        "unlinked",
+        actor=actor,
+        text=f"{report.reference} hoort niet meer bij dit dossier: het besluit in het weekoverleg is ongedaan gemaakt.",
+    )
 
 
 def skip_item(item: TriageItem, actor: User) -> None:
@@ -418,6 +643,8 @@ def end_session(session: TriageSession, actor: User) -> int:
     if result.rowcount != 1:
         raise SessionClosedError(session)
     _add_attendee(session, actor)
+    # The session's decisions can no longer be undone: their mails go out now.
+    release_held(_mail_group(session), now=now)
     db.session.flush()
     parts = minutes(session)
     subject = f"Besluitenlijst weekoverleg {dutch_date(session.started_at)}"

@@ -290,6 +290,23 @@ def decide_report(
     db.session.flush()
 
 
+def check_merge(report: Report, target: Report, *, actor: User, expected_version: int | None = None) -> None:
+    """Refuse (DomainError) a merge of `report` into `target` that merge_report would
+    refuse, before anything changes: a preview asks this."""
+    actions = _actions(report, actor)
+    _check_version(report, expected_version, actor)
+    if target.id == report.id:
+        raise DomainError("Een melding kan niet met zichzelf worden samengevoegd.", field="target")
+    if target.status == MERGED:
+        raise DomainError(
+            "Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target"
+        )
+    if not actions.merge:
+        raise DomainError("Deze melding kan nu niet worden samengevoegd.")
+    if follows_anonymously(actor, target):
+        raise DomainError(WITHHELD_TARGET, field="target")
+
+
 def merge_report(
     report: Report,
     target: Report,
@@ -307,19 +324,8 @@ def merge_report(
     is the target's reporter or a supporter, and name them). Only a named follower who
     already follows the target by name is not added twice; that is visible from the names
     on both sides anyway."""
-    actions = _actions(report, actor)
-    _check_version(report, expected_version, actor)
-    if target.id == report.id:
-        raise DomainError("Een melding kan niet met zichzelf worden samengevoegd.", field="target")
-    if target.status == MERGED:
-        raise DomainError(
-            "Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target"
-        )
+    check_merge(report, target, actor=actor, expected_version=expected_version)
     explanation = _text(explanation, "explanation", "Schrijf voor de melder op waarom deze meldingen samengaan.")
-    if not actions.merge:
-        raise DomainError("Deze melding kan nu niet worden samengevoegd.")
-    if follows_anonymously(actor, target):
-        raise DomainError(WITHHELD_TARGET, field="target")
     # The target's followers as they were: they hear of the merge below.
     told = followers(target)
     named = {s.user_id for s in target.supports if not s.anonymous} | (

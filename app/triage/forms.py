@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import Length
 
-from app.forms import BaseForm, CheckboxList, Required, VersionedForm
+from app.forms import TOO_LONG, BaseForm, CheckboxList, Required, VersionedForm
+from app.models.report import REFERENCE_MAX
 from app.reports.forms import DecideForm as ReportDecideForm
 from app.reports.forms import MergeForm as ReportMergeForm
+from app.services.reports import typed_reference
 
 
 def _optional_int(value):
@@ -71,7 +74,26 @@ class DecideForm(ReportDecideForm):
 
 
 class MergeForm(ReportMergeForm):
-    """The same merge as on the report page, here for the item under discussion."""
+    """The same merge as on the report page, here for the item under discussion, in two
+    steps: the coach sees the chosen report's title and status first, and confirms that
+    report (`confirm` carries the reference they saw)."""
+
+    confirm = HiddenField(validators=[Length(max=REFERENCE_MAX, message=TOO_LONG)])
+
+    @property
+    def confirmed(self) -> bool:
+        confirm = typed_reference(self.confirm.data)
+        return confirm is not None and confirm == typed_reference(self.target.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        if not self.confirmed:
+            # The first step only shows the chosen report: the explanation may wait.
+            self.explanation.validators = [v for v in self.explanation.validators if not isinstance(v, Required)]
+        return super().validate(extra_validators)
+
+
+class UndoForm(VersionedForm):
+    """Undo the session's decision on an item, against the report version on the page."""
 
 
 class EndForm(BaseForm):

@@ -11,29 +11,36 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import VersionedForm, parse_id
-from app.models import TriageItem, TriageSession, User
+from app.models import Report, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import area_required
-from app.services import workflow
+from app.reports.panel import merge_candidates
+from app.search import clean_search
+from app.services import DomainError, workflow
 from app.services.dossiers import LegalReference
 from app.services.triage import (
     HANDLED,
     PENDING,
     SKIPPED,
     SessionClosedError,
+    UndoConflict,
     agenda_groups,
     build_agenda,
+    can_undo,
     current_item,
     end_session,
     handle_item,
+    next_item,
     next_pending,
     open_session,
     past_sessions,
+    preview_merge,
     progress,
     reason_label,
     set_attendees,
     skip_item,
     start_session,
+    undo_item,
 )
 from app.services.triage import (
     minutes as minutes_of,
@@ -49,9 +56,10 @@ from app.triage.forms import (
     SkipForm,
     StartForm,
     TakeOnForm,
+    UndoForm,
 )
 from app.views import person
-from app.web import rerender_on_csrf_error, run_form
+from app.web import STALE_FORM, csrf_failed, rerender_on_csrf_error, run_form
 
 bp = Blueprint("triage", __name__)
 
@@ -106,10 +114,19 @@ def _render_session(
     submitted: tuple[str, object] | None = None,
     status: int = 200,
     problem: str | None = None,
+    problem_title: str = "Niet opgeslagen: iemand was u voor",
     unsaved: str | None = None,
+    merge_target=None,
+    merge_problem: str | None = None,
 ):
     coaches = active_coaches()
+    # Every report on the agenda in one query (the list names each), not one per item;
+    # held in this frame while the page renders (the identity map only keeps weak references).
+    agenda_reports = db.session.scalars(
+        db.select(Report).join(TriageItem, TriageItem.report_id == Report.id).where(TriageItem.session_id == session.id)
+    ).all()
     forms = _item_forms(item, coaches)
+    search, candidates, suggested = "", [], False
     attendees_form = AttendeesForm(formdata=None, prefix="attendees", coaches=coaches)
     attendees_form.attendees.data = [a.user_id for a in session.attendees]
     end_form = EndForm(formdata=None, prefix="end")
@@ -126,6 +143,27 @@ def _render_session(
     error_form = None
     if submitted is not None and (submitted[1].errors or submitted[1].form_errors):
         error_form = submitted[1]
+    actions = workflow.report_actions(item.report, current_user) if item is not None else None
+    if item is not None and item.state != HANDLED and (actions.merge or active == "merge"):
+        merge_form = forms["merge"]
+        if submitted is None:
+            # Chosen from the list below the form: shown before anything can happen.
+            chosen = clean_search(request.args.get("doel"))
+            if chosen:
+                merge_form.target.data = chosen
+                merge_target, merge_problem = _preview(item, chosen)
+        elif merge_target is None and active == "merge" and merge_form.confirmed:
+            # Came back (a missing explanation, a conflict): the chosen report stays in view.
+            merge_target, _ = _preview(item, merge_form.target.data)
+        # The confirming button acts only for the report this page shows.
+        merge_form.confirm.data = merge_target.reference if merge_target is not None else ""
+        search = clean_search(request.args.get("zoek")) if submitted is None else ""
+        candidates, suggested = merge_candidates(item.report, search)
+    undo_forms = {}
+    for entry in session.items:
+        if can_undo(entry, now=now):
+            undo_forms[entry.id] = UndoForm(formdata=None, prefix="undo")
+            undo_forms[entry.id].version.data = str(entry.report.version)
     return (
         render_template(
             "triage/session.html",
@@ -139,13 +177,21 @@ def _render_session(
             end_form=end_form,
             error_form=error_form,
             active=active,
-            actions=workflow.report_actions(item.report, current_user) if item is not None else None,
+            actions=actions,
+            merge_target=merge_target,
+            merge_problem=merge_problem,
+            search=search,
+            candidates=candidates,
+            candidates_are_suggestions=suggested,
+            undo_forms=undo_forms,
+            agenda_reports=agenda_reports,
             coaches=coaches,
             timer=_timer(session, now),
             now=now,
             age=lambda value: _age(value, now),
             reason_label=reason_label,
             problem=problem,
+            problem_title=problem_title,
             unsaved=unsaved,
             PENDING=PENDING,
             HANDLED=HANDLED,
@@ -238,6 +284,42 @@ def session(session_id: int):
     return _render_session(triage_session, item)
 
 
+class _MergePreview(DomainError):
+    """The merge form's first step: show the chosen report, change nothing."""
+
+    def __init__(self, target):
+        super().__init__("")
+        self.target = target
+
+
+def _preview(item: TriageItem, reference: str, expected_version: int | None = None):
+    """(target, None) or (None, why not), asking the checks of the merge itself."""
+    try:
+        return preview_merge(item, current_user, reference, expected_version=expected_version), None
+    except DomainError as error:
+        db.session.rollback()
+        return None, error.message
+
+
+def _sentence(text: str) -> str:
+    """`text` ending in one full stop (a decision may already end in one)."""
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _forward(triage_session: TriageSession, item: TriageItem) -> tuple[str, str]:
+    """The page after an action on `item`: the next item ahead, never an earlier one
+    unless nothing is left ahead (and then the coach is told)."""
+    following = next_item(triage_session, item)
+    if following.item is None:
+        return url_for("triage.session", session_id=triage_session.id), ""
+    note = ""
+    if following.wrapped:
+        note = f" Er staat niets meer na dit punt op de agenda: u gaat terug naar punt {following.item.position}" + (
+            ", dat is overgeslagen." if following.item.state == SKIPPED else ", dat nog niet is besproken."
+        )
+    return url_for("triage.session", session_id=triage_session.id, punt=following.item.id), note
+
+
 def _act(session_id: int, item_id: int, action: str):
     triage_session = _session_or_404(session_id)
     item = _item_or_404(triage_session, item_id)
@@ -246,11 +328,18 @@ def _act(session_id: int, item_id: int, action: str):
     kwargs = {"coaches": active_coaches()} if action == "assign" else {}
     form = ITEM_FORMS[action](prefix=action, **kwargs)
     reference = item.report.reference
+    destination = []
 
     def perform():
+        if action == "merge" and not form.confirmed:
+            raise _MergePreview(
+                preview_merge(item, current_user, form.target.data, expected_version=form.expected_version)
+            )
         if action == "skip":
             skip_item(item, current_user)
-            return (f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.", "info")
+            url, note = _forward(triage_session, item)
+            destination.append(url)
+            return (f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.{note}", "info")
         handle_item(
             item,
             current_user,
@@ -263,22 +352,82 @@ def _act(session_id: int, item_id: int, action: str):
             legal=_legal_reference(form),
             target_reference=getattr(getattr(form, "target", None), "data", None),
         )
-        return f"{reference}: {item.decision}."
+        url, note = _forward(triage_session, item)
+        destination.append(url)
+        return (
+            f"{reference}: {_sentence(item.decision)} U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn."
+            + note
+        )
 
     def render(failure):
         if failure.conflict:
             return _conflict(triage_session, item, action, form, failure.conflict)
         return _render_session(triage_session, item, submitted=(action, form), status=failure.status)
 
+    def show_preview(preview: _MergePreview):
+        form.confirm.data = preview.target.reference
+        return _render_session(triage_session, item, submitted=(action, form), merge_target=preview.target)
+
     return run_form(
         form,
         perform,
         success="",
-        redirect_to=url_for("triage.session", session_id=session_id),
+        redirect_to=lambda: destination[0] if destination else url_for("triage.session", session_id=session_id),
         render=render,
         conflict=lambda: ReportConflict(item.report, current_user),
+        escapes={
+            SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error"),
+            _MergePreview: show_preview,
+        },
+    )
+
+
+@bp.route("/<int:session_id>/punten/<int:item_id>/ongedaan-maken", methods=["POST"])
+@area_required("triage")
+@rerender_on_csrf_error
+def undo(session_id: int, item_id: int):
+    """'Ongedaan maken': the session's decision on the item is undone; nobody is mailed."""
+    triage_session = _session_or_404(session_id)
+    item = _item_or_404(triage_session, item_id)
+    if not triage_session.is_open:
+        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+    form = UndoForm(prefix="undo")
+    reference = item.report.reference
+
+    def perform():
+        decision = item.decision
+        undo_item(item, current_user, expected_version=form.expected_version)
+        return (
+            f"Het besluit over {reference} ({decision}) is ongedaan gemaakt. Niemand krijgt er bericht over. "
+            "Het punt staat weer open.",
+            "info",
+        )
+
+    def render(failure):
+        db.session.refresh(item)
+        if csrf_failed(form):
+            problem = "Het formulier was verlopen. Er is niets ongedaan gemaakt; probeer het opnieuw."
+        else:
+            problem = failure.conflict or _first_error(form)
+        return _render_session(
+            triage_session, item, status=failure.status, problem=problem, problem_title="Niet ongedaan gemaakt"
+        )
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("triage.session", session_id=session_id, punt=item_id),
+        render=render,
+        # Two coaches undoing at the same moment: the second hears the state it left.
+        conflict=lambda: UndoConflict(item.report, current_user),
         escapes={SessionClosedError: lambda error: _to_minutes(triage_session, error.message, "error")},
     )
+
+
+def _first_error(form) -> str:
+    errors = [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]
+    return errors[0] if errors else STALE_FORM
 
 
 def _legal_reference(form) -> LegalReference | None:

@@ -83,11 +83,15 @@ def _seed(app) -> dict:
             **_invitation(),
         }
         try:
-            from app.services.triage import start_session
+            from app.services.triage import handle_item, start_session
         except ImportError:  # the weekly session does not exist (yet)
             pass
         else:
-            values["session_id"] = start_session(coach).id
+            session = start_session(coach)
+            values["session_id"] = session.id
+            if len(session.items) > 1:
+                # A decision that can still be undone: the agenda offers 'Ongedaan maken'.
+                handle_item(session.items[-1], coach, "take_on")
         db.session.commit()
         return values
 

@@ -87,16 +87,32 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
     # n: next item (3) without deciding
     page.keyboard.press("n")
     _wait_heading(page, "Punt 3 van 6")
-    # t: assign to Daan
+    # t: assign to Daan; the session moves on to item 4 (never back to the skipped-past 2)
     page.keyboard.press("t")
     assert page.evaluate("() => document.activeElement.id") == "assign-assignee_id"
     page.keyboard.press("ArrowDown")
     assert page.locator("#assign-assignee_id").input_value() != ""
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    _wait_heading(page, "Punt 2 van 6")
+    _wait_heading(page, "Punt 4 van 6")
     expect(page.locator(".rk-flashes")).to_contain_text("Daan Bakker gaat erachteraan")
-    # b: decide item 2 without explanation first -> error summary focused
+    # s: merge item 4 into the first demo report: first shown, then confirmed
+    page.keyboard.press("s")
+    assert page.evaluate("() => document.activeElement.id") == "merge-target"
+    page.keyboard.type(first)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Zelfde soort regel, we pakken ze samen op.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    preview = page.locator("[data-triage-preview]")
+    expect(preview).to_be_focused()
+    expect(preview).to_contain_text(first)
+    axe_check(page, "merge preview")
+    _tab_to(page, "#merge-form button[type=submit]")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == f"Ja, samenvoegen met {first}"
+    page.keyboard.press("Enter")
+    _wait_heading(page, "Punt 5 van 6")
+    # b: decide item 5 without explanation first -> error summary focused
     page.keyboard.press("b")
     assert page.evaluate("() => document.activeElement.id") == "decide-outcome-0"
     page.keyboard.press("Space")
@@ -120,19 +136,11 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
     page.keyboard.type("Opgelost: we vragen het bewijsstuk niet meer opnieuw op, omdat het in het dossier zit.")
     _tab_to(page, "#decide-form button[type=submit]", 5)
     page.keyboard.press("Enter")
-    _wait_heading(page, "Punt 4 van 6")
-    # s: merge item 4 into the first demo report
-    page.keyboard.press("s")
-    assert page.evaluate("() => document.activeElement.id") == "merge-target"
-    page.keyboard.type(first)
-    page.keyboard.press("Tab")
-    page.keyboard.type("Zelfde soort regel, we pakken ze samen op.")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    _wait_heading(page, "Punt 5 van 6")
-    # x: skip item 5
-    page.keyboard.press("x")
     _wait_heading(page, "Punt 6 van 6")
+    # x: skip item 6; nothing is left ahead, so back to item 2 (not discussed), and said so
+    page.keyboard.press("x")
+    _wait_heading(page, "Punt 2 van 6")
+    expect(page.locator(".rk-flashes")).to_contain_text("u gaat terug naar punt 2")
     page.set_viewport_size({"width": 320, "height": 800})
     no_horizontal_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -149,9 +157,11 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    _wait_heading(page, "Alle punten zijn besproken")
-    axe_check(page, "all done")
-    page.keyboard.press("Tab")
+    # Only the skipped item 6 is left: the session offers it again.
+    _wait_heading(page, "Punt 6 van 6")
+    expect(page.locator(".rk-flashes")).to_contain_text("u gaat terug naar punt 6, dat is overgeslagen")
+    axe_check(page, "back to a skipped item")
+    _tab_to(page, "#end-form button[type=submit]", 200)
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Weekoverleg afsluiten", _focused(page)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Besluitenlijst weekoverleg")

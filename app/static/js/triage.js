@@ -188,12 +188,13 @@
   // --- focus ---------------------------------------------------------------------------
 
   // After every action the page comes back on the next item: start reading there. An
-  // error summary goes first (app.js focuses it).
+  // error summary goes first (app.js focuses it), then a merge preview.
   function focusItem() {
     if (document.querySelector("[data-error-summary]")) {
       return;
     }
-    var heading = document.querySelector("[data-triage-focus]");
+    // A merge waiting for confirmation: the report it would go into comes first.
+    var heading = document.querySelector("[data-triage-preview]") || document.querySelector("[data-triage-focus]");
     if (heading) {
       heading.focus();
     }
