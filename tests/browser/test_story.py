@@ -68,6 +68,8 @@ def test_the_whole_story(app, live_server, page: Page):
     expect(page).to_have_url(re.compile(r"/melden$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Meld een regel")
     expect(page.get_by_label("Afdeling")).to_have_value(str(demo.department_ids["Burgerzaken"]))
+    # After the red button one starts typing at once.
+    expect(page.get_by_role("textbox", name=re.compile(r"^Welke regel loopt u tegenaan"))).to_be_focused()
     axe_check(page, "report form (empty)")
     shot(page, "report-form-1280")
 
@@ -78,7 +80,6 @@ def test_the_whole_story(app, live_server, page: Page):
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile(r"^Fout: "))
     rule = page.get_by_role("textbox", name=re.compile(r"^Welke regel loopt u tegenaan"))
-    expect(rule).to_be_focused()  # after the red button one starts typing at once
     problem = page.get_by_role("textbox", name=re.compile(r"^Wat gaat er mis"))
     for field, field_id in ((rule, "rule"), (problem, "problem")):
         expect(summary.locator(f'a[href="#{field_id}"]')).to_have_count(1)
@@ -112,7 +113,9 @@ def test_the_whole_story(app, live_server, page: Page):
     )
     expect(page.get_by_role("heading", level=1)).to_have_text(DAKKAPEL)
     # Mohamed's supporter plus Sanne now.
-    expect(page.locator(".rk-facts dt:has-text('ook tegenaan') + dd")).to_have_text("2")
+    expect(page.locator(".rk-facts dt:has-text('Steun van collega') + dd")).to_have_text(
+        "2 collega’s lopen hier ook tegenaan"
+    )
     axe_check(page, "report page after support")
 
     # Back to the red button for a new rule.
