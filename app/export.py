@@ -145,3 +145,28 @@ def download(
         content_type=CONTENT_TYPES[kind],
         headers={"Content-Disposition": f'attachment; filename="{name}-{today().isoformat()}.{kind}"'},
     )
+
+
+def export_or_refuse(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    kind: str,
+    name: str,
+    title: str,
+    actor: User,
+    back_to: str,
+):
+    """What an export route answers: the file (with its audit line, committed), or, for a
+    list over the bound, back to the list at `back_to` with the reason."""
+    from flask import flash, redirect
+
+    from app.extensions import db
+
+    message = too_many(len(rows))
+    if message:
+        flash(message, "error")
+        return redirect(back_to, 303)
+    response = download(columns, rows, kind=kind, name=name, title=title, actor=actor)
+    db.session.commit()  # the audit line
+    return response

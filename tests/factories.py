@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from functools import lru_cache
+
+from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Department, User, UserRole
@@ -113,3 +116,21 @@ def password_link_params(user) -> dict:
 
     purpose, token = password_link(user, RESET).rsplit("/", 2)[-2:]
     return {"purpose": purpose, "token": token}
+
+
+@contextmanager
+def count_statements(app):
+    """Every SQL statement the app sends inside the block (pages are judged by how many they
+    need, which does not vary with the machine, never by time)."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before_cursor_execute)

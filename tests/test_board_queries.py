@@ -4,10 +4,7 @@ reports: counts come from one GROUP BY, each column shows one page of cards."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from app.board.routes import PAGE_SIZE
 from app.extensions import db
@@ -16,7 +13,7 @@ from app.models.base import utcnow
 from app.services import workflow
 from app.services.dossiers import LegalReference
 from tests.bulk import fill_reports
-from tests.factories import make_department, make_report, make_support, make_user
+from tests.factories import count_statements, make_department, make_report, make_support, make_user
 from tests.test_board import board_columns, login, page_of
 
 
@@ -70,22 +67,6 @@ def _add_reports(app, first: int, count: int) -> None:
             if kind == 4 and i % 2:
                 report.last_activity_at = now - timedelta(days=30)  # overdue
         db.session.commit()
-
-
-@contextmanager
-def count_statements(app):
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def _bulk(app, count: int) -> None:

@@ -9,11 +9,9 @@ import csv
 import io
 import re
 import zipfile
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
 from app.models import AuditEntry, Report, User
@@ -21,7 +19,7 @@ from app.models.base import utcnow
 from app.services import workflow
 from tests.bulk import bulk_reports
 from tests.conftest import Auth
-from tests.factories import make_department, make_report, make_support, make_user
+from tests.factories import count_statements, make_department, make_report, make_support, make_user
 
 EMPLOYEE = "sanne@example.test"
 OTHER = "mo@example.test"
@@ -208,22 +206,6 @@ def test_an_empty_list_says_so_on_every_page_number(app, people):
     assert "U heeft nog niets gemeld" in text_of(client.get("/mijn-meldingen"))
     page = text_of(client.get("/mijn-meldingen?pagina=7"))
     assert "U heeft nog niets gemeld" in page and "Pagina 7 bestaat niet" in page
-
-
-@contextmanager
-def count_statements(app):
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def _statements(app, client, path: str) -> tuple[int, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app.clock import today
@@ -20,7 +20,7 @@ from app.dossiers.overview import (
     owner_choices,
     read_filters,
 )
-from app.export import download, too_many
+from app.export import export_or_refuse, too_many
 from app.extensions import db
 from app.models import Dossier, DossierEvent
 from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
@@ -77,21 +77,15 @@ def index():
 
 def _export(kind: str):
     filters, _, _ = _filters()
-    rows = dossier_rows(filters, today())
-    message = too_many(len(rows))
-    if message:
-        flash(message, "error")
-        return redirect(url_for("dossiers.index", **filters.args()), 303)
-    response = download(
+    return export_or_refuse(
         COLUMNS,
-        [dossier_cells(row) for row in rows],
+        [dossier_cells(row) for row in dossier_rows(filters, today())],
         kind=kind,
         name="escalatiedossiers",
         title=TITLE,
         actor=current_user,
+        back_to=url_for("dossiers.index", **filters.args()),
     )
-    db.session.commit()  # the audit line
-    return response
 
 
 @bp.route("/export.csv")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.anonymity import is_reporter
 from app.clock import next_session
-from app.export import download, too_many
+from app.export import export_or_refuse, too_many
 from app.extensions import db
 from app.forms import apply_domain_error, parse_id
 from app.models import Department, Report, User
@@ -199,21 +199,15 @@ def index():
 
 def _export(kind: str):
     filters, _ = _list_filters()
-    reports = export_reports(filters)
-    message = too_many(len(reports))
-    if message:
-        flash(message, "error")
-        return redirect(url_for("reports.index", **filters.args()), 303)
-    response = download(
+    return export_or_refuse(
         EXPORT_COLUMNS,
-        export_cells(reports),
+        export_cells(export_reports(filters)),
         kind=kind,
         name=EXPORT_NAME,
         title=EXPORT_TITLE,
         actor=current_user,
+        back_to=url_for("reports.index", **filters.args()),
     )
-    db.session.commit()  # the audit line
-    return response
 
 
 @bp.route("/meldingen/export.csv")
