@@ -66,7 +66,7 @@ def record_event(
 
 
 # Serialises numbering on PostgreSQL for the rest of the transaction (SQLite already
-# serialises writers: every write transaction starts IMMEDIATE).
+# serialises writers: every write transaction starts IMMEDIATE, app/transactions.py).
 REPORT_NUMBER_LOCK = 7_531_595
 
 

@@ -1,0 +1,85 @@
+"""How a transaction begins on SQLite.
+
+SQLite has one writer at a time. A transaction that starts DEFERRED takes the write lock
+only at its first write, and in WAL mode that upgrade fails at once (SQLITE_BUSY, no
+waiting) when another connection wrote since this one started reading: a lost race, or
+two upgrading readers deadlocking each other. BEGIN IMMEDIATE takes the write lock first,
+so writers wait their turn (busy_timeout) and never work from a stale read.
+
+But IMMEDIATE for everything also makes every read wait for the writer. So:
+
+* a web request with a safe method (GET, HEAD, OPTIONS) begins DEFERRED: it only reads,
+  from its own WAL snapshot, and never waits for a writer;
+* everything else begins IMMEDIATE: other web requests, scheduler jobs, the CLI, tests
+  outside a request;
+* a connection can ask for one or the other explicitly (`writer`, `reader`): the rate
+  limiter's counters write in their own short IMMEDIATE transaction whatever the request.
+
+A write inside a DEFERRED transaction is refused with WriteInReadOnlyTransaction (before
+SQLite sees it), so a GET view that starts writing fails in the tests, never only under
+load. PostgreSQL is left alone: its transactions take no database-wide lock."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Execution option: "IMMEDIATE" or "DEFERRED" for every transaction of that connection.
+BEGIN_OPTION = "sqlite_begin"
+_DEFERRED = "rodeknop_deferred"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class WriteInReadOnlyTransaction(RuntimeError):
+    """A write in a transaction that began DEFERRED (a GET request): it could fail at once
+    with SQLITE_BUSY under load, or write from a stale read. Write in a POST, or through
+    `writer(engine)` in a transaction of its own."""
+
+
+def begin_mode(options: dict) -> str:
+    mode = options.get(BEGIN_OPTION)
+    if mode in ("IMMEDIATE", "DEFERRED"):
+        return mode
+    if has_request_context() and request.method in SAFE_METHODS:
+        return "DEFERRED"
+    return "IMMEDIATE"
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` whose transactions begin IMMEDIATE (on SQLite), also within a GET request."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def reader(engine: Engine) -> Engine:
+    """`engine` whose transactions begin DEFERRED (on SQLite): reads that never wait for a writer."""
+    return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN as described above."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, emit BEGIN so we can choose its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        mode = begin_mode(conn.get_execution_options())
+        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.info[_DEFERRED] = mode == "DEFERRED"
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def refuse_writes_when_deferred(conn, _cursor, statement, _parameters, _context, _executemany):
+        if conn.info.get(_DEFERRED) and statement.lstrip()[:6].upper() in _WRITES:
+            raise WriteInReadOnlyTransaction(
+                f"{statement.split(None, 1)[0]} in a read-only (DEFERRED) SQLite transaction; see app/transactions.py"
+            )
