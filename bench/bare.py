@@ -98,7 +98,7 @@ def board():
             text(
                 "SELECT r.id, r.year, r.number, r.rule, r.status, r.created_at, r.last_activity_at, "
                 "d.name AS department, u.name AS assignee FROM report r "
-                "LEFT JOIN department d ON d.id = r.department_id LEFT JOIN \"user\" u ON u.id = r.assignee_id "
+                'LEFT JOIN department d ON d.id = r.department_id LEFT JOIN "user" u ON u.id = r.assignee_id '
                 "WHERE r.status IN ('new', 'in_progress', 'escalated') "
                 "OR (r.status IN ('resolved', 'explained', 'merged') AND r.last_activity_at >= :recent) "
                 "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"

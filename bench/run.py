@@ -182,10 +182,19 @@ class Run:
 
 
 def wrk(url: str, mode: str, paths: list[str], *, clients: int, duration: float, cookie: str = "", body=None) -> Run:
-    command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(duration))}s", "--timeout", "30s", "-H", f"User-Agent: {USER_AGENT}"]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{clients}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "30s",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    command += ["-s", str(ROOT / "bench" / "wrk.lua"), url, "--", mode] + paths
+    command += ["-s", str(ROOT / "bench" / "wrk.lua"), url, "--", mode, *paths]
     if body is not None:
         command.append(body)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -335,7 +344,9 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
         }
         before = count_reports(url)
         body = urllib.parse.urlencode(fields) + f"&submission_key=app-{run_id}-"
-        f["submit"] = wrk(app.base, "post", ["/melden"], clients=8, duration=d, cookie=employee.cookie_header(), body=body)
+        f["submit"] = wrk(
+            app.base, "post", ["/melden"], clients=8, duration=d, cookie=employee.cookie_header(), body=body
+        )
         time.sleep(0.5)
         landed = count_reports(url) - before
         body = urllib.parse.urlencode(fields) + f"&submission_key=bare-{run_id}-"
@@ -385,7 +396,10 @@ def print_table(results: list[Result]) -> None:
     def row(label: str, values) -> None:
         print(f"{label:<50}" + "".join(f"{v:>11}" for v in values))
 
-    row("board req/s ÷ bare (goal ≥ 0.5)", [f"{r.figures['board'].rps / r.figures['board_bare'].rps:.3f}" for r in results])
+    row(
+        "board req/s ÷ bare (goal ≥ 0.5)",
+        [f"{r.figures['board'].rps / r.figures['board_bare'].rps:.3f}" for r in results],
+    )
     row("  board req/s, app", [f"{r.figures['board'].rps:.1f}" for r in results])
     row("  board req/s, bare", [f"{r.figures['board_bare'].rps:.1f}" for r in results])
     row("  cards on the board", [r.figures["cards"] for r in results])
@@ -435,8 +449,11 @@ def main() -> None:
         sys.exit("make bench needs wrk on the PATH: apt-get install wrk (Debian)")
 
     work = Path(tempfile.mkdtemp(prefix="rodeknop-bench-"))
-    print(f"Rode Knop bench: sizes {sizes}, databases {databases}, {options.workers} sync workers each, "
-          f"{options.duration:g} s per run; logs in {work}", flush=True)
+    print(
+        f"Rode Knop bench: sizes {sizes}, databases {databases}, {options.workers} sync workers each, "
+        f"{options.duration:g} s per run; logs in {work}",
+        flush=True,
+    )
     results: list[Result] = []
     postgres = PostgresServer() if "postgresql" in databases else None
     try:
