@@ -13,7 +13,12 @@ But IMMEDIATE for everything also makes every read wait for the writer. So:
 * everything else begins IMMEDIATE: other web requests, scheduler jobs, the CLI, tests
   outside a request;
 * a connection can ask for one or the other explicitly (`writer`, `reader`): the rate
-  limiter's counters write in their own short IMMEDIATE transaction whatever the request.
+  limiter's counters write in their own short IMMEDIATE transaction whatever the request;
+* a view marked `@reads_first` (a POST whose reads and checks come before one write at
+  the end, such as submitting a report) begins DEFERRED as well, and calls
+  `start_writing()` before it writes: that ends the read-only transaction, expiring what
+  it loaded, so the write transaction begins IMMEDIATE and reads it all again under the
+  write lock. Only the write itself holds the lock, not the whole request.
 
 A write inside a DEFERRED transaction is refused with WriteInReadOnlyTransaction (before
 SQLite sees it), so a GET view that starts writing fails in the tests, never only under
@@ -21,7 +26,7 @@ load. PostgreSQL is left alone: its transactions take no database-wide lock."""
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -38,11 +43,39 @@ class WriteInReadOnlyTransaction(RuntimeError):
     `writer(engine)` in a transaction of its own."""
 
 
+_WRITING = "rodeknop.sqlite_writing"
+
+
+def reads_first(view):
+    """Mark a view whose request begins DEFERRED whatever its method, until it calls
+    start_writing() (see above)."""
+    view.sqlite_reads_first = True
+    return view
+
+
+def start_writing() -> None:
+    """In a `@reads_first` view: end the read-only transaction (what it loaded is expired
+    and read again when used), so that the next one begins IMMEDIATE. (PostgreSQL takes
+    no database-wide lock: its transaction goes on.)"""
+    from app.extensions import db
+
+    request.environ[_WRITING] = True
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
+
+
+def _reading_phase() -> bool:
+    if request.environ.get(_WRITING):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "sqlite_reads_first", False))
+
+
 def begin_mode(options: dict) -> str:
     mode = options.get(BEGIN_OPTION)
     if mode in ("IMMEDIATE", "DEFERRED"):
         return mode
-    if has_request_context() and request.method in SAFE_METHODS:
+    if has_request_context() and (request.method in SAFE_METHODS or _reading_phase()):
         return "DEFERRED"
     return "IMMEDIATE"
 

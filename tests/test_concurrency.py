@@ -158,7 +158,7 @@ def test_concurrent_read_modify_write_in_post_requests_loses_no_update(app):
     def work() -> None:
         try:
             for _ in range(per_thread):
-                with app.test_request_context("/melden", method="POST"):
+                with app.test_request_context("/uitloggen", method="POST"):
                     lock = " FOR UPDATE" if db.engine.dialect.name == "postgresql" else ""
                     hits = db.session.scalar(text("SELECT hits FROM rate_limit WHERE key = 'teller'" + lock))
                     time.sleep(0.002)
@@ -175,3 +175,40 @@ def test_concurrent_read_modify_write_in_post_requests_loses_no_update(app):
     assert not errors, errors
     with app.app_context():
         assert db.session.scalar(text("SELECT hits FROM rate_limit WHERE key = 'teller'")) == threads_count * per_thread
+
+
+def test_submitting_holds_the_write_lock_only_for_the_write(app, client, auth):
+    """POST /melden reads (the user, the departments, the form) without the write lock and
+    begins IMMEDIATE only for the insert: every write comes after that BEGIN."""
+    from sqlalchemy import event
+
+    from tests.conftest import csrf_token
+
+    with app.app_context():
+        make_user(email="melder@example.test")
+        db.session.commit()
+        engine = db.engine
+    auth.login("melder@example.test")
+    token = csrf_token(client, "/melden")
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    data = {"rule": "Regel", "problem": "Gaat mis", "origin": "unknown", "similar_seen": "1", "submission_key": "s1"}
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post("/melden", data={**data, "csrf_token": token})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Report.id))) == 1
+    if engine.dialect.name != "sqlite":
+        return
+    assert statements[0] == "BEGIN DEFERRED"
+    immediate = statements.index("BEGIN IMMEDIATE")
+    reads = statements[:immediate]
+    assert any("FROM department" in s for s in reads), reads
+    writes = [i for i, s in enumerate(statements) if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes and min(writes) > immediate, statements

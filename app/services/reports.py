@@ -109,10 +109,8 @@ def submit_report(
         if department is None or not department.active:
             raise DomainError("Kies een afdeling uit de lijst.", field="department_id")
 
-    existing = find_by_submission_key(reporter, submission_key)
-    if existing is not None:
-        return existing
-
+    # The same form sent again meets the unique submission key below (no lookup first:
+    # that would cost every submission a query for the rare double click).
     now = now or utcnow()
     year = local(now).year
     for _attempt in range(5):
