@@ -52,6 +52,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.config.from_object(config_class)
     if isinstance(config, dict):
         app.config.update(config)
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+        # A file on this machine: nothing to ping before each use (a query per request).
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         raise RuntimeError("No database configured: set DATABASE_URL")
     if not app.config.get("SECRET_KEY"):

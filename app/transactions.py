@@ -17,8 +17,8 @@ But IMMEDIATE for everything also makes every read wait for the writer. So:
 * a view marked `@reads_first` (a POST whose reads and checks come before one write at
   the end, such as submitting a report) begins DEFERRED as well, and calls
   `start_writing()` before it writes: that ends the read-only transaction, expiring what
-  it loaded, so the write transaction begins IMMEDIATE and reads it all again under the
-  write lock. Only the write itself holds the lock, not the whole request.
+  it loaded (but the logged-in user), so the write transaction begins IMMEDIATE and reads
+  it again under the write lock. Only the write itself holds the lock, not the request.
 
 A write inside a DEFERRED transaction is refused with WriteInReadOnlyTransaction (before
 SQLite sees it), so a GET view that starts writing fails in the tests, never only under
@@ -54,14 +54,28 @@ def reads_first(view):
 
 
 def start_writing() -> None:
-    """In a `@reads_first` view: end the read-only transaction (what it loaded is expired
-    and read again when used), so that the next one begins IMMEDIATE. (PostgreSQL takes
-    no database-wide lock: its transaction goes on.)"""
+    """In a `@reads_first` view: end the read-only transaction so that the next one begins
+    IMMEDIATE. Everything it loaded is expired, so it is read again under the write lock
+    when used, except the logged-in user as the request found them (who is asking does
+    not change within a request; re-reading them would cost a query). PostgreSQL takes no
+    database-wide lock: there the transaction goes on."""
+    from flask_login import current_user
+
     from app.extensions import db
 
     request.environ[_WRITING] = True
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.rollback()
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing to write: a write here was refused already
+    finally:
+        session.expire_on_commit = True
+    for instance in list(session.identity_map.values()):
+        if instance is not user:
+            session.expire(instance)
 
 
 def _reading_phase() -> bool:

@@ -9,13 +9,13 @@ prints figures (mostly ratios to the bare app) and asserts nothing.
 
 Settings (options or environment): SIZES, DATABASES (sqlite, postgresql), DURATION
 (seconds per load run, default 6; app and bare app take turns in three parts of it,
-each part run again while it answered fewer than 20 requests), WORKERS (gunicorn sync workers for both apps, default
+a part that answered fewer than 20 requests is run again, longer), WORKERS (gunicorn sync workers for both apps, default
 2: this machine has 2 cores), BENCH_DATABASE_URL (a PostgreSQL database to use, emptied
 first; without it a throwaway server is started like scripts/pg-test-server does, with its
 own state file, and stopped at the end).
 
 What is measured, per database and size:
-  board         GET /bord/ as a coach, 8 clients; the bare app renders the same number of
+  board         GET /bord/ as a coach, 4 clients; the bare app renders the same number of
                 cards (counted on the app's page) from the database
   submit        POST /melden (CSRF token from the form, similar reports already seen) as an
                 employee, 8 clients; bare: the same insert, event, search index and commit
@@ -88,8 +88,10 @@ def app_env(url: str) -> dict:
 
 
 class Gunicorn:
-    def __init__(self, target: str, url: str, workers: int, log: Path):
+    def __init__(self, target: str, url: str, workers: int, log: Path, idle_path: str):
         self.port = free_port()
+        self.workers = workers
+        self.idle_path = idle_path
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [
@@ -120,6 +122,13 @@ class Gunicorn:
             except Exception:
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer on {path}")
+
+    def drain(self) -> None:
+        """Wait until the requests a load run left queued are answered (wrk stops
+        waiting at the end of its run; the workers do not): one request per worker
+        behind them."""
+        for _ in range(self.workers):
+            urllib.request.urlopen(self.base + self.idle_path, timeout=300).read()
 
     def worker_rss_mb(self) -> list[float]:
         pid = self.process.pid
@@ -183,7 +192,10 @@ class Run:
     seconds: float
 
 
-def wrk(url: str, mode: str, paths: list[str], *, clients: int, duration: float, cookie: str = "", body=None) -> Run:
+def wrk(server, mode: str, paths: list[str], *, clients: int, duration: float, cookie: str = "", body=None) -> Run:
+    """One load run against `server` (a Gunicorn), then wait until it has answered what
+    the run left queued."""
+    url = server.base
     command = [
         "wrk",
         "-t1",
@@ -200,6 +212,7 @@ def wrk(url: str, mode: str, paths: list[str], *, clients: int, duration: float,
     if body is not None:
         command.append(body)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    server.drain()
     line = next(line for line in output.splitlines() if line.startswith("BENCH-JSON "))
     data = json.loads(line[len("BENCH-JSON ") :])
     return Run(
@@ -216,12 +229,14 @@ MIN_REQUESTS = 20
 
 
 def enough(run, duration: float) -> Run:
-    """`run(seconds)` once, and again while fewer than MIN_REQUESTS were answered (a slow
-    page), up to four times as long in all."""
-    runs = [run(duration)]
-    while sum(r.requests for r in runs) < MIN_REQUESTS and len(runs) < 4:
-        runs.append(run(duration))
-    return combine(runs)
+    """`run(seconds)`; if it answered fewer than MIN_REQUESTS (a slow page, where the
+    requests still running at the end would weigh too much), that was a probe: run again
+    long enough for them, up to 40 s."""
+    first = run(duration)
+    if first.requests >= MIN_REQUESTS:
+        return first
+    needed = duration * MIN_REQUESTS / max(first.requests, 1) * 1.2
+    return run(min(40.0, max(needed, 2 * duration)))
 
 
 def pair(app_run, bare_run, duration: float, rounds: int = 3) -> tuple[Run, Run]:
@@ -344,8 +359,8 @@ class Result:
 def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
     data = prepare(url, size)
     result = Result(database, size)
-    app = Gunicorn("wsgi:app", url, options.workers, logs / f"app-{database}-{size}.log")
-    bare = Gunicorn("bench.bare:app", url, options.workers, logs / f"bare-{database}-{size}.log")
+    app = Gunicorn("wsgi:app", url, options.workers, logs / f"app-{database}-{size}.log", "/inloggen")
+    bare = Gunicorn("bench.bare:app", url, options.workers, logs / f"bare-{database}-{size}.log", "/ping")
     try:
         app.wait("/inloggen")
         bare.wait("/ping")
@@ -369,18 +384,18 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
         ]
         d, f = options.duration, result.figures
         f["cards"], f["items"], f["heavy_reports"] = cards, items, data.heavy_reports
-        f["ceiling"] = wrk(bare.base, "get", ["/ping"], clients=8, duration=d)
+        f["ceiling"] = wrk(bare, "get", ["/ping"], clients=8, duration=d)
         f["board"], f["board_bare"] = pair(
-            lambda t: wrk(app.base, "get", ["/bord/"], clients=8, duration=t, cookie=coach.cookie_header()),
-            lambda t: wrk(bare.base, "get", [bare_board], clients=8, duration=t),
+            lambda t: wrk(app, "get", ["/bord/"], clients=4, duration=t, cookie=coach.cookie_header()),
+            lambda t: wrk(bare, "get", [bare_board], clients=4, duration=t),
             d,
         )
         f["similar"] = enough(
-            lambda t: wrk(app.base, "get", similar_paths, clients=1, duration=t, cookie=heavy.cookie_header()), d
+            lambda t: wrk(app, "get", similar_paths, clients=1, duration=t, cookie=heavy.cookie_header()), d
         )
         f["mine"], f["mine_bare"] = pair(
-            lambda t: wrk(app.base, "get", ["/mijn-meldingen"], clients=1, duration=t, cookie=heavy.cookie_header()),
-            lambda t: wrk(bare.base, "get", [bare_mine], clients=1, duration=t),
+            lambda t: wrk(app, "get", ["/mijn-meldingen"], clients=1, duration=t, cookie=heavy.cookie_header()),
+            lambda t: wrk(bare, "get", [bare_mine], clients=1, duration=t),
             d,
         )
         run_id = secrets.token_hex(4)
@@ -395,15 +410,15 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
         before = count_reports(url)
         rounds = iter(range(100))
 
-        def submit(base, path, prefix, cookie=""):
+        def submit(server, path, prefix, cookie=""):
             def go(t):
                 body = urllib.parse.urlencode(fields) + f"&submission_key={prefix}-{run_id}-{next(rounds)}-"
-                return wrk(base, "post", [path], clients=8, duration=t, cookie=cookie, body=body)
+                return wrk(server, "post", [path], clients=8, duration=t, cookie=cookie, body=body)
 
             return go
 
         f["submit"], f["submit_bare"] = pair(
-            submit(app.base, "/melden", "app", employee.cookie_header()), submit(bare.base, "/submit", "bare"), d
+            submit(app, "/melden", "app", employee.cookie_header()), submit(bare, "/submit", "bare"), d
         )
         time.sleep(0.5)
         f["stored"] = count_reports(url) - before
@@ -429,8 +444,8 @@ def print_one(r: Result) -> None:
 
     print(f"  {r.database}, {r.size:,} reports ({f['cards']} cards on the board, {f['items']} on Mijn meldingen)")
     line("ceiling: bare /ping, 8 clients", f["ceiling"])
-    line("board, app, 8 clients", f["board"])
-    line("board, bare, 8 clients", f["board_bare"])
+    line("board, app, 4 clients", f["board"])
+    line("board, bare, 4 clients", f["board_bare"])
     line("similar, app, 1 client", f["similar"])
     line("Mijn meldingen, app, 1 client", f["mine"])
     line("Mijn meldingen, bare, 1 client", f["mine_bare"])
@@ -483,7 +498,7 @@ def print_table(results: list[Result]) -> None:
     row("  bare, MB, max", [f"{max(r.figures['rss_bare']):.0f}" for r in results])
     row("ceiling: bare /ping req/s", [f"{r.figures['ceiling'].rps:.0f}" for r in results])
     print()
-    print("board time = 1 / board req/s with 8 clients; medians with 1 client; all with wrk on loopback.")
+    print("board time = 1 / board req/s with 4 clients; medians with 1 client; all with wrk on loopback.")
 
 
 def main() -> None:

@@ -133,8 +133,17 @@ def submit_report(
             updated_at=now,
         )
         try:
+            # The report and its first timeline line in one flush.
             with db.session.begin_nested():
                 db.session.add(report)
+                record_event(
+                    report,
+                    EventKind.SUBMITTED,
+                    actor=None if anonymous else reporter,
+                    to_status=ReportStatus.NEW.value,
+                    text="Anoniem gemeld." if anonymous else None,
+                    at=now,
+                )
         except IntegrityError:
             # Another submission took this number at the same moment, or this very
             # form was submitted twice in parallel.
@@ -142,14 +151,6 @@ def submit_report(
             if existing is not None:
                 return existing
             continue
-        record_event(
-            report,
-            EventKind.SUBMITTED,
-            actor=None if anonymous else reporter,
-            to_status=ReportStatus.NEW.value,
-            text="Anoniem gemeld." if anonymous else None,
-            at=now,
-        )
         return report
     raise DomainError("Het lukte niet om de melding op te slaan. Probeer het opnieuw.")
 
