@@ -312,6 +312,7 @@ class PostgresServer:
         if self.started:
             env = dict(os.environ, RODEKNOP_PG_STATE=str(self.state))
             subprocess.run([str(ROOT / "scripts" / "pg-test-server"), "stop"], env=env, capture_output=True)
+            Path(f"{self.state}.lock").unlink(missing_ok=True)
 
 
 def prepare(url: str, size: int):
