@@ -13,7 +13,7 @@ help:
 	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options"
 	@echo "make lint     Ruff: lint and formatting check (part of make test)"
 	@echo "make format   Ruff: fix what can be fixed and format the code"
-	@echo "make bench    the benchmarks (never part of the tests)"
+	@echo "make bench    the app beside a bare Flask app under gunicorn and wrk (never part of the tests); SIZES=1000 DATABASES=sqlite for a subset"
 	@echo "make lock     regenerate requirements.lock and requirements-test.lock from pyproject.toml (needs PyPI)"
 	@echo "make clean    remove $(VENV), node_modules and the local SQLite databases"
 
@@ -50,8 +50,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# SIZES=1000,10000 DATABASES=sqlite DURATION=5 WORKERS=2 BENCH_DATABASE_URL=... choose a subset.
 bench: install
-	$(PY) bench/run.py
+	SIZES="$(SIZES)" DATABASES="$(DATABASES)" DURATION="$(DURATION)" WORKERS="$(WORKERS)" $(PY) bench/run.py
 
 # Needs PyPI: resolves the newest versions pyproject.toml allows and records their hashes.
 # uv runs from a throwaway virtualenv, so nothing is added to $(VENV).

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -54,6 +52,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.config.from_object(config_class)
     if isinstance(config, dict):
         app.config.update(config)
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+        # A file on this machine: nothing to ping before each use (a query per request).
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         raise RuntimeError("No database configured: set DATABASE_URL")
     if not app.config.get("SECRET_KEY"):
@@ -72,28 +75,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys, and write transactions that start IMMEDIATE."""
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy, not the driver, emit BEGIN so we can make it IMMEDIATE.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def register_extensions(app: Flask) -> None:
     from app import ratelimit  # noqa: F401 - registers the database:// limits storage
     from app.extensions import csrf, db, limiter, login_manager, migrate, talisman
+    from app.transactions import configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -115,7 +100,7 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine)
+            configure_sqlite(db.engine)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
+from app.transactions import reader, writer
 
 _INCR = text(
     "INSERT INTO rate_limit (key, hits, expires_at) VALUES (:key, :amount, :expires) "
@@ -23,12 +24,13 @@ _INCR = text(
 
 
 def _end_request_transaction() -> None:
-    """SQLite has one writer at a time, and every transaction here starts IMMEDIATE (see
-    app/__init__.py), so the counters' own connection would wait for the request's session
-    until it gives up ("database is locked"). Counters are read before the view runs and
-    written after it finished (Flask-Limiter's request hooks; only failed attempts are
-    counted, on the response), when whatever the session still holds is reads or was
-    refused: end that transaction first, as the request's teardown would."""
+    """SQLite has one writer at a time, and a POST request's transaction holds the write
+    lock from its start (BEGIN IMMEDIATE, app/transactions.py), so the counters' own
+    writing connection would wait for the request's session until it gives up ("database
+    is locked"). Counters are written after the view finished (Flask-Limiter's request
+    hooks; only failed attempts are counted, on the response), when whatever the session
+    still holds was committed or refused: end that transaction first, as the request's
+    teardown would. Reading a counter needs no such care: it begins DEFERRED."""
     if has_app_context() and db.engine.dialect.name == "sqlite" and db.session().in_transaction():
         db.session.rollback()
 
@@ -48,14 +50,14 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         _end_request_transaction()
-        # Its own short transaction, apart from the request's session.
-        with db.engine.begin() as conn:
+        # Its own short transaction, apart from the request's session, that waits its turn
+        # to write (IMMEDIATE) also within a GET request.
+        with writer(db.engine).begin() as conn:
             conn.execute(text("DELETE FROM rate_limit WHERE expires_at < :old"), {"old": now - 86400})
             return conn.execute(_INCR, {"key": key, "amount": amount, "expires": now + expiry, "now": now}).scalar_one()
 
     def get(self, key: str) -> int:
-        _end_request_transaction()
-        with db.engine.connect() as conn:
+        with reader(db.engine).connect() as conn:
             value = conn.execute(
                 text("SELECT hits FROM rate_limit WHERE key = :key AND expires_at > :now"),
                 {"key": key, "now": time.time()},
@@ -64,15 +66,14 @@ class DatabaseStorage(Storage):
         return int(value or 0)
 
     def get_expiry(self, key: str) -> float:
-        _end_request_transaction()
-        with db.engine.connect() as conn:
+        with reader(db.engine).connect() as conn:
             value = conn.execute(text("SELECT expires_at FROM rate_limit WHERE key = :key"), {"key": key}).scalar()
             conn.rollback()
         return float(value) if value is not None else time.time()
 
     def check(self) -> bool:
         try:
-            with db.engine.connect() as conn:
+            with reader(db.engine).connect() as conn:
                 conn.execute(text("SELECT 1"))
                 conn.rollback()
             return True
@@ -80,9 +81,9 @@ class DatabaseStorage(Storage):
             return False
 
     def reset(self) -> int | None:
-        with db.engine.begin() as conn:
+        with writer(db.engine).begin() as conn:
             return conn.execute(text("DELETE FROM rate_limit")).rowcount
 
     def clear(self, key: str) -> None:
-        with db.engine.begin() as conn:
+        with writer(db.engine).begin() as conn:
             conn.execute(text("DELETE FROM rate_limit WHERE key = :key"), {"key": key})

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
+
+import pytest
+from sqlalchemy import text
 
 from app.extensions import db
 from app.models import Report
@@ -41,3 +45,170 @@ def test_parallel_submissions_all_land_with_unique_references(app):
         numbers = db.session.scalars(db.select(Report.number)).all()
     assert len(numbers) == len(user_ids) * per_thread
     assert sorted(numbers) == list(range(1, len(numbers) + 1))
+
+
+# --- reads do not take SQLite's write lock; writes still serialise ----------------------
+
+
+def _hold_write_lock(app):
+    """Another connection that has written and not committed: on SQLite it holds the one
+    write lock; on PostgreSQL its row lock."""
+    conn = db.engine.connect()
+    conn.execute(text("UPDATE department SET name = name || ''"))
+    conn.execute(text("INSERT INTO rate_limit (key, hits, expires_at) VALUES ('holder', 1, 0)"))
+    return conn
+
+
+def test_a_get_request_is_served_while_another_connection_holds_the_write_lock(app, client, auth):
+    with app.app_context():
+        user = make_user(email="lezer@example.test")
+        submit_report(user, rule="Regel die blijft staan", problem="Gaat mis")
+        db.session.commit()
+    auth.login("lezer@example.test")
+    with app.app_context():
+        holder = _hold_write_lock(app)
+        try:
+            # Were this read to ask for the write lock, it would wait busy_timeout (15 s)
+            # and then fail with 'database is locked' (a 500).
+            mine = client.get("/mijn-meldingen")
+            form = client.get("/melden")
+            board_less = client.head("/mijn-meldingen")
+        finally:
+            holder.rollback()
+            holder.close()
+    assert mine.status_code == 200 and "Regel die blijft staan" in mine.get_data(as_text=True)
+    assert form.status_code == 200
+    assert board_less.status_code == 200
+
+
+def test_safe_methods_begin_deferred_and_everything_else_immediate(app, client, auth):
+    from sqlalchemy import event
+
+    with app.app_context():
+        make_user(email="begin@example.test")
+        db.session.commit()
+        begins: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            if statement.startswith("BEGIN"):
+                begins.append(statement)
+
+        engine = db.engine
+        sqlite = engine.dialect.name == "sqlite"
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        auth.login("begin@example.test")  # a GET for the token, then a POST
+        login_begins = list(begins)
+        begins.clear()
+        client.get("/mijn-meldingen")
+        get_begins = list(begins)
+        begins.clear()
+        with app.app_context():
+            db.session.scalar(text("SELECT 1"))  # no request: a job, the CLI
+            db.session.rollback()
+        job_begins = list(begins)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if sqlite:
+        assert login_begins[0] == "BEGIN DEFERRED" and "BEGIN IMMEDIATE" in login_begins[1:]
+        assert get_begins and set(get_begins) == {"BEGIN DEFERRED"}
+        assert job_begins == ["BEGIN IMMEDIATE"]
+    else:  # PostgreSQL is left alone
+        assert not (login_begins + get_begins + job_begins)
+
+
+def test_a_write_in_a_get_request_is_refused_before_the_database_sees_it(app):
+    from app.models import Department
+    from app.transactions import WriteInReadOnlyTransaction
+
+    with app.test_request_context("/bord/", method="GET"):
+        db.session.add(Department(name="Gemaakt tijdens een GET", active=True))
+        if db.engine.dialect.name == "sqlite":
+            with pytest.raises(WriteInReadOnlyTransaction):
+                db.session.flush()
+        else:
+            db.session.flush()
+        db.session.rollback()
+    with app.test_request_context("/beheer/afdelingen", method="POST"):
+        db.session.add(Department(name="Gemaakt tijdens een POST", active=True))
+        db.session.commit()
+        assert db.session.scalar(db.select(Department.id).where(Department.name == "Gemaakt tijdens een POST"))
+
+
+def test_the_rate_limiter_counts_in_its_own_write_transaction_also_during_a_get(app):
+    from app.ratelimit import DatabaseStorage
+
+    storage = DatabaseStorage()
+    with app.test_request_context("/inloggen", method="GET"):
+        db.session.scalar(text("SELECT 1"))  # the request's own (read-only) transaction is open
+        assert storage.incr("tijdens-get", 60) == 1
+        assert storage.incr("tijdens-get", 60) == 2
+        assert storage.get("tijdens-get") == 2
+
+
+def test_concurrent_read_modify_write_in_post_requests_loses_no_update(app):
+    """Each writer reads a counter and writes it back plus one: with writes beginning
+    IMMEDIATE (SQLite) or under a row lock (PostgreSQL) none overwrites another's."""
+    with app.app_context():
+        db.session.execute(text("INSERT INTO rate_limit (key, hits, expires_at) VALUES ('teller', 0, 9e12)"))
+        db.session.commit()
+    errors: list[BaseException] = []
+    threads_count, per_thread = 4, 5
+
+    def work() -> None:
+        try:
+            for _ in range(per_thread):
+                with app.test_request_context("/uitloggen", method="POST"):
+                    lock = " FOR UPDATE" if db.engine.dialect.name == "postgresql" else ""
+                    hits = db.session.scalar(text("SELECT hits FROM rate_limit WHERE key = 'teller'" + lock))
+                    time.sleep(0.002)
+                    db.session.execute(text("UPDATE rate_limit SET hits = :h WHERE key = 'teller'"), {"h": hits + 1})
+                    db.session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    with app.app_context():
+        assert db.session.scalar(text("SELECT hits FROM rate_limit WHERE key = 'teller'")) == threads_count * per_thread
+
+
+def test_submitting_holds_the_write_lock_only_for_the_write(app, client, auth):
+    """POST /melden reads (the user, the departments, the form) without the write lock and
+    begins IMMEDIATE only for the insert: every write comes after that BEGIN."""
+    from sqlalchemy import event
+
+    from tests.conftest import csrf_token
+
+    with app.app_context():
+        make_user(email="melder@example.test")
+        db.session.commit()
+        engine = db.engine
+    auth.login("melder@example.test")
+    token = csrf_token(client, "/melden")
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    data = {"rule": "Regel", "problem": "Gaat mis", "origin": "unknown", "similar_seen": "1", "submission_key": "s1"}
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post("/melden", data={**data, "csrf_token": token})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Report.id))) == 1
+    if engine.dialect.name != "sqlite":
+        return
+    assert statements[0] == "BEGIN DEFERRED"
+    immediate = statements.index("BEGIN IMMEDIATE")
+    reads = statements[:immediate]
+    assert any("FROM department" in s for s in reads), reads
+    writes = [i for i, s in enumerate(statements) if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes and min(writes) > immediate, statements

@@ -40,6 +40,7 @@ from app.services import DomainError, workflow
 from app.services.dossiers import LegalReference
 from app.services.reports import followed_reports, get_by_reference, submit_report, support_report
 from app.services.users import active_departments
+from app.transactions import reads_first, start_writing
 from app.web import Failure, rerender_on_csrf_error, run_form
 
 bp = Blueprint("reports", __name__)
@@ -56,6 +57,7 @@ def _report_or_404(reference: str, *, check=can_view_report) -> Report:
 @bp.route("/melden", methods=["GET", "POST"])
 @login_required
 @rerender_on_csrf_error
+@reads_first
 def new():
     departments = active_departments()
     form = ReportForm(departments=departments)
@@ -72,6 +74,8 @@ def new():
             similar = find_similar(form.rule.data + " " + form.problem.data)
             if similar:
                 return render_template("reports/check.html", form=form, similar=similar)
+        # Only the write below holds SQLite's write lock (app.transactions).
+        start_writing()
         try:
             report = submit_report(
                 current_user,
@@ -84,12 +88,15 @@ def new():
                 anonymous=form.anonymous.data,
                 submission_key=form.submission_key.data,
             )
+            # Before the commit, which expires the report: reading it back afterwards would
+            # cost a query and, on SQLite, a second write transaction until the request ends.
+            reference = report.reference
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
         else:
-            return redirect(url_for("reports.confirmation", reference=report.reference))
+            return redirect(url_for("reports.confirmation", reference=reference))
     if not form.submission_key.data:
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors or form.form_errors else 200

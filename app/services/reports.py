@@ -68,7 +68,7 @@ def record_event(
 
 
 # Serialises numbering on PostgreSQL for the rest of the transaction (SQLite already
-# serialises writers: every write transaction starts IMMEDIATE).
+# serialises writers: every write transaction starts IMMEDIATE, app/transactions.py).
 REPORT_NUMBER_LOCK = 7_531_595
 
 
@@ -111,10 +111,8 @@ def submit_report(
         if department is None or not department.active:
             raise DomainError("Kies een afdeling uit de lijst.", field="department_id")
 
-    existing = find_by_submission_key(reporter, submission_key)
-    if existing is not None:
-        return existing
-
+    # The same form sent again meets the unique submission key below (no lookup first:
+    # that would cost every submission a query for the rare double click).
     now = now or utcnow()
     year = local(now).year
     for _attempt in range(5):
@@ -137,8 +135,17 @@ def submit_report(
             updated_at=now,
         )
         try:
+            # The report and its first timeline line in one flush.
             with db.session.begin_nested():
                 db.session.add(report)
+                record_event(
+                    report,
+                    EventKind.SUBMITTED,
+                    actor=None if anonymous else reporter,
+                    to_status=ReportStatus.NEW.value,
+                    text="Anoniem gemeld." if anonymous else None,
+                    at=now,
+                )
         except IntegrityError:
             # Another submission took this number at the same moment, or this very
             # form was submitted twice in parallel.
@@ -146,14 +153,6 @@ def submit_report(
             if existing is not None:
                 return existing
             continue
-        record_event(
-            report,
-            EventKind.SUBMITTED,
-            actor=None if anonymous else reporter,
-            to_status=ReportStatus.NEW.value,
-            text="Anoniem gemeld." if anonymous else None,
-            at=now,
-        )
         return report
     raise DomainError("Het lukte niet om de melding op te slaan. Probeer het opnieuw.")
 

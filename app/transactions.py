@@ -1,0 +1,132 @@
+"""How a transaction begins on SQLite.
+
+SQLite has one writer at a time. A transaction that starts DEFERRED takes the write lock
+only at its first write, and in WAL mode that upgrade fails at once (SQLITE_BUSY, no
+waiting) when another connection wrote since this one started reading: a lost race, or
+two upgrading readers deadlocking each other. BEGIN IMMEDIATE takes the write lock first,
+so writers wait their turn (busy_timeout) and never work from a stale read.
+
+But IMMEDIATE for everything also makes every read wait for the writer. So:
+
+* a web request with a safe method (GET, HEAD, OPTIONS) begins DEFERRED: it only reads,
+  from its own WAL snapshot, and never waits for a writer;
+* everything else begins IMMEDIATE: other web requests, scheduler jobs, the CLI, tests
+  outside a request;
+* a connection can ask for one or the other explicitly (`writer`, `reader`): the rate
+  limiter's counters write in their own short IMMEDIATE transaction whatever the request;
+* a view marked `@reads_first` (a POST whose reads and checks come before one write at
+  the end, such as submitting a report) begins DEFERRED as well, and calls
+  `start_writing()` before it writes: that ends the read-only transaction, expiring what
+  it loaded (but the logged-in user), so the write transaction begins IMMEDIATE and reads
+  it again under the write lock. Only the write itself holds the lock, not the request.
+
+A write inside a DEFERRED transaction is refused with WriteInReadOnlyTransaction (before
+SQLite sees it), so a GET view that starts writing fails in the tests, never only under
+load. PostgreSQL is left alone: its transactions take no database-wide lock."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Execution option: "IMMEDIATE" or "DEFERRED" for every transaction of that connection.
+BEGIN_OPTION = "sqlite_begin"
+_DEFERRED = "rodeknop_deferred"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class WriteInReadOnlyTransaction(RuntimeError):
+    """A write in a transaction that began DEFERRED (a GET request): it could fail at once
+    with SQLITE_BUSY under load, or write from a stale read. Write in a POST, or through
+    `writer(engine)` in a transaction of its own."""
+
+
+_WRITING = "rodeknop.sqlite_writing"
+
+
+def reads_first(view):
+    """Mark a view whose request begins DEFERRED whatever its method, until it calls
+    start_writing() (see above)."""
+    view.sqlite_reads_first = True
+    return view
+
+
+def start_writing() -> None:
+    """In a `@reads_first` view: end the read-only transaction so that the next one begins
+    IMMEDIATE. Everything it loaded is expired, so it is read again under the write lock
+    when used, except the logged-in user as the request found them (who is asking does
+    not change within a request; re-reading them would cost a query). PostgreSQL takes no
+    database-wide lock: there the transaction goes on."""
+    from flask_login import current_user
+
+    from app.extensions import db
+
+    request.environ[_WRITING] = True
+    session = db.session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing to write: a write here was refused already
+    finally:
+        session.expire_on_commit = True
+    for instance in list(session.identity_map.values()):
+        if instance is not user:
+            session.expire(instance)
+
+
+def _reading_phase() -> bool:
+    if request.environ.get(_WRITING):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "sqlite_reads_first", False))
+
+
+def begin_mode(options: dict) -> str:
+    mode = options.get(BEGIN_OPTION)
+    if mode in ("IMMEDIATE", "DEFERRED"):
+        return mode
+    if has_request_context() and (request.method in SAFE_METHODS or _reading_phase()):
+        return "DEFERRED"
+    return "IMMEDIATE"
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` whose transactions begin IMMEDIATE (on SQLite), also within a GET request."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def reader(engine: Engine) -> Engine:
+    """`engine` whose transactions begin DEFERRED (on SQLite): reads that never wait for a writer."""
+    return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN as described above."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, emit BEGIN so we can choose its kind.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        mode = begin_mode(conn.get_execution_options())
+        conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.info[_DEFERRED] = mode == "DEFERRED"
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def refuse_writes_when_deferred(conn, _cursor, statement, _parameters, _context, _executemany):
+        if conn.info.get(_DEFERRED) and statement.lstrip()[:6].upper() in _WRITES:
+            raise WriteInReadOnlyTransaction(
+                f"{statement.split(None, 1)[0]} in a read-only (DEFERRED) SQLite transaction; see app/transactions.py"
+            )

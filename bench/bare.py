@@ -1,0 +1,204 @@
+"""The bare Flask app `make bench` compares Rode Knop with: the same database and engine
+settings (app.transactions: WAL, busy timeout, BEGIN DEFERRED for reads and IMMEDIATE for
+writes on SQLite), plain SQLAlchemy core, one plain template per page, and nothing else:
+no login, no sessions, no CSRF, no forms library, no ORM.
+
+    GET  /ping               the ceiling: gunicorn and the load generator alone
+    GET  /board?cards=N      the N newest reports the board would show (open, or ended in
+                             the last 30 days), in status columns, each card with title,
+                             reference, age, department, supporters, assignee, overdue mark
+    GET  /mine?user=ID&pseudonym=P&items=N  that user's N newest reports (also those made
+                             anonymously, by pseudonym): title, reference, status, last update
+    POST /submit             a report as POST /melden stores it: next number, the report,
+                             its 'submitted' event, the search index (app.search._index),
+                             commit, 303
+
+Run: DATABASE_URL=... gunicorn bench.bare:app"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, redirect, request
+from sqlalchemy import bindparam, create_engine, text
+
+from app.models.base import UTCDateTime
+from app.search import _index
+from app.transactions import configure_sqlite
+
+
+def _url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+engine = create_engine(_url(os.environ["DATABASE_URL"]), pool_pre_ping=True)
+if engine.dialect.name == "sqlite":
+    configure_sqlite(engine)
+app = Flask(__name__)
+
+LABELS = {
+    "new": "Nieuw",
+    "in_progress": "In behandeling",
+    "escalated": "Geëscaleerd",
+    "resolved": "Opgelost",
+    "explained": "Uitgelegd",
+    "merged": "Samengevoegd",
+}
+COLUMNS = (
+    ("Nieuw", ("new",)),
+    ("In behandeling", ("in_progress",)),
+    ("Geëscaleerd", ("escalated",)),
+    ("Afgerond", ("resolved", "explained", "merged")),
+)
+
+BOARD = app.jinja_env.from_string(
+    """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Bord</title></head><body>
+<h1>Bord</h1>
+{% for title, cards in columns %}<section><h2>{{ title }} ({{ cards|length }})</h2><ol>
+{% for c in cards %}<li{% if c.overdue %} class="overdue"{% endif %}><h3><a href="/meldingen/{{ c.ref }}">{{ c.rule }}</a></h3>
+<p>{{ c.ref }} {{ c.label }}</p>{% if c.overdue %}<p><strong>Te lang stil</strong></p>{% endif %}
+<dl><dt>Gemeld</dt><dd>{{ c.age }} dagen geleden</dd><dt>Afdeling</dt><dd>{{ c.department or 'Niet opgegeven' }}</dd>
+<dt>Ook tegenaan</dt><dd>{{ c.supporters }}</dd><dt>Wie gaat erachteraan</dt><dd>{{ c.assignee or 'Nog niemand' }}</dd></dl></li>
+{% endfor %}</ol></section>{% endfor %}</body></html>"""
+)
+
+MINE = app.jinja_env.from_string(
+    """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Mijn meldingen</title></head><body>
+<h1>Mijn meldingen</h1><ol>
+{% for r in reports %}<li><a href="/meldingen/{{ r.ref }}">{{ r.rule }}</a> {{ r.ref }} {{ r.label }}
+<time datetime="{{ r.activity.strftime('%Y-%m-%dT%H:%M:%SZ') }}">{{ r.activity.strftime('%d-%m-%Y') }}</time></li>
+{% endfor %}</ol></body></html>"""
+)
+
+
+def _as_utc(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _ref(year: int, number: int) -> str:
+    return f"RK-{year}-{number:04d}"
+
+
+@app.get("/ping")
+def ping():
+    return "ok"
+
+
+@app.get("/board")
+def board():
+    limit = int(request.args.get("cards", "500"))
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT r.id, r.year, r.number, r.rule, r.status, r.created_at, r.last_activity_at, "
+                "d.name AS department, u.name AS assignee FROM report r "
+                'LEFT JOIN department d ON d.id = r.department_id LEFT JOIN "user" u ON u.id = r.assignee_id '
+                "WHERE r.status IN ('new', 'in_progress', 'escalated') "
+                "OR (r.status IN ('resolved', 'explained', 'merged') AND r.last_activity_at >= :recent) "
+                "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"
+            ).bindparams(bindparam("recent", type_=UTCDateTime())),
+            {"recent": now - timedelta(days=30), "limit": limit},
+        ).all()
+        ids = [row.id for row in rows]
+        counts = {}
+        if ids:
+            counts = dict(
+                conn.execute(
+                    text(
+                        "SELECT report_id, COUNT(id) FROM support WHERE report_id IN ("
+                        + ",".join(str(i) for i in ids)
+                        + ") GROUP BY report_id"
+                    )
+                ).all()
+            )
+        conn.rollback()
+    cutoff = now - timedelta(days=14)
+    columns = []
+    for title, statuses in COLUMNS:
+        cards = []
+        for row in rows:
+            if row.status not in statuses:
+                continue
+            activity = _as_utc(row.last_activity_at)
+            cards.append(
+                {
+                    "ref": _ref(row.year, row.number),
+                    "rule": row.rule,
+                    "label": LABELS[row.status],
+                    "age": (now - _as_utc(row.created_at)).days,
+                    "department": row.department,
+                    "assignee": row.assignee,
+                    "supporters": counts.get(row.id, 0),
+                    "overdue": row.status in ("new", "in_progress") and activity < cutoff,
+                }
+            )
+        columns.append((title, cards))
+    return BOARD.render(columns=columns)
+
+
+@app.get("/mine")
+def mine():
+    user_id = int(request.args["user"])
+    limit = int(request.args.get("items", "50"))
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT year, number, rule, status, last_activity_at FROM report "
+                "WHERE reporter_id = :user OR reporter_pseudonym = :pseudonym "
+                "ORDER BY last_activity_at DESC, id DESC LIMIT :limit"
+            ),
+            {"user": user_id, "pseudonym": request.args.get("pseudonym", ""), "limit": limit},
+        ).all()
+        conn.rollback()
+    reports = [
+        {
+            "ref": _ref(r.year, r.number),
+            "rule": r.rule,
+            "label": LABELS[r.status],
+            "activity": _as_utc(r.last_activity_at),
+        }
+        for r in rows
+    ]
+    return MINE.render(reports=reports)
+
+
+@app.post("/submit")
+def submit():
+    rule = (request.form.get("rule") or "").strip()
+    problem = (request.form.get("problem") or "").strip()
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7531595)"))
+        number = (conn.execute(text("SELECT MAX(number) FROM report WHERE year = :y"), {"y": now.year}).scalar()) or 0
+        report_id = conn.execute(
+            text(
+                "INSERT INTO report (year, number, rule, problem, origin, reporter_id, is_anonymous, status, "
+                "submission_key, version, last_activity_at, created_at, updated_at) VALUES (:year, :number, :rule, "
+                ":problem, 'unknown', :reporter, false, 'new', :key, 1, :now, :now, :now) RETURNING id"
+            ).bindparams(bindparam("now", type_=UTCDateTime())),
+            {
+                "year": now.year,
+                "number": number + 1,
+                "rule": rule,
+                "problem": problem,
+                "reporter": 7,
+                "key": request.form.get("submission_key"),
+                "now": now,
+            },
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO event (report_id, actor_id, kind, to_status, is_public, created_at) "
+                "VALUES (:id, 7, 'submitted', 'new', true, :now)"
+            ).bindparams(bindparam("now", type_=UTCDateTime())),
+            {"id": report_id, "now": now},
+        )
+        _index(conn, report_id, rule, problem)
+    return redirect(f"/meldingen/{_ref(now.year, number + 1)}/bevestiging", 303)

@@ -1,0 +1,235 @@
+"""Fill a migrated, empty database fast for the benchmarks: bulk inserts (SQLAlchemy core
+executemany), never the services one report at a time.
+
+`fill(engine, count, seed)` makes departments, users (a coach, and one employee with many
+reports for Mijn meldingen), `count` reports over the last two years in every board
+column, their timeline events, supports, and the similar-search index (`report_fts` on
+SQLite, `report_search` on PostgreSQL, the same rows as app.search._index writes).
+It returns a BenchData with the logins and ids the load generator needs."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app.models import Department, Event, Report, Support, User, UserRole
+from app.search import normalize
+
+PASSWORD = "bench-password-123"
+COACH_EMAIL = "coach@bench.test"
+HEAVY_EMAIL = "veel@bench.test"
+HEAVY_REPORTS = 2000
+BATCH = 5000
+
+WORDS = (
+    "vergunning dakkapel bijstand aanvraag uittreksel paspoort afspraak kwijtschelding indicatie jeugdhulp "
+    "parkeervergunning kenteken formulier verhuizing volmacht evenement straatfeest leges welstand procedure "
+    "wachttijd inkomen toeslag schuldhulp wijkteam gegevens bewijsstukken dossier handtekening papier "
+    "bouwtekening omgevingsvergunning subsidie factuur machtiging digid inschrijving briefadres afvalpas "
+    "gehandicaptenparkeerkaart huisbezoek legitimatie kopie stempel goedkeuring termijn bezwaar"
+).split()
+# Statuses and their shares; no escalations (they need a dossier).
+STATUSES = (("new", 0.3), ("in_progress", 0.3), ("resolved", 0.25), ("explained", 0.15))
+
+
+@dataclass
+class BenchData:
+    count: int
+    coach_email: str
+    heavy_email: str
+    heavy_reports: int
+    password: str
+    user_ids: list[int]
+    heavy_id: int = 2
+    heavy_pseudonym: str | None = None
+
+
+def _batched(rows: list[dict]):
+    for start in range(0, len(rows), BATCH):
+        yield rows[start : start + BATCH]
+
+
+def _insert(conn, table, rows: list[dict]) -> None:
+    for batch in _batched(rows):
+        conn.execute(table.insert(), batch)
+
+
+def _index_rows(conn, reports: list[dict]) -> None:
+    """The similar-search index, as app.search._index writes it per report."""
+    if conn.dialect.name == "postgresql":
+        stmt = text(
+            "INSERT INTO report_search (report_id, document, plain) VALUES (:id, "
+            "setweight(to_tsvector('dutch', :rule), 'A') || setweight(to_tsvector('dutch', :problem), 'B'), :plain)"
+        )
+        rows = [
+            {
+                "id": r["id"],
+                "rule": normalize(r["rule"]),
+                "problem": normalize(r["problem"]),
+                "plain": normalize(r["rule"] + " " + r["problem"]),
+            }
+            for r in reports
+        ]
+    else:
+        stmt = text("INSERT INTO report_fts (rowid, rule, problem) VALUES (:id, :rule, :problem)")
+        rows = [{"id": r["id"], "rule": normalize(r["rule"]), "problem": normalize(r["problem"])} for r in reports]
+    for batch in _batched(rows):
+        conn.execute(stmt, batch)
+
+
+def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseudonym=None) -> BenchData:
+    """`count` reports and everything around them. `password_hash` is the hash of PASSWORD
+    (app.services.users.hash_password), `pseudonym` app.anonymity.pseudonym under the
+    app's key (without it no report is anonymous)."""
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    heavy_reports = min(HEAVY_REPORTS, count // 2)
+    with engine.begin() as conn:
+        departments = [{"id": i, "name": f"Afdeling {i}", "active": True} for i in range(1, 13)]
+        _insert(conn, Department.__table__, departments)
+        users, roles = [], []
+        for i in range(1, 201):
+            email = COACH_EMAIL if i == 1 else HEAVY_EMAIL if i == 2 else f"m{i}@bench.test"
+            users.append(
+                {
+                    "id": i,
+                    "email": email,
+                    "name": f"Medewerker {i}",
+                    "password_hash": password_hash,
+                    "department_id": rng.randint(1, 12),
+                    "active": True,
+                    "session_token": f"bench-token-{i}",
+                    "mail_preference": "each",
+                    "created_at": now - timedelta(days=800),
+                }
+            )
+            roles.append({"user_id": i, "role": "employee"})
+            if i <= 5:
+                roles.append({"user_id": i, "role": "coach"})
+        _insert(conn, User.__table__, users)
+        _insert(conn, UserRole.__table__, roles)
+        coaches = [1, 3, 4, 5]
+
+        # Oldest first, numbered per year as the application numbers them.
+        offsets = sorted((rng.random() * 730 for _ in range(count)), reverse=True)
+        numbers: dict[int, int] = {}
+        reports, events, supports = [], [], []
+        heavy_ids = set(rng.sample(range(1, count + 1), heavy_reports)) if heavy_reports else set()
+        for index, days_ago in enumerate(offsets, start=1):
+            created = now - timedelta(days=days_ago)
+            numbers[created.year] = numbers.get(created.year, 0) + 1
+            status = rng.choices([s for s, _ in STATUSES], weights=[w for _, w in STATUSES])[0]
+            reporter = 2 if index in heavy_ids else rng.randint(6, 200)
+            anonymous = pseudonym is not None and rng.random() < 0.1
+            words = rng.sample(WORDS, 6)
+            rule = " ".join(words[:3]).capitalize() + f" ({index})"
+            problem = "Bij " + " ".join(words[3:]) + " gaat het mis: " + " ".join(rng.sample(WORDS, 8)) + "."
+            activity = created + timedelta(days=min(days_ago, rng.random() * 20))
+            ended = status in ("resolved", "explained")
+            assignee = rng.choice(coaches) if status != "new" else None
+            reports.append(
+                {
+                    "id": index,
+                    "year": created.year,
+                    "number": numbers[created.year],
+                    "rule": rule,
+                    "problem": problem,
+                    "effect": "Inwoners wachten langer." if rng.random() < 0.5 else None,
+                    "suggestion": None,
+                    "origin": "unknown",
+                    "department_id": rng.randint(1, 12) if rng.random() < 0.8 else None,
+                    "reporter_id": None if anonymous else reporter,
+                    "reporter_pseudonym": pseudonym(reporter) if anonymous else None,
+                    "is_anonymous": anonymous,
+                    "status": status,
+                    "assignee_id": assignee,
+                    "outcome": "Regel aangepast." if ended else None,
+                    "explanation": "Uitgelegd aan de melder." if status == "explained" else None,
+                    "duplicate_of_id": None,
+                    "dossier_id": None,
+                    "submission_key": None,
+                    "version": 1,
+                    "last_activity_at": activity,
+                    "resolved_at": activity if ended else None,
+                    "created_at": created,
+                    "updated_at": activity,
+                }
+            )
+            events.append(
+                {
+                    "report_id": index,
+                    "actor_id": None if anonymous else reporter,
+                    "kind": "submitted",
+                    "from_status": None,
+                    "to_status": "new",
+                    "text": "Anoniem gemeld." if anonymous else None,
+                    "is_public": True,
+                    "created_at": created,
+                }
+            )
+            if status != "new":
+                events.append(
+                    {
+                        "report_id": index,
+                        "actor_id": assignee,
+                        "kind": "status_changed",
+                        "from_status": "new",
+                        "to_status": "in_progress",
+                        "text": None,
+                        "is_public": True,
+                        "created_at": created + (activity - created) / 2,
+                    }
+                )
+            if ended:
+                events.append(
+                    {
+                        "report_id": index,
+                        "actor_id": assignee,
+                        "kind": "status_changed",
+                        "from_status": "in_progress",
+                        "to_status": status,
+                        "text": "Regel aangepast.",
+                        "is_public": True,
+                        "created_at": activity,
+                    }
+                )
+            for supporter in rng.sample(range(6, 201), rng.choice((0, 0, 0, 1, 1, 2, 3))):
+                if supporter != reporter:
+                    supports.append(
+                        {
+                            "report_id": index,
+                            "user_id": supporter,
+                            "follower_pseudonym": None,
+                            "note": None,
+                            "anonymous": False,
+                            "created_at": created + timedelta(hours=1),
+                        }
+                    )
+        _insert(conn, Report.__table__, reports)
+        _insert(conn, Event.__table__, events)
+        _insert(conn, Support.__table__, supports)
+        _index_rows(conn, reports)
+        if conn.dialect.name == "postgresql":
+            for table in ("department", "user", "user_role", "report", "event", "support"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                        f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
+                    )
+                )
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    return BenchData(
+        count,
+        COACH_EMAIL,
+        HEAVY_EMAIL,
+        heavy_reports,
+        PASSWORD,
+        [u["id"] for u in users],
+        heavy_pseudonym=pseudonym(2) if pseudonym else None,
+    )
