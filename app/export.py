@@ -162,11 +162,14 @@ def export_or_refuse(
     from flask import flash, redirect
 
     from app.extensions import db
+    from app.transactions import start_writing
 
     message = too_many(len(rows))
     if message:
         flash(message, "error")
         return redirect(back_to, 303)
+    # A GET that writes one line after reading: its write transaction of its own (SQLite).
+    start_writing()
     response = download(columns, rows, kind=kind, name=name, title=title, actor=actor)
     db.session.commit()  # the audit line
     return response

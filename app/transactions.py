@@ -54,7 +54,8 @@ def reads_first(view):
 
 
 def start_writing() -> None:
-    """In a `@reads_first` view: end the read-only transaction so that the next one begins
+    """In a `@reads_first` view, or a GET that records something after reading (an
+    export's audit line): end the read-only transaction so that the next one begins
     IMMEDIATE. Everything it loaded is expired, so it is read again under the write lock
     when used, except the logged-in user as the request found them (who is asking does
     not change within a request; re-reading them would cost a query). PostgreSQL takes no
@@ -89,8 +90,11 @@ def begin_mode(options: dict) -> str:
     mode = options.get(BEGIN_OPTION)
     if mode in ("IMMEDIATE", "DEFERRED"):
         return mode
-    if has_request_context() and (request.method in SAFE_METHODS or _reading_phase()):
-        return "DEFERRED"
+    if has_request_context():
+        if request.environ.get(_WRITING):
+            return "IMMEDIATE"
+        if request.method in SAFE_METHODS or _reading_phase():
+            return "DEFERRED"
     return "IMMEDIATE"
 
 
