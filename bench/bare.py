@@ -4,9 +4,9 @@ writes on SQLite), plain SQLAlchemy core, one plain template per page, and nothi
 no login, no sessions, no CSRF, no forms library, no ORM.
 
     GET  /ping               the ceiling: gunicorn and the load generator alone
-    GET  /board?cards=N      the N newest reports the board would show (open, or ended in
-                             the last 30 days), in status columns, each card with title,
-                             reference, age, department, supporters, assignee, overdue mark
+    GET  /board?per_column=N per status column its count and its first N cards (open, or
+                             ended in the last 30 days), each with title, reference, age,
+                             department, supporters, assignee, overdue mark
     GET  /mine?user=ID&pseudonym=P&items=N  that user's N newest reports (also those made
                              anonymously, by pseudonym): title, reference, status, last update
     POST /submit             a report as POST /melden stores it: next number, the report,
@@ -57,7 +57,7 @@ COLUMNS = (
 BOARD = app.jinja_env.from_string(
     """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Bord</title></head><body>
 <h1>Bord</h1>
-{% for title, cards in columns %}<section><h2>{{ title }} ({{ cards|length }})</h2><ol>
+{% for title, total, cards in columns %}<section><h2>{{ title }} ({{ total }})</h2><ol>
 {% for c in cards %}<li{% if c.overdue %} class="overdue"{% endif %}><h3><a href="/meldingen/{{ c.ref }}">{{ c.rule }}</a></h3>
 <p>{{ c.ref }} {{ c.label }}</p>{% if c.overdue %}<p><strong>Te lang stil</strong></p>{% endif %}
 <dl><dt>Gemeld</dt><dd>{{ c.age }} dagen geleden</dd><dt>Afdeling</dt><dd>{{ c.department or 'Niet opgegeven' }}</dd>
@@ -91,24 +91,43 @@ def ping():
 
 @app.get("/board")
 def board():
-    limit = int(request.args.get("cards", "500"))
+    """The board as Rode Knop shows it: per column its count and a first page of
+    `per_column` cards (the longest waiting first; what ended, the latest first)."""
+    per_column = int(request.args.get("per_column", "25"))
     now = datetime.now(UTC)
+    recent = now - timedelta(days=30)
+    on_board = (
+        "(r.status IN ('new', 'in_progress', 'escalated') "
+        "OR (r.status IN ('resolved', 'explained', 'merged') AND r.last_activity_at >= :recent))"
+    )
+    recent_param = bindparam("recent", type_=UTCDateTime())
+    columns = []
     with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT r.id, r.year, r.number, r.rule, r.status, r.created_at, r.last_activity_at, "
-                "d.name AS department, u.name AS assignee FROM report r "
-                'LEFT JOIN department d ON d.id = r.department_id LEFT JOIN "user" u ON u.id = r.assignee_id '
-                "WHERE r.status IN ('new', 'in_progress', 'escalated') "
-                "OR (r.status IN ('resolved', 'explained', 'merged') AND r.last_activity_at >= :recent) "
-                "ORDER BY r.created_at DESC, r.id DESC LIMIT :limit"
-            ).bindparams(bindparam("recent", type_=UTCDateTime())),
-            {"recent": now - timedelta(days=30), "limit": limit},
-        ).all()
-        ids = [row.id for row in rows]
-        counts = {}
+        counts = dict(
+            conn.execute(
+                text(f"SELECT r.status, COUNT(*) FROM report r WHERE {on_board} GROUP BY r.status").bindparams(
+                    recent_param
+                ),
+                {"recent": recent},
+            ).all()
+        )
+        for title, statuses in COLUMNS:
+            order = "r.last_activity_at DESC, r.id DESC" if len(statuses) > 1 else "r.created_at, r.id"
+            rows = conn.execute(
+                text(
+                    "SELECT r.id, r.year, r.number, r.rule, r.status, r.created_at, r.last_activity_at, "
+                    "d.name AS department, u.name AS assignee FROM report r "
+                    'LEFT JOIN department d ON d.id = r.department_id LEFT JOIN "user" u ON u.id = r.assignee_id '
+                    f"WHERE {on_board} AND r.status IN ({', '.join(repr(s) for s in statuses)}) "
+                    f"ORDER BY {order} LIMIT :limit"
+                ).bindparams(recent_param),
+                {"recent": recent, "limit": per_column},
+            ).all()
+            columns.append((title, statuses, rows))
+        ids = [row.id for _, _, rows in columns for row in rows]
+        supporters = {}
         if ids:
-            counts = dict(
+            supporters = dict(
                 conn.execute(
                     text(
                         "SELECT report_id, COUNT(id) FROM support WHERE report_id IN ("
@@ -119,12 +138,10 @@ def board():
             )
         conn.rollback()
     cutoff = now - timedelta(days=14)
-    columns = []
-    for title, statuses in COLUMNS:
+    rendered = []
+    for title, statuses, rows in columns:
         cards = []
         for row in rows:
-            if row.status not in statuses:
-                continue
             activity = _as_utc(row.last_activity_at)
             cards.append(
                 {
@@ -134,12 +151,12 @@ def board():
                     "age": (now - _as_utc(row.created_at)).days,
                     "department": row.department,
                     "assignee": row.assignee,
-                    "supporters": counts.get(row.id, 0),
+                    "supporters": supporters.get(row.id, 0),
                     "overdue": row.status in ("new", "in_progress") and activity < cutoff,
                 }
             )
-        columns.append((title, cards))
-    return BOARD.render(columns=columns)
+        rendered.append((title, sum(counts.get(s, 0) for s in statuses), cards))
+    return BOARD.render(columns=rendered)
 
 
 @app.get("/mine")

@@ -372,11 +372,13 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
         cards = len(set(REFERENCE_RE.findall(coach.get("/bord/"))))
         items = len(set(REFERENCE_RE.findall(heavy.get("/mijn-meldingen"))))
         token = employee.token("/melden")
-        bare_board = f"/board?cards={cards}"
+        from app.board.routes import PAGE_SIZE  # the board's page per column
+
+        bare_board = f"/board?per_column={PAGE_SIZE}"
         bare_mine = "/mine?" + urllib.parse.urlencode(
             {"user": data.heavy_id, "pseudonym": data.heavy_pseudonym or "", "items": items}
         )
-        # The bare pages really show that many.
+        # The bare pages really show as many cards and rows.
         assert len(set(REFERENCE_RE.findall(Browser(bare.base).get(bare_board)))) == cards
         assert len(set(REFERENCE_RE.findall(Browser(bare.base).get(bare_mine)))) == items
         similar_paths = [
