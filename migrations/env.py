@@ -39,7 +39,7 @@ target_db = current_app.extensions["migrate"].db
 
 
 # Tables managed by hand-written SQL (search index, rate limits) are not part of the models.
-SEARCH_TABLES = {"report_fts", "report_search", "rate_limit"}
+SEARCH_TABLES = {"report_fts", "report_search", "search_word", "search_word_grams", "rate_limit"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from app.extensions import db
 
 # Tables kept by hand-written SQL (search index, rate limits), as in migrations/env.py.
-HAND_MADE = ("report_fts", "report_search", "rate_limit")
+HAND_MADE = ("report_fts", "report_search", "search_word", "search_word_grams", "rate_limit")
 
 
 def _ours(obj, name, type_, reflected, compare_to) -> bool:
