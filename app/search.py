@@ -160,7 +160,7 @@ def query_words(value: str) -> list[QueryWord]:
             # `<%`: the word's trigrams found in a vocabulary word (typo or compound);
             # served by the pg_trgm GIN index.
             parts.append(
-                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word WHERE :q{index} <% word "
+                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word WHERE (:q{index} <% word OR :q{index} % word) "
                 f"ORDER BY :q{index} <<-> word LIMIT :limit) AS v{index}"
             )
         else:

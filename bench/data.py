@@ -34,38 +34,113 @@ DEPARTMENTS = (
 # (rule, problem): the subjects municipal employees report, with slots filled at random.
 TOPICS = (
     ("Dakkapel vraagt een volledige vergunningprocedure", "Ook als alle buren akkoord zijn duurt de {doc} {duur}."),
-    ("Bijstandsaanvraag: hetzelfde verhaal aan {n} afdelingen", "De inwoner vertelt bij elke aanvraag opnieuw zijn situatie."),
-    ("Afspraak voor een paspoort alleen online te maken", "Inwoners zonder computer kunnen geen afspraak maken en bellen ons {vaak}."),
+    (
+        "Bijstandsaanvraag: hetzelfde verhaal aan {n} afdelingen",
+        "De inwoner vertelt bij elke aanvraag opnieuw zijn situatie.",
+    ),
+    (
+        "Afspraak voor een paspoort alleen online te maken",
+        "Inwoners zonder computer kunnen geen afspraak maken en bellen ons {vaak}.",
+    ),
     ("Parkeervergunning alleen op papier aan te vragen", "Inwoners moeten langskomen met een {doc} en wachten {duur}."),
-    ("Uittreksel uit de basisregistratie kost leges, ook voor de eigen gemeente", "Wij vragen leges voor een {doc} dat wij zelf nodig hebben."),
-    ("Kwijtschelding gemeentelijke belastingen elk jaar opnieuw aanvragen", "Ook met een vast laag inkomen moet de inwoner alle {doc} opnieuw sturen."),
-    ("Huisbezoek verplicht voor elke aanvraag bijzondere bijstand", "Inwoners wachten {duur} op een bezoek terwijl de stukken compleet zijn."),
+    (
+        "Uittreksel uit de basisregistratie kost leges, ook voor de eigen gemeente",
+        "Wij vragen leges voor een {doc} dat wij zelf nodig hebben.",
+    ),
+    (
+        "Kwijtschelding gemeentelijke belastingen elk jaar opnieuw aanvragen",
+        "Ook met een vast laag inkomen moet de inwoner alle {doc} opnieuw sturen.",
+    ),
+    (
+        "Huisbezoek verplicht voor elke aanvraag bijzondere bijstand",
+        "Inwoners wachten {duur} op een bezoek terwijl de stukken compleet zijn.",
+    ),
     ("Jeugdhulp: nieuwe indicatie bij verhuizing binnen de regio", "Het kind wacht {duur} op hulp die het al kreeg."),
-    ("Evenementenvergunning voor een klein straatfeest", "Voor een straatfeest met {n} buren is dezelfde procedure nodig als voor een festival."),
-    ("Handtekening op papier verplicht bij een volmacht", "Inwoners met een {groep} kunnen niet langskomen om te tekenen."),
-    ("Schuldhulp pas na een intakegesprek op kantoor", "Mensen met schulden durven niet te komen; het {doc} duurt {duur}."),
-    ("Wmo-voorziening: medisch advies voor elke traplift", "Ook bij een duidelijke situatie wachten inwoners {duur} op het advies."),
+    (
+        "Evenementenvergunning voor een klein straatfeest",
+        "Voor een straatfeest met {n} buren is dezelfde procedure nodig als voor een festival.",
+    ),
+    (
+        "Handtekening op papier verplicht bij een volmacht",
+        "Inwoners met een {groep} kunnen niet langskomen om te tekenen.",
+    ),
+    (
+        "Schuldhulp pas na een intakegesprek op kantoor",
+        "Mensen met schulden durven niet te komen; het {doc} duurt {duur}.",
+    ),
+    (
+        "Wmo-voorziening: medisch advies voor elke traplift",
+        "Ook bij een duidelijke situatie wachten inwoners {duur} op het advies.",
+    ),
     ("Verhuizing doorgeven kan niet voor de hele familie tegelijk", "Elk gezinslid moet apart een {doc} invullen."),
     ("Grofvuil ophalen alleen na registratie met DigiD", "Ouderen zonder DigiD bellen {vaak} het klantcontactcentrum."),
     ("Kapvergunning voor een zieke boom in de eigen tuin", "De boom is gevaarlijk maar de procedure duurt {duur}."),
-    ("Bewijsstukken inkomen steeds opnieuw opvragen", "Wij hebben de {doc} al, maar de regel zegt dat het opnieuw moet."),
-    ("Rijbewijs verlengen vraagt een nieuwe pasfoto bij de fotograaf", "Inwoners met een {groep} moeten daarvoor extra reizen."),
-    ("Gehandicaptenparkeerkaart: keuring bij elke verlenging", "Ook bij een blijvende beperking volgt een nieuwe keuring na {duur}."),
-    ("Toeslag voor minima alleen via een formulier van acht pagina's", "Veel inwoners met een {groep} haken af bij het formulier."),
-    ("Naturalisatie: ceremonie alleen op werkdagen overdag", "Inwoners met werk moeten een dag vrij nemen voor de {doc}."),
-    ("Aanvraag omgevingsvergunning zonder digitale tekening wordt niet behandeld", "Kleine aanvragers hebben geen {doc} en geven het op."),
-    ("Melding openbare ruimte wordt na {n} dagen automatisch gesloten", "Inwoners melden dezelfde kapotte lantaarnpaal {vaak} opnieuw."),
-    ("Wijkteam mag gegevens niet delen met schuldhulp", "Een gezin vertelt zijn verhaal {n} keer aan verschillende hulpverleners."),
-    ("Leerlingenvervoer elk schooljaar opnieuw aanvragen", "Ook bij een kind met een blijvende {groep} moet alles opnieuw."),
+    (
+        "Bewijsstukken inkomen steeds opnieuw opvragen",
+        "Wij hebben de {doc} al, maar de regel zegt dat het opnieuw moet.",
+    ),
+    (
+        "Rijbewijs verlengen vraagt een nieuwe pasfoto bij de fotograaf",
+        "Inwoners met een {groep} moeten daarvoor extra reizen.",
+    ),
+    (
+        "Gehandicaptenparkeerkaart: keuring bij elke verlenging",
+        "Ook bij een blijvende beperking volgt een nieuwe keuring na {duur}.",
+    ),
+    (
+        "Toeslag voor minima alleen via een formulier van acht pagina's",
+        "Veel inwoners met een {groep} haken af bij het formulier.",
+    ),
+    (
+        "Naturalisatie: ceremonie alleen op werkdagen overdag",
+        "Inwoners met werk moeten een dag vrij nemen voor de {doc}.",
+    ),
+    (
+        "Aanvraag omgevingsvergunning zonder digitale tekening wordt niet behandeld",
+        "Kleine aanvragers hebben geen {doc} en geven het op.",
+    ),
+    (
+        "Melding openbare ruimte wordt na {n} dagen automatisch gesloten",
+        "Inwoners melden dezelfde kapotte lantaarnpaal {vaak} opnieuw.",
+    ),
+    (
+        "Wijkteam mag gegevens niet delen met schuldhulp",
+        "Een gezin vertelt zijn verhaal {n} keer aan verschillende hulpverleners.",
+    ),
+    (
+        "Leerlingenvervoer elk schooljaar opnieuw aanvragen",
+        "Ook bij een kind met een blijvende {groep} moet alles opnieuw.",
+    ),
     ("Standplaatsvergunning markt alleen per kwartaal", "Kleine ondernemers betalen {vaak} leges voor dezelfde plek."),
-    ("Inschrijving briefadres vraagt verklaring van de hoofdbewoner", "Dakloze inwoners hebben geen hoofdbewoner en blijven {duur} zonder adres."),
+    (
+        "Inschrijving briefadres vraagt verklaring van de hoofdbewoner",
+        "Dakloze inwoners hebben geen hoofdbewoner en blijven {duur} zonder adres.",
+    ),
     ("Hondenbelasting aanpassen kan alleen per brief", "Inwoners sturen een {doc} en wachten {duur} op antwoord."),
-    ("Subsidie voor een buurtinitiatief vraagt een accountantsverklaring", "Voor een bedrag van een paar honderd euro is een {doc} te duur."),
-    ("Re-integratietraject stopt bij verhuizing naar een andere gemeente", "De inwoner begint {duur} later opnieuw bij nul."),
-    ("Beslagvrije voet wordt niet automatisch berekend", "Schuldeisers nemen te veel; de inwoner moet zelf een {doc} indienen."),
+    (
+        "Subsidie voor een buurtinitiatief vraagt een accountantsverklaring",
+        "Voor een bedrag van een paar honderd euro is een {doc} te duur.",
+    ),
+    (
+        "Re-integratietraject stopt bij verhuizing naar een andere gemeente",
+        "De inwoner begint {duur} later opnieuw bij nul.",
+    ),
+    (
+        "Beslagvrije voet wordt niet automatisch berekend",
+        "Schuldeisers nemen te veel; de inwoner moet zelf een {doc} indienen.",
+    ),
 )
 FILL = {
-    "doc": ("procedure", "aanvraag", "formulier", "beoordeling", "bewijsstukken", "verklaring", "uittreksels", "tekening"),
+    "doc": (
+        "procedure",
+        "aanvraag",
+        "formulier",
+        "beoordeling",
+        "bewijsstukken",
+        "verklaring",
+        "uittreksels",
+        "tekening",
+    ),
     "duur": ("acht weken", "drie maanden", "een halfjaar", "zes weken", "twee weken", "een jaar"),
     "n": ("twee", "drie", "vier", "vijf", "tien", "twintig"),
     "vaak": ("steeds", "vaak", "elke week", "telkens", "meermaals"),
@@ -84,9 +159,38 @@ EXTRA = (
     "Misschien kan de termijn korter of kan het formulier eenvoudiger.",
 )
 # Names and numbers make the vocabulary as large as real free text makes it.
-STREETS = ("Molen", "Kerk", "Dorps", "Kastanje", "Linden", "Beuken", "Haven", "Stations", "School", "Markt", "Wilgen", "Eiken")
+STREETS = (
+    "Molen",
+    "Kerk",
+    "Dorps",
+    "Kastanje",
+    "Linden",
+    "Beuken",
+    "Haven",
+    "Stations",
+    "School",
+    "Markt",
+    "Wilgen",
+    "Eiken",
+)
 STREET_ENDS = ("straat", "laan", "weg", "plein", "singel", "kade", "hof", "dreef")
-SYLLABLES = ("ver", "bee", "jan", "sen", "berg", "hui", "zen", "dijk", "man", "kamp", "hof", "stra", "bos", "wijk", "hout")
+SYLLABLES = (
+    "ver",
+    "bee",
+    "jan",
+    "sen",
+    "berg",
+    "hui",
+    "zen",
+    "dijk",
+    "man",
+    "kamp",
+    "hof",
+    "stra",
+    "bos",
+    "wijk",
+    "hout",
+)
 MORE = (
     "Het gaat om een inwoner aan de {street} {house}.",
     "Zaaknummer Z{case}.",

@@ -99,7 +99,9 @@ def run(count: int) -> None:
         position = iter(range(10**9))
 
         def request(queries=queries, position=position):
-            response = client.get("/melden/vergelijkbaar", query_string={"rule": queries[next(position) % len(queries)]})
+            response = client.get(
+                "/melden/vergelijkbaar", query_string={"rule": queries[next(position) % len(queries)]}
+            )
             assert response.status_code == 200
 
         timed(f"GET /melden/vergelijkbaar, {label}", request, 60)

@@ -43,7 +43,7 @@ SEARCH_TABLES = {"report_fts", "report_search", "search_word", "search_word_gram
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and (name in SEARCH_TABLES or name.startswith("report_fts_")))
+    return not (type_ == "table" and (name in SEARCH_TABLES or name.startswith(("report_fts_", "search_word_grams_"))))
 
 
 def render_item(type_, obj, autogen_context):

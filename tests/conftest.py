@@ -94,7 +94,11 @@ def _empty_tables(app, *, quick: bool = False) -> None:
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql" and not quick:
                 conn.execute(
-                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + ", report_search, search_word RESTART IDENTITY CASCADE")
+                    text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in TABLES)
+                        + ", report_search, search_word RESTART IDENTITY CASCADE"
+                    )
                 )
             else:
                 for table in TABLES:

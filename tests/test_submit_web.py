@@ -110,6 +110,9 @@ def test_ik_ook_adds_support_instead_of_a_duplicate(app, client, auth):
         assert db.session.scalar(db.select(db.func.count(Report.id))) == 1
     mine = client.get("/mijn-meldingen").get_data(as_text=True)
     assert reference in mine and "Bij ons ook" in mine
+    # Sent again (a second tab, a double click): no second support, no error page.
     again = post_form(client, f"/meldingen/{reference}/ik-ook", {"note": "nog eens"})
-    assert again.status_code == 400
-    assert "al aangegeven" in again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "U volgt deze melding al" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Support.id))) == 1

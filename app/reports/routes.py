@@ -22,6 +22,8 @@ from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
 from app.services.dossiers import LegalReference
 from app.services.reports import (
+    OWN,
+    following,
     get_by_reference,
     my_reports,
     submit_report,
@@ -53,14 +55,23 @@ def new():
         if current_user.department_id and any(d.id == current_user.department_id for d in departments):
             form.department_id.data = current_user.department_id
     if request.method == "POST" and "edit" in request.form:
-        # Back from the 'is dit al gemeld?' step to change the text.
+        # Back from the 'is dit al gemeld?' step, or from a suggestion the user already
+        # follows, to go on with the text.
+        if not form.submission_key.data:
+            form.submission_key.data = uuid.uuid4().hex
         return render_template("reports/new.html", form=form)
     if form.validate_on_submit():
         if not form.similar_seen.data and "confirm_new" not in request.form:
             # Without JavaScript the similar reports come as a step after submitting.
             similar = find_similar(form.rule.data + " " + form.problem.data)
             if similar:
-                return render_template("reports/check.html", form=form, similar=similar)
+                return render_template(
+                    "reports/check.html",
+                    form=form,
+                    similar=similar,
+                    following=following(current_user, [item.report for item in similar]),
+                    draft=(form.rule.data, form.problem.data),
+                )
         try:
             report = submit_report(
                 current_user,
@@ -91,7 +102,12 @@ def similar():
     """An HTML fragment with similar open reports, fetched while the user types."""
     query = " ".join(request.args.get(name, "")[:2000] for name in ("rule", "problem"))
     results = find_similar(query)
-    return render_template("reports/_similar.html", similar=results)
+    return render_template(
+        "reports/_similar.html",
+        similar=results,
+        following=following(current_user, [item.report for item in results]),
+        draft=None,
+    )
 
 
 @bp.route("/meldingen/<reference>/bevestiging")
@@ -112,12 +128,20 @@ def support(reference: str):
 
     def render(status: int = 200):
         supporters = support_counts([report.id]).get(report.id, 0)
-        return render_template("reports/support.html", report=report, form=form, supporters=supporters), status
+        state = following(current_user, [report]).get(report.id)
+        if state:
+            # Already following it (or a double click that lost the race): that is what
+            # the user wanted, not an error; what they were typing comes back with it.
+            status = 200
+        page = render_template(
+            "reports/support.html", report=report, form=form, supporters=supporters, state=state, own=OWN
+        )
+        return page, status
 
     def perform():
         support_report(current_user, report, form.note.data)
 
-    if not form.is_submitted():
+    if not form.is_submitted() or following(current_user, [report]):
         return render()
     return run_form(
         form,

@@ -253,6 +253,25 @@ def my_reports(user: User) -> list[Report]:
     )
 
 
+OWN = "own"
+SUPPORTED = "supported"
+
+
+def following(user: User, reports: list[Report]) -> dict[int, str]:
+    """Report id -> OWN (the user reported it, also anonymously) or SUPPORTED (the user
+    already said 'ik loop hier ook tegenaan', also anonymously) for those of `reports`
+    where 'ik loop hier ook tegenaan' is no longer for this user: the same checks as
+    `support_report`, for a list, in one query. Only ever shown to the user themselves."""
+    state = {report.id: OWN for report in reports if is_reporter(user, report)}
+    others = [report.id for report in reports if report.id not in state]
+    if others:
+        supported = db.session.scalars(
+            db.select(Support.report_id).where(Support.report_id.in_(others), supported_by(user))
+        )
+        state.update(dict.fromkeys(supported, SUPPORTED))
+    return state
+
+
 def supported_reports(user: User) -> list[tuple[Report, Support]]:
     """The reports the user follows as a supporter (also anonymously, after a merge)."""
     rows = db.session.execute(
