@@ -245,15 +245,22 @@ def similarity(query: str, rule: str, problem: str) -> float:
 def find_similar(
     query: str,
     *,
+    extra: str = "",
     limit: int = 5,
     min_score: float = 0.34,
     exclude_ids: tuple[int, ...] = (),
     open_only: bool = True,
 ) -> list[SimilarReport]:
-    """Up to `limit` reports most like `query`, best first (equally good: newest first)."""
+    """Up to `limit` reports most like `query`, best first (equally good: newest first).
+    `extra` (the problem typed under the rule) only orders reports that are equally like
+    `query`, so a long story does not push away what the rule alone finds; without words
+    in `query` it is the query."""
     words = query_words(query)
     if not words:
+        words, extra = query_words(extra), ""
+    if not words:
         return []
+    context = [QueryWord(t) for t in terms(extra)[: MAX_QUERY_WORDS * 3]]
     hits = _candidates(words, open_only=open_only)
     for report_id in exclude_ids:
         hits.pop(report_id, None)
@@ -261,8 +268,13 @@ def find_similar(
         return []
     best = sorted(hits, key=lambda report_id: (-hits[report_id], -report_id))[:SCORED]
     stored = _stored_terms(best)
-    scored = [(score(words, *stored[report_id]), report_id) for report_id in best if report_id in stored]
-    scored = sorted((pair for pair in scored if pair[0] >= min_score), key=lambda pair: (-pair[0], -pair[1]))[:limit]
+    scored = [
+        (score(words, *stored[report_id]), score(context, *stored[report_id]), report_id)
+        for report_id in best
+        if report_id in stored
+    ]
+    scored = sorted((row for row in scored if row[0] >= min_score), key=lambda row: (-row[0], -row[1], -row[2]))
+    scored = [(value, report_id) for value, _, report_id in scored[:limit]]
     if not scored:
         return []
     stmt = db.select(Report).where(Report.id.in_([report_id for _, report_id in scored]))

@@ -100,8 +100,7 @@ def new():
 @login_required
 def similar():
     """An HTML fragment with similar open reports, fetched while the user types."""
-    query = " ".join(request.args.get(name, "")[:2000] for name in ("rule", "problem"))
-    results = find_similar(query)
+    results = find_similar(request.args.get("rule", "")[:2000], extra=request.args.get("problem", "")[:2000])
     return render_template(
         "reports/_similar.html",
         similar=results,
