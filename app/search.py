@@ -42,6 +42,9 @@ STOPWORDS = frozenset(
     zal ze zelf zich zij zijn zo zonder zou via per elke steeds altijd keer eerst""".split()
 )
 MIN_WORD = 3
+# Longer "words" (a pasted hash, a run of letters) are left out of the index: nobody
+# searches for them, and PostgreSQL cannot index very long ones.
+MAX_WORD = 60
 # Query words used at most (the rest of a long text adds little and costs per word).
 MAX_QUERY_WORDS = 8
 # Per query word: reports taken from the index (newest first), and vocabulary words
@@ -86,7 +89,8 @@ def terms(value: str) -> list[str]:
     """The index terms of a text: stems of its significant words, each once, in order."""
     seen: dict[str, None] = {}
     for word in significant_words(value):
-        seen.setdefault(stem(word), None)
+        if len(word) <= MAX_WORD:
+            seen.setdefault(stem(word), None)
     return list(seen)
 
 

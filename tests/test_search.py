@@ -201,3 +201,12 @@ def test_rebuild_index_gives_the_same_answers(app, reports):
         assert rebuild_index() == 3
         db.session.commit()
         assert _ids("vergunningen voor een dakapel") == before == [reports["dakkapel"]]
+
+
+def test_a_very_long_word_is_stored_but_not_indexed(app):
+    with app.app_context():
+        reporter = make_user()
+        report = make_report(reporter, rule="Dakkapel " + "x" * 190, problem="a" * 4000 + " dakkapel")
+        db.session.commit()
+        assert _ids("dakkapel") == [report.id]
+        assert _ids("x" * 190) == []

@@ -63,7 +63,7 @@ def new():
     if form.validate_on_submit():
         if not form.similar_seen.data and "confirm_new" not in request.form:
             # Without JavaScript the similar reports come as a step after submitting.
-            similar = find_similar(form.rule.data + " " + form.problem.data)
+            similar = find_similar(form.rule.data, extra=form.problem.data)
             if similar:
                 return render_template(
                     "reports/check.html",
