@@ -186,10 +186,11 @@ class SimilarReport:
     supporters: int
 
 
-def _candidates(words: list[QueryWord], *, open_only: bool) -> dict[int, int]:
-    """Report id -> how many query words found it, from the newest CANDIDATES reports per
-    word. (A query for reports with every word was tried: on PostgreSQL it reads every
-    such report when a subject is common, and it found nothing the scoring did not.)"""
+def _candidates(words: list[QueryWord], *, open_only: bool) -> dict[int, list]:
+    """Report id -> [how many query words found it, rule terms, problem terms], from the
+    newest CANDIDATES reports per word, in one statement. (A query for reports with every
+    word was tried: on PostgreSQL it reads every such report when a subject is common, and
+    it found nothing the scoring did not.)"""
     status = " AND r.status IN :open" if open_only else ""
     params: dict = {"limit": CANDIDATES}
     if open_only:
@@ -201,31 +202,25 @@ def _candidates(words: list[QueryWord], *, open_only: bool) -> dict[int, int]:
         params[f"m{index}"] = expression
         if postgres:
             parts.append(
-                f"SELECT * FROM (SELECT {index} AS n, s.report_id AS id FROM report_search s "
+                f"SELECT * FROM (SELECT s.report_id, s.rule_terms, s.problem_terms FROM report_search s "
                 f"JOIN report r ON r.id = s.report_id WHERE s.terms @@ to_tsquery('simple', :m{index}){status} "
                 f"ORDER BY s.report_id DESC LIMIT :limit) AS c{index}"
             )
         else:
             parts.append(
-                f"SELECT * FROM (SELECT {index} AS n, f.rowid AS id FROM report_fts f JOIN report r ON r.id = f.rowid "
+                f"SELECT * FROM (SELECT f.rowid, f.rule, f.problem FROM report_fts f JOIN report r ON r.id = f.rowid "
                 f"WHERE report_fts MATCH :m{index}{status} ORDER BY f.rowid DESC LIMIT :limit)"
             )
     statement = text(" UNION ALL ".join(parts))
     if open_only:
         statement = statement.bindparams(bindparam("open", expanding=True))
-    hits: dict[int, int] = {}
-    for _n, report_id in db.session.execute(statement, params):
-        hits[report_id] = hits.get(report_id, 0) + 1
+    hits: dict[int, list] = {}
+    for report_id, rule_terms, problem_terms in db.session.execute(statement, params):
+        if report_id in hits:
+            hits[report_id][0] += 1
+        else:
+            hits[report_id] = [1, rule_terms, problem_terms]
     return hits
-
-
-def _stored_terms(report_ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
-    if _dialect() == "postgresql":
-        sql = "SELECT report_id, rule_terms, problem_terms FROM report_search WHERE report_id IN :ids"
-    else:
-        sql = "SELECT rowid, rule, problem FROM report_fts WHERE rowid IN :ids"
-    rows = db.session.execute(text(sql).bindparams(bindparam("ids", expanding=True)), {"ids": report_ids})
-    return {row[0]: (row[1].split(), row[2].split()) for row in rows}
 
 
 def score(words: list[QueryWord], rule_terms: list[str], problem_terms: list[str]) -> float:
@@ -270,26 +265,28 @@ def find_similar(
         hits.pop(report_id, None)
     if not hits:
         return []
-    best = sorted(hits, key=lambda report_id: (-hits[report_id], -report_id))[:SCORED]
-    stored = _stored_terms(best)
-    scored = [
-        (score(words, *stored[report_id]), score(context, *stored[report_id]), report_id)
-        for report_id in best
-        if report_id in stored
-    ]
+    best = sorted(hits, key=lambda report_id: (-hits[report_id][0], -report_id))[:SCORED]
+    scored = []
+    for report_id in best:
+        rule_terms, problem_terms = hits[report_id][1].split(), hits[report_id][2].split()
+        scored.append((score(words, rule_terms, problem_terms), score(context, rule_terms, problem_terms), report_id))
     scored = sorted((row for row in scored if row[0] >= min_score), key=lambda row: (-row[0], -row[1], -row[2]))
     scored = [(value, report_id) for value, _, report_id in scored[:limit]]
     if not scored:
         return []
-    stmt = db.select(Report).where(Report.id.in_([report_id for _, report_id in scored]))
+    from app.models import Support
+
+    supporters = (
+        db.select(db.func.count(Support.id)).where(Support.report_id == Report.id).correlate(Report).scalar_subquery()
+    )
+    stmt = db.select(Report, supporters).where(Report.id.in_([report_id for _, report_id in scored]))
     if open_only:
         stmt = stmt.where(Report.is_open)
-    reports = {r.id: r for r in db.session.scalars(stmt).unique()}
-    counts = support_counts(list(reports))
+    found = {report.id: (report, count) for report, count in db.session.execute(stmt).unique()}
     return [
-        SimilarReport(reports[report_id], value, counts.get(report_id, 0))
+        SimilarReport(found[report_id][0], value, found[report_id][1])
         for value, report_id in scored
-        if report_id in reports
+        if report_id in found
     ]
 
 

@@ -6,6 +6,7 @@ the median and p95 of `find_similar` for 1-, 2- and 6-word queries, and of the r
 `/melden/vergelijkbaar` through the test client.
 
 Usage: python bench/search.py [COUNT ...]      (default: 1000 10000 100000)
+       BENCH_DATABASE_URL=... python bench/search.py --reuse   (time the data already there)
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def timed(label: str, fn, rounds: int) -> None:
     )
 
 
-def run(count: int) -> None:
+def run(count: int, *, reuse: bool = False) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import text
 
@@ -82,13 +83,20 @@ def run(count: int) -> None:
 
     app = create_app(Config)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=str(ROOT / "migrations"))
         start = time.perf_counter()
-        info = fill(db.engine, count, seed=42)
+        if reuse:
+            from bench.data import PASSWORD
+
+            info = {"employees": ["m0@bench.test"], "password": PASSWORD}
+            count = db.session.scalar(text("SELECT count(*) FROM report"))
+            db.session.rollback()
+        else:
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as connection:
+                    connection.execute(text("DROP SCHEMA public CASCADE"))
+                    connection.execute(text("CREATE SCHEMA public"))
+            upgrade(directory=str(ROOT / "migrations"))
+            info = fill(db.engine, count, seed=42)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
@@ -119,6 +127,11 @@ def run(count: int) -> None:
 
 def main() -> None:
     os.environ.setdefault("RODEKNOP_ENV", "test")
+    if sys.argv[1:] == ["--reuse"]:
+        if not os.environ.get("BENCH_DATABASE_URL"):
+            sys.exit("--reuse needs BENCH_DATABASE_URL")
+        run(0, reuse=True)
+        return
     counts = [int(arg) for arg in sys.argv[1:]] or [1000, 10_000, 100_000]
     for count in counts:
         run(count)
