@@ -100,13 +100,16 @@ def _prefix_ok(term: str) -> bool:
 
 
 def words_match(query_term: str, term: str) -> bool:
-    """Whether an index term is the query term in another form, with a typo, or in a
-    compound: regel/regeling, dakapel/dakkapel, vergun/parkeervergun. Both are stems."""
+    """Whether an index term is the query term in another form, with a typo, or part of
+    a compound with it: regel/regeling, dakapel/dakkapel, vergun/parkeervergun and
+    vergunningprocedur/vergun. Both are stems."""
     if query_term == term:
         return True
     if _prefix_ok(query_term) and term.startswith(query_term):
         return True
     if len(query_term) >= 6 and query_term in term:
+        return True
+    if len(term) >= 6 and term in query_term:  # vergunningprocedure: also about vergunning
         return True
     # A typo: not in the first letter (wachten is not achten), one edit in a short word,
     # two in a long one (RapidFuzz, with a swap of two letters as one edit).
@@ -161,10 +164,11 @@ def query_words(value: str) -> list[QueryWord]:
     for index, word in enumerate(lookups):
         params[f"q{index}"] = word.term if _dialect() == "postgresql" else _trigram_match(word.term)
         if _dialect() == "postgresql":
-            # `<%`: the word's trigrams found in a vocabulary word (typo or compound);
-            # served by the pg_trgm GIN index.
+            # `<%` / `%>`: the word within a vocabulary word or the other way round
+            # (compounds), `%`: alike (typos); all three served by the pg_trgm GIN index.
             parts.append(
-                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word WHERE (:q{index} <% word OR :q{index} % word) "
+                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word "
+                f"WHERE (:q{index} <% word OR :q{index} %> word OR :q{index} % word) "
                 f"ORDER BY :q{index} <<-> word LIMIT :limit) AS v{index}"
             )
         else:

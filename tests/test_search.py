@@ -114,6 +114,7 @@ def test_normalisation_stemming_and_word_matching():
     assert words_match("dakapel", "dakkapel")
     assert words_match("regel", "regeling")
     assert words_match(stem("vergunning"), stem("parkeervergunning"))
+    assert words_match(stem("vergunningprocedure"), stem("vergunning"))
     assert not words_match("regel", "vogel")
     assert not words_match("wacht", "acht")  # a typo is never in the first letter
     assert similarity("dakkapel", "Dakkapel", "") == 1.0
