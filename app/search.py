@@ -306,8 +306,9 @@ def text_condition(value: str):
     conditions = []
     parsed = parse_reference(value) or parse_reference(f"RK-{value}")
     if parsed:
-        conditions.append((Report.year == parsed[0]) & (Report.number == parsed[1]))
-    elif parse_id(value):
+        # A reference means that report, not the words 2026 and 0012.
+        return (Report.year == parsed[0]) & (Report.number == parsed[1])
+    if parse_id(value):
         conditions.append(Report.number == parse_id(value))
     words = query_words(value)
     if words:
