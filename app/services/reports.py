@@ -159,15 +159,15 @@ def submit_report(
 def support_report(user: User, report: Report, note: str | None = None) -> Support:
     """'Ik loop hier ook tegenaan': one support per user per report."""
     note = _optional(note, "note", NOTE_MAX)
-    if is_reporter(user, report):
+    state = following(user, [report]).get(report.id)
+    if state == OWN:
         raise DomainError("U heeft deze regel zelf gemeld.", field="note")
     if not report.is_open:
         raise DomainError(
             "Deze melding is al afgehandeld. Doe een nieuwe melding als u er nog steeds tegenaan loopt.",
             field="note",
         )
-    existing = db.session.scalar(db.select(Support.id).where(Support.report_id == report.id, supported_by(user)))
-    if existing is not None:
+    if state == SUPPORTED:
         raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note")
     support = Support(report_id=report.id, user_id=user.id, note=note)
     try:
