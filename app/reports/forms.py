@@ -74,9 +74,14 @@ class SupportForm(BaseForm):
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )
     # The report the user was still typing when a suggestion caught their eye: it comes
-    # back with the answer, so nothing typed is lost. Never stored.
-    draft_rule = HiddenField(filters=[lambda value: (value or "")[:RULE_MAX]])
-    draft_problem = HiddenField(filters=[lambda value: (value or "")[:TEXT_MAX]])
+    # back with the answer, so nothing typed is lost. Never stored; a longer text than the
+    # report form takes is cut to it rather than refused (it is only handed back).
+    draft_rule = HiddenField(
+        filters=[lambda value: (value or "")[:RULE_MAX]], validators=[Length(max=RULE_MAX, message=TOO_LONG)]
+    )
+    draft_problem = HiddenField(
+        filters=[lambda value: (value or "")[:TEXT_MAX]], validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
+    )
 
     @property
     def has_draft(self) -> bool:
