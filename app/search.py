@@ -8,7 +8,7 @@ How it works, the same on SQLite and PostgreSQL:
   The terms of every report's rule and problem are stored in the index when the report is
   written (mapper events below, same transaction), never recomputed per search.
 * Every term also goes into a vocabulary (`search_word`). A query word is looked up there
-  with a trigram index (SQLite FTS5 trigram, PostgreSQL pg_trgm `<%`), and RapidFuzz
+  with a trigram index (SQLite FTS5 trigram, PostgreSQL pg_trgm `<%`/`%`), and RapidFuzz
   decides which of those few words are the same word with a typo (dakapel/dakkapel) or a
   compound containing it (vergunning/parkeervergunning). Longer forms are found by a
   prefix query in the index itself (regel*), without a cap.
@@ -153,12 +153,49 @@ def _trigram_match(term: str) -> str:
     return " OR ".join(f'"{g}"' for g in grams)
 
 
+def _parts(term: str) -> set[str]:
+    """The beginnings and ends of a compound that could be words of their own
+    (vergunningprocedur: vergun, ..., procedur)."""
+    return {term[:i] for i in range(6, len(term))} | {term[-i:] for i in range(6, len(term))}
+
+
 def query_words(value: str) -> list[QueryWord]:
     """The query's words with their typo and compound forms from the vocabulary (one query)."""
     words = [QueryWord(term) for term in terms(value)[:MAX_QUERY_WORDS]]
     lookups = [w for w in words if len(w.term) >= 5]
     if not lookups:
         return words
+    postgres = _dialect() == "postgresql"
+    params: dict = {"limit": VOCABULARY_CANDIDATES, "parts": sorted({p for w in lookups for p in _parts(w.term)})}
+    # The parts of a compound in the query are looked up exactly (a unique index).
+    exact = "word = ANY(CAST(:parts AS text[]))" if postgres else "word IN :parts"
+    queries = [f"SELECT -1 AS n, word FROM search_word WHERE {exact}"] if params["parts"] else []
+    for index, word in enumerate(lookups):
+        params[f"q{index}"] = word.term if postgres else _trigram_match(word.term)
+        if postgres:
+            # `<%`: the word within a vocabulary word (a typo, or a longer compound), `%`:
+            # alike (a typo near the start); both served by the pg_trgm GIN index. (`%>`,
+            # a vocabulary word within this one, is not: it reads the whole vocabulary.)
+            queries.append(
+                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word "
+                f"WHERE (:q{index} <% word OR :q{index} % word) "
+                f"ORDER BY :q{index} <<-> word LIMIT :limit) AS v{index}"
+            )
+        else:
+            queries.append(
+                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word_grams WHERE search_word_grams "
+                f"MATCH :q{index} ORDER BY rank LIMIT :limit)"
+            )
+    statement = text(" UNION ALL ".join(queries))
+    if not params["parts"]:
+        del params["parts"]
+    elif not postgres:
+        statement = statement.bindparams(bindparam("parts", expanding=True))
+    for n, candidate in db.session.execute(statement, params):
+        for word in lookups if n == -1 else [lookups[n]]:
+            if candidate != word.term and words_match(word.term, candidate) and not word.matches(candidate):
+                word.variants.add(candidate)
+    return words
     params: dict = {"limit": VOCABULARY_CANDIDATES}
     parts = []
     for index, word in enumerate(lookups):
