@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app.models import Department, Event, Report, Support, User, UserRole
-from app.search import normalize
+from bench.search_data import report_text
 
 PASSWORD = "bench-password-123"
 COACH_EMAIL = "coach@bench.test"
@@ -25,13 +25,6 @@ HEAVY_EMAIL = "veel@bench.test"
 HEAVY_REPORTS = 2000
 BATCH = 5000
 
-WORDS = (
-    "vergunning dakkapel bijstand aanvraag uittreksel paspoort afspraak kwijtschelding indicatie jeugdhulp "
-    "parkeervergunning kenteken formulier verhuizing volmacht evenement straatfeest leges welstand procedure "
-    "wachttijd inkomen toeslag schuldhulp wijkteam gegevens bewijsstukken dossier handtekening papier "
-    "bouwtekening omgevingsvergunning subsidie factuur machtiging digid inschrijving briefadres afvalpas "
-    "gehandicaptenparkeerkaart huisbezoek legitimatie kopie stempel goedkeuring termijn bezwaar"
-).split()
 # Statuses and their shares; no escalations (they need a dossier).
 STATUSES = (("new", 0.3), ("in_progress", 0.3), ("resolved", 0.25), ("explained", 0.15))
 
@@ -59,26 +52,11 @@ def _insert(conn, table, rows: list[dict]) -> None:
 
 
 def _index_rows(conn, reports: list[dict]) -> None:
-    """The similar-search index, as app.search._index writes it per report."""
-    if conn.dialect.name == "postgresql":
-        stmt = text(
-            "INSERT INTO report_search (report_id, document, plain) VALUES (:id, "
-            "setweight(to_tsvector('dutch', :rule), 'A') || setweight(to_tsvector('dutch', :problem), 'B'), :plain)"
-        )
-        rows = [
-            {
-                "id": r["id"],
-                "rule": normalize(r["rule"]),
-                "problem": normalize(r["problem"]),
-                "plain": normalize(r["rule"] + " " + r["problem"]),
-            }
-            for r in reports
-        ]
-    else:
-        stmt = text("INSERT INTO report_fts (rowid, rule, problem) VALUES (:id, :rule, :problem)")
-        rows = [{"id": r["id"], "rule": normalize(r["rule"]), "problem": normalize(r["problem"])} for r in reports]
-    for batch in _batched(rows):
-        conn.execute(stmt, batch)
+    """The similar-search index, as app.search writes it per report."""
+    from app.search import index_row, write_index
+
+    for batch in _batched(reports):
+        write_index(conn, [index_row(r["id"], r["rule"], r["problem"]) for r in batch])
 
 
 def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseudonym=None) -> BenchData:
@@ -125,9 +103,8 @@ def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseu
             status = rng.choices([s for s, _ in STATUSES], weights=[w for _, w in STATUSES])[0]
             reporter = 2 if index in heavy_ids else rng.randint(6, 200)
             anonymous = pseudonym is not None and rng.random() < 0.1
-            words = rng.sample(WORDS, 6)
-            rule = " ".join(words[:3]).capitalize() + f" ({index})"
-            problem = "Bij " + " ".join(words[3:]) + " gaat het mis: " + " ".join(rng.sample(WORDS, 8)) + "."
+            # Dutch texts from 30 topics, with typos and compounds (bench/search_data.py).
+            rule, problem = report_text(rng)
             activity = created + timedelta(days=min(days_ago, rng.random() * 20))
             ended = status in ("resolved", "explained")
             assignee = rng.choice(coaches) if status != "new" else None

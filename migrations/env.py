@@ -39,11 +39,11 @@ target_db = current_app.extensions["migrate"].db
 
 
 # Tables managed by hand-written SQL (search index, rate limits) are not part of the models.
-SEARCH_TABLES = {"report_fts", "report_search", "rate_limit"}
+SEARCH_TABLES = {"report_fts", "report_search", "search_word", "search_word_grams", "rate_limit"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and (name in SEARCH_TABLES or name.startswith("report_fts_")))
+    return not (type_ == "table" and (name in SEARCH_TABLES or name.startswith(("report_fts_", "search_word_grams_"))))
 
 
 def render_item(type_, obj, autogen_context):

@@ -97,7 +97,11 @@ def _empty_tables(app, *, quick: bool = False) -> None:
             conn.execute(text("UPDATE addressee SET default_owner_id = NULL"))
             if conn.dialect.name == "postgresql" and not quick:
                 conn.execute(
-                    text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + ", report_search RESTART IDENTITY CASCADE")
+                    text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in TABLES)
+                        + ", report_search, search_word RESTART IDENTITY CASCADE"
+                    )
                 )
             else:
                 for table in TABLES:
@@ -105,6 +109,7 @@ def _empty_tables(app, *, quick: bool = False) -> None:
                 conn.execute(
                     text("DELETE FROM report_search" if conn.dialect.name == "postgresql" else "DELETE FROM report_fts")
                 )
+                conn.execute(text("DELETE FROM search_word"))
             # The addressee list the migration starts with stays; what a test changed goes.
             ids = [row[0] for row in STARTING_ADDRESSEES]
             conn.execute(text("DELETE FROM addressee WHERE id NOT IN (" + ",".join(str(i) for i in ids) + ")"))

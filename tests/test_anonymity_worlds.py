@@ -282,7 +282,7 @@ def _dump(app) -> list[str]:
     with app.app_context(), db.engine.connect() as connection:
         inspector = sa_inspect(connection)
         for table in sorted(set(inspector.get_table_names()) - SKIPPED_TABLES):
-            if table.startswith("report_fts") or table == "report_search":
+            if table.startswith(("report_fts", "search_word")) or table == "report_search":
                 continue
             columns = [c["name"] for c in inspector.get_columns(table)]
             order = "id" if "id" in columns else columns[0]

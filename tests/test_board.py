@@ -318,6 +318,20 @@ def test_filters(app, world):
     assert "Alle kaarten tonen" in page
 
 
+def test_search_is_typo_tolerant_and_finds_word_forms_and_references(app, world):
+    """The board's search is app.search.text_condition: the same typo tolerance, stemming
+    and compounds as the similar reports, every word must be found, and a reference or a
+    number finds its report."""
+    client = login(app, COACH)
+    assert _cards(client, "?zoek=dakapel") == {world["new"]}  # a typo
+    assert _cards(client, "?zoek=parkeervergunnig") == {world["taken"]}
+    assert _cards(client, "?zoek=vergunningen") == {world["new"], world["taken"]}  # plural, and compounds
+    assert _cards(client, "?zoek=handtekeningen+verhuizen") == {world["resolved"]}
+    assert _cards(client, "?zoek=handtekening+dakkapel") == set()
+    assert _cards(client, f"?zoek={world['escalated'][3:]}") == {world["escalated"]}  # 2026-0004
+    assert world["long_ago"] not in _cards(client, "?zoek=oude+regel")  # the board's own limits still hold
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -110,6 +110,72 @@ def test_ik_ook_adds_support_instead_of_a_duplicate(app, client, auth):
         assert db.session.scalar(db.select(db.func.count(Report.id))) == 1
     mine = client.get("/mijn-meldingen").get_data(as_text=True)
     assert reference in mine and "Bij ons ook" in mine
+    # Sent again (a second tab, a double click): no second support, no error page.
     again = post_form(client, f"/meldingen/{reference}/ik-ook", {"note": "nog eens"})
-    assert again.status_code == 400
-    assert "al aangegeven" in again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "U volgt deze melding al" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Support.id))) == 1
+
+
+def test_a_suggestion_the_user_already_follows_says_so_and_the_draft_survives(app, client, auth):
+    """'Ik loop hier ook tegenaan' is not offered on a report the user already supports or
+    made (also anonymously: that is shown to them alone); if it is sent anyway (an older
+    page, a double click), the answer says so and gives back what they were typing."""
+    _, reporter_id, colleague_id = _setup(app)
+    from app.models import User
+
+    with app.app_context():
+        sanne = db.session.get(User, reporter_id)
+        colleague = db.session.get(User, colleague_id)
+        supported = make_report(colleague, rule="Dakkapel vergunning duurt acht weken", problem="Te lang.")
+        own = make_report(sanne, rule="Dakkapel aan de voorkant mag nooit", problem="Ook niet klein.", anonymous=True)
+        other = make_report(colleague, rule="Dakkapel plaatsen vraagt tekening", problem="Duur.")
+        from tests.factories import make_support
+
+        make_support(sanne, supported)
+        db.session.commit()
+        refs = {"supported": supported.reference, "own": own.reference, "other": other.reference}
+
+    def item(fragment, reference):
+        match = re.search(rf'<li class="rk-similar-item(?:(?!</li>).)*?{reference}.*?</li>', fragment, re.S)
+        assert match, reference
+        return match.group(0)
+
+    auth.login("sanne@example.test")
+    fragment = client.get("/melden/vergelijkbaar?rule=dakapel").get_data(as_text=True)
+    assert "U volgt deze melding al" in item(fragment, refs["supported"])
+    assert "Ik loop hier ook tegenaan</button>" not in item(fragment, refs["supported"])
+    assert "Dit is uw eigen melding" in item(fragment, refs["own"])
+    assert "Ik loop hier ook tegenaan</button>" in item(fragment, refs["other"])
+
+    draft = {"note": "", "draft_rule": "Dakapel <b>nog</b> niet af", "draft_problem": "Mijn halve tekst"}
+    for key in ("supported", "own"):
+        response = post_form(client, f"/meldingen/{refs[key]}/ik-ook", draft)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, key
+        assert ("U volgt deze melding al" if key == "supported" else "Dit is uw eigen melding") in page
+        assert "Uw melding is nog niet verstuurd" in page
+        assert 'value="Dakapel &lt;b&gt;nog&lt;/b&gt; niet af"' in page and "Mijn halve tekst" in page
+        # 'Verder met mijn melding' opens the form with the text in it.
+        back = client.post(
+            "/melden",
+            data={
+                "csrf_token": csrf_token(client, "/melden"),
+                "edit": "1",
+                "rule": draft["draft_rule"],
+                "problem": "Mijn halve tekst",
+            },
+        )
+        form = back.get_data(as_text=True)
+        assert back.status_code == 200
+        assert 'value="Dakapel &lt;b&gt;nog&lt;/b&gt; niet af"' in form and "Mijn halve tekst</textarea>" in form
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Support.id))) == 1
+
+    # Another colleague sees the anonymous report as anyone's: with the button.
+    auth.logout()
+    auth.login("mo@example.test")
+    fragment = client.get("/melden/vergelijkbaar?rule=dakapel").get_data(as_text=True)
+    assert "Dit is uw eigen melding" not in item(fragment, refs["own"])
+    assert "Ik loop hier ook tegenaan</button>" in item(fragment, refs["own"])

@@ -23,7 +23,7 @@ from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, ReportStatus, overdue_cutoff
 from app.permissions import area_required, role_required
 from app.reports.forms import TakeOnForm
-from app.search import SEARCH_MAX, clean_search, support_counts
+from app.search import SEARCH_MAX, clean_search, support_counts, text_condition
 from app.services import DomainError, workflow
 from app.services.reports import get_by_reference, parse_reference
 from app.services.users import active_coaches
@@ -152,16 +152,8 @@ def board_statement(filters: BoardFilters, user: User, now: datetime):
     if filters.overdue:
         stmt = stmt.where(Report.is_overdue(overdue_cutoff(now)))
     if filters.text:
-        conditions = [
-            Report.rule.icontains(filters.text, autoescape=True),
-            Report.problem.icontains(filters.text, autoescape=True),
-        ]
-        parsed = parse_reference(filters.text)
-        if parsed:
-            conditions.append(and_(Report.year == parsed[0], Report.number == parsed[1]))
-        elif parse_id(filters.text):
-            conditions.append(Report.number == parse_id(filters.text))
-        stmt = stmt.where(or_(*conditions))
+        # The one typo-tolerant search (app.search), as a subquery on its index.
+        stmt = stmt.where(text_condition(filters.text))
     return stmt
 
 

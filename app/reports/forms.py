@@ -73,6 +73,19 @@ class SupportForm(BaseForm):
         description="Bijvoorbeeld waar u er tegenaan liep.",
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )
+    # The report the user was still typing when a suggestion caught their eye: it comes
+    # back with the answer, so nothing typed is lost. Never stored; a longer text than the
+    # report form takes is cut to it rather than refused (it is only handed back).
+    draft_rule = HiddenField(
+        filters=[lambda value: (value or "")[:RULE_MAX]], validators=[Length(max=RULE_MAX, message=TOO_LONG)]
+    )
+    draft_problem = HiddenField(
+        filters=[lambda value: (value or "")[:TEXT_MAX]], validators=[Length(max=TEXT_MAX, message=TOO_LONG)]
+    )
+
+    @property
+    def has_draft(self) -> bool:
+        return bool((self.draft_rule.data or "").strip() or (self.draft_problem.data or "").strip())
 
 
 # --- what coaches and Juridische Zaken do on the report page ----------------------------

@@ -38,7 +38,7 @@ from app.reports.panel import build_panel, make_form
 from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
 from app.services.dossiers import LegalReference
-from app.services.reports import followed_reports, get_by_reference, submit_report, support_report
+from app.services.reports import OWN, followed_reports, following, get_by_reference, submit_report, support_report
 from app.services.users import active_departments
 from app.transactions import reads_first, start_writing
 from app.web import Failure, rerender_on_csrf_error, run_form
@@ -66,14 +66,23 @@ def new():
         if current_user.department_id and any(d.id == current_user.department_id for d in departments):
             form.department_id.data = current_user.department_id
     if request.method == "POST" and "edit" in request.form:
-        # Back from the 'is dit al gemeld?' step to change the text.
+        # Back from the 'is dit al gemeld?' step, or from a suggestion the user already
+        # follows, to go on with the text.
+        if not form.submission_key.data:
+            form.submission_key.data = uuid.uuid4().hex
         return render_template("reports/new.html", form=form)
     if form.validate_on_submit():
         if not form.similar_seen.data and "confirm_new" not in request.form:
             # Without JavaScript the similar reports come as a step after submitting.
-            similar = find_similar(form.rule.data + " " + form.problem.data)
+            similar = find_similar(form.rule.data, extra=form.problem.data)
             if similar:
-                return render_template("reports/check.html", form=form, similar=similar)
+                return render_template(
+                    "reports/check.html",
+                    form=form,
+                    similar=similar,
+                    following=following(current_user, [item.report for item in similar]),
+                    draft=(form.rule.data, form.problem.data),
+                )
         # Only the write below holds SQLite's write lock (app.transactions).
         start_writing()
         try:
@@ -107,9 +116,13 @@ def new():
 @login_required
 def similar():
     """An HTML fragment with similar open reports, fetched while the user types."""
-    query = " ".join(request.args.get(name, "")[:2000] for name in ("rule", "problem"))
-    results = find_similar(query)
-    return render_template("reports/_similar.html", similar=results)
+    results = find_similar(request.args.get("rule", "")[:2000], extra=request.args.get("problem", "")[:2000])
+    return render_template(
+        "reports/_similar.html",
+        similar=results,
+        following=following(current_user, [item.report for item in results]),
+        draft=None,
+    )
 
 
 @bp.route("/meldingen/<reference>/bevestiging")
@@ -130,12 +143,20 @@ def support(reference: str):
 
     def render(status: int = 200):
         supporters = support_counts([report.id]).get(report.id, 0)
-        return render_template("reports/support.html", report=report, form=form, supporters=supporters), status
+        state = following(current_user, [report]).get(report.id)
+        if state:
+            # Already following it (or a double click that lost the race): that is what
+            # the user wanted, not an error; what they were typing comes back with it.
+            status = 200
+        page = render_template(
+            "reports/support.html", report=report, form=form, supporters=supporters, state=state, own=OWN
+        )
+        return page, status
 
     def perform():
         support_report(current_user, report, form.note.data)
 
-    if not form.is_submitted():
+    if not form.is_submitted() or following(current_user, [report]):
         return render()
     return run_form(
         form,

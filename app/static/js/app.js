@@ -47,7 +47,10 @@
     }
   }
 
-  // Similar reports next to the red-button form, while the user types.
+  // Similar reports next to the red-button form, while the user types. The panel always
+  // belongs to the text as it is now: a change hides the old suggestions at once, an
+  // answer to an older text is dropped (and its request aborted), and a text without a
+  // significant word (4 letters or more) shows the introduction again.
   function similarReports() {
     var form = document.getElementById("report-form");
     var results = document.getElementById("similar-results");
@@ -57,60 +60,129 @@
     var rule = form.querySelector("[name=rule]");
     var problem = form.querySelector("[name=problem]");
     var seen = form.querySelector("[name=similar_seen]");
+    var status = document.getElementById("similar-status");
+    var hint = document.getElementById("similar-hint");
+    var link = document.getElementById("similar-hint-link");
     var url = form.getAttribute("data-similar-url");
+    var intro = results.innerHTML;
     var timer = null;
-    var lastQuery = "";
-    var counter = 0;
+    var shown = "";
+    var pending = null;
+    var sequence = 0;
 
-    function wordCount(text) {
-      return text.trim().split(/\s+/).filter(function (w) { return w.length >= 3; }).length;
+    function hasSignificantWord(text) {
+      return /[0-9A-Za-z\u00C0-\u024F]{4,}/.test(text);
+    }
+
+    function currentQuery() {
+      return { rule: rule.value.trim(), problem: problem.value.trim().slice(0, 500) };
+    }
+
+    function announce(text) {
+      if (status) {
+        status.textContent = text;
+      }
+    }
+
+    function setHint(count) {
+      // On a phone the panel sits below the form: a link right under the fields says
+      // how many similar reports there are and jumps to them.
+      if (hint && link) {
+        link.textContent = count === 1
+          ? "1 melding lijkt hierop: bekijk hem voordat u verstuurt"
+          : count + " meldingen lijken hierop: bekijk ze voordat u verstuurt";
+        hint.hidden = count === 0;
+      }
+    }
+
+    function clear() {
+      results.removeAttribute("aria-busy");
+      if (shown !== "") {
+        results.innerHTML = intro;
+        setHint(0);
+        announce("");
+        shown = "";
+      }
     }
 
     function lookUp() {
-      var text = rule.value.trim();
-      if (wordCount(text) < 2 && text.length < 10) {
+      var query = currentQuery();
+      var key = query.rule + "\n" + query.problem;
+      if (key === shown) {
+        results.removeAttribute("aria-busy");
         return;
       }
-      var query = text + "\n" + problem.value.trim().slice(0, 500);
-      if (query === lastQuery) {
-        return;
-      }
-      lastQuery = query;
-      var mine = ++counter;
-      var params = new URLSearchParams({ rule: text, problem: problem.value.trim().slice(0, 500) });
-      fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      var mine = ++sequence;
+      var controller = window.AbortController ? new AbortController() : null;
+      pending = controller;
+      var params = new URLSearchParams(query);
+      fetch(url + "?" + params.toString(), {
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+        signal: controller ? controller.signal : undefined
+      })
         .then(function (response) { return response.ok ? response.text() : null; })
         .then(function (html) {
-          if (html === null || mine !== counter) {
-            return;
+          if (html === null || mine !== sequence) {
+            return; // an answer to an older text
           }
+          pending = null;
           results.innerHTML = html;
-          // On a phone the panel sits below the form: a link right under the fields says
-          // how many similar reports there are and jumps to them.
-          var hint = document.getElementById("similar-hint");
-          var link = document.getElementById("similar-hint-link");
+          results.removeAttribute("aria-busy");
+          shown = key;
           var count = results.querySelectorAll(".rk-similar-item").length;
-          if (hint && link) {
-            link.textContent = count === 1
-              ? "1 melding lijkt hierop: bekijk hem voordat u verstuurt"
-              : count + " meldingen lijken hierop: bekijk ze voordat u verstuurt";
-            hint.hidden = count === 0;
-          }
+          setHint(count);
+          announce(count === 0 ? "" : count === 1
+            ? "1 melding lijkt op wat u beschrijft."
+            : count + " meldingen lijken op wat u beschrijft.");
           // The user has seen the check; the server need not ask again after submitting.
           seen.value = "1";
         })
-        .catch(function () { /* the server-side check after submitting still runs */ });
+        .catch(function () { /* aborted, or offline: the check after submitting still runs */ });
     }
 
-    function schedule() {
+    function changed() {
       window.clearTimeout(timer);
-      timer = window.setTimeout(lookUp, 350);
+      // Whatever is on its way answers an older text.
+      sequence++;
+      if (pending) {
+        pending.abort();
+        pending = null;
+      }
+      var query = currentQuery();
+      if (!hasSignificantWord(query.rule + " " + query.problem)) {
+        clear();
+        return;
+      }
+      if (query.rule + "\n" + query.problem !== shown && shown !== "") {
+        // Suggestions for another text: gone at once, not after the next answer.
+        results.innerHTML = "";
+        results.setAttribute("aria-busy", "true");
+        setHint(0);
+        shown = "";
+      }
+      timer = window.setTimeout(lookUp, 300);
     }
 
-    rule.addEventListener("input", schedule);
-    problem.addEventListener("input", schedule);
-    if (rule.value.trim()) {
-      schedule();
+    // 'Ik loop hier ook tegenaan' takes the text being typed along, so that it comes back
+    // with the answer.
+    results.addEventListener("submit", function (event) {
+      var support = event.target;
+      if (!(support instanceof HTMLFormElement)) {
+        return;
+      }
+      var draftRule = support.querySelector("[name=draft_rule]");
+      var draftProblem = support.querySelector("[name=draft_problem]");
+      if (draftRule && draftProblem) {
+        draftRule.value = rule.value;
+        draftProblem.value = problem.value;
+      }
+    }, true);
+
+    rule.addEventListener("input", changed);
+    problem.addEventListener("input", changed);
+    if (rule.value.trim() || problem.value.trim()) {
+      changed();
     }
   }
 
