@@ -1,8 +1,8 @@
 """Many reports at once, for lists and the board at real size (browser tests, statement
 counts, measurements): rows written with one executemany per table through SQLAlchemy Core,
 not through app.services.reports (about a millisecond per report), so 10,000 reports take
-seconds. Only what the board and the lists read: no search index (its mapper events do not
-see core inserts), no mail.
+seconds. Only what the board and the lists read, and no mail; bulk_reports also fills the
+search index (the mapper events that do it per report do not see core inserts).
 
 bulk_reports: one user's reports (Mijn meldingen), with optional steps and supports.
 fill_reports: a board's worth of reports by many, in a mix of statuses."""
@@ -17,6 +17,7 @@ from app.anonymity import pseudonym
 from app.extensions import db
 from app.models import Event, Report, Support, User
 from app.models.base import utcnow
+from app.search import index_row, write_index
 
 BULK_YEAR = 2025
 
@@ -72,6 +73,10 @@ def bulk_reports(
             .where(Report.year == BULK_YEAR, Report.number.between(first, first + count - 1))
             .order_by(Report.number)
         )
+    )
+    # The search index, as app.search writes it for each report (Alle meldingen searches it).
+    write_index(
+        db.session.connection(), [index_row(i, row["rule"], row["problem"]) for i, row in zip(ids, rows, strict=True)]
     )
     events = []
     for report_id, row in zip(ids, rows, strict=True):

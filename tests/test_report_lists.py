@@ -291,7 +291,7 @@ def test_alle_meldingen_searches_and_filters(app, all_reports, people):
     assert table_references(filtered) == [all_reports["dakkapel"]]
     assert table_references(text_of(client.get("/meldingen?status=in_progress"))) == [all_reports["dakkapel"]]
     # Counts per status follow the other filters.
-    searched = text_of(client.get("/meldingen?zoek=a&status=new"))
+    searched = text_of(client.get("/meldingen?zoek=dakkapel&status=new"))
     assert "In behandeling (1)" in searched
     # The anonymous reporter is 'Anoniem' on the list, also when found by their own words.
     page = text_of(client.get("/meldingen?zoek=Vernederend"))

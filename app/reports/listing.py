@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
 from app.anonymity import name_for
@@ -19,8 +18,7 @@ from app.models import Department, Report, ReportStatus
 from app.models.report import STATUS_LABELS
 from app.notify import external_url
 from app.paging import PER_PAGE, Page, Slot
-from app.search import clean_search, support_counts
-from app.services.reports import parse_reference
+from app.search import clean_search, support_counts, text_condition
 
 # The list's query parameters besides 'pagina'.
 FILTER_KEYS = ("zoek", "afdeling", "status")
@@ -55,26 +53,11 @@ def read_filters(args, departments: list[Department]) -> ListFilters:
     )
 
 
-def _text_condition(text: str):
-    """The reports a search text finds: the text in the rule or the description (any
-    case), or the report's reference (RK-2026-0012) or number. The place where the
-    typo-tolerant search (issue 8) comes in."""
-    conditions = [
-        Report.rule.icontains(text, autoescape=True),
-        Report.problem.icontains(text, autoescape=True),
-    ]
-    parsed = parse_reference(text)
-    if parsed:
-        conditions.append(and_(Report.year == parsed[0], Report.number == parsed[1]))
-    elif parse_id(text):
-        conditions.append(Report.number == parse_id(text))
-    return or_(*conditions)
-
-
 def _conditions(filters: ListFilters, *, status: bool = True) -> list:
     conditions = []
     if filters.text:
-        conditions.append(_text_condition(filters.text))
+        # The one typo-tolerant search, as on the board (app.search).
+        conditions.append(text_condition(filters.text))
     if filters.department_id:
         conditions.append(Report.department_id == filters.department_id)
     if status and filters.status:
