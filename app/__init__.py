@@ -108,6 +108,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    from sqlalchemy.orm import joinedload
+
     from app.models import User
 
     @login_manager.user_loader
@@ -115,7 +117,8 @@ def register_extensions(app: Flask) -> None:
         raw_id, _, token = user_id.partition(":")
         if not raw_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(raw_id))
+        # One statement for the user and their roles (every request asks for both).
+        user = db.session.get(User, int(raw_id), options=[joinedload(User.role_rows)])
         if user is None or not user.active or user.session_token != token:
             return None
         return user

@@ -15,8 +15,8 @@ first; without it a throwaway server is started like scripts/pg-test-server does
 own state file, and stopped at the end).
 
 What is measured, per database and size:
-  board         GET /bord/ as a coach, 4 clients; the bare app renders the same number of
-                cards (counted on the app's page) from the database
+  board         GET /bord/ as a coach, 4 clients; the bare app renders the same columns from
+                the database: per column its count and first page of cards (PAGE_SIZE)
   submit        POST /melden (CSRF token from the form, similar reports already seen) as an
                 employee, 8 clients; bare: the same insert, event, search index and commit
   similar       GET /melden/vergelijkbaar?rule=...&problem=..., 1 client, median
