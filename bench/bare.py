@@ -10,7 +10,7 @@ no login, no sessions, no CSRF, no forms library, no ORM.
     GET  /mine?user=ID&pseudonym=P&items=N  that user's N newest reports (also those made
                              anonymously, by pseudonym): title, reference, status, last update
     POST /submit             a report as POST /melden stores it: next number, the report,
-                             its 'submitted' event, the search index (app.search._index),
+                             its 'submitted' event, the search index (app.search.write_index),
                              commit, 303
 
 Run: DATABASE_URL=... gunicorn bench.bare:app"""
@@ -24,7 +24,7 @@ from flask import Flask, redirect, request
 from sqlalchemy import bindparam, create_engine, text
 
 from app.models.base import UTCDateTime
-from app.search import _index
+from app.search import index_row, write_index
 from app.transactions import configure_sqlite
 
 
@@ -217,5 +217,5 @@ def submit():
             ).bindparams(bindparam("now", type_=UTCDateTime())),
             {"id": report_id, "now": now},
         )
-        _index(conn, report_id, rule, problem)
+        write_index(conn, [index_row(report_id, rule, problem)])
     return redirect(f"/meldingen/{_ref(now.year, number + 1)}/bevestiging", 303)
