@@ -393,14 +393,13 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
     supporters = support_counts([report.id for report in reports])
     # The user itself, not the request-bound proxy: asked for every card.
     viewer = current_user._get_current_object()
-    anonymous = anonymously_followed(viewer, reports)
+    actions = workflow.report_actions_for(reports, viewer, anonymously_followed(viewer, reports))
     links = CardLinks(filter_args())
     for page, shown in zip(pages, found, strict=True):
         # The card just moved comes first when its place is on another page of the column.
         pinned = [r for r in moved if r.status in page.column.statuses and r not in shown]
         for report in pinned + shown:
-            actions = workflow.report_actions(report, viewer, anonymous=report.id in anonymous)
-            card = make_card(report, viewer, actions, supporters.get(report.id, 0), now, links)
+            card = make_card(report, viewer, actions[report.id], supporters.get(report.id, 0), now, links)
             card.moved = report in pinned
             page.cards.append(card)
     return pages

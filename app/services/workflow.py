@@ -141,6 +141,21 @@ def report_actions(report: Report, user: User | None, *, anonymous: bool | None 
     )
 
 
+def report_actions_for(reports, user: User | None, anonymous_ids: set[int]) -> dict[int, ReportActions]:
+    """report_actions for every report of a list (the board): reports alike in what
+    report_actions reads (status, whether the user follows it up, whether they follow it
+    anonymously) get the same answer, worked out once."""
+    known: dict[tuple, ReportActions] = {}
+    answers = {}
+    for report in reports:
+        anonymous = report.id in anonymous_ids
+        key = (report.status, user is not None and report.assignee_id == user.id, anonymous)
+        if key not in known:
+            known[key] = report_actions(report, user, anonymous=anonymous)
+        answers[report.id] = known[key]
+    return answers
+
+
 # Roles that change a report's status at all (take on, decide, merge, reopen).
 HANDLER_ROLES = frozenset().union(*TRANSITIONS.values())
 ONLY_COACHES = "Alleen ontregelcoaches kunnen dit doen."
