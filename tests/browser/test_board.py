@@ -67,10 +67,16 @@ def _drag(page: Page, card, target) -> None:
     card.scroll_into_view_if_needed()
     box = card.locator(".rk-board-card__meta").first.bounding_box()
     drop = target.bounding_box()
+    # Drop on a point of the target that is in view (a long column may start above it).
+    height = page.viewport_size["height"]
+    top, bottom = max(drop["y"], 0) + 30, min(drop["y"] + drop["height"], height) - 30
+    assert top < bottom, f"the drop target is not in view: {drop}"
+    drop_x, drop_y = drop["x"] + drop["width"] / 2, min(max(box["y"], top), bottom)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 12)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + 20, steps=4)
-    page.mouse.move(drop["x"] + drop["width"] / 2, drop["y"] + 30, steps=12)
+    page.mouse.move(drop_x, drop_y, steps=12)
+    page.mouse.move(drop_x, drop_y + 4, steps=2)
     page.mouse.up()
 
 
