@@ -14,8 +14,10 @@ from app.permissions import area_required
 from app.services import DomainError
 from app.services.addressees import all_addressees, create_addressee, update_addressee
 from app.services.audit import ACTIONS, audit_page
+from app.services.dossiers import possible_owners
 from app.services.handover import NOBODY, holdings, update_account
 from app.services.users import (
+    active_coaches,
     active_departments,
     create_department,
     create_user,
@@ -24,7 +26,6 @@ from app.services.users import (
     send_password_reset,
     set_active,
     update_department,
-    users_with_role,
 )
 from app.web import rerender_on_csrf_error, run_form
 
@@ -100,8 +101,9 @@ def _user_page(user: User, form, link_form, status: int = 200):
 
 def _user_form(user: User, departments, **kwargs) -> UserForm:
     """The account form, with the colleagues who can take over its open work."""
-    others = lambda role: [u for u in users_with_role(role) if u.id != user.id]  # noqa: E731
-    return UserForm(obj=user, departments=departments, coaches=others("coach"), lawyers=others("legal"), **kwargs)
+    coaches = [u for u in active_coaches() if u.id != user.id]
+    lawyers = [u for u in possible_owners() if u.id != user.id]
+    return UserForm(obj=user, departments=departments, coaches=coaches, lawyers=lawyers, **kwargs)
 
 
 def _holder(value: str | None) -> User | str | None:
@@ -237,7 +239,7 @@ def edit_department(department_id: int):
 
 
 def _addressee_form(addressee: Addressee | None = None) -> AddresseeForm:
-    lawyers = users_with_role("legal")
+    lawyers = possible_owners()
     if addressee is not None and addressee.default_owner is not None and addressee.default_owner not in lawyers:
         lawyers.append(addressee.default_owner)  # shown as it is, until the beheerder changes it
     form = AddresseeForm(obj=addressee, lawyers=lawyers)

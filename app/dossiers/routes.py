@@ -35,10 +35,10 @@ from app.services.dossiers import (
     add_dossier_note,
     change_dossier_status,
     dossier_actions,
+    possible_owners,
     take_on_dossier,
     update_dossier,
 )
-from app.services.users import users_with_role
 from app.web import Failure, FormsPage, rerender_on_csrf_error, run_form
 
 bp = Blueprint("dossiers", __name__)
@@ -127,7 +127,7 @@ def _make_form(name: str, dossier: Dossier, *, bound: bool):
         kwargs["formdata"] = None
     if cls is DossierForm:
         kwargs.update(
-            addressees=all_addressees(), owners=users_with_role("legal"), current_addressee_id=dossier.addressee_id
+            addressees=all_addressees(), owners=possible_owners(), current_addressee_id=dossier.addressee_id
         )
     elif cls is DossierStatusForm:
         kwargs["statuses"] = dossier_actions(dossier, current_user).statuses

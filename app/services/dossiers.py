@@ -157,9 +157,14 @@ def attach_to_dossier(
 def dossier_contacts(dossier: Dossier) -> list[User]:
     """Who at Juridische Zaken hears about a dossier: its owner, or, while it has none (or
     the owner left), everyone of Juridische Zaken, so that someone takes it on."""
-    if dossier.owner is not None and dossier.owner.active and dossier.owner.has_role("legal"):
+    if may_own(dossier.owner):
         return [dossier.owner]
-    return users_with_role("legal")
+    return possible_owners()
+
+
+def possible_owners() -> list[User]:
+    """Everyone who may own a dossier (see may_own), by name."""
+    return users_with_role(OWNER_ROLE)
 
 
 def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) -> int:
@@ -227,7 +232,8 @@ def dossier_allowed(dossier: Dossier, to: str, user: User) -> bool:
 # Who keeps a dossier's facts and notes (the roles of the transition table).
 EDITOR_ROLES = frozenset().union(*DOSSIER_TRANSITIONS.values())
 # Who can own a dossier: Juridische Zaken.
-OWNER_ROLES = frozenset({"legal"})
+OWNER_ROLE = "legal"
+OWNER_ROLES = frozenset({OWNER_ROLE})
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 from app.anonymity import name_for
 from app.extensions import db
+from app.formatting import count
 from app.models import Dossier, Report, User
 from app.notify import enqueue, external_url
 from app.services import DomainError
 from app.services.audit import record_audit
-from app.services.dossiers import hand_over_dossier, may_own
-from app.services.workflow import hand_over_report, may_follow_up
+from app.services.dossiers import OWNER_ROLE, hand_over_dossier, may_own
+from app.services.workflow import FOLLOW_UP_ROLE, hand_over_report, may_follow_up
 
 # The choice 'niemand': reports go back to Nieuw, dossiers have no owner.
 NOBODY = "niemand"
@@ -44,13 +45,9 @@ def losing(user: User, *, active: bool, roles) -> Holdings:
     the reports without the coach role, the dossiers without the legal role."""
     held = holdings(user)
     return Holdings(
-        held.reports if not active or "coach" not in roles else [],
-        held.dossiers if not active or "legal" not in roles else [],
+        held.reports if not active or FOLLOW_UP_ROLE not in roles else [],
+        held.dossiers if not active or OWNER_ROLE not in roles else [],
     )
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
 
 
 def hand_over(
@@ -104,10 +101,10 @@ def hand_over(
         parts = []
         if lost.reports:
             whom = report_holder.name if report_holder else "niemand (terug naar Nieuw)"
-            parts.append(f"{_count(len(lost.reports), 'melding', 'meldingen')} naar {whom}")
+            parts.append(f"{count(len(lost.reports), 'melding', 'meldingen')} naar {whom}")
         if lost.dossiers:
             whom = dossier_holder.name if dossier_holder else "niemand (zonder eigenaar)"
-            parts.append(f"{_count(len(lost.dossiers), 'dossier', 'dossiers')} naar {whom}")
+            parts.append(f"{count(len(lost.dossiers), 'dossier', 'dossiers')} naar {whom}")
         record_audit("work_handed_over", actor=actor, object_type="user", object_id=user.id, detail="; ".join(parts))
     db.session.flush()
 

@@ -358,7 +358,10 @@ def users_with_role(role: str) -> list[User]:
 
 
 def active_coaches() -> list[User]:
-    return users_with_role("coach")
+    """Everyone who may follow a report up (app.services.workflow.may_follow_up), by name."""
+    from app.services.workflow import FOLLOW_UP_ROLE
+
+    return users_with_role(FOLLOW_UP_ROLE)
 
 
 def active_departments() -> list[Department]:

@@ -215,9 +215,13 @@ def _transition(
     )
 
 
+# Who can be the one who follows a report up.
+FOLLOW_UP_ROLE = "coach"
+
+
 def may_follow_up(user: User | None) -> bool:
     """Who can be the one who follows a report up: an active ontregelcoach."""
-    return user is not None and user.active and user.has_role("coach")
+    return user is not None and user.active and user.has_role(FOLLOW_UP_ROLE)
 
 
 def _assign(report: Report, assignee: User, actor: User, *, text: str | None = None, notify: bool = True) -> None:
