@@ -57,6 +57,18 @@ def _fit(body: str, ending: str) -> str:
     return body[: MAIL_BODY_MAX - len(ending)] + ending
 
 
+def _bodies(template: str, context: dict) -> dict[str, str]:
+    """The text and HTML bodies of `template`, each within what the outbox stores."""
+    return {
+        "body_text": _fit(
+            render_template(f"mail/{template}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
+        ),
+        "body_html": _fit(
+            render_template(f"mail/{template}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
+        ),
+    }
+
+
 def _message_id() -> str:
     return make_msgid(domain=urlsplit(current_app.config["APP_BASE_URL"]).hostname or "rodeknop")
 
@@ -103,12 +115,7 @@ def enqueue(
         to_user_id=None if anonymous else user.id,
         to_pseudonym=pseudonym(user.id) if anonymous else None,
         subject=subject,
-        body_text=_fit(
-            render_template(f"mail/{template}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
-        ),
-        body_html=_fit(
-            render_template(f"mail/{template}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
-        ),
+        **_bodies(template, context),
         dedupe_key=dedupe_key,
         message_id=_message_id(),
         kind=kind or "account",
@@ -161,8 +168,13 @@ COALESCED_TEMPLATE = "report_update"
 
 def _group_key(hold: Hold, user: User, template: str, anonymous: bool, context: dict) -> str:
     report = context.get("report")
-    recipient = f"p{pseudonym(user.id)}" if anonymous else f"u{user.id}"
+    recipient = _recipient_key(user, anonymous)
     return f"{hold.group}:{report.id if report is not None else '-'}:{template}:{recipient}"[:GROUP_KEY_MAX]
+
+
+def _recipient_key(user: User, anonymous: bool) -> str:
+    """Who a held mail is for, in its group key: the pseudonym for an anonymous follower."""
+    return f"p{pseudonym(user.id)}" if anonymous else f"u{user.id}"
 
 
 def _step(hold: Hold, subject: str, context: dict) -> dict:
@@ -235,12 +247,8 @@ def _render_held(message: OutboxMessage, parts: dict) -> None:
         "url": external_url("reports.detail", reference=report.reference),
     }
     message.subject = last["subject"]
-    message.body_text = _fit(
-        render_template(f"mail/{parts['template']}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
-    )
-    message.body_html = _fit(
-        render_template(f"mail/{parts['template']}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
-    )
+    for field, body in _bodies(parts["template"], context).items():
+        setattr(message, field, body)
 
 
 def _in_group(group: str):
@@ -286,7 +294,7 @@ def withdraw_held(group: str, owner: str) -> bool:
 def withdraw_held_to_former_followers(group: str, report: Report) -> None:
     """After followers were taken off `report` (an undone merge), the held updates of
     `group` about it to anyone who no longer follows it are not sent."""
-    following = {f"p{pseudonym(f.user.id)}" if f.anonymous else f"u{f.user.id}" for f in followers(report)}
+    following = {_recipient_key(f.user, f.anonymous) for f in followers(report)}
     prefix = f"{group}:{report.id}:{COALESCED_TEMPLATE}:"
     for message in db.session.scalars(db.select(OutboxMessage).where(_in_group(group))):
         former = message.group_key.startswith(prefix) and message.group_key[len(prefix) :] not in following
