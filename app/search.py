@@ -345,12 +345,13 @@ def text_condition(value: str):
     problem, with the same typo tolerance and word forms as `find_similar`. A subquery on
     the index, never a list of ids, so it holds at any number of reports."""
     from app.forms import parse_id
-    from app.services.reports import parse_reference
+    from app.services.reports import parse_reference, typed_reference
 
     value = clean_search(value)
     conditions = []
-    parsed = parse_reference(value) or parse_reference(f"RK-{value}")
-    if parsed:
+    typed = typed_reference(value)
+    if typed:
+        parsed = parse_reference(typed)
         # A reference means that report, not the words 2026 and 0012.
         return (Report.year == parsed[0]) & (Report.number == parsed[1])
     if parse_id(value):
