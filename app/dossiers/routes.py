@@ -126,9 +126,7 @@ def _make_form(name: str, dossier: Dossier, *, bound: bool):
     if not bound:
         kwargs["formdata"] = None
     if cls is DossierForm:
-        kwargs.update(
-            addressees=all_addressees(), owners=possible_owners(), current_addressee_id=dossier.addressee_id
-        )
+        kwargs.update(addressees=all_addressees(), owners=possible_owners(), current_addressee_id=dossier.addressee_id)
     elif cls is DossierStatusForm:
         kwargs["statuses"] = dossier_actions(dossier, current_user).statuses
     form = cls(**kwargs)
