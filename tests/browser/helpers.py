@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import weakref
@@ -9,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import PASSWORD
 
@@ -162,6 +164,11 @@ def no_horizontal_scroll(page: Page, width: int = 320) -> None:
     """WCAG 1.4.10 reflow: at `width` CSS pixels nothing may need horizontal scrolling."""
     if page.viewport_size is None or page.viewport_size["width"] != width:
         page.set_viewport_size({"width": width, "height": (page.viewport_size or {}).get("height", 800)})
+    # Measure the page as shown: once its stylesheets have loaded (a layout forced while a new
+    # page's CSS is still on its way is the unstyled page, 8 px body margin and all).
+    page.wait_for_load_state("load")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("(width) => document.documentElement.scrollWidth <= width", arg=width, timeout=2000)
     scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
     if scroll_width > width:
         culprits = page.evaluate(
