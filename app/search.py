@@ -370,6 +370,7 @@ def text_condition(value: str):
 
 
 def support_counts(report_ids: list[int]) -> dict[int, int]:
+    """How many colleagues run into each of these reports: their supports, counted."""
     from app.models import Support
 
     if not report_ids:
@@ -380,6 +381,14 @@ def support_counts(report_ids: list[int]) -> dict[int, int]:
         .group_by(Support.report_id)
     )
     return dict(rows.all())
+
+
+def support_count(report_id):
+    """support_counts as a column of a statement that reads reports (the board's cards):
+    the supports of the report whose id is `report_id`, counted."""
+    from app.models import Support
+
+    return db.select(db.func.count(Support.id)).where(Support.report_id == report_id).scalar_subquery()
 
 
 # --- keeping the index in sync -------------------------------------------------------

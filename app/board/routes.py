@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import and_, func, literal_column, or_, union_all
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy import and_, bindparam, func, literal_column, or_, union_all
+from sqlalchemy.orm import aliased
 
 from app.anonymity import anonymously_followed, name_for
 from app.board.forms import MoveForm
@@ -20,10 +20,10 @@ from app.extensions import db
 from app.forms import parse_id
 from app.models import Department, Report, User
 from app.models.base import utcnow
-from app.models.report import STATUS_LABELS, ReportStatus, overdue_cutoff
+from app.models.report import STATUS_LABELS, ReportStatus, format_reference, overdue_cutoff
 from app.permissions import area_required, role_required
 from app.reports.forms import TakeOnForm
-from app.search import SEARCH_MAX, clean_search, support_counts, text_condition
+from app.search import SEARCH_MAX, clean_search, support_count, text_condition
 from app.services import DomainError, workflow
 from app.services.reports import get_by_reference, parse_reference
 from app.services.users import active_coaches
@@ -78,7 +78,7 @@ class Column:
             return (Report.last_activity_at.desc(), Report.id.desc())
         return (Report.created_at, Report.id)
 
-    def sort(self, reports: list[Report]) -> list[Report]:
+    def sort(self, reports: list[CardReport]) -> list[CardReport]:
         """`reports` in the order of order(), for rows fetched by id."""
         if self.statuses == DONE:
             return sorted(reports, key=lambda r: (r.last_activity_at, r.id), reverse=True)
@@ -130,37 +130,47 @@ def filter_args() -> dict[str, str]:
     return {key: request.args[key][:SEARCH_MAX] for key in FILTER_KEYS + PAGE_KEYS if request.args.get(key)}
 
 
-def board_statement(filters: BoardFilters, user: User, now: datetime):
+def board_statement(filters: BoardFilters):
     """The reports on the board under `filters`, unordered: the cards of a column and the
-    count per status are both read from it."""
-    config = current_app.config
-    recent = now - timedelta(days=config["RECENT_DONE_DAYS"])
+    count per status are both read from it. The moments and ids it compares with are named
+    parameters (board_params gives their values), so that one statement serves every view
+    of its kind (see BoardStatements)."""
     stmt = db.select(Report).where(
         or_(
             Report.status.in_((NEW, IN_PROGRESS, ESCALATED)),
-            and_(Report.status.in_(DONE), Report.last_activity_at >= recent),
+            and_(Report.status.in_(DONE), Report.last_activity_at >= bindparam("recent")),
         )
     )
     if filters.department_id:
-        stmt = stmt.where(Report.department_id == filters.department_id)
+        stmt = stmt.where(Report.department_id == bindparam("afdeling"))
     if filters.coach == NOBODY:
         stmt = stmt.where(Report.assignee_id.is_(None))
     elif filters.coach:
-        stmt = stmt.where(Report.assignee_id == filters.coach)
+        stmt = stmt.where(Report.assignee_id == bindparam("coach"))
     if filters.mine:
-        stmt = stmt.where(Report.assignee_id == user.id)
+        stmt = stmt.where(Report.assignee_id == bindparam("mijn"))
     if filters.overdue:
-        stmt = stmt.where(Report.is_overdue(overdue_cutoff(now)))
+        stmt = stmt.where(Report.is_overdue(bindparam("cutoff")))
     if filters.text:
         # The one typo-tolerant search (app.search), as a subquery on its index.
         stmt = stmt.where(text_condition(filters.text))
     return stmt
 
 
-def status_counts(stmt) -> dict[str, int]:
-    """How many reports of each status `stmt` selects: one GROUP BY, no report loaded."""
-    counting = stmt.with_only_columns(Report.status, func.count(Report.id), maintain_column_froms=True)
-    return dict(db.session.execute(counting.group_by(Report.status)).all())
+def board_params(filters: BoardFilters, user: User, now: datetime) -> dict:
+    """The values of board_statement's parameters for this view, now."""
+    return {
+        "recent": now - timedelta(days=current_app.config["RECENT_DONE_DAYS"]),
+        "cutoff": overdue_cutoff(now),
+        "afdeling": filters.department_id,
+        "coach": filters.coach if filters.coach != NOBODY else None,
+        "mijn": user.id,
+    }
+
+
+def status_counts(statements: BoardStatements, params: dict) -> dict[str, int]:
+    """How many reports of each status the view selects: one GROUP BY, no report loaded."""
+    return dict(db.session.execute(statements.counts, params).all())
 
 
 # Counting tens of thousands of open reports costs more than the rest of the board, so a
@@ -171,15 +181,15 @@ COUNTS_MAX_AGE = timedelta(seconds=30)
 COUNTS_KEPT = 256
 
 
-def _change_marker() -> tuple:
-    """Changes whenever a report is added or acted on: two index look-ups, not a scan."""
-    newest = db.select(func.max(Report.id)).scalar_subquery()
-    latest = db.select(func.max(Report.last_activity_at)).scalar_subquery()
-    return tuple(db.session.execute(db.select(newest, latest)).one())
+# Changes whenever a report is added or acted on: two index look-ups, not a scan.
+CHANGE_MARKER = db.select(
+    db.select(func.max(Report.id)).scalar_subquery(),
+    db.select(func.max(Report.last_activity_at)).scalar_subquery(),
+)
 
 
-def board_counts(filters: BoardFilters, user: User, stmt, now: datetime) -> dict[str, int]:
-    """status_counts(stmt), kept per worker while nothing changed (see COUNTS_MAX_AGE)."""
+def board_counts(filters: BoardFilters, user: User, statements: BoardStatements, params: dict, now: datetime):
+    """status_counts of the view, kept per worker while nothing changed (see COUNTS_MAX_AGE)."""
     kept = current_app.extensions.setdefault("board_counts", {})
     key = (
         filters.department_id,
@@ -188,74 +198,172 @@ def board_counts(filters: BoardFilters, user: User, stmt, now: datetime) -> dict
         filters.overdue,
         filters.text,
     )
-    marker = _change_marker()
+    marker = tuple(db.session.execute(CHANGE_MARKER).one())
     found = kept.get(key)
     if found is not None and found[0] == marker and now - found[1] < COUNTS_MAX_AGE:
         return found[2]
-    counts = status_counts(stmt)
+    counts = status_counts(statements, params)
     if len(kept) >= COUNTS_KEPT:
         kept.clear()
     kept[key] = (marker, now, counts)
     return counts
 
 
-# What a card reads of a report and of who follows it up: not the long texts, not the
-# password hash. (Department is joined by the model; the assignee's roles are not needed
-# on a board only staff see.)
-CARD_COLUMNS = (
-    Report.year,
-    Report.number,
-    Report.rule,
-    Report.status,
-    Report.version,
-    Report.department_id,
-    Report.assignee_id,
-    Report.is_anonymous,
-    Report.reporter_pseudonym,
-    Report.created_at,
-    Report.last_activity_at,
-)
+@dataclass(frozen=True)
+class Person:
+    """Who follows a card up, as far as a card needs them (app.anonymity.name_for names
+    them: the board is for staff, to whom every colleague is named)."""
+
+    id: int
+    name: str
 
 
-def _card_options():
+@dataclass(slots=True)
+class CardReport:
+    """What a card shows of a report, read as plain rows in one statement (_card_statement
+    selects these fields in this order): a board of a hundred cards spent more on loading
+    ORM objects than on everything else."""
+
+    id: int
+    year: int
+    number: int
+    rule: str
+    status: str
+    version: int
+    department: str | None  # its name
+    assignee_id: int | None
+    assignee_name: str | None
+    is_anonymous: bool
+    reporter_pseudonym: str | None
+    created_at: datetime
+    last_activity_at: datetime
+    is_open: bool
+    overdue: bool
+    supporters: int
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.year, self.number)
+
+    @property
+    def assignee(self) -> Person | None:
+        return Person(self.assignee_id, self.assignee_name) if self.assignee_id is not None else None
+
+
+def _card_statement(ids):
+    """The cards of the report ids that `ids` selects (columns: id, part), with the part
+    each belongs to: the report's own columns, its department's and assignee's names, its
+    state by the model's rules (Report.is_open, Report.is_overdue since the parameter
+    'cutoff') and its supporters."""
+    assignee = aliased(User)
     return (
-        load_only(*CARD_COLUMNS),
-        joinedload(Report.assignee).options(load_only(User.name), lazyload(User.role_rows), lazyload(User.department)),
+        db.select(
+            ids.c.part,
+            Report.id,
+            Report.year,
+            Report.number,
+            Report.rule,
+            Report.status,
+            Report.version,
+            Department.name,
+            Report.assignee_id,
+            assignee.name,
+            Report.is_anonymous,
+            Report.reporter_pseudonym,
+            Report.created_at,
+            Report.last_activity_at,
+            Report.is_open,
+            Report.is_overdue(bindparam("cutoff")),
+            support_count(Report.id),
+        )
+        .join_from(ids, Report, Report.id == ids.c.id)
+        .outerjoin(Department, Department.id == Report.department_id)
+        .outerjoin(assignee, assignee.id == Report.assignee_id)
     )
 
 
+def _card_report(row) -> CardReport:
+    _part, *fields = row
+    return CardReport(*fields)
+
+
+class BoardStatements:
+    """The statements of one kind of view: the count per status, and the cards of one page
+    of each column (and of the card just moved, when `moved`) in one statement, where a
+    UNION of one bounded, index-ordered part per column picks the ids and the cards are
+    read around it. Building them costs more than running them, so a worker keeps those
+    without a search (statements_for)."""
+
+    def __init__(self, filters: BoardFilters, moved: bool):
+        stmt = board_statement(filters)
+        self.counts = stmt.with_only_columns(Report.status, func.count(Report.id), maintain_column_froms=True).group_by(
+            Report.status
+        )
+        parts = [
+            stmt.where(Report.status.in_(column.statuses))
+            .with_only_columns(Report.id)
+            .order_by(*column.order())
+            .limit(PAGE_SIZE)
+            .offset(bindparam(f"offset_{index}"))
+            for index, column in enumerate(COLUMNS)
+        ]
+        if moved:
+            parts.append(
+                stmt.where(
+                    Report.year == bindparam("kaart_year"), Report.number == bindparam("kaart_number")
+                ).with_only_columns(Report.id)
+            )
+        ids = union_all(
+            *(
+                db.select(part.subquery().c.id.label("id"), literal_column(str(index)).label("part"))
+                for index, part in enumerate(parts)
+            )
+        )
+        self.cards = _card_statement(ids.subquery("page"))
+
+
+_KEPT_STATEMENTS: dict[tuple, BoardStatements] = {}
+
+
+def statements_for(filters: BoardFilters, moved: bool) -> BoardStatements:
+    """The statements of this view: kept per worker by what is filtered on (the values are
+    parameters), built afresh for a search (whose words are part of the statement)."""
+    if filters.text:
+        return BoardStatements(filters, moved)
+    key = (
+        bool(filters.department_id),
+        filters.coach == NOBODY,
+        bool(filters.coach),
+        filters.mine,
+        filters.overdue,
+        moved,
+    )
+    found = _KEPT_STATEMENTS.get(key)
+    if found is None:
+        found = _KEPT_STATEMENTS[key] = BoardStatements(filters, moved)
+    return found
+
+
 def card_reports(
-    stmt, pages: list[tuple[Column, int]], moved: tuple[int, int] | None
-) -> tuple[list[list[Report]], list[Report]]:
-    """One page of each column's reports, and the report just moved (if it is on the
-    board): their ids in one statement (a UNION of one bounded, index-ordered part per
-    column), then the reports themselves in a second one."""
-    parts = [
-        stmt.where(Report.status.in_(column.statuses))
-        .with_only_columns(Report.id)
-        .order_by(*column.order())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-        for column, page in pages
-    ]
+    statements: BoardStatements, params: dict, pages: list[int], moved: tuple[int, int] | None
+) -> tuple[list[list[CardReport]], list[CardReport]]:
+    """One page of each column's cards (`pages`: the page of each column of COLUMNS), and
+    the card just moved, if it is on the board."""
+    params = dict(params, **{f"offset_{index}": (page - 1) * PAGE_SIZE for index, page in enumerate(pages)})
     if moved is not None:
-        parts.append(stmt.where(Report.year == moved[0], Report.number == moved[1]).with_only_columns(Report.id))
-    rows = db.session.execute(
-        union_all(*(db.select(part.subquery().c.id, literal_column(str(index))) for index, part in enumerate(parts)))
-    ).all()
-    reports = {}
-    if rows:
-        reports = {
-            report.id: report
-            for report in db.session.scalars(
-                db.select(Report).where(Report.id.in_({row[0] for row in rows})).options(*_card_options())
-            ).unique()
-        }
-    found: list[list[Report]] = [[] for _ in parts]
-    for report_id, index in rows:
-        found[index].append(reports[report_id])
-    columns = [column.sort(part) for (column, _), part in zip(pages, found, strict=False)]
-    return columns, (found[-1] if moved is not None else [])
+        params.update(kaart_year=moved[0], kaart_number=moved[1])
+    found: list[list[CardReport]] = [[] for _ in range(len(COLUMNS) + 1)]
+    for row in db.session.execute(statements.cards, params):
+        found[row[0]].append(_card_report(row))
+    columns = [column.sort(part) for column, part in zip(COLUMNS, found, strict=False)]
+    return columns, found[-1]
+
+
+def card_report(report: Report, now: datetime) -> CardReport:
+    """The card of one report (its action page), read the way the board reads it."""
+    ids = db.select(Report.id.label("id"), literal_column("0").label("part")).where(Report.id == report.id)
+    params = {"cutoff": overdue_cutoff(now)}
+    return _card_report(db.session.execute(_card_statement(ids.subquery("page")), params).one())
 
 
 def move_label(from_status: str, to: str) -> str:
@@ -274,7 +382,7 @@ class MoveOption:
     label: str
 
 
-def move_options(actions: workflow.ReportActions, report: Report) -> list[MoveOption]:
+def move_options(actions: workflow.ReportActions, report: CardReport) -> list[MoveOption]:
     """The moves this user may make with `report`."""
     return [MoveOption(to, move_label(report.status, to)) for to in actions.moves]
 
@@ -287,7 +395,7 @@ def every_move_option() -> list[tuple[str, MoveOption]]:
 
 @dataclass
 class Card:
-    report: Report
+    report: CardReport
     supporters: int
     age: str
     overdue: bool
@@ -315,20 +423,20 @@ class CardLinks:
         self.report = url_for("reports.detail", reference=self.MARK)
         self.actions = url_for("board.move", reference=self.MARK, **args)
 
-    def __call__(self, report: Report) -> tuple[str, str]:
+    def __call__(self, report: CardReport) -> tuple[str, str]:
         # A reference has only letters, digits and dashes: nothing to quote.
         return self.report.replace(self.MARK, report.reference), self.actions.replace(self.MARK, report.reference)
 
 
 def make_card(
-    report: Report, viewer: User, actions: workflow.ReportActions, supporters: int, now: datetime, links: CardLinks
+    report: CardReport, viewer: User, actions: workflow.ReportActions, now: datetime, links: CardLinks
 ) -> Card:
     url, actions_url = links(report)
     return Card(
         report=report,
-        supporters=supporters,
+        supporters=report.supporters,
         age=days_label((now - report.created_at).days),
-        overdue=report.is_overdue(overdue_cutoff(now)),
+        overdue=report.overdue,
         idle=days_label((now - report.last_activity_at).days),
         moves=move_options(actions, report),
         can_take_on=actions.take_on,
@@ -381,16 +489,17 @@ def _moved_reference() -> tuple[int, int] | None:
 def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
     """The columns as shown: each its count (one GROUP BY for all) and one page of cards
     (one query per column); the SQL does not depend on the number of reports."""
-    stmt = board_statement(filters, current_user, now)
-    counts = board_counts(filters, current_user, stmt, now)
+    moved_reference = _moved_reference()
+    statements = statements_for(filters, moved_reference is not None)
+    params = board_params(filters, current_user, now)
+    counts = board_counts(filters, current_user, statements, params, now)
     pages = []
     for column in COLUMNS:
         count = sum(counts.get(status, 0) for status in column.statuses)
         last = max(1, -(-count // PAGE_SIZE))
         pages.append(ColumnPage(column, [], count, _page_number(request.args.get(column.page_key), last), last))
-    found, moved = card_reports(stmt, [(page.column, page.page) for page in pages], _moved_reference())
+    found, moved = card_reports(statements, params, [page.page for page in pages], moved_reference)
     reports = [report for part in found for report in part] + moved
-    supporters = support_counts([report.id for report in reports])
     # The user itself, not the request-bound proxy: asked for every card.
     viewer = current_user._get_current_object()
     actions = workflow.report_actions_for(reports, viewer, anonymously_followed(viewer, reports))
@@ -399,7 +508,7 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
         # The card just moved comes first when its place is on another page of the column.
         pinned = [r for r in moved if r.status in page.column.statuses and r not in shown]
         for report in pinned + shown:
-            card = make_card(report, viewer, actions[report.id], supporters.get(report.id, 0), now, links)
+            card = make_card(report, viewer, actions[report.id], now, links)
             card.moved = report in pinned
             page.cards.append(card)
     return pages
@@ -454,9 +563,8 @@ def _render_actions(report: Report, *, error: BoardError | None = None, status: 
     without JavaScript, and where a move that did not happen says why."""
     viewer = current_user._get_current_object()
     actions = workflow.report_actions(report, viewer)
-    card = make_card(
-        report, viewer, actions, support_counts([report.id]).get(report.id, 0), utcnow(), CardLinks(filter_args())
-    )
+    now = utcnow()
+    card = make_card(card_report(report, now), viewer, actions, now, CardLinks(filter_args()))
     return (
         render_template(
             "board/actions.html",

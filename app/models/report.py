@@ -145,7 +145,7 @@ class Report(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"RK-{self.year}-{self.number:04d}"
+        return format_reference(self.year, self.number)
 
     @property
     def status_enum(self) -> ReportStatus:
@@ -195,6 +195,11 @@ class Report(db.Model):
 
     def __repr__(self) -> str:
         return f"<Report {self.reference}>"
+
+
+def format_reference(year: int, number: int) -> str:
+    """How a report is named everywhere: RK-2026-0042."""
+    return f"RK-{year}-{number:04d}"
 
 
 def overdue_cutoff(now: datetime) -> datetime:

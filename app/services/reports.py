@@ -14,7 +14,15 @@ from app.clock import local
 from app.extensions import db
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
 from app.models.base import INT_MAX, utcnow
-from app.models.report import NOTE_MAX, REFERENCE_MAX, REFERENCE_YEARS, RULE_MAX, TEXT_MAX, EventKind
+from app.models.report import (
+    NOTE_MAX,
+    REFERENCE_MAX,
+    REFERENCE_YEARS,
+    RULE_MAX,
+    TEXT_MAX,
+    EventKind,
+    format_reference,
+)
 from app.paging import PER_PAGE, Page, Slot
 from app.services import DomainError
 
@@ -244,7 +252,7 @@ def typed_reference(value: str | None) -> str | None:
     if not value.startswith("RK-"):
         value = "RK-" + value
     parsed = parse_reference(value)
-    return f"RK-{parsed[0]}-{parsed[1]:04d}" if parsed else None
+    return format_reference(*parsed) if parsed else None
 
 
 def get_by_reference(reference: str) -> Report | None:
