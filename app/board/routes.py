@@ -26,7 +26,7 @@ from app.reports.forms import TakeOnForm
 from app.search import SEARCH_MAX, clean_search, support_count, text_condition
 from app.services import DomainError, workflow
 from app.services.reports import get_by_reference, parse_reference
-from app.services.users import active_coaches
+from app.services.users import NAMES_ONLY, active_coaches
 from app.web import Failure, csrf_failed, rerender_on_csrf_error, run_form
 
 bp = Blueprint("board", __name__)
@@ -528,7 +528,7 @@ class BoardError:
 def index():
     now = utcnow()
     departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
-    coaches = active_coaches()
+    coaches = active_coaches(*NAMES_ONLY)
     filters = read_filters(request.args, departments, coaches)
     can_act = current_user.has_role(*workflow.HANDLER_ROLES)
     return render_template(

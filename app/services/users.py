@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import lazyload, load_only
 
 from app.clock import local
 from app.extensions import db
@@ -345,23 +346,29 @@ def update_department(department: Department, *, name: str, active: bool, actor:
     record_audit("department_updated", actor=actor, object_type="department", object_id=department.id)
 
 
-def users_with_role(role: str) -> list[User]:
-    """Active users holding `role`, by name."""
+# For a list of names (a filter, a choice): a user's id and name, nothing loaded beforehand
+# that is not asked for.
+NAMES_ONLY = (load_only(User.id, User.name), lazyload(User.department), lazyload(User.role_rows))
+
+
+def users_with_role(role: str, *options) -> list[User]:
+    """Active users holding `role`, by name; `options`: what to load of them (NAMES_ONLY)."""
     return list(
         db.session.scalars(
             db.select(User)
             .join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == role, User.active.is_(True))
             .order_by(User.name, User.id)
+            .options(*options)
         )
     )
 
 
-def active_coaches() -> list[User]:
+def active_coaches(*options) -> list[User]:
     """Everyone who may follow a report up (app.services.workflow.may_follow_up), by name."""
     from app.services.workflow import FOLLOW_UP_ROLE
 
-    return users_with_role(FOLLOW_UP_ROLE)
+    return users_with_role(FOLLOW_UP_ROLE, *options)
 
 
 def active_departments() -> list[Department]:
