@@ -108,17 +108,20 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    from sqlalchemy import bindparam
     from sqlalchemy.orm import joinedload
 
     from app.models import User
+
+    # One statement for the user and their roles (every request asks for both), built once.
+    signed_in = db.select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("id"))
 
     @login_manager.user_loader
     def load_user(user_id: str):
         raw_id, _, token = user_id.partition(":")
         if not raw_id.isdigit() or not token:
             return None
-        # One statement for the user and their roles (every request asks for both).
-        user = db.session.get(User, int(raw_id), options=[joinedload(User.role_rows)])
+        user = db.session.execute(signed_in, {"id": int(raw_id)}).unique().scalar_one_or_none()
         if user is None or not user.active or user.session_token != token:
             return None
         return user

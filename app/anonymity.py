@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import threading
@@ -20,7 +21,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import false, or_
+from sqlalchemy import bindparam, false, or_
 
 if TYPE_CHECKING:
     from app.models import Dossier, Event, Report, Support, User
@@ -164,17 +165,22 @@ def anonymously_followed(user: User | None, reports: list[Report]) -> set[int]:
     if own is None or not reports:
         return set()
     from app.extensions import db
-    from app.models import Support
 
     ids = {report.id for report in reports if report.is_anonymous and report.reporter_pseudonym == own}
-    ids.update(
-        db.session.scalars(
-            db.select(Support.report_id).where(
-                Support.follower_pseudonym == own, Support.report_id.in_([report.id for report in reports])
-            )
-        )
-    )
+    ids.update(db.session.scalars(_anonymous_supports(), {"own": own, "ids": [report.id for report in reports]}))
     return ids
+
+
+@functools.cache
+def _anonymous_supports():
+    """The reports among the parameter 'ids' that the pseudonym 'own' supports: built once
+    (the board asks on every view)."""
+    from app.extensions import db
+    from app.models import Support
+
+    return db.select(Support.report_id).where(
+        Support.follower_pseudonym == bindparam("own"), Support.report_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def follows_dossier_anonymously(user: User | None, dossier: Dossier) -> bool:

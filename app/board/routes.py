@@ -26,7 +26,7 @@ from app.reports.forms import TakeOnForm
 from app.search import SEARCH_MAX, clean_search, support_count, text_condition
 from app.services import DomainError, workflow
 from app.services.reports import get_by_reference, parse_reference
-from app.services.users import NAMES_ONLY, active_coaches
+from app.services.users import coach_names, department_names
 from app.web import Failure, csrf_failed, rerender_on_csrf_error, run_form
 
 bp = Blueprint("board", __name__)
@@ -107,8 +107,9 @@ class BoardFilters:
         return bool(self.department_id or self.coach or self.mine or self.overdue or self.text)
 
 
-def read_filters(args, departments: list[Department], coaches: list[User]) -> BoardFilters:
-    """Only values from the allow-lists count; anything else is ignored."""
+def read_filters(args, departments: list, coaches: list) -> BoardFilters:
+    """Only values from the allow-lists (rows with an id: department_names, coach_names)
+    count; anything else is ignored."""
     filters = BoardFilters()
     department_id = parse_id(args.get("afdeling"))
     if department_id in {d.id for d in departments}:
@@ -527,8 +528,8 @@ class BoardError:
 @area_required("board")
 def index():
     now = utcnow()
-    departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
-    coaches = active_coaches(*NAMES_ONLY)
+    departments = department_names()
+    coaches = coach_names()
     filters = read_filters(request.args, departments, coaches)
     can_act = current_user.has_role(*workflow.HANDLER_ROLES)
     return render_template(

@@ -14,7 +14,7 @@ from app.clock import local
 from app.export import EXPORT_MAX_ROWS, Cell, Column
 from app.extensions import db
 from app.forms import parse_id
-from app.models import Department, Report, ReportStatus
+from app.models import Report, ReportStatus
 from app.models.report import STATUS_LABELS
 from app.notify import external_url
 from app.paging import PER_PAGE, Page, Slot
@@ -42,7 +42,7 @@ class ListFilters:
         return {key: value for key, value in values.items() if value}
 
 
-def read_filters(args, departments: list[Department]) -> ListFilters:
+def read_filters(args, departments: list) -> ListFilters:
     """Only what the allow-lists know counts; anything else is ignored."""
     department_id = parse_id(args.get("afdeling"))
     status = (args.get("status") or "").strip()

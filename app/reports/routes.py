@@ -39,7 +39,7 @@ from app.search import find_similar, support_counts
 from app.services import DomainError, workflow
 from app.services.dossiers import LegalReference
 from app.services.reports import OWN, followed_reports, following, get_by_reference, submit_report, support_report
-from app.services.users import active_departments
+from app.services.users import active_departments, department_names
 from app.transactions import reads_first, start_writing
 from app.web import Failure, rerender_on_csrf_error, run_form
 
@@ -206,7 +206,7 @@ def mine():
 
 
 def _list_filters() -> tuple[ListFilters, list[Department]]:
-    departments = list(db.session.scalars(db.select(Department).order_by(Department.name)))
+    departments = department_names()
     return read_filters(request.args, departments), departments
 
 

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy import bindparam
 
 from app.clock import local
 from app.extensions import db
@@ -346,29 +346,48 @@ def update_department(department: Department, *, name: str, active: bool, actor:
     record_audit("department_updated", actor=actor, object_type="department", object_id=department.id)
 
 
-# For a list of names (a filter, a choice): a user's id and name, nothing loaded beforehand
-# that is not asked for.
-NAMES_ONLY = (load_only(User.id, User.name), lazyload(User.department), lazyload(User.role_rows))
+# Active users holding the role given as the parameter 'role', by name. Built once: a page
+# that only lists names (a filter) would spend more on building it than on running it.
+_WITH_ROLE = (
+    db.select(User)
+    .join(UserRole, UserRole.user_id == User.id)
+    .where(UserRole.role == bindparam("role"), User.active.is_(True))
+    .order_by(User.name, User.id)
+)
+_NAMES_WITH_ROLE = _WITH_ROLE.with_only_columns(User.id, User.name)
 
 
-def users_with_role(role: str, *options) -> list[User]:
-    """Active users holding `role`, by name; `options`: what to load of them (NAMES_ONLY)."""
-    return list(
-        db.session.scalars(
-            db.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == role, User.active.is_(True))
-            .order_by(User.name, User.id)
-            .options(*options)
-        )
-    )
+def users_with_role(role: str) -> list[User]:
+    """Active users holding `role`, by name."""
+    return list(db.session.scalars(_WITH_ROLE, {"role": role}))
 
 
-def active_coaches(*options) -> list[User]:
+def names_with_role(role: str) -> list:
+    """users_with_role as rows of id and name only, for a list to choose from."""
+    return db.session.execute(_NAMES_WITH_ROLE, {"role": role}).all()
+
+
+def active_coaches() -> list[User]:
     """Everyone who may follow a report up (app.services.workflow.may_follow_up), by name."""
     from app.services.workflow import FOLLOW_UP_ROLE
 
-    return users_with_role(FOLLOW_UP_ROLE, *options)
+    return users_with_role(FOLLOW_UP_ROLE)
+
+
+def coach_names() -> list:
+    """active_coaches as rows of id and name (a filter on who follows up)."""
+    from app.services.workflow import FOLLOW_UP_ROLE
+
+    return names_with_role(FOLLOW_UP_ROLE)
+
+
+_DEPARTMENT_NAMES = db.select(Department.id, Department.name).order_by(Department.name, Department.id)
+
+
+def department_names() -> list:
+    """Every department, also those no longer chosen for new reports (older reports carry
+    them), as rows of id and name by name: what a filter on department offers."""
+    return db.session.execute(_DEPARTMENT_NAMES).all()
 
 
 def active_departments() -> list[Department]:
