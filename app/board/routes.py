@@ -402,6 +402,7 @@ class Card:
     overdue: bool
     idle: str
     moves: list[MoveOption]
+    move_list: str  # the moves' target statuses, for the board's script
     can_take_on: bool
     decidable: bool  # an ending can be chosen for it on the report page
     follows_up: str  # who follows it up, as the viewer may know them
@@ -409,43 +410,46 @@ class Card:
     actions_url: str  # the card's action page, with the board's query string
     moved: bool = False  # just moved here, shown although it is on another page
 
-    @property
-    def move_list(self) -> str:
-        return " ".join(move.to for move in self.moves)
 
-
-class CardLinks:
-    """A card's two links, built by url_for once per page (not twice per card: a page
-    with a hundred cards spent more on building links than on its queries)."""
+class CardMaker:
+    """Makes the cards of one page for `viewer`. What many cards share is worked out once
+    per page: the links (url_for once, not twice per card), the moves of each kind of card,
+    the name of each person who follows cards up; a page with a hundred cards spent more
+    on these than on its queries."""
 
     MARK = "RK-0000-0000"
 
-    def __init__(self, args: dict[str, str]):
-        self.report = url_for("reports.detail", reference=self.MARK)
-        self.actions = url_for("board.move", reference=self.MARK, **args)
+    def __init__(self, viewer: User, now: datetime, args: dict[str, str]):
+        self.viewer = viewer
+        self.now = now
+        self.report_url = url_for("reports.detail", reference=self.MARK)
+        self.actions_url = url_for("board.move", reference=self.MARK, **args)
+        self._moves: dict[tuple, tuple[list[MoveOption], str]] = {}
+        self._names: dict[int | None, str] = {}
 
-    def __call__(self, report: CardReport) -> tuple[str, str]:
-        # A reference has only letters, digits and dashes: nothing to quote.
-        return self.report.replace(self.MARK, report.reference), self.actions.replace(self.MARK, report.reference)
-
-
-def make_card(
-    report: CardReport, viewer: User, actions: workflow.ReportActions, now: datetime, links: CardLinks
-) -> Card:
-    url, actions_url = links(report)
-    return Card(
-        report=report,
-        supporters=report.supporters,
-        age=days_label((now - report.created_at).days),
-        overdue=report.overdue,
-        idle=days_label((now - report.last_activity_at).days),
-        moves=move_options(actions, report),
-        can_take_on=actions.take_on,
-        decidable=actions.decide,
-        follows_up=name_for(viewer, report.assignee, nobody="Nog niemand"),
-        url=url,
-        actions_url=actions_url,
-    )
+    def __call__(self, report: CardReport, actions: workflow.ReportActions) -> Card:
+        moves = self._moves.get((report.status, actions))
+        if moves is None:
+            options = move_options(actions, report)
+            moves = self._moves[(report.status, actions)] = (options, " ".join(move.to for move in options))
+        name = self._names.get(report.assignee_id)
+        if name is None:
+            name = self._names[report.assignee_id] = name_for(self.viewer, report.assignee, nobody="Nog niemand")
+        reference = report.reference  # letters, digits and dashes: nothing to quote
+        return Card(
+            report=report,
+            supporters=report.supporters,
+            age=days_label((self.now - report.created_at).days),
+            overdue=report.overdue,
+            idle=days_label((self.now - report.last_activity_at).days),
+            moves=moves[0],
+            move_list=moves[1],
+            can_take_on=actions.take_on,
+            decidable=actions.decide,
+            follows_up=name,
+            url=self.report_url.replace(self.MARK, reference),
+            actions_url=self.actions_url.replace(self.MARK, reference),
+        )
 
 
 @dataclass
@@ -504,12 +508,12 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
     # The user itself, not the request-bound proxy: asked for every card.
     viewer = current_user._get_current_object()
     actions = workflow.report_actions_for(reports, viewer, anonymously_followed(viewer, reports))
-    links = CardLinks(filter_args())
+    make_card = CardMaker(viewer, now, filter_args())
     for page, shown in zip(pages, found, strict=True):
         # The card just moved comes first when its place is on another page of the column.
         pinned = [r for r in moved if r.status in page.column.statuses and r not in shown]
         for report in pinned + shown:
-            card = make_card(report, viewer, actions[report.id], now, links)
+            card = make_card(report, actions[report.id])
             card.moved = report in pinned
             page.cards.append(card)
     return pages
@@ -565,7 +569,7 @@ def _render_actions(report: Report, *, error: BoardError | None = None, status: 
     viewer = current_user._get_current_object()
     actions = workflow.report_actions(report, viewer)
     now = utcnow()
-    card = make_card(card_report(report, now), viewer, actions, now, CardLinks(filter_args()))
+    card = CardMaker(viewer, now, filter_args())(card_report(report, now), actions)
     return (
         render_template(
             "board/actions.html",
