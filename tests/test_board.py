@@ -311,6 +311,13 @@ def test_filters(app, world):
         world["escalated"],
         world["resolved"],
     }
+    # A worker keeps the statements of a kind of view, with the values as parameters: the
+    # same filters with other values, and another coach's own cards, show their own cards.
+    assert _cards(client, f"?afdeling={world['burgerzaken']}&coach={world['dina_id']}") == {world["taken"]}
+    assert _cards(login(app, OTHER_COACH), "?mijn=1") == {world["taken"]}
+    assert _cards(client, f"?afdeling={world['vergunningen']}&coach=geen") == {world["new"]}
+    assert _cards(client, f"?afdeling={world['burgerzaken']}&coach=geen") == set()
+    assert _cards(client, "?coach=geen&stil=1") == {world["stale"]}
     # A chosen filter is shown as chosen, with a way back to everything.
     page = page_of(client.get(f"/bord/?afdeling={world['vergunningen']}&stil=1"))
     assert re.search(rf'<option value="{world["vergunningen"]}" selected>Vergunningen</option>', page)

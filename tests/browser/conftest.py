@@ -30,10 +30,28 @@ class QuietHandler(WSGIRequestHandler):
             super().log_request(code, size)
 
 
+def answered_from_memory(app):
+    """`app` with every response read (and closed) before the server sends it: werkzeug's
+    development server skips closing a response when the browser drops the connection (a
+    favicon fetch cut short by the next page), which leaves a static file open until Python
+    reports it as an unraisable ResourceWarning in some later test."""
+
+    def wrapped(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        return [body]
+
+    return wrapped
+
+
 @pytest.fixture
 def live_server(app):
     """The function-scoped test app, served over HTTP in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    server = make_server("127.0.0.1", 0, answered_from_memory(app), threaded=True, request_handler=QuietHandler)
     # A short poll interval makes shutdown() quick (the default waits up to 0.5 s).
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
