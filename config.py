@@ -16,6 +16,10 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
 
 
+def _roles(name: str, default: str) -> tuple[str, ...]:
+    return tuple(sorted({part.strip() for part in os.environ.get(name, default).split(",") if part.strip()}))
+
+
 def _database_url(default: str | None) -> str | None:
     url = os.environ.get("DATABASE_URL", default)
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
@@ -64,6 +68,12 @@ class Config:
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
     PASSWORD_RESET_HOURS = int(os.environ.get("PASSWORD_RESET_HOURS", "24"))
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+    # Roles that must log in with a second factor (a code from an app) besides their
+    # password, comma-separated; empty: nobody must (it stays available to everyone).
+    # Recommended in production: coach,legal,admin.
+    MFA_REQUIRED_ROLES = _roles("MFA_REQUIRED_ROLES", "")
+    # How long the code page waits after a correct password before one must start again.
+    MFA_PENDING_SECONDS = int(os.environ.get("MFA_PENDING_SECONDS", "300"))
     # The largest request body: the biggest form (a report: 200 + 3 x 5000 characters, up
     # to 4 bytes each, percent-encoded as 12) stays well below it. Larger answers 413.
     MAX_CONTENT_LENGTH = 512 * 1024

@@ -223,6 +223,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from app.permissions import second_factor_gate
+
+    app.before_request(second_factor_gate)
+
     @app.after_request
     def no_store(response):
         if not request.path.startswith("/static/"):

@@ -38,6 +38,7 @@ TABLES = [
     "job_run",
     "audit_entry",
     "user_role",
+    "recovery_code",
     "mail_preference",
     "user",
     "department",

@@ -70,6 +70,15 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # An empty form comes back with its messages.
     ("auth.choose_password", "GET"):    {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     ("auth.choose_password", "POST"):   {"anon": 400,     "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    # The code page after a correct password: without that pending state, back to the login page.
+    ("auth.second_factor", "GET"):      {"anon": redirect("/inloggen"), "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
+    ("auth.second_factor", "POST"):     {"anon": redirect("/inloggen"), "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
+    # Setting up one's own second factor: open to everyone logged in; an empty code comes back.
+    ("auth.two_factor", "GET"):         {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("auth.two_factor", "POST"):        {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    # New recovery codes / switching off: without the password or a code nothing happens.
+    ("auth.two_factor_codes", "POST"):  {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    ("auth.two_factor_off", "POST"):    {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
     ("auth.settings", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     # One radio group; a POST without it keeps the current choice (a no-op save).
     ("auth.settings", "POST"):          {"anon": LOGIN,   "employee": redirect("/instellingen"), "coach": redirect("/instellingen"), "legal": redirect("/instellingen"), "admin": redirect("/instellingen")},
@@ -153,6 +162,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("admin.edit_user", "GET"):         {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
     # Sends <user_id> a link to choose a new password (no fields to fill in).
     ("admin.send_password_link", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers/{user_id}")},
+    # Wiping <user_id>'s second factor needs the confirmation box ticked.
+    ("admin.reset_two_factor", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": 400},
     ("admin.audit", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
     ("admin.edit_user", "POST"):        {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
     ("admin.departments", "GET"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},

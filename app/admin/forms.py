@@ -57,6 +57,19 @@ class PasswordLinkForm(BaseForm):
     """'Stuur een link om een wachtwoord te kiezen': nothing to fill in."""
 
 
+class ResetTwoFactorForm(BaseForm):
+    """'Tweestapsverificatie wissen': the beheerder confirms with a checkbox (works without JS)."""
+
+    confirm = BooleanField("Ja, wis de tweestapsverificatie van dit account")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.confirm.data:
+            self.confirm.errors = [*list(self.confirm.errors), "Vink aan dat u de tweestapsverificatie wilt wissen."]
+            valid = False
+        return valid
+
+
 class DepartmentForm(BaseForm):
     name = StringField(
         "Naam van de afdeling",

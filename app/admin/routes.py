@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin.forms import AddresseeForm, DepartmentForm, PasswordLinkForm, UserForm
+from app.admin.forms import AddresseeForm, DepartmentForm, PasswordLinkForm, ResetTwoFactorForm, UserForm
 from app.extensions import db
 from app.forms import parse_id
 from app.models import Addressee, Department, Dossier, User
 from app.models.dossier import ADDRESSEE_KINDS
 from app.permissions import area_required
-from app.services import DomainError
+from app.services import DomainError, mfa
 from app.services.addressees import all_addressees, create_addressee, update_addressee
 from app.services.audit import ACTIONS, audit_page
 from app.services.dossiers import possible_owners
@@ -81,7 +81,7 @@ def new_user():
     )
 
 
-def _user_page(user: User, form, link_form, status: int = 200):
+def _user_page(user: User, form, link_form, status: int = 200, reset_form=None):
     held = holdings(user)
     if n := len(held.reports):
         form.reports_to.label.text = f"Wie gaat achter {'de open melding' if n == 1 else f'de {n} open meldingen'} aan?"
@@ -93,6 +93,7 @@ def _user_page(user: User, form, link_form, status: int = 200):
         "admin/user_form.html",
         form=form,
         link_form=link_form,
+        reset_form=reset_form or ResetTwoFactorForm(formdata=None),
         user=user,
         has_password=has_password(user),
         held=held,
@@ -175,6 +176,33 @@ def send_password_link(user_id: int):
         success="",
         redirect_to=url_for("admin.edit_user", user_id=user.id),
         render=lambda failure: _user_page(user, form, link_form, failure.status),
+    )
+
+
+@bp.route("/gebruikers/<int:user_id>/tweestapsverificatie", methods=["POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def reset_two_factor(user_id: int):
+    """A lost phone: the beheerder wipes the second factor (never seeing the secret); the
+    owner is mailed, logged out everywhere, and sets it up again."""
+    user = db.get_or_404(User, user_id)
+    reset_form = ResetTwoFactorForm()
+
+    def perform():
+        mfa.reset(user, actor=current_user)
+        return f"De tweestapsverificatie van {user.name} is gewist. {user.name} krijgt daarover een e-mail."
+
+    form = _user_form(user, active_departments(), formdata=None)
+    form.roles.data = sorted(user.roles)
+    form.department_id.data = user.department_id
+    return run_form(
+        reset_form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.edit_user", user_id=user.id),
+        render=lambda failure: _user_page(
+            user, form, PasswordLinkForm(formdata=None), failure.status, reset_form=reset_form
+        ),
     )
 
 

@@ -1,10 +1,11 @@
 """Forms for logging in and changing one's password."""
 
-from wtforms import EmailField, PasswordField, RadioField, SelectChoice
+from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, BaseForm, Required
 from app.models.user import EMAIL_MAX, MAIL_CHOICES, User
+from app.services.mfa import CODE_MAX
 from app.services.users import MAX_PASSWORD_LENGTH
 
 
@@ -65,3 +66,35 @@ def settings_form(user: User, **kwargs) -> SettingsForm:
     }
     form_class = type("UserSettingsForm", (SettingsForm,), fields)
     return form_class(**kwargs)
+
+
+class CodeForm(BaseForm):
+    """A code from the authenticator app: at login, and to switch the second factor on."""
+
+    code = StringField(
+        "Code uit uw app",
+        description="De 6 cijfers die uw app nu laat zien. Elke 30 seconden komt er een nieuwe code.",
+        validators=[Required("Vul de code uit uw app in."), Length(max=CODE_MAX, message=TOO_LONG)],
+    )
+
+
+class RecoveryCodeForm(BaseForm):
+    """A recovery code instead of the app (a lost or forgotten phone)."""
+
+    recovery_code = StringField(
+        "Herstelcode",
+        description="Een van de herstelcodes die u kreeg toen u de tweestapsverificatie aanzette, zoals abcde-23456. Elke code werkt één keer.",
+        validators=[Required("Vul een herstelcode in."), Length(max=CODE_MAX, message=TOO_LONG)],
+    )
+
+
+class ConfirmIdentityForm(BaseForm):
+    """Before switching the second factor off or making new recovery codes."""
+
+    answer = PasswordField(
+        "Uw wachtwoord of een code uit uw app",
+        validators=[
+            Required("Vul uw wachtwoord of een code uit uw app in."),
+            Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG),
+        ],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -10,10 +11,19 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth.devices import remember_device, trusted_device
-from app.auth.forms import ChoosePasswordForm, LoginForm, PasswordForm, settings_form
+from app.auth.forms import (
+    ChoosePasswordForm,
+    CodeForm,
+    ConfirmIdentityForm,
+    LoginForm,
+    PasswordForm,
+    RecoveryCodeForm,
+    settings_form,
+)
 from app.extensions import db, limiter
 from app.forms import apply_domain_error, strip_control_characters
-from app.services import DomainError
+from app.models import User
+from app.services import DomainError, mfa
 from app.services.audit import record_audit
 from app.services.users import (
     authenticate,
@@ -23,6 +33,7 @@ from app.services.users import (
     set_password,
     user_for_password_link,
 )
+from app.transactions import start_writing
 from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("auth", __name__)
@@ -126,14 +137,114 @@ def login():
         else:
             # A fresh session on login, so a planted session id is worthless.
             session.clear()
-            login_user(user)
             g.login_succeeded = True
-            flash(f"Welkom, {user.name}.", "success")
-            response = redirect(next_url or url_for("main.index"))
-            remember_device(response, user)
-            return response
+            if user.has_second_factor:
+                # Not logged in yet: the code page asks for the second factor.
+                _start_second_step(user, next_url)
+                return redirect(url_for("auth.second_factor"))
+            return _finish_login(user, next_url)
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form, next_url=next_url), status
+
+
+def _finish_login(user: User, next_url: str | None):
+    login_user(user)
+    session[mfa.LOGIN_METHOD_KEY] = mfa.PASSWORD_LOGIN
+    flash(f"Welkom, {user.name}.", "success")
+    if mfa.must_set_up(user, mfa.PASSWORD_LOGIN):
+        response = redirect(url_for("auth.two_factor"))
+    else:
+        response = redirect(next_url or url_for("main.index"))
+    # Only after every step: the device cookie speeds up nothing but the password count.
+    remember_device(response, user)
+    return response
+
+
+# --- the second step of a password login -----------------------------------------------
+#
+# After a correct password a user with a second factor is not logged in: the session holds
+# who they are, since when, and a mark of their session token (a password change or a
+# reset ends it), for MFA_PENDING_SECONDS. The code page then logs them in.
+
+PENDING_KEY = "mfa_pending"
+
+
+def _token_mark(user: User) -> str:
+    return hashlib.sha256(f"pending:{user.session_token}".encode()).hexdigest()[:32]
+
+
+def _start_second_step(user: User, next_url: str | None) -> None:
+    session[PENDING_KEY] = {"u": user.id, "s": _token_mark(user), "t": int(time.time()), "n": next_url}
+
+
+def _pending_user() -> User | None:
+    """The user whose password was right a moment ago in this session, while that holds."""
+    if "pending_user" in g:
+        return g.pending_user
+    data = session.get(PENDING_KEY)
+    user = None
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("u"), int)
+        and isinstance(data.get("t"), int)
+        and 0 <= time.time() - data["t"] <= current_app.config["MFA_PENDING_SECONDS"]
+    ):
+        found = db.session.get(User, data["u"])
+        if found is not None and found.active and found.has_second_factor and data.get("s") == _token_mark(found):
+            user = found
+    g.pending_user = user
+    return user
+
+
+def _pending_account_key() -> str:
+    # The same count as wrong passwords for this account: guesses at the code add up with them.
+    user = _pending_user()
+    return _hashed("login-account", user.email) if user is not None else "login-account:none"
+
+
+WRONG_CODE = "Deze code klopt niet of is al gebruikt. Wacht op de volgende code in uw app en typ die over."
+WRONG_RECOVERY_CODE = "Deze herstelcode klopt niet of is al gebruikt. Controleer de code en probeer het opnieuw."
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+# Wrong codes count like wrong passwords, per client and per account (never per device:
+# a trusted browser still needs the code).
+@limiter.limit(_client_limit, methods=["POST"], key_func=_client_key, deduct_when=_login_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_pending_account_key, deduct_when=_login_failed)
+@rerender_on_csrf_error
+def second_factor():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    user = _pending_user()
+    if user is None:
+        had_pending = session.pop(PENDING_KEY, None) is not None
+        if had_pending or request.method == "POST":
+            flash(
+                "Het inloggen duurde te lang of is afgebroken. Log opnieuw in met uw e-mailadres en wachtwoord.",
+                "info",
+            )
+        return redirect(url_for("auth.login"))
+    with_recovery = request.method == "POST" and "recovery_code" in request.form
+    form = CodeForm(formdata=None) if with_recovery else CodeForm()
+    recovery_form = RecoveryCodeForm() if with_recovery else RecoveryCodeForm(formdata=None)
+    sent, field, wrong = (
+        (recovery_form, recovery_form.recovery_code, WRONG_RECOVERY_CODE)
+        if with_recovery
+        else (form, form.code, WRONG_CODE)
+    )
+    if request.method == "POST" and sent.validate_on_submit():
+        accepted = mfa.check_login_code(user, field.data)
+        db.session.commit()
+        if accepted:
+            g.login_succeeded = True
+            next_url = safe_next(session.get(PENDING_KEY, {}).get("n"))
+            session.clear()
+            return _finish_login(user, next_url)
+        field.errors = [wrong]
+    failed = request.method == "POST"
+    return render_template(
+        "auth/second_factor.html", form=form, recovery_form=recovery_form, with_recovery=with_recovery
+    ), (400 if failed else 200)
 
 
 @bp.route("/uitloggen", methods=["POST"])
@@ -250,3 +361,117 @@ def settings():
         redirect_to=url_for("auth.settings"),
         render=lambda failure: render(failure.status),
     )
+
+
+# --- the second factor on Mijn instellingen -------------------------------------------------
+
+
+def _two_factor_page(user: User, *, form=None, codes_form=None, off_form=None, status: int = 200):
+    setup = None
+    if not user.has_second_factor:
+        if not mfa.has_pending_secret(user):
+            start_writing()  # a GET that stores the new secret (app/transactions.py)
+        secret = mfa.pending_secret(user)
+        db.session.commit()
+        uri = mfa.provisioning_uri(user, secret)
+        setup = {"qr": mfa.qr_svg(uri), "key": mfa.grouped(secret), "issuer": mfa.issuer()}
+    return render_template(
+        "auth/two_factor.html",
+        user=user,
+        setup=setup,
+        form=form or CodeForm(formdata=None),
+        codes_form=codes_form or ConfirmIdentityForm(formdata=None, prefix="codes"),
+        off_form=off_form or ConfirmIdentityForm(formdata=None, prefix="off"),
+        required=mfa.second_factor_required(user),
+        unused=mfa.unused_recovery_codes(user) if user.has_second_factor else 0,
+    ), status
+
+
+def _recovery_codes_page(codes: list[str], *, first: bool):
+    return render_template("auth/recovery_codes.html", codes=codes, first=first)
+
+
+@bp.route("/instellingen/tweestapsverificatie", methods=["GET", "POST"])
+@login_required
+@rerender_on_csrf_error
+def two_factor():
+    """Set up the second factor: scan, confirm with a code, then the recovery codes once."""
+    user = current_user._get_current_object()
+    form = CodeForm()
+    if not form.is_submitted():
+        return _two_factor_page(user)
+    if form.validate_on_submit():
+        try:
+            codes = mfa.enable(user, form.code.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            # Sessions that logged in without the code end; this one goes on.
+            end_sessions(user)
+            db.session.commit()
+            login_user(user)
+            return _recovery_codes_page(codes, first=True)
+    return _two_factor_page(user, form=form, status=400)
+
+
+def _confirmed(form) -> bool:
+    """The confirmation field holds the user's password or a current code from their app."""
+    if not form.validate_on_submit():
+        return False
+    user = current_user._get_current_object()
+    if mfa.confirms_identity(user, form.answer.data):
+        return True
+    g.wrong_current_password = True
+    db.session.commit()  # keep the audit line of the failed check
+    form.answer.errors = ["Dit is niet uw wachtwoord en ook geen geldige code uit uw app."]
+    return False
+
+
+_confirm_limit = limiter.limit(
+    _password_change_limit,
+    methods=["POST"],
+    key_func=_password_change_key,
+    exempt_when=_not_logged_in,
+    deduct_when=lambda _response: g.get("wrong_current_password", False),
+)
+
+
+@bp.route("/instellingen/tweestapsverificatie/herstelcodes", methods=["POST"])
+@_confirm_limit
+@login_required
+@rerender_on_csrf_error
+def two_factor_codes():
+    """New recovery codes; the old ones stop working."""
+    user = current_user._get_current_object()
+    codes_form = ConfirmIdentityForm(prefix="codes")
+    if _confirmed(codes_form):
+        try:
+            codes = mfa.renew_recovery_codes(user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(codes_form, error)
+        else:
+            db.session.commit()
+            return _recovery_codes_page(codes, first=False)
+    return _two_factor_page(user, codes_form=codes_form, status=400)
+
+
+@bp.route("/instellingen/tweestapsverificatie/uitzetten", methods=["POST"])
+@_confirm_limit
+@login_required
+@rerender_on_csrf_error
+def two_factor_off():
+    user = current_user._get_current_object()
+    off_form = ConfirmIdentityForm(prefix="off")
+    if _confirmed(off_form):
+        try:
+            mfa.disable(user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(off_form, error)
+        else:
+            db.session.commit()
+            flash("De tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord.", "success")
+            return redirect(url_for("auth.settings"), 303)
+    return _two_factor_page(user, off_form=off_form, status=400)

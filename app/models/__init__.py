@@ -6,7 +6,7 @@ from app.models.job import JobRun
 from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
 from app.models.triage import TriageAttendee, TriageItem, TriageSession
-from app.models.user import ROLES, Department, MailPreference, User, UserRole
+from app.models.user import ROLES, Department, MailPreference, RecoveryCode, User, UserRole
 
 __all__ = [
     "ROLES",
@@ -21,6 +21,7 @@ __all__ = [
     "MailPreference",
     "Origin",
     "OutboxMessage",
+    "RecoveryCode",
     "Report",
     "ReportStatus",
     "Support",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -115,6 +115,12 @@ class User(UserMixin, db.Model):
     # Part of the login cookie: rotating it ends every session of this user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The second factor (app.services.mfa): the TOTP secret, encrypted; set while being set
+    # up and kept once confirmed (totp_enabled_at). The last time step accepted refuses a
+    # code used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -124,6 +130,11 @@ class User(UserMixin, db.Model):
     @property
     def roles(self) -> set[str]:
         return {row.role for row in self.role_rows}
+
+    @property
+    def has_second_factor(self) -> bool:
+        """A code from an app is asked at every password login (app.services.mfa)."""
+        return self.totp_enabled_at is not None
 
     def has_role(self, *roles: str) -> bool:
         # Asked for every card on the board: no set built per call.
@@ -162,3 +173,15 @@ class MailPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     choice: Mapped[str] = mapped_column(String(10))
+
+
+class RecoveryCode(db.Model):
+    """One single-use code that replaces a code from the app (a lost phone). Only a salted
+    hash is kept; the user saw the code once."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
