@@ -112,12 +112,27 @@ def _account_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
+# Shared scopes: wrong codes on the code page (second_factor) count in the same budgets.
+CLIENT_SCOPE = "login-client"
+ACCOUNT_SCOPE = "login-account"
+
+
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(
-    _client_limit, methods=["POST"], key_func=_client_key, exempt_when=_from_trusted_device, deduct_when=_login_failed
+@limiter.shared_limit(
+    _client_limit,
+    CLIENT_SCOPE,
+    methods=["POST"],
+    key_func=_client_key,
+    exempt_when=_from_trusted_device,
+    deduct_when=_login_failed,
 )
-@limiter.limit(
-    _account_limit, methods=["POST"], key_func=_account_key, exempt_when=_from_trusted_device, deduct_when=_login_failed
+@limiter.shared_limit(
+    _account_limit,
+    ACCOUNT_SCOPE,
+    methods=["POST"],
+    key_func=_account_key,
+    exempt_when=_from_trusted_device,
+    deduct_when=_login_failed,
 )
 # A trusted browser has its own count for the account, so a stolen cookie guesses no faster.
 @limiter.limit(
@@ -209,8 +224,10 @@ WRONG_RECOVERY_CODE = "Deze herstelcode klopt niet of is al gebruikt. Controleer
 @bp.route("/inloggen/code", methods=["GET", "POST"])
 # Wrong codes count like wrong passwords, per client and per account (never per device:
 # a trusted browser still needs the code).
-@limiter.limit(_client_limit, methods=["POST"], key_func=_client_key, deduct_when=_login_failed)
-@limiter.limit(_account_limit, methods=["POST"], key_func=_pending_account_key, deduct_when=_login_failed)
+@limiter.shared_limit(_client_limit, CLIENT_SCOPE, methods=["POST"], key_func=_client_key, deduct_when=_login_failed)
+@limiter.shared_limit(
+    _account_limit, ACCOUNT_SCOPE, methods=["POST"], key_func=_pending_account_key, deduct_when=_login_failed
+)
 @rerender_on_csrf_error
 def second_factor():
     if current_user.is_authenticated:
