@@ -328,7 +328,7 @@ def test_a_coach_must_set_it_up_before_reaching_anything_else(app, people, smtp)
     # A write elsewhere is sent to the setup page too, and changes nothing.
     assert post_form(cor, "/instellingen", {}, SETUP).headers["Location"].endswith(SETUP)
 
-    totp, _codes = _set_up(cor, t0)
+    _set_up(cor, t0)
     assert cor.get("/bord/").status_code == 200
     # Required for the role: it cannot be switched off.
     off = post_form(cor, SETUP + "/uitzetten", {"off-answer": PASSWORD}, SETUP)
