@@ -39,6 +39,7 @@ from app.extensions import db
 from tests.conftest import FUZZ_SUMMARY, Auth, _empty_tables
 from tests.factories import (
     PASSWORD,
+    enable_second_factor,
     first_addressee_id,
     make_department,
     make_dossier,
@@ -313,6 +314,7 @@ def _world(app, role: str) -> dict:
             make_report(owner, rule="Regel waar iemand achteraan gaat", problem="Het gaat mis."), busy, actor=busy
         )
         dossier.owner = busy
+        enable_second_factor(busy)  # so the beheerder's page offers to wipe it
         if role != "anon":
             make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
         db.session.commit()
