@@ -14,6 +14,7 @@ from app.models import AuditEntry, Department, Event, Report, Support, User
 from tests.conftest import CSRF_RE, csrf_token
 from tests.factories import (
     PASSWORD,
+    enable_second_factor,
     first_addressee_id,
     make_department,
     make_dossier,
@@ -21,7 +22,6 @@ from tests.factories import (
     make_user,
     password_link_params,
 )
-from tests.factories import enable_second_factor
 from tests.test_security_routes import _weekly_session
 
 
