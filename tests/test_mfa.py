@@ -378,3 +378,57 @@ def test_the_beheerder_resets_a_lost_second_factor(app, people, smtp):
     assert "mfa_reset" in _actions(app, COACH)
     assert any("heeft op" in text and "gewist" in text for text in _notices(app, smtp, COACH))
     assert "Tweestapsverificatie gewist door beheerder" in ada.get("/beheer/logboek").get_data(as_text=True)
+
+
+def test_hostile_codes_are_refused_without_a_500(app, people):
+    t0 = _fresh_step()
+    app.config.update(LOGIN_LIMIT_PER_ACCOUNT="100 per 10 minutes", LOGIN_LIMIT_PER_CLIENT="100 per 10 minutes")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    eva = app.test_client()
+    _login(eva, EVA)
+    totp, _codes = _set_up(eva, t0)
+    _logout(eva)
+    _login(eva, EVA)
+    right = totp.at(t0 + 30)
+    hostile = [
+        "\x00" + right,
+        right + "\u202e",
+        "١٢٣٤٥٦",  # Arabic-Indic digits: digits, but not the ASCII ones an app shows
+        "<script>alert(1)</script>",
+        "=1+1",
+        "9" * 70,
+        str(2**63),
+        "🙂" * 6,
+        "' OR 1=1 --",
+    ]
+    for value in hostile:
+        for send in (_code, _recovery):
+            response = send(eva, value)
+            assert response.status_code == 400, (value, response.status_code)
+            assert "<script>alert" not in response.get_data(as_text=True)
+            assert not _logged_in(eva)
+    # Nothing was used up: the right code still logs in.
+    assert _code(eva, right).status_code == 302
+    assert _logged_in(eva)
+
+
+def test_two_workers_cannot_both_accept_one_code(app, people):
+    """The step is claimed by a conditional UPDATE: a worker whose copy of the user is
+    older than another worker's accepted code still refuses that code."""
+    from app.services import mfa
+
+    t0 = _fresh_step()
+    eva = app.test_client()
+    _login(eva, EVA)
+    totp, _codes = _set_up(eva, t0 - 30)
+    code = totp.at(t0)
+    with app.app_context():
+        stale = db.session.get(User, people["eva"])  # loaded before the other worker's login
+        db.session.expunge(stale)
+    with app.app_context():
+        assert mfa.check_login_code(db.session.get(User, people["eva"]), code)
+        db.session.commit()
+    with app.app_context():
+        assert stale.totp_last_step == int((t0 - 30) // 30)  # its copy says the step is free
+        assert not mfa.check_login_code(stale, code)
+        db.session.commit()
