@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from tests.browser.data import add_user, seed_demo
-from tests.browser.helpers import axe_check, login
+from tests.browser.helpers import axe_check, login, no_horizontal_scroll
 from tests.factories import PASSWORD, enable_second_factor
 
 pytestmark = pytest.mark.browser
@@ -49,6 +49,8 @@ def test_a_coach_sets_up_the_second_factor_and_logs_in_with_a_code(app, live_ser
     expect(page.get_by_text("Voor uw rol is de tweestapsverificatie verplicht")).to_be_visible()
     expect(page.locator("svg.rk-qr")).to_be_visible()
     axe_check(page, "Tweestapsverificatie instellen")
+    no_horizontal_scroll(page)  # the QR code and the key fit at 320 px
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server + "/bord/")
     expect(page).to_have_url(re.compile(r"/instellingen/tweestapsverificatie$"))
 
@@ -74,6 +76,8 @@ def test_a_coach_sets_up_the_second_factor_and_logs_in_with_a_code(app, live_ser
     codes = page.locator(".rk-recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z0-9]{5}-[a-z0-9]{5}", c) for c in codes)
     axe_check(page, "Herstelcodes")
+    no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(live_server + "/bord/")
     expect(page).to_have_url(re.compile(r"/bord/$"))
