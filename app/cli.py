@@ -1,4 +1,4 @@
-"""flask commands: create users, seed demo data, print demo logins, rebuild the search index."""
+"""flask commands: create users, wipe a second factor, seed demo data, print demo logins, rebuild the search index."""
 
 from __future__ import annotations
 
@@ -46,6 +46,24 @@ def register(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(error.message) from error
         click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+    @app.cli.command("reset-second-factor")
+    @click.option("--email", prompt="E-mailadres")
+    def reset_second_factor_command(email):
+        """Wipe an account's second factor (break-glass: the only beheerder lost their phone)."""
+        from app.services.mfa import reset
+        from app.services.users import get_user_by_email
+
+        user = get_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account with e-mail {email}.")
+        try:
+            reset(user, actor=None)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        click.echo(f"Second factor of {user.email} wiped; they were logged out and told by mail.")
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when there are users already.")

@@ -66,3 +66,23 @@ def test_demo_logins_are_printed_and_work(app, runner, auth):
 
     response = auth.login("medewerker@rodeknop.test", DEMO_PASSWORD)
     assert response.status_code == 302
+
+
+def test_reset_second_factor_command(app, runner):
+    from app.models import AuditEntry
+    from tests.factories import enable_second_factor, make_user
+
+    with app.app_context():
+        user = make_user("Ada Beheer", email="ada@example.test", roles=("employee", "admin"))
+        enable_second_factor(user)
+        db.session.commit()
+    result = runner.invoke(args=["reset-second-factor", "--email", "ADA@example.test"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert not user.has_second_factor and user.totp_secret is None
+        assert db.session.scalar(db.select(AuditEntry.action).where(AuditEntry.action == "mfa_reset"))
+    again = runner.invoke(args=["reset-second-factor", "--email", "ada@example.test"])
+    assert again.exit_code != 0 and "geen tweestapsverificatie" in again.output
+    unknown = runner.invoke(args=["reset-second-factor", "--email", "nobody@example.test"])
+    assert unknown.exit_code != 0

@@ -283,8 +283,9 @@ def disable(user: User) -> None:
     tell_account_changed(user, "mfa_disabled")
 
 
-def reset(user: User, *, actor: User) -> None:
-    """The beheerder clears it (a lost phone, no recovery codes). Every session of the user
+def reset(user: User, *, actor: User | None) -> None:
+    """The beheerder clears it (a lost phone, no recovery codes), or the operator on the
+    command line (actor None: the last beheerder's own phone). Every session of the user
     ends; at the next login they set it up again (when their role requires it)."""
     if not user.has_second_factor:
         raise DomainError(f"{user.name} heeft geen tweestapsverificatie ingesteld.")
