@@ -42,7 +42,12 @@ OBSERVERS = {
     "colleague": "nora@example.test",
 }
 # Never in the database dump's comparison: random by design, or the limiter's own table.
-RANDOM_COLUMNS = {("user", "session_token"), ("user", "password_hash"), ("outbox_message", "message_id")}
+RANDOM_COLUMNS = {
+    ("user", "session_token"),
+    ("user", "password_hash"),
+    ("user", "totp_secret"),  # made when a setup page is shown
+    ("outbox_message", "message_id"),
+}
 SKIPPED_TABLES = {"rate_limit", "alembic_version"}
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 
@@ -178,6 +183,9 @@ NORMALISE = [
     (re.compile(r"data-(remaining|started|server-now)[\w-]*=\"[^\"]*\""), "data-timer"),
     (HEX64, "<pseudonym>"),
     (re.compile(r"<[^>]*@rodeknop[^>]*>"), "<message-id>"),
+    # A new second-factor secret on every setup page: its QR code and its key as text.
+    (re.compile(r'<svg[^>]*class="rk-qr".*?</svg>', re.S), "<qr>"),
+    (re.compile(r'(<code class="rk-secret"[^>]*>)[A-Z2-7 ]+(</code>)'), r"\1<key>\2"),
 ]
 
 
