@@ -123,8 +123,10 @@ def provisioning_uri(user: User, secret: str) -> str:
 def qr_svg(uri: str) -> Markup:
     """The QR code as inline SVG, drawn here (no outside service). Its text alternative is
     the key shown next to it."""
-    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, dark="#000", light="#fff", omitsize=False)
-    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" class="rk-qr" ', 1))
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, border=4, dark="#000", light="#fff", svgclass="rk-qr", lineclass=None, omitsize=False
+    )
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
 
 
 # --- checking a code ---------------------------------------------------------------------
