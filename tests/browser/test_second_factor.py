@@ -75,6 +75,7 @@ def test_a_coach_sets_up_the_second_factor_and_logs_in_with_a_code(app, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Uw herstelcodes")
     codes = page.locator(".rk-recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[a-z0-9]{5}-[a-z0-9]{5}", c) for c in codes)
+    expect(page.get_by_role("button", name="Codes afdrukken")).to_be_visible()
     axe_check(page, "Herstelcodes")
     no_horizontal_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -186,10 +186,20 @@
     }
   }
 
+  // A print button where the page says "druk af" (the recovery codes); without JavaScript
+  // the page tells the reader to use the browser's own print command.
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("submit", submitOnce, true);
   window.addEventListener("load", focusActionPanel);
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
     similarReports();
+    printButtons();
   });
 })();
