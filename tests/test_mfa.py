@@ -432,3 +432,23 @@ def test_two_workers_cannot_both_accept_one_code(app, people):
         assert stale.totp_last_step == int((t0 - 30) // 30)  # its copy says the step is free
         assert not mfa.check_login_code(stale, code)
         db.session.commit()
+
+
+def test_the_required_role_check_costs_no_statement(app, people):
+    """The check before every request asks the signed-in user already loaded (roles and
+    second factor are on the row the login loads): a page needs as many statements with
+    MFA_REQUIRED_ROLES set as without."""
+    from tests.factories import count_statements
+
+    t0 = _fresh_step()
+    cor = app.test_client()
+    _login(cor, COACH)
+    _set_up(cor, t0)
+    cor.get("/bord/")  # warm: the first page after login flashes and the like
+    counts = []
+    for roles in ((), ("admin", "coach", "legal")):
+        app.config.update(MFA_REQUIRED_ROLES=roles)
+        with count_statements(app) as statements:
+            assert cor.get("/bord/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
