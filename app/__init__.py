@@ -223,6 +223,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from app.auth import gate
+
+    gate.register(app)
+
     @app.after_request
     def no_store(response):
         if not request.path.startswith("/static/"):
