@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, User
 from app.notify import deliver_outbox
 from tests.conftest import csrf_token, post_form
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, TEMPORARY_PASSWORD, make_temporary_coach, make_user
 
 EVA = "eva@example.test"
 GONE = "oud@example.test"
@@ -124,24 +124,13 @@ def test_a_signed_in_user_is_sent_to_change_their_password(app, people):
 
 
 def _temporary_coach(app) -> int:
-    from app.services.users import create_user
-
-    with app.app_context():
-        user = create_user(
-            email="nieuw@example.test",
-            name="Nieuwe Coach",
-            password="tijdelijk wachtwoord 123",
-            roles=("employee", "coach"),
-            temporary=True,
-        )
-        db.session.commit()
-        return user.id
+    return make_temporary_coach(app, "nieuw@example.test")
 
 
 def test_a_temporary_password_must_be_replaced_before_anything_else(app, people, smtp):
     user_id = _temporary_coach(app)
     client = app.test_client()
-    assert _login(client, "nieuw@example.test", "tijdelijk wachtwoord 123").status_code == 302
+    assert _login(client, "nieuw@example.test", TEMPORARY_PASSWORD).status_code == 302
     for path in ("/", "/bord/", "/melden", "/mijn-meldingen", "/instellingen"):
         response = client.get(path)
         assert response.status_code == 303 and response.headers["Location"].endswith("/wachtwoord"), path
@@ -155,7 +144,7 @@ def test_a_temporary_password_must_be_replaced_before_anything_else(app, people,
     changed = post_form(
         client,
         "/wachtwoord",
-        {"current": "tijdelijk wachtwoord 123", "password": NEW_PASSWORD},
+        {"current": TEMPORARY_PASSWORD, "password": NEW_PASSWORD},
         form_path="/wachtwoord",
     )
     assert changed.status_code == 302
@@ -167,7 +156,7 @@ def test_a_temporary_password_must_be_replaced_before_anything_else(app, people,
 def test_logging_out_is_always_possible(app, people):
     _temporary_coach(app)
     client = app.test_client()
-    _login(client, "nieuw@example.test", "tijdelijk wachtwoord 123")
+    _login(client, "nieuw@example.test", TEMPORARY_PASSWORD)
     response = post_form(client, "/uitloggen", {}, form_path="/wachtwoord")
     assert response.status_code == 302 and response.headers["Location"].endswith("/inloggen")
     assert client.get("/bord/").status_code == 302  # to the login page: logged out

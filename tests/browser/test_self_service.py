@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from tests.browser.data import seed_demo
 from tests.browser.helpers import axe_check, login
+from tests.factories import TEMPORARY_PASSWORD, make_temporary_coach
 
 pytestmark = pytest.mark.browser
 
@@ -54,26 +55,16 @@ def test_a_forgotten_password_is_replaced_through_a_mailed_link(app, live_server
 
 
 def test_a_temporary_password_is_replaced_before_the_board(app, live_server, page: Page):
-    from app.services.users import create_user
-
     seed_demo(app, with_dakkapel=False)
-    with app.app_context():
-        create_user(
-            email="nieuwe.coach@rodeknop.test",
-            name="Nieuwe Coach",
-            password="tijdelijk wachtwoord 123",
-            roles=("employee", "coach"),
-            temporary=True,
-        )
-        db.session.commit()
-    login(page, live_server, "nieuwe.coach@rodeknop.test", "tijdelijk wachtwoord 123")
+    make_temporary_coach(app, "nieuwe.coach@rodeknop.test")
+    login(page, live_server, "nieuwe.coach@rodeknop.test", TEMPORARY_PASSWORD)
     expect(page).to_have_url(re.compile(r"/wachtwoord$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Kies uw eigen wachtwoord")
     expect(page.locator(".rk-flash--info")).to_contain_text("Kies eerst uw eigen wachtwoord")
     axe_check(page, "Kies uw eigen wachtwoord")
     page.goto(live_server + "/bord/")
     expect(page).to_have_url(re.compile(r"/wachtwoord$"))
-    page.get_by_label(re.compile(r"^Huidig wachtwoord")).fill("tijdelijk wachtwoord 123")
+    page.get_by_label(re.compile(r"^Huidig wachtwoord")).fill(TEMPORARY_PASSWORD)
     page.get_by_label(re.compile(r"^Nieuw wachtwoord")).fill("mijn eigen lange wachtzin")
     page.get_by_role("button", name="Wachtwoord opslaan").click()
     expect(page.locator(".rk-flash--success")).to_contain_text("Uw wachtwoord is gewijzigd")
