@@ -56,6 +56,10 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes")
     # Wrong current passwords when changing one's own password, per user.
     PASSWORD_CHANGE_LIMIT = os.environ.get("PASSWORD_CHANGE_LIMIT", "5 per 10 minutes")
+    # "Wachtwoord vergeten": requests per client address and per e-mail address (each one
+    # may send a mail, so every request counts, whether or not the address exists).
+    PASSWORD_FORGOTTEN_LIMIT_PER_CLIENT = os.environ.get("PASSWORD_FORGOTTEN_LIMIT_PER_CLIENT", "10 per hour")
+    PASSWORD_FORGOTTEN_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_FORGOTTEN_LIMIT_PER_ACCOUNT", "3 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -223,9 +223,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from app.permissions import second_factor_gate
+    from app.auth import gate
 
-    app.before_request(second_factor_gate)
+    gate.register(app)
 
     @app.after_request
     def no_store(response):

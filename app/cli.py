@@ -30,7 +30,12 @@ def register(app: Flask) -> None:
     )
     @click.option("--department", default=None, help="Department name; created when it does not exist.")
     @click.password_option("--password", prompt="Wachtwoord")
-    def create_user_command(email, name, roles, department, password):
+    @click.option(
+        "--keep-password",
+        is_flag=True,
+        help="The owner typed this password: do not ask them to choose their own at their first login.",
+    )
+    def create_user_command(email, name, roles, department, password, keep_password):
         """Create a user account."""
         from app.services.users import create_department, create_user
 
@@ -40,7 +45,14 @@ def register(app: Flask) -> None:
                 dept = db.session.scalar(db.select(Department).where(Department.name == department))
                 if dept is None:
                     dept = create_department(department)
-            user = create_user(email=email, name=name, password=password, roles=roles, department=dept)
+            user = create_user(
+                email=email,
+                name=name,
+                password=password,
+                roles=roles,
+                department=dept,
+                temporary=not keep_password,
+            )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

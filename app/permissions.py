@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort
 from flask_login import current_user, login_required
 
 from app.anonymity import STAFF_ROLES, follows_anonymously, is_reporter
 from app.extensions import db
 from app.models import Event, Report, User
-from app.services.mfa import LOGIN_METHOD_KEY, must_set_up
 
 # Area -> the roles that open it.
 AREAS: dict[str, tuple[str, ...]] = {
@@ -88,23 +87,6 @@ def last_visible_events(report_ids: list[int], user: User) -> dict[int, Event]:
     ranked = ranked.subquery()
     events = db.session.scalars(db.select(Event).join(ranked, ranked.c.id == Event.id).where(ranked.c.position == 1))
     return {event.report_id: event for event in events}
-
-
-# What a signed-in user who must still set up their second factor can reach: the setup page,
-# logging out, and what is public anyway.
-SETUP_OPEN = frozenset(
-    {"static", "main.accessibility", "main.favicon", "auth.logout", "auth.two_factor", "auth.choose_password"}
-)
-
-
-def second_factor_gate():
-    """Before every request: a user whose role requires a second factor (MFA_REQUIRED_ROLES)
-    and who logged in with a password without one reaches nothing but its setup page."""
-    if request.endpoint in SETUP_OPEN or request.endpoint is None or not current_user.is_authenticated:
-        return None
-    if must_set_up(current_user, session.get(LOGIN_METHOD_KEY)):
-        return redirect(url_for("auth.two_factor"), 302 if request.method == "GET" else 303)
-    return None
 
 
 def template_globals() -> dict:

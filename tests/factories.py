@@ -52,6 +52,22 @@ def make_user(
     return user
 
 
+TEMPORARY_PASSWORD = "tijdelijk wachtwoord 123"
+
+
+def make_temporary_coach(app, email: str) -> int:
+    """A coach whose password someone else typed (the command line's create-user): they
+    must choose their own at their first login. Committed; returns the id."""
+    from app.services.users import create_user
+
+    with app.app_context():
+        user = create_user(
+            email=email, name="Nieuwe Coach", password=TEMPORARY_PASSWORD, roles=("employee", "coach"), temporary=True
+        )
+        db.session.commit()
+        return user.id
+
+
 def choose_mail(user: User, choice: str, *kinds: str) -> User:
     """`user` chooses `choice` for `kinds` (every kind their roles get, when none given)."""
     from app.services.users import set_mail_choices

@@ -68,6 +68,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("auth.change_password", "POST"):   {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},
     # The link mailed to an account's owner is the credential: open to whoever holds it.
     # An empty form comes back with its messages.
+    ("auth.password_forgotten_page", "GET"):  {"anon": 200, "employee": redirect("/wachtwoord"), "coach": redirect("/wachtwoord"), "legal": redirect("/wachtwoord"), "admin": redirect("/wachtwoord")},
+    ("auth.password_forgotten_page", "POST"): {"anon": 400, "employee": 400, "coach": 400, "legal": 400, "admin": 400},
     ("auth.choose_password", "GET"):    {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     ("auth.choose_password", "POST"):   {"anon": 400,     "employee": 400, "coach": 400, "legal": 400, "admin": 400},
     # The code page after a correct password: without that pending state, back to the login page.

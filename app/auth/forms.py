@@ -19,6 +19,14 @@ class LoginForm(BaseForm):
     )
 
 
+class ForgottenForm(BaseForm):
+    email = EmailField(
+        "E-mailadres",
+        description="Het adres waarmee u inlogt bij Rode Knop.",
+        validators=[Required("Vul uw e-mailadres in."), Length(max=EMAIL_MAX, message=TOO_LONG)],
+    )
+
+
 class PasswordForm(BaseForm):
     current = PasswordField(
         "Huidig wachtwoord",

@@ -15,6 +15,7 @@ from app.auth.forms import (
     ChoosePasswordForm,
     CodeForm,
     ConfirmIdentityForm,
+    ForgottenForm,
     LoginForm,
     PasswordForm,
     RecoveryCodeForm,
@@ -29,6 +30,7 @@ from app.services.users import (
     authenticate,
     end_sessions,
     normalize_email,
+    password_forgotten,
     set_mail_choices,
     set_password,
     user_for_password_link,
@@ -166,10 +168,9 @@ def _finish_login(user: User, next_url: str | None):
     login_user(user)
     session[mfa.LOGIN_METHOD_KEY] = mfa.PASSWORD_LOGIN
     flash(f"Welkom, {user.name}.", "success")
-    if mfa.must_set_up(user, mfa.PASSWORD_LOGIN):
-        response = redirect(url_for("auth.two_factor"))
-    else:
-        response = redirect(next_url or url_for("main.index"))
+    # A step still pending (app.auth.gate: a temporary password, a required second factor)
+    # comes first, wherever this leads.
+    response = redirect(next_url or url_for("main.index"))
     # Only after every step: the device cookie speeds up nothing but the password count.
     remember_device(response, user)
     return response
@@ -324,6 +325,55 @@ def change_password():
     return render_template("auth/password.html", form=form), status
 
 
+def _forgotten_client_limit() -> str:
+    return current_app.config["PASSWORD_FORGOTTEN_LIMIT_PER_CLIENT"]
+
+
+def _forgotten_account_limit() -> str:
+    return current_app.config["PASSWORD_FORGOTTEN_LIMIT_PER_ACCOUNT"]
+
+
+FORGOTTEN_ANSWER = (
+    "Als er een account bij Rode Knop is met dit e-mailadres, krijgt u binnen een paar minuten een e-mail "
+    "met een link om een nieuw wachtwoord te kiezen. Geen e-mail gekregen? Kijk ook bij uw ongewenste "
+    "e-mail, of vraag de beheerder van Rode Knop om hulp."
+)
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+# Each request may send a mail: every one counts, per client address and per e-mail address
+# (so nobody fills a colleague's mailbox), whether or not the address has an account.
+@limiter.limit(
+    _forgotten_client_limit, methods=["POST"], key_func=lambda: _hashed("forgotten-client", get_remote_address() or "")
+)
+@limiter.limit(
+    _forgotten_account_limit,
+    methods=["POST"],
+    key_func=lambda: _hashed("forgotten-account", normalize_email(request.form.get("email") or "")),
+)
+@rerender_on_csrf_error
+def password_forgotten_page():
+    """A link to choose a new password, mailed to the address if it has an account; the
+    same answer whether or not it does."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("auth.change_password"))
+    form = ForgottenForm()
+    if not form.is_submitted():
+        return render_template("auth/forgotten.html", form=form)
+
+    def perform():
+        password_forgotten(form.email.data)
+        return FORGOTTEN_ANSWER, "info"
+
+    return run_form(
+        form,
+        perform,
+        success=FORGOTTEN_ANSWER,
+        redirect_to=url_for("auth.login"),
+        render=lambda failure: (render_template("auth/forgotten.html", form=form), failure.status),
+    )
+
+
 @bp.route("/wachtwoord-kiezen/<purpose>/<token>", methods=["GET", "POST"])
 @limiter.limit(_client_limit, methods=["POST"], key_func=lambda: _hashed("choose-client", get_remote_address() or ""))
 @rerender_on_csrf_error
@@ -335,7 +385,10 @@ def choose_password(purpose: str, token: str):
             "errors/error.html",
             code=400,
             title="Deze link werkt niet meer",
-            message="De link is verlopen of al gebruikt. Vraag de beheerder van Rode Knop om een nieuwe link.",
+            message=(
+                "De link is verlopen of al gebruikt. Vraag een nieuwe aan via ‘Wachtwoord vergeten’ op de "
+                "pagina Inloggen, of vraag de beheerder van Rode Knop om een nieuwe link."
+            ),
         ), 400
     form = ChoosePasswordForm()
     if not form.is_submitted():

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import and_, bindparam, func, literal_column, or_, union_all
 from sqlalchemy.orm import aliased
 
+from app import formatting
 from app.anonymity import anonymously_followed, name_for
 from app.board.forms import MoveForm
 from app.extensions import db
@@ -397,7 +398,7 @@ def every_move_option() -> list[tuple[str, MoveOption]]:
 @dataclass
 class Card:
     report: CardReport
-    supporters: int
+    supporters: str  # how many colleagues run into it, in the one wording, as a sentence
     age: str
     overdue: bool
     idle: str
@@ -426,6 +427,7 @@ class CardMaker:
         self.actions_url = url_for("board.move", reference=self.MARK, **args)
         self._moves: dict[tuple, tuple[list[MoveOption], str]] = {}
         self._names: dict[int | None, str] = {}
+        self._supporters: dict[int, str] = {}
 
     def __call__(self, report: CardReport, actions: workflow.ReportActions) -> Card:
         moves = self._moves.get((report.status, actions))
@@ -435,10 +437,13 @@ class CardMaker:
         name = self._names.get(report.assignee_id)
         if name is None:
             name = self._names[report.assignee_id] = name_for(self.viewer, report.assignee, nobody="Nog niemand")
+        supporters = self._supporters.get(report.supporters)
+        if supporters is None:
+            supporters = self._supporters[report.supporters] = formatting.supporters(report.supporters).capitalize()
         reference = report.reference  # letters, digits and dashes: nothing to quote
         return Card(
             report=report,
-            supporters=report.supporters,
+            supporters=supporters,
             age=days_label((self.now - report.created_at).days),
             overdue=report.overdue,
             idle=days_label((self.now - report.last_activity_at).days),

@@ -19,6 +19,8 @@ ACTIONS = {
     "user_created": "Account aangemaakt",
     "invitation_sent": "Uitnodiging gestuurd",
     "password_link_sent": "Link voor nieuw wachtwoord gestuurd",
+    "password_link_requested": "Wachtwoord vergeten: link aangevraagd",
+    "password_choice_required": "Eigen wachtwoord kiezen verplicht",
     "password_set": "Eerste wachtwoord gekozen",
     "password_changed": "Wachtwoord gewijzigd",
     "login_second_factor": "Code bij inloggen",

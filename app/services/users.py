@@ -131,9 +131,11 @@ def create_user(
     roles=("employee",),
     department: Department | None = None,
     actor: User | None = None,
+    temporary: bool = False,
 ) -> User:
     """A new account. Without `password` (the beheerder's way) it has none yet: send it an
-    invitation (send_invitation). With one: the command line's break-glass account."""
+    invitation (send_invitation). With one: the command line's break-glass account;
+    `temporary`: its owner must choose their own password at their first login."""
     email = normalize_email(email)
     name = name.strip()
     _check_person(name, email)
@@ -147,6 +149,7 @@ def create_user(
         name=name,
         password_hash=hash_password(password) if password is not None else unusable_password(),
         department=department,
+        must_choose_password=temporary and password is not None,
     )
     user.role_rows = [UserRole(role=role) for role in roles]
     db.session.add(user)
@@ -197,6 +200,7 @@ def update_user(
             object_id=user.id,
             detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)}",
         )
+        tell_account_changed(user, "roles", roles=_role_names(roles))
     if active != user.active:
         set_active(user, active, actor=actor)
 
@@ -219,13 +223,22 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
     check_password_strength(password)
     first = not has_password(user)
     user.password_hash = hash_password(password)
+    user.must_choose_password = False
     end_sessions(user)
     record_audit("password_set" if first else "password_changed", actor=actor, object_type="user", object_id=user.id)
     tell_account_changed(user, "password_set" if first else "password")
 
 
-def tell_account_changed(user: User, change: str, *, to_address: str | None = None, old_email: str | None = None):
-    """A security notice to the account's owner, also when they chose no mail."""
+def tell_account_changed(
+    user: User,
+    change: str,
+    *,
+    to_address: str | None = None,
+    old_email: str | None = None,
+    roles: str | None = None,
+):
+    """A security notice to the account's owner, also when they chose no mail. `change`:
+    email (with `old_email`), password_set, password, roles (with the new `roles`)."""
     enqueue(
         user,
         "account_changed",
@@ -234,6 +247,7 @@ def tell_account_changed(user: User, change: str, *, to_address: str | None = No
         to_address=to_address,
         change=change,
         old_email=old_email,
+        roles=roles,
         at=local(utcnow()),
         url=external_url("auth.login"),
     )
@@ -294,10 +308,11 @@ def send_invitation(user: User, *, actor: User) -> None:
     record_audit("invitation_sent", actor=actor, object_type="user", object_id=user.id)
 
 
-def send_password_reset(user: User, *, actor: User) -> None:
+def send_password_reset(user: User, *, actor: User | None) -> None:
     """Mail the owner a link to choose a new password (or, if they never chose one, the
-    invitation again). Their current password keeps working until they use it."""
-    if not has_password(user):
+    invitation again). Their current password keeps working until they use it. `actor`:
+    the beheerder who asked for it; None when someone asked on 'Wachtwoord vergeten'."""
+    if not has_password(user) and actor is not None:
         send_invitation(user, actor=actor)
         return
     enqueue(
@@ -307,8 +322,23 @@ def send_password_reset(user: User, *, actor: User) -> None:
         always=True,
         url=password_link(user, RESET),
         hours=current_app.config["PASSWORD_RESET_HOURS"],
+        by_beheerder=actor is not None,
     )
-    record_audit("password_link_sent", actor=actor, object_type="user", object_id=user.id)
+    record_audit(
+        "password_link_sent" if actor is not None else "password_link_requested",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+def password_forgotten(email: str) -> None:
+    """'Wachtwoord vergeten': a reset link to the address, if it belongs to an active
+    account. The caller answers the same whether or not it does, so nobody learns from
+    it who has an account."""
+    user = get_user_by_email(email)
+    if user is not None and user.active:
+        send_password_reset(user, actor=None)
 
 
 def end_sessions(user: User) -> None:

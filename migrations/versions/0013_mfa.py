@@ -2,8 +2,8 @@
 on, the last time step accepted (a code is accepted once), and single-use recovery codes
 (salted hashes only).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 19:45:00
 
 """
@@ -11,8 +11,8 @@ Create Date: 2026-12-01 19:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
