@@ -109,6 +109,39 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_login_allowed(email: str) -> bool:
+    """Whether the account with `email` may log in with a password. Always, unless single
+    sign-on is on and LOCAL_LOGIN is off: then only a beheerder may (break-glass), and only
+    one whose address is in LOCAL_LOGIN_BREAK_GLASS when that list is set."""
+    config = current_app.config
+    if config["LOCAL_LOGIN"] or not config.get("OIDC_ISSUER"):
+        return True
+    user = get_user_by_email(email)
+    if user is None or not user.active or not user.has_role("admin"):
+        return False
+    listed = {normalize_email(address) for address in config["LOCAL_LOGIN_BREAK_GLASS"].split(",") if address.strip()}
+    return not listed or user.email in listed
+
+
+def refuse_password_login(email: str, password: str) -> None:
+    """A password login for an account that may not use one: checked as long as a real one
+    (so timing tells nothing), refused, and audited."""
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
+    user = get_user_by_email(email)
+    if user is None:
+        record_audit("login", result="failed", detail="inloggen met wachtwoord uitgeschakeld")
+    else:
+        record_audit(
+            "login",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            result="failed",
+            detail="inloggen met wachtwoord uitgeschakeld",
+        )
+
+
 def _role_names(roles) -> str:
     return ", ".join(ROLES[role] for role in sorted(roles))
 
