@@ -32,6 +32,7 @@ from app.extensions import db, limiter
 from app.notify import external_url
 from app.services.audit import record_audit
 from app.services.sso import Identity, SignInRefused, parse_role_groups, sign_in
+from app.transactions import start_writing
 
 bp = Blueprint("sso", __name__)
 
@@ -44,6 +45,11 @@ LEEWAY = 60
 # The ID token kept for logout (id_token_hint) only when it fits the session cookie.
 ID_TOKEN_KEEP_MAX = 2500
 SESSION_KEY = "sso"
+
+
+def _now() -> float:
+    """Seconds since the epoch (tests move it forward)."""
+    return time.time()
 
 
 # --- setup ------------------------------------------------------------------------------
@@ -118,6 +124,7 @@ def client():
 def _refusal(title: str, message: str, status: int, reason: str):
     """A refused sign-in: nothing written but an audit line, and a Dutch page."""
     db.session.rollback()
+    start_writing()  # a GET that writes its audit line (app/transactions.py)
     record_audit("login", result="failed", detail=f"gemeente: {reason}")
     db.session.commit()
     return render_template("auth/sso_refused.html", title=title, message=message), status
@@ -270,6 +277,7 @@ def callback():
     if not claims:
         return _bad_answer("geen ID-token")
 
+    start_writing()  # a GET that writes: the account (app/transactions.py)
     try:
         user = sign_in(
             _identity(claims, issuer),
@@ -288,7 +296,7 @@ def callback():
     login_user(user)
     id_token = token.get("id_token") or ""
     session[SESSION_KEY] = {
-        "until": time.time() + config["OIDC_SESSION_HOURS"] * 3600,
+        "until": _now() + config["OIDC_SESSION_HOURS"] * 3600,
         "id_token": id_token if len(id_token) <= ID_TOKEN_KEEP_MAX else None,
     }
     g.login_succeeded = True
@@ -304,7 +312,7 @@ def end_expired_sso_session():
     """An SSO login past OIDC_SESSION_HOURS ends here (no query: the end time is in the
     signed session cookie)."""
     sso = session.get(SESSION_KEY)
-    if not sso or time.time() < float(sso.get("until", 0)) or request.path.startswith("/static/"):
+    if not sso or _now() < float(sso.get("until", 0)) or request.path.startswith("/static/"):
         return None
     logout_user()
     session.clear()

@@ -47,7 +47,8 @@ const configuration = {
   cookies: { keys: ['test-provider-cookie-key-not-secret'] },
   acrValues: ['urn:test:pwd', 'urn:test:mfa'],
   claims: {
-    openid: ['sub'],
+    // acr and amr with the openid scope, so every ID token says how the person signed in.
+    openid: ['sub', 'acr', 'amr', 'auth_time'],
     profile: ['name', 'groups'],
     email: ['email', 'email_verified'],
   },

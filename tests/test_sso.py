@@ -1,0 +1,205 @@
+"""Single sign-on against a real OpenID Connect provider (tests/oidc/provider.mjs): accounts
+from the provider, roles from groups, strong sign-in for staff roles, session lifetime,
+local passwords switched off with a break-glass beheerder."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import AuditEntry, User
+from tests.oidc.fixtures import ACCOUNTS, sign_in_through_provider
+
+
+def _users(app):
+    with app.app_context():
+        return {user.email: user for user in db.session.scalars(db.select(User))}
+
+
+def test_a_new_employee_gets_an_account_with_the_medewerker_role(sso_app, oidc_provider):
+    client = sso_app.test_client()
+    answer = sign_in_through_provider(client, "nieuw")
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == "noor.nieuw@gemeente.example"))
+        assert user is not None and user.active
+        assert user.name == "Noor Nieuw"
+        assert user.roles == {"employee"}
+        assert (user.oidc_issuer, user.oidc_subject) == (oidc_provider.issuer, ACCOUNTS["nieuw"]["sub"])
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Noor Nieuw" in home.get_data(as_text=True)
+
+
+def _audit(app, action="login"):
+    with app.app_context():
+        return [
+            (entry.result, entry.detail)
+            for entry in db.session.scalars(
+                db.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            )
+        ]
+
+
+def test_groups_grant_roles_and_a_later_sign_in_takes_provider_roles_away_but_not_hand_granted_ones(
+    sso_app, oidc_provider, provider_accounts
+):
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "coach").status_code == 302
+    email = ACCOUNTS["coach"]["email"]
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        assert user.roles == {"employee", "coach"}
+        assert {row.role: row.from_provider for row in user.role_rows} == {"employee": False, "coach": True}
+        # A beheerder grants legal by hand.
+        from app.models import UserRole
+
+        user.role_rows.append(UserRole(role="legal"))
+        db.session.commit()
+
+    # The coach leaves the ontregelcoaches group at the provider and signs in again.
+    provider_accounts["coach"]["groups"] = ["alle-medewerkers"]
+    oidc_provider.set_accounts(provider_accounts)
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "coach").status_code == 302
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        assert user.roles == {"employee", "legal"}, "the provider's role went, the hand-granted one stayed"
+        assert len(db.session.scalars(db.select(User)).all()) == 1
+    assert any("ontregelcoach" in (detail or "") for _result, detail in _audit(sso_app, "roles_changed"))
+    # The weekly session (coaches only) is closed to them now.
+    assert client.get("/weekoverleg/").status_code == 403
+
+    # Back in the group: the role returns, marked as the provider's.
+    provider_accounts["coach"]["groups"] = ["ontregelcoaches"]
+    oidc_provider.set_accounts(provider_accounts)
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "coach").status_code == 302
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        assert {row.role: row.from_provider for row in user.role_rows} == {
+            "employee": False,
+            "legal": False,
+            "coach": True,
+        }
+    assert client.get("/weekoverleg/").status_code == 200
+
+
+def test_a_local_account_with_the_same_address_is_not_taken_over_without_a_verified_address(
+    sso_app, oidc_provider, provider_accounts
+):
+    from tests.factories import make_user
+
+    with sso_app.app_context():
+        make_user(email=ACCOUNTS["nieuw"]["email"], name="Lokale Noor", roles=("admin",))
+        db.session.commit()
+    provider_accounts["nieuw"]["email_verified"] = False
+    oidc_provider.set_accounts(provider_accounts)
+    client = sso_app.test_client()
+    answer = sign_in_through_provider(client, "nieuw")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Er is al een account met uw e-mailadres" in page
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == ACCOUNTS["nieuw"]["email"]))
+        assert user.oidc_subject is None and user.name == "Lokale Noor"
+        assert len(db.session.scalars(db.select(User)).all()) == 1
+    assert client.get("/", follow_redirects=False).status_code == 302  # not logged in
+    assert _audit(sso_app)[-1] == ("failed", "gemeente: e-mailadres hoort bij een ander account")
+
+
+def test_a_verified_address_links_the_local_account_once_and_another_subject_cannot_take_it(
+    sso_app, oidc_provider, provider_accounts
+):
+    from tests.factories import make_user
+
+    with sso_app.app_context():
+        make_user(email=ACCOUNTS["nieuw"]["email"], name="Lokale Noor", roles=("employee",))
+        db.session.commit()
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == ACCOUNTS["nieuw"]["email"]))
+        assert user.oidc_subject == ACCOUNTS["nieuw"]["sub"]
+        from app.models import OutboxMessage
+
+        assert any(
+            "gekoppeld aan uw account van de gemeente" in message.body_text
+            for message in db.session.scalars(db.select(OutboxMessage))
+        )
+    assert _audit(sso_app, "sso_linked") == [("ok", None)]
+
+    # Someone else at the provider (another subject) with the same, verified, address.
+    provider_accounts["ander"] = {**provider_accounts["nieuw"], "sub": "sub-ander-0003", "name": "Iemand Anders"}
+    oidc_provider.set_accounts(provider_accounts)
+    other = sso_app.test_client()
+    answer = sign_in_through_provider(other, "ander", provider_accounts["ander"]["password"])
+    assert answer.status_code == 409
+    with sso_app.app_context():
+        users = db.session.scalars(db.select(User)).all()
+        assert len(users) == 1 and users[0].oidc_subject == ACCOUNTS["nieuw"]["sub"] and users[0].name == "Noor Nieuw"
+
+
+def test_staff_roles_need_the_required_amr_and_a_weak_sign_in_changes_nothing(
+    make_sso_app, oidc_provider, provider_accounts
+):
+    app = make_sso_app(OIDC_REQUIRED_AMR="otp,mfa", OIDC_REQUIRED_ACR="urn:test:mfa")
+    # The coach signs in with a second step: in.
+    client = app.test_client()
+    assert sign_in_through_provider(client, "coach").status_code == 302
+    assert client.get("/bord/").status_code == 200
+
+    # The same coach with a password only (no otp, weaker acr): refused, roles unchanged.
+    provider_accounts["coach"]["amr"] = ["pwd"]
+    provider_accounts["coach"]["acr"] = "urn:test:pwd"
+    provider_accounts["coach"]["groups"] = ["ontregelcoaches", "juridische-zaken"]
+    oidc_provider.set_accounts(provider_accounts)
+    client = app.test_client()
+    answer = sign_in_through_provider(client, "coach")
+    assert answer.status_code == 403
+    assert "tweede stap" in answer.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == ACCOUNTS["coach"]["email"]))
+        assert user.roles == {"employee", "coach"}
+    assert client.get("/bord/").status_code == 302  # not logged in
+
+    # A medewerker needs no second step.
+    client = app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+
+
+def test_the_acr_alone_is_checked_when_only_it_is_required(make_sso_app, oidc_provider, provider_accounts):
+    app = make_sso_app(OIDC_REQUIRED_ACR="urn:test:mfa")
+    provider_accounts["coach"]["acr"] = "urn:test:pwd"
+    oidc_provider.set_accounts(provider_accounts)
+    assert sign_in_through_provider(app.test_client(), "coach").status_code == 403
+    with app.app_context():
+        assert db.session.scalars(db.select(User)).all() == [], "a refused first sign-in creates no account"
+
+
+def test_an_sso_session_ends_after_its_lifetime(make_sso_app, monkeypatch):
+    import app.auth.sso as sso
+
+    app = make_sso_app(OIDC_SESSION_HOURS=2)
+    client = app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+    assert client.get("/mijn-meldingen").status_code == 200
+    now = sso._now()
+    monkeypatch.setattr(sso, "_now", lambda: now + 2 * 3600 - 60)
+    assert client.get("/mijn-meldingen").status_code == 200
+    monkeypatch.setattr(sso, "_now", lambda: now + 2 * 3600 + 1)
+    answer = client.get("/mijn-meldingen")
+    assert answer.status_code == 302 and "/inloggen" in answer.headers["Location"]
+    # Logged out for good: the next request is anonymous too, without going through the provider.
+    monkeypatch.setattr(sso, "_now", lambda: now)
+    assert client.get("/mijn-meldingen").status_code == 302
+
+
+def test_a_deactivated_account_cannot_sign_in_through_the_provider(sso_app):
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User))
+        user.active = False
+        db.session.commit()
+    answer = sign_in_through_provider(sso_app.test_client(), "nieuw")
+    assert answer.status_code == 403
+    assert "uitgeschakeld" in answer.get_data(as_text=True)
