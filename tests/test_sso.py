@@ -203,3 +203,118 @@ def test_a_deactivated_account_cannot_sign_in_through_the_provider(sso_app):
     answer = sign_in_through_provider(sso_app.test_client(), "nieuw")
     assert answer.status_code == 403
     assert "uitgeschakeld" in answer.get_data(as_text=True)
+
+
+def test_the_login_page_offers_the_municipality_first_and_stays_as_it_was_without_sso(sso_app, app):
+    page = sso_app.test_client().get("/inloggen").get_data(as_text=True)
+    assert "Inloggen met uw account van de gemeente" in page
+    assert page.index("Inloggen met uw account van de gemeente") < page.index('name="password"')
+    plain = app.test_client().get("/inloggen").get_data(as_text=True)
+    assert "gemeente</a>" not in plain and 'name="password"' in plain
+    assert app.test_client().get("/inloggen/gemeente").status_code == 404
+    assert app.test_client().get("/inloggen/gemeente/terug?code=a&state=b").status_code == 404
+
+
+def _break_glass_login(client, email: str):
+    from tests.conftest import csrf_token
+    from tests.factories import PASSWORD
+
+    token = csrf_token(client, "/inloggen?noodtoegang=1")
+    return client.post("/inloggen", data={"email": email, "password": PASSWORD, "csrf_token": token})
+
+
+def test_local_login_off_leaves_only_the_break_glass_beheerder(make_sso_app):
+    from tests.factories import make_user
+
+    app = make_sso_app(LOCAL_LOGIN=False)
+    with app.app_context():
+        make_user(email="beheer@gemeente.example", roles=("admin",))
+        make_user(email="coach@gemeente.example", roles=("coach",))
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/inloggen").get_data(as_text=True)
+    assert 'name="password"' not in page and "Noodtoegang voor de beheerder" in page
+    assert 'name="password"' in client.get("/inloggen?noodtoegang=1").get_data(as_text=True)
+
+    answer = _break_glass_login(client, "coach@gemeente.example")
+    assert answer.status_code == 400
+    assert "mag niet met een wachtwoord inloggen" in answer.get_data(as_text=True)
+    assert client.get("/mijn-meldingen").status_code == 302
+    assert _audit(app)[-1] == ("failed", "inloggen met wachtwoord uitgeschakeld")
+
+    answer = _break_glass_login(client, "beheer@gemeente.example")
+    assert answer.status_code == 302
+    assert client.get("/beheer/gebruikers").status_code == 200
+
+
+def test_the_break_glass_list_narrows_it_to_the_listed_beheerders(make_sso_app):
+    from tests.factories import make_user
+
+    app = make_sso_app(LOCAL_LOGIN=False, LOCAL_LOGIN_BREAK_GLASS="nood@gemeente.example, ")
+    with app.app_context():
+        make_user(email="beheer@gemeente.example", roles=("admin",))
+        make_user(email="nood@gemeente.example", roles=("admin",))
+        db.session.commit()
+    assert _break_glass_login(app.test_client(), "beheer@gemeente.example").status_code == 400
+    assert _break_glass_login(app.test_client(), "NOOD@gemeente.example").status_code == 302
+
+
+def test_local_login_off_without_sso_changes_nothing(app):
+    from tests.conftest import Auth
+    from tests.factories import make_user
+
+    app.config["LOCAL_LOGIN"] = False
+    with app.app_context():
+        make_user(email="medewerker@gemeente.example")
+        db.session.commit()
+    assert Auth(app.test_client()).login("medewerker@gemeente.example").status_code == 302
+
+
+def test_logout_of_an_sso_session_goes_to_the_provider_with_an_id_token_hint(sso_app, oidc_provider):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.conftest import Auth
+
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+    answer = Auth(client).logout()
+    assert answer.status_code == 302
+    target = urlsplit(answer.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == oidc_provider.issuer + "/session/end"
+    query = parse_qs(target.query)
+    assert query["post_logout_redirect_uri"] == ["http://localhost/inloggen"]
+    assert query["client_id"] == [sso_app.config["OIDC_CLIENT_ID"]]
+    assert query["id_token_hint"][0].count(".") == 2
+    assert client.get("/mijn-meldingen").status_code == 302
+    # The CSP lets the logout form end at the provider.
+    assert oidc_provider.issuer in client.get("/inloggen").headers["Content-Security-Policy"]
+
+
+def test_logout_of_a_local_session_stays_in_rode_knop(sso_app):
+    from tests.conftest import Auth
+    from tests.factories import make_user
+
+    with sso_app.app_context():
+        make_user(email="lokaal@gemeente.example")
+        db.session.commit()
+    client = sso_app.test_client()
+    assert Auth(client).login("lokaal@gemeente.example").status_code == 302
+    assert Auth(client).logout().headers["Location"] == "/inloggen"
+
+
+def test_sso_settings_are_checked_when_the_app_starts(database_url, oidc_provider):
+    import pytest
+
+    from app import create_app
+    from tests.oidc.fixtures import sso_config
+
+    for change, message in [
+        ({"OIDC_CLIENT_SECRET": None}, "OIDC_CLIENT_SECRET"),
+        ({"OIDC_ROLE_GROUPS": "baas=directie"}, "OIDC_ROLE_GROUPS"),
+        ({"OIDC_SCOPES": "profile email"}, "openid"),
+    ]:
+        config = sso_config(database_url, oidc_provider)
+        for name, value in change.items():
+            setattr(config, name, value)
+        with pytest.raises((RuntimeError, ValueError), match=message):
+            create_app(config)
