@@ -318,3 +318,32 @@ def test_sso_settings_are_checked_when_the_app_starts(database_url, oidc_provide
             setattr(config, name, value)
         with pytest.raises((RuntimeError, ValueError), match=message):
             create_app(config)
+
+
+def test_the_sso_routes_for_every_role_with_sso_on(sso_app, oidc_provider):
+    """tests/route_table.py has them off; here they are on."""
+    from tests.conftest import Auth
+    from tests.factories import make_user
+    from tests.route_table import ROLE_GRANTS
+
+    with sso_app.app_context():
+        for role, grants in ROLE_GRANTS.items():
+            make_user(email=f"{role}@gemeente.example", roles=grants)
+        db.session.commit()
+    for role in ("anon", *ROLE_GRANTS):
+        client = sso_app.test_client()
+        if role != "anon":
+            assert Auth(client).login(f"{role}@gemeente.example").status_code == 302
+        start = client.get("/inloggen/gemeente")
+        if role == "anon":
+            assert start.status_code == 302 and start.headers["Location"].startswith(oidc_provider.issuer + "/auth?")
+            from urllib.parse import parse_qs, urlsplit
+
+            query = parse_qs(urlsplit(start.headers["Location"]).query)
+            assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+            assert query["response_type"] == ["code"] and query["scope"] == ["openid profile email"]
+            assert len(query["state"][0]) >= 20 and len(query["nonce"][0]) >= 20
+            assert query["redirect_uri"] == ["http://localhost/inloggen/gemeente/terug"]
+        else:
+            assert (start.status_code, start.headers["Location"]) == (302, "/")
+        assert client.get("/inloggen/gemeente/terug").status_code == 400
