@@ -347,3 +347,23 @@ def test_the_sso_routes_for_every_role_with_sso_on(sso_app, oidc_provider):
         else:
             assert (start.status_code, start.headers["Location"]) == (302, "/")
         assert client.get("/inloggen/gemeente/terug").status_code == 400
+
+
+def test_hostile_claims_are_cleaned_or_refused_never_a_500(sso_app, oidc_provider, provider_accounts):
+    provider_accounts["nieuw"]["name"] = "Noor\x00 <script>alert(1)</script>\u202e " + "x" * 500
+    oidc_provider.set_accounts(provider_accounts)
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert "\x00" not in user.name and len(user.name) == 120  # (RLO is text the app keeps, escaped)
+    assert "<script>alert" not in client.get("/").get_data(as_text=True)
+
+    for field, value in [("email", "geen-adres"), ("email", ""), ("sub", "sub\x00nul"), ("sub", "s" * 300)]:
+        accounts = {**provider_accounts, "ander": {**provider_accounts["coach"], "sub": "sub-ander", field: value}}
+        oidc_provider.set_accounts(accounts)
+        answer = sign_in_through_provider(sso_app.test_client(), "ander", accounts["ander"]["password"])
+        assert answer.status_code == 400, (field, value)
+        assert "Inloggen is niet gelukt" in answer.get_data(as_text=True)
+    with sso_app.app_context():
+        assert len(db.session.scalars(db.select(User)).all()) == 1

@@ -27,9 +27,12 @@ from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, rend
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from joserfc.errors import JoseError
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
+from app.forms import strip_control_characters
 from app.notify import external_url
+from app.services import DomainError
 from app.services.audit import record_audit
 from app.services.sso import Identity, SignInRefused, parse_role_groups, sign_in
 from app.transactions import start_writing
@@ -197,8 +200,11 @@ def _identity(claims, issuer: str) -> Identity:
     return Identity(
         issuer=issuer,
         subject=str(claims.get("sub") or ""),
-        name=str(claims.get("name") or ""),
-        email=str(claims.get("email") or claims.get("preferred_username") or ""),
+        # What may never be stored goes, as from any form (app.forms).
+        name=strip_control_characters(str(claims.get("name") or ""), multiline=False),
+        email=strip_control_characters(
+            str(claims.get("email") or claims.get("preferred_username") or ""), multiline=False
+        ),
         email_verified=claims.get("email_verified") is True,
         groups=frozenset(str(group) for group in groups if isinstance(group, str | int)),
         acr=str(claims["acr"]) if claims.get("acr") else None,
@@ -285,10 +291,19 @@ def callback():
             required_acr=config["OIDC_REQUIRED_ACR"],
             required_amr=config["OIDC_REQUIRED_AMR"],
         )
+        record_audit("login", actor=user, object_type="user", object_id=user.id, detail="via de gemeente")
+        db.session.commit()
     except SignInRefused as refusal:
         return _refusal(refusal.title, refusal.message, refusal.status, refusal.reason)
-    record_audit("login", actor=user, object_type="user", object_id=user.id, detail="via de gemeente")
-    db.session.commit()
+    except (DomainError, IntegrityError) as error:
+        # A claim Rode Knop cannot store, or the same person signing in twice at once.
+        return _refusal(
+            "Inloggen is niet gelukt",
+            "Rode Knop kon uw account nu niet bijwerken. Er is niets veranderd. Probeer het opnieuw; lukt het dan nog"
+            " niet, neem dan contact op met de beheerder van Rode Knop.",
+            409,
+            f"account niet bij te werken: {type(error).__name__}",
+        )
 
     next_url = session.get("sso_next")
     # A fresh session on login, so a planted session id is worthless.

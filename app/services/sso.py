@@ -101,7 +101,9 @@ def strong_sign_in(identity: Identity, required_acr: str | None, required_amr: s
 
 
 def _check_identity(identity: Identity) -> None:
-    if not identity.subject or len(identity.subject) > OIDC_SUBJECT_MAX or len(identity.issuer) > OIDC_ISSUER_MAX:
+    if (not identity.subject or not identity.subject.isprintable() or len(identity.subject) > OIDC_SUBJECT_MAX) or len(
+        identity.issuer
+    ) > OIDC_ISSUER_MAX:
         raise SignInRefused(
             "ongeldige identiteit",
             "Inloggen is niet gelukt",
