@@ -62,6 +62,10 @@ TAMPERINGS = {
         _with_claims(lambda claims: {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}),
         "ExpiredTokenError",
     ),
+    "issued in the future": (
+        _with_claims(lambda claims: {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200}),
+        "issued in the future",
+    ),
     "no subject": (
         lambda proxy, header, claims: proxy.sign(header, {k: v for k, v in claims.items() if k != "sub"}),
         "claim: 'sub'",

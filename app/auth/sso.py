@@ -337,6 +337,12 @@ def end_expired_sso_session():
     return redirect(url_for("auth.login"))
 
 
+def signed_in_with_provider() -> bool:
+    """Whether this session began at the identity provider (its second factor, if any, was
+    the provider's: see OIDC_REQUIRED_ACR/AMR), not with a Rode Knop password."""
+    return bool(session.get(SESSION_KEY))
+
+
 def logout_url(sso: dict | None) -> str | None:
     """Where to send a browser whose SSO session just ended in Rode Knop: the provider's
     end-session endpoint (RP-initiated logout), when it has one and can be reached."""
