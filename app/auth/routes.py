@@ -21,6 +21,7 @@ from app.services.users import (
     end_sessions,
     normalize_email,
     password_login_allowed,
+    password_login_for_everyone,
     refuse_password_login,
     set_mail_choices,
     set_password,
@@ -131,7 +132,7 @@ def login():
         if user is None:
             form.form_errors.append(
                 "Het e-mailadres of het wachtwoord klopt niet."
-                if local_login_offered()
+                if password_login_for_everyone()
                 else "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet met een wachtwoord inloggen."
             )
         else:
@@ -151,13 +152,8 @@ def login():
         sso=sso.enabled(),
         # With local passwords off, the form is shown for break-glass only when asked for
         # (or when it was just sent).
-        show_form=local_login_offered() or "noodtoegang" in request.args or form.is_submitted(),
+        show_form=password_login_for_everyone() or "noodtoegang" in request.args or form.is_submitted(),
     ), status
-
-
-def local_login_offered() -> bool:
-    """Whether the login page offers everyone e-mail and password (see password_login_allowed)."""
-    return current_app.config["LOCAL_LOGIN"] or not sso.enabled()
 
 
 @bp.route("/uitloggen", methods=["POST"])

@@ -109,12 +109,19 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_login_for_everyone() -> bool:
+    """Whether everyone may log in with a password: unless single sign-on is on and
+    LOCAL_LOGIN is off (see password_login_allowed)."""
+    config = current_app.config
+    return bool(config["LOCAL_LOGIN"] or not config.get("OIDC_ISSUER"))
+
+
 def password_login_allowed(email: str) -> bool:
     """Whether the account with `email` may log in with a password. Always, unless single
     sign-on is on and LOCAL_LOGIN is off: then only a beheerder may (break-glass), and only
     one whose address is in LOCAL_LOGIN_BREAK_GLASS when that list is set."""
     config = current_app.config
-    if config["LOCAL_LOGIN"] or not config.get("OIDC_ISSUER"):
+    if password_login_for_everyone():
         return True
     user = get_user_by_email(email)
     if user is None or not user.active or not user.has_role("admin"):
