@@ -240,3 +240,23 @@ def test_failed_sign_ins_count_towards_the_limit_and_successful_ones_do_not(make
     for _ in range(3):
         assert client.get("/inloggen/gemeente/terug?code=a&state=b").status_code == 400
     assert client.get("/inloggen/gemeente/terug?code=a&state=b").status_code == 429
+
+
+def test_a_discovery_document_naming_another_issuer_is_not_trusted(database_url, oidc_provider):
+    from app import create_app
+    from tests.conftest import _empty_tables
+    from tests.oidc.fixtures import sso_config
+
+    config = sso_config(database_url, oidc_provider)
+    # The same provider reached under another name: it names itself 127.0.0.1, not localhost.
+    config.OIDC_ISSUER = oidc_provider.issuer.replace("127.0.0.1", "localhost")
+    app = create_app(config)
+    try:
+        client = app.test_client()
+        answer = client.get("/inloggen/gemeente")
+        assert answer.status_code == 503
+        _nothing_happened(app, client)
+        with app.app_context():
+            assert "another issuer" in db.session.scalar(db.select(AuditEntry.detail))
+    finally:
+        _empty_tables(app)

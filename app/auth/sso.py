@@ -99,6 +99,11 @@ def issuer_origin(app: Flask) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def same_issuer(named, configured: str) -> bool:
+    """OIDC_ISSUER is kept without a trailing slash; some providers' issuers end in one."""
+    return isinstance(named, str) and named.rstrip("/") == configured
+
+
 class ProviderDown(Exception):
     """The provider could not be reached or gave no usable discovery document."""
 
@@ -111,7 +116,7 @@ def client():
         metadata = oauth_client.load_server_metadata()
     except (requests.RequestException, ValueError) as error:
         raise ProviderDown(str(error)) from error
-    if metadata.get("issuer") != current_app.config["OIDC_ISSUER"] or not metadata.get("token_endpoint"):
+    if not same_issuer(metadata.get("issuer"), current_app.config["OIDC_ISSUER"]) or not metadata.get("token_endpoint"):
         oauth_client.server_metadata.pop("_loaded_at", None)  # try again next time
         raise ProviderDown("discovery document names another issuer or no token endpoint")
     offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
@@ -127,6 +132,7 @@ def client():
 def _refusal(title: str, message: str, status: int, reason: str):
     """A refused sign-in: nothing written but an audit line, and a Dutch page."""
     db.session.rollback()
+    current_app.logger.warning("single sign-on refused (%s): %s", status, reason)
     start_writing()  # a GET that writes its audit line (app/transactions.py)
     record_audit("login", result="failed", detail=f"gemeente: {reason}")
     db.session.commit()
@@ -218,7 +224,6 @@ def callback():
     """Back from the provider: check everything, then create, link or update the account."""
     _not_found_without_sso()
     config = current_app.config
-    issuer = config["OIDC_ISSUER"]
     if request.args.get("error"):
         error = request.args.get("error", "")[:50]
         if error == "access_denied":
@@ -237,7 +242,7 @@ def callback():
             f"fout van de gemeente: {error}",
         )
     # RFC 9207: a provider that names itself in the answer must be ours (a mix-up attack).
-    if request.args.get("iss") not in (None, issuer):
+    if "iss" in request.args and not same_issuer(request.args["iss"], config["OIDC_ISSUER"]):
         return _bad_answer("antwoord van een andere uitgever")
     if not request.args.get("state") or not request.args.get("code"):
         return _refusal(
@@ -249,6 +254,8 @@ def callback():
         )
     try:
         oauth_client = client()
+        # The issuer exactly as the provider names itself (and signs its tokens).
+        issuer = oauth_client.server_metadata["issuer"]
         token = oauth_client.authorize_access_token(
             leeway=LEEWAY,
             claims_options={
