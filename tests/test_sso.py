@@ -82,6 +82,19 @@ def test_groups_grant_roles_and_a_later_sign_in_takes_provider_roles_away_but_no
         }
     assert client.get("/weekoverleg/").status_code == 200
 
+    # The beheerder sees which roles come from the groups.
+    from tests.conftest import Auth
+    from tests.factories import make_user
+
+    with sso_app.app_context():
+        make_user(email="beheer@gemeente.example", roles=("admin",))
+        user_id = db.session.scalar(db.select(User.id).where(User.email == email))
+        db.session.commit()
+    beheer = sso_app.test_client()
+    Auth(beheer).login("beheer@gemeente.example")
+    page = beheer.get(f"/beheer/gebruikers/{user_id}").get_data(as_text=True)
+    assert "Account van de gemeente" in page and "Uit de groepen van de gemeente: ontregelcoach." in page
+
 
 def test_a_local_account_with_the_same_address_is_not_taken_over_without_a_verified_address(
     sso_app, oidc_provider, provider_accounts

@@ -137,3 +137,24 @@ def test_the_new_pages_pass_axe(sso_site, sso_page):
     page.goto(base + "/inloggen/gemeente/terug?code=x&state=y")
     expect(page.get_by_role("heading", level=1)).to_have_text("Deze inlogpoging is verlopen")
     axe_check(page, "callback without a sign-in in this browser")
+
+
+def test_the_beheerder_sees_which_roles_come_from_the_municipality(sso_site, sso_page):
+    from app.models import UserRole
+    from tests.browser.helpers import login
+    from tests.factories import make_user
+
+    app, base = sso_site
+    with app.app_context():
+        make_user(email="beheer@gemeente.example", roles=("employee", "admin"))
+        person = make_user(name="Cees Coach", email="cees@gemeente.example", roles=("employee",))
+        person.oidc_issuer, person.oidc_subject = "https://sso.gemeente.example", "sub-1"
+        person.role_rows.append(UserRole(role="coach", from_provider=True))
+        db.session.commit()
+        person_id = person.id
+    page = sso_page
+    login(page, base, "beheer@gemeente.example")
+    page.goto(f"{base}/beheer/gebruikers/{person_id}")
+    expect(page.get_by_role("heading", name="Account van de gemeente")).to_be_visible()
+    expect(page.locator("#gemeente")).to_contain_text("Uit de groepen van de gemeente: ontregelcoach.")
+    axe_check(page, "a user who signs in with the municipality, as the beheerder sees them")
