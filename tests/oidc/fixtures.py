@@ -110,6 +110,9 @@ class Provider:
 def oidc_provider():
     if not Path(NODE).exists():
         _missing(f"node (not found at {NODE})")
+    version = subprocess.run([NODE, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    if not version.startswith("v") or int(version[1:].split(".")[0]) < 20:
+        _missing(f"Node.js 20 or later (found {version or 'nothing'} at {NODE})")
     if not PACKAGE.exists():
         _missing(f"the npm package oidc-provider at {PACKAGE.parent} (run `npm ci` in the project root)")
     tmp = Path(tempfile.mkdtemp(prefix="rodeknop-oidc-"))
