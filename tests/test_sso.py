@@ -380,3 +380,35 @@ def test_hostile_claims_are_cleaned_or_refused_never_a_500(sso_app, oidc_provide
         assert "Inloggen is niet gelukt" in answer.get_data(as_text=True)
     with sso_app.app_context():
         assert len(db.session.scalars(db.select(User)).all()) == 1
+
+
+def test_name_and_address_follow_the_provider_and_both_addresses_hear_of_a_change(
+    sso_app, oidc_provider, provider_accounts
+):
+    from app.models import OutboxMessage
+
+    assert sign_in_through_provider(sso_app.test_client(), "nieuw").status_code == 302
+    provider_accounts["nieuw"].update(name="Noor de Vries", email="noor.devries@gemeente.example")
+    oidc_provider.set_accounts(provider_accounts)
+    assert sign_in_through_provider(sso_app.test_client(), "nieuw").status_code == 302
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert (user.name, user.email) == ("Noor de Vries", "noor.devries@gemeente.example")
+        addressed = {
+            message.to_address or user.email
+            for message in db.session.scalars(db.select(OutboxMessage))
+            if "e-mailadres" in message.body_text
+        }
+        assert addressed == {"noor.nieuw@gemeente.example", "noor.devries@gemeente.example"}
+    assert _audit(sso_app, "email_changed") == [("ok", "door de gemeente")]
+
+
+def test_without_an_end_session_endpoint_logout_stays_in_rode_knop(sso_app):
+    from app.auth import sso
+    from tests.conftest import Auth
+
+    with sso_app.test_request_context():
+        sso.client().server_metadata.pop("end_session_endpoint")
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "nieuw").status_code == 302
+    assert Auth(client).logout().headers["Location"] == "/inloggen"
