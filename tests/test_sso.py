@@ -412,3 +412,20 @@ def test_without_an_end_session_endpoint_logout_stays_in_rode_knop(sso_app):
     client = sso_app.test_client()
     assert sign_in_through_provider(client, "nieuw").status_code == 302
     assert Auth(client).logout().headers["Location"] == "/inloggen"
+
+
+def test_production_refuses_an_identity_provider_without_https():
+    from tests.test_config import _run_create_app
+
+    env = {
+        "RODEKNOP_ENV": "production",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "SECRET_KEY": "s" * 40,
+        "ANONYMITY_KEY": "a" * 40,
+        "OIDC_CLIENT_ID": "rodeknop",
+        "OIDC_CLIENT_SECRET": "geheim",
+    }
+    result = _run_create_app({**env, "OIDC_ISSUER": "http://sso.gemeente.example/realms/gemeente"})
+    assert result.returncode != 0 and "OIDC_ISSUER must be an https:// URL" in result.stderr
+    result = _run_create_app({**env, "OIDC_ISSUER": "https://sso.gemeente.example/realms/gemeente/"})
+    assert result.returncode == 0 and "started" in result.stdout, result.stderr

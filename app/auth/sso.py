@@ -72,6 +72,8 @@ def init_app(app: Flask) -> None:
     missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config.get(name)]
     if missing:
         raise RuntimeError("Single sign-on (OIDC_ISSUER) needs: " + ", ".join(missing))
+    if config["ENV_NAME"] == "production" and not config["OIDC_ISSUER"].startswith("https://"):
+        raise RuntimeError("OIDC_ISSUER must be an https:// URL in production")
     if "openid" not in config["OIDC_SCOPES"].split():
         raise RuntimeError("OIDC_SCOPES must contain 'openid'")
     app.extensions["rodeknop_role_groups"] = parse_role_groups(config["OIDC_ROLE_GROUPS"])
