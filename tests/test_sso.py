@@ -27,6 +27,8 @@ def test_a_new_employee_gets_an_account_with_the_medewerker_role(sso_app, oidc_p
     home = client.get("/")
     assert home.status_code == 200
     assert "Noor Nieuw" in home.get_data(as_text=True)
+    settings = client.get("/instellingen").get_data(as_text=True)
+    assert "Uw wachtwoord wijzigt u bij de gemeente" in settings and "Wachtwoord wijzigen" not in settings
 
 
 def _audit(app, action="login"):

@@ -99,6 +99,10 @@ def test_a_new_employee_signs_in_with_the_municipality_reports_a_rule_and_logs_o
         assert user.email == ACCOUNTS["nieuw"]["email"] and user.roles == {"employee"}
         assert not has_password(user), "the account has no Rode Knop password at all"
 
+    page.goto(base + "/instellingen")
+    expect(page.get_by_text("Uw wachtwoord wijzigt u bij de gemeente")).to_be_visible()
+    axe_check(page, "Mijn instellingen of someone who signs in with the municipality")
+
     # Logging out ends the session at the provider too (RP-initiated logout).
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Afmelden bij de testprovider")
