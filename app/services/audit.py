@@ -24,6 +24,7 @@ ACTIONS = {
     "password_set": "Eerste wachtwoord gekozen",
     "password_changed": "Wachtwoord gewijzigd",
     "email_changed": "E-mailadres gewijzigd",
+    "sso_linked": "Gekoppeld aan het account van de gemeente",
     "roles_changed": "Rollen gewijzigd",
     "user_activated": "Account geactiveerd",
     "user_deactivated": "Account gedeactiveerd",
