@@ -85,6 +85,30 @@ class Config:
     # (1 behind nginx). Without it every client looks like the proxy to the login limits.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
+    # Single sign-on with the municipality's identity provider (OpenID Connect; README,
+    # "Single sign-on"). On when OIDC_ISSUER is set, e.g. https://login.microsoftonline.com/<tenant>/v2.0.
+    OIDC_ISSUER = (os.environ.get("OIDC_ISSUER") or "").rstrip("/") or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    # Rode Knop role = provider group, separated by ';': "coach=ontregelcoaches;admin=rodeknop-beheer".
+    OIDC_ROLE_GROUPS = os.environ.get("OIDC_ROLE_GROUPS", "")
+    # The ID token claim that lists the user's groups (Entra ID: "groups" or "roles").
+    OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+    # For the staff roles (ontregelcoach, juridisch, beheerder): the ID token must carry this
+    # `acr` value, and/or one of these `amr` values (comma-separated), e.g. "mfa".
+    OIDC_REQUIRED_ACR = os.environ.get("OIDC_REQUIRED_ACR") or None
+    OIDC_REQUIRED_AMR = os.environ.get("OIDC_REQUIRED_AMR") or None
+    # An SSO login lasts at most this long; then the user goes through the provider again.
+    OIDC_SESSION_HOURS = float(os.environ.get("OIDC_SESSION_HOURS", "8"))
+    # Seconds to wait for the provider (discovery, keys, token exchange).
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))
+    # Local e-mail + password logins. Off (with SSO on): only beheerders may still log in
+    # with a password (break-glass), and only the addresses in LOCAL_LOGIN_BREAK_GLASS
+    # (comma-separated) when that is set.
+    LOCAL_LOGIN = _bool("LOCAL_LOGIN", True)
+    LOCAL_LOGIN_BREAK_GLASS = os.environ.get("LOCAL_LOGIN_BREAK_GLASS", "")
+
     # Where links in e-mails point to.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # A report in Nieuw or In behandeling without any update for this many days is overdue.

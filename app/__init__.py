@@ -75,6 +75,15 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     return app
 
 
+def _csp(app: Flask) -> dict:
+    """CSP, with the identity provider allowed as a form's destination when single sign-on is
+    on: logging out (a form) ends at the provider's end-session page."""
+    from app.auth.sso import issuer_origin
+
+    origin = issuer_origin(app)
+    return {**CSP, "form-action": f"{CSP['form-action']} {origin}"} if origin else CSP
+
+
 def register_extensions(app: Flask) -> None:
     from app import ratelimit  # noqa: F401 - registers the database:// limits storage
     from app.extensions import csrf, db, limiter, login_manager, migrate, talisman
@@ -91,7 +100,7 @@ def register_extensions(app: Flask) -> None:
         # that terminates TLS (talisman sends it on secure requests only).
         strict_transport_security=app.config["FORCE_HTTPS"] or app.config["SESSION_COOKIE_SECURE"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-        content_security_policy=CSP,
+        content_security_policy=_csp(app),
         referrer_policy="same-origin",
         frame_options="DENY",
         x_content_type_options=True,
@@ -129,6 +138,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
+    from app.auth import sso
     from app.auth.routes import bp as auth_bp
     from app.board.routes import bp as board_bp
     from app.dossiers.routes import bp as dossiers_bp
@@ -139,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    sso.init_app(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(board_bp, url_prefix="/bord")
     app.register_blueprint(triage_bp, url_prefix="/weekoverleg")

@@ -16,6 +16,9 @@ from app import create_app
 from app.extensions import db
 from config import TestConfig
 
+# The OpenID Connect provider and the apps configured for it (tests/oidc/fixtures.py).
+pytest_plugins = ["tests.oidc.fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 STARTING_ADDRESSEES: list[tuple] = []

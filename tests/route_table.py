@@ -63,6 +63,10 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # --- auth --------------------------------------------------------------------------
     ("auth.login", "GET"):              {"anon": 200,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
     ("auth.login", "POST"):             {"anon": 400,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
+    # Single sign-on: off in this table's app (no OIDC_ISSUER), so not there for anyone.
+    # With SSO on, tests/test_sso.py checks them per role.
+    ("sso.start", "GET"):               {"anon": 404,     "employee": 404, "coach": 404, "legal": 404, "admin": 404},
+    ("sso.callback", "GET"):            {"anon": 404,     "employee": 404, "coach": 404, "legal": 404, "admin": 404},
     ("auth.logout", "POST"):            {"anon": LOGIN,   "employee": redirect("/inloggen"), "coach": redirect("/inloggen"), "legal": redirect("/inloggen"), "admin": redirect("/inloggen")},
     ("auth.change_password", "GET"):    {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     ("auth.change_password", "POST"):   {"anon": LOGIN,   "employee": 400, "coach": 400, "legal": 400, "admin": 400},

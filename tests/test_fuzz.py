@@ -104,7 +104,9 @@ BOARD_PARAMS = (
     "afgerond-pagina",
 )
 KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
-    "auth.login": ("next",),
+    "auth.login": ("next", "noodtoegang"),
+    "sso.start": ("next",),
+    "sso.callback": ("code", "state", "error", "iss"),
     "reports.similar": ("rule", "problem"),
     "reports.mine": ("pagina",),
     "reports.index": REPORT_LIST_PARAMS,

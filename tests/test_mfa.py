@@ -451,3 +451,21 @@ def test_the_required_role_check_costs_no_statement(app, people):
             assert cor.get("/bord/").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_a_coach_signed_in_through_single_sign_on_is_not_asked_for_a_code(sso_app, oidc_provider):
+    """The provider checked the second factor (amr/acr, app/auth/sso.py): with TOTP required
+    for coaches, a coach who signs in through the real provider reaches the board; the same
+    coach with a local password would be sent to the setup page."""
+    from tests.oidc.fixtures import ACCOUNTS, sign_in_through_provider
+
+    sso_app.config.update(MFA_REQUIRED_ROLES=("admin", "coach", "legal"))
+    client = sso_app.test_client()
+    assert sign_in_through_provider(client, "coach").status_code == 302
+    with client.session_transaction() as session:
+        assert session["login_method"] == "sso"
+    assert client.get("/bord/").status_code == 200
+    assert client.get(SETUP).status_code == 200  # may still set one up, for a local login
+    with sso_app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == ACCOUNTS["coach"]["email"]))
+        assert not user.has_second_factor

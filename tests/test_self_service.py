@@ -198,3 +198,30 @@ def test_a_change_of_roles_is_mailed_to_the_owner(app, people, smtp):
     with app.app_context():
         deliver_outbox()
     assert len([m for m in smtp.inbox.to(EVA) if "gewijzigd" in m["Subject"]]) == 1
+
+
+# --- with single sign-on ---------------------------------------------------------------------
+
+
+def test_someone_who_signs_in_at_the_municipality_is_told_so_instead_of_a_link(app, people, smtp):
+    with app.app_context():
+        eva = db.session.get(User, people["eva"])
+        eva.oidc_issuer, eva.oidc_subject = "https://login.gemeente.example", "eva-123"
+        db.session.commit()
+    client = app.test_client()
+    assert _answer(client, _forgotten(client, EVA))[2].startswith("Als er een account")
+    with app.app_context():
+        deliver_outbox()
+    (mail,) = smtp.inbox.to(EVA)
+    text = smtp.inbox.text(mail)
+    assert "account van de gemeente" in text and "/wachtwoord-kiezen/" not in text
+
+
+def test_no_link_when_passwords_are_switched_off_except_for_the_break_glass(app, people):
+    app.config.update(OIDC_ISSUER="https://login.gemeente.example", LOCAL_LOGIN=False, LOCAL_LOGIN_BREAK_GLASS="")
+    for email in (EVA, "ada@example.test"):
+        client = app.test_client()
+        assert _answer(client, _forgotten(client, email))[2].startswith("Als er een account")
+    with app.app_context():
+        queued = db.session.scalars(db.select(OutboxMessage.to_address)).all()
+    assert queued == ["ada@example.test"]  # the beheerder may still use a password (break-glass)

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.auth import sso
 from app.auth.devices import remember_device, trusted_device
 from app.auth.forms import (
     ChoosePasswordForm,
@@ -31,6 +32,9 @@ from app.services.users import (
     end_sessions,
     normalize_email,
     password_forgotten,
+    password_login_allowed,
+    password_login_for_everyone,
+    refuse_password_login,
     set_mail_choices,
     set_password,
     user_for_password_link,
@@ -147,10 +151,18 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        if password_login_allowed(form.email.data):
+            user = authenticate(form.email.data, form.password.data)
+        else:
+            refuse_password_login(form.email.data, form.password.data)
+            user = None
         db.session.commit()
         if user is None:
-            form.form_errors.append("Het e-mailadres of het wachtwoord klopt niet.")
+            form.form_errors.append(
+                "Het e-mailadres of het wachtwoord klopt niet."
+                if password_login_for_everyone()
+                else "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet met een wachtwoord inloggen."
+            )
         else:
             # A fresh session on login, so a planted session id is worthless.
             session.clear()
@@ -161,7 +173,15 @@ def login():
                 return redirect(url_for("auth.second_factor"))
             return _finish_login(user, next_url)
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/login.html", form=form, next_url=next_url), status
+    return render_template(
+        "auth/login.html",
+        form=form,
+        next_url=next_url,
+        sso=sso.enabled(),
+        # With local passwords off, the form is shown for break-glass only when asked for
+        # (or when it was just sent).
+        show_form=password_login_for_everyone() or "noodtoegang" in request.args or form.is_submitted(),
+    ), status
 
 
 def _finish_login(user: User, next_url: str | None):
@@ -272,10 +292,13 @@ def logout():
     end_sessions(user)
     record_audit("logout", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
+    single_sign_on = session.get(sso.SESSION_KEY)
     logout_user()
     session.clear()
     flash("U bent uitgelogd.", "info")
-    return redirect(url_for("auth.login"))
+    # An SSO session ends at the provider too (RP-initiated logout), which sends the
+    # browser back to the login page.
+    return redirect(sso.logout_url(single_sign_on) or url_for("auth.login"))
 
 
 def _password_change_limit() -> str:

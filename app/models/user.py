@@ -25,6 +25,9 @@ ROLES = {
 EMAIL_MAX = 254  # the longest address SMTP allows
 PERSON_NAME_MAX = 120
 DEPARTMENT_NAME_MAX = 120
+# An issuer URL and a provider's subject identifier (OpenID Connect allows up to 255 ASCII).
+OIDC_ISSUER_MAX = 255
+OIDC_SUBJECT_MAX = 255
 
 
 # --- mail preferences ----------------------------------------------------------------------
@@ -103,9 +106,14 @@ class UserRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # Granted through a group of the identity provider (OIDC_ROLE_GROUPS), so taken away again
+    # when the group is gone; a role a beheerder granted by hand has False and stays.
+    from_provider: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class User(UserMixin, db.Model):
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     name: Mapped[str] = mapped_column(String(PERSON_NAME_MAX))
@@ -124,6 +132,10 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The identity provider's stable identity of this person (single sign-on, app/auth/sso.py):
+    # the issuer and its `sub` claim. Both empty for an account that never signed in that way.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(OIDC_ISSUER_MAX))
+    oidc_subject: Mapped[str | None] = mapped_column(String(OIDC_SUBJECT_MAX))
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

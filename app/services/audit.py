@@ -30,6 +30,7 @@ ACTIONS = {
     "mfa_recovery_code_used": "Herstelcode gebruikt",
     "mfa_reset": "Tweestapsverificatie gewist door beheerder",
     "email_changed": "E-mailadres gewijzigd",
+    "sso_linked": "Gekoppeld aan het account van de gemeente",
     "roles_changed": "Rollen gewijzigd",
     "user_activated": "Account geactiveerd",
     "user_deactivated": "Account gedeactiveerd",

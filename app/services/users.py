@@ -20,6 +20,7 @@ from sqlalchemy import bindparam
 
 from app.clock import local
 from app.extensions import db
+from app.formatting import dutch_datetime
 from app.models import ROLES, Department, MailPreference, User, UserRole
 from app.models.base import utcnow
 from app.models.user import DEPARTMENT_NAME_MAX, DIRECT, EMAIL_MAX, PERSON_NAME_MAX, new_session_token
@@ -107,6 +108,46 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     record_audit("login", actor=user, object_type="user", object_id=user.id)
     return user
+
+
+def password_login_for_everyone() -> bool:
+    """Whether everyone may log in with a password: unless single sign-on is on and
+    LOCAL_LOGIN is off (see password_login_allowed)."""
+    config = current_app.config
+    return bool(config["LOCAL_LOGIN"] or not config.get("OIDC_ISSUER"))
+
+
+def password_login_allowed(email: str) -> bool:
+    """Whether the account with `email` may log in with a password. Always, unless single
+    sign-on is on and LOCAL_LOGIN is off: then only a beheerder may (break-glass), and only
+    one whose address is in LOCAL_LOGIN_BREAK_GLASS when that list is set."""
+    config = current_app.config
+    if password_login_for_everyone():
+        return True
+    user = get_user_by_email(email)
+    if user is None or not user.active or not user.has_role("admin"):
+        return False
+    listed = {normalize_email(address) for address in config["LOCAL_LOGIN_BREAK_GLASS"].split(",") if address.strip()}
+    return not listed or user.email in listed
+
+
+def refuse_password_login(email: str, password: str) -> None:
+    """A password login for an account that may not use one: checked as long as a real one
+    (so timing tells nothing), refused, and audited."""
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
+    user = get_user_by_email(email)
+    if user is None:
+        record_audit("login", result="failed", detail="inloggen met wachtwoord uitgeschakeld")
+    else:
+        record_audit(
+            "login",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            result="failed",
+            detail="inloggen met wachtwoord uitgeschakeld",
+        )
 
 
 def _role_names(roles) -> str:
@@ -229,6 +270,46 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
     tell_account_changed(user, "password_set" if first else "password")
 
 
+# What a security notice says happened, per kind of change (the one wording, for the
+# text and the HTML mail alike). {at}: when; {old_email}, {email}: for a new address;
+# {roles}: the roles the account holds now.
+ACCOUNT_CHANGES = {
+    "email": "Het e-mailadres van uw account bij Rode Knop is op {at} gewijzigd van {old_email} in {email}.",
+    "password_set": "U heeft op {at} een wachtwoord gekozen voor uw account bij Rode Knop.",
+    "password": "Het wachtwoord van uw account bij Rode Knop is op {at} gewijzigd. Op andere apparaten bent u uitgelogd.",
+    "roles": "Uw rollen bij Rode Knop zijn op {at} gewijzigd. U heeft nu: {roles}.",
+    "roles_from_groups": (
+        "Uw rollen bij Rode Knop zijn op {at} gewijzigd, volgens de groepen waarin u bij de gemeente zit. "
+        "U heeft nu: {roles}."
+    ),
+    "sso_linked": (
+        "Uw account bij Rode Knop is op {at} gekoppeld aan uw account van de gemeente. U logt voortaan in met "
+        "“Inloggen met uw account van de gemeente”."
+    ),
+    "mfa_enabled": (
+        "U heeft op {at} de tweestapsverificatie aangezet voor uw account bij Rode Knop. Voortaan vraagt Rode Knop "
+        "bij het inloggen ook een code uit uw app. Op andere apparaten bent u uitgelogd."
+    ),
+    "mfa_disabled": (
+        "U heeft op {at} de tweestapsverificatie uitgezet voor uw account bij Rode Knop. Voortaan logt u in met "
+        "alleen uw wachtwoord."
+    ),
+    "mfa_recovery_codes": (
+        "U heeft op {at} nieuwe herstelcodes gemaakt voor uw account bij Rode Knop. De oude herstelcodes werken "
+        "niet meer."
+    ),
+    "mfa_recovery_code_used": (
+        "Op {at} is met een van uw herstelcodes ingelogd bij Rode Knop. Die code werkt nu niet meer. Heeft u uw "
+        "telefoon niet meer? Maak dan onder Mijn instellingen nieuwe herstelcodes, of zet de tweestapsverificatie "
+        "opnieuw op."
+    ),
+    "mfa_reset": (
+        "De beheerder van Rode Knop heeft op {at} de tweestapsverificatie van uw account gewist. U bent overal "
+        "uitgelogd. Bij de volgende keer inloggen stelt u de tweestapsverificatie opnieuw in als uw rol dat vraagt."
+    ),
+}
+
+
 def tell_account_changed(
     user: User,
     change: str,
@@ -238,7 +319,11 @@ def tell_account_changed(
     roles: str | None = None,
 ):
     """A security notice to the account's owner, also when they chose no mail. `change`:
-    email (with `old_email`), password_set, password, roles (with the new `roles`)."""
+    a key of ACCOUNT_CHANGES (with `old_email` for email, `roles` for the roles ones)."""
+    at = local(utcnow())
+    what = ACCOUNT_CHANGES[change].format(
+        at=dutch_datetime(at), old_email=old_email, email=user.email, roles=roles or _role_names(user.roles)
+    )
     enqueue(
         user,
         "account_changed",
@@ -246,9 +331,8 @@ def tell_account_changed(
         always=True,
         to_address=to_address,
         change=change,
-        old_email=old_email,
-        roles=roles,
-        at=local(utcnow()),
+        what=what,
+        at=at,
         url=external_url("auth.login"),
     )
 
@@ -334,10 +418,17 @@ def send_password_reset(user: User, *, actor: User | None) -> None:
 
 def password_forgotten(email: str) -> None:
     """'Wachtwoord vergeten': a reset link to the address, if it belongs to an active
-    account. The caller answers the same whether or not it does, so nobody learns from
-    it who has an account."""
+    account that may log in with a password (password_login_allowed); one that signs in
+    with the municipality's account is told so instead. The caller answers the same
+    whatever happened, so nobody learns from it who has an account."""
     user = get_user_by_email(email)
-    if user is not None and user.active:
+    if user is None or not user.active:
+        return
+    if user.oidc_subject is not None:
+        # Signs in at the municipality: a Rode Knop password would be one too many.
+        enqueue(user, "password_reset", "Inloggen bij Rode Knop", always=True, sso=True, url=external_url("auth.login"))
+        record_audit("password_link_requested", object_type="user", object_id=user.id, detail="account van de gemeente")
+    elif password_login_allowed(user.email):
         send_password_reset(user, actor=None)
 
 

@@ -2,8 +2,8 @@
 on, the last time step accepted (a code is accepted once), and single-use recovery codes
 (salted hashes only).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 19:45:00
 
 """
@@ -11,8 +11,8 @@ Create Date: 2026-12-01 19:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
