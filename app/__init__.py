@@ -145,11 +145,13 @@ def register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.reports.routes import bp as reports_bp
     from app.results.routes import bp as results_bp
+    from app.services.mfa import check_required_roles
     from app.triage.routes import bp as triage_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     sso.init_app(app)
+    check_required_roles(app.config)
     app.register_blueprint(reports_bp)
     app.register_blueprint(board_bp, url_prefix="/bord")
     app.register_blueprint(triage_bp, url_prefix="/weekoverleg")

@@ -469,3 +469,15 @@ def test_a_coach_signed_in_through_single_sign_on_is_not_asked_for_a_code(sso_ap
     with sso_app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == ACCOUNTS["coach"]["email"]))
         assert not user.has_second_factor
+
+
+def test_a_misspelt_required_role_stops_the_app_from_starting(database_url):
+    from app import create_app
+    from config import TestConfig
+
+    class Misspelt(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        MFA_REQUIRED_ROLES = ("coaches", "legal")
+
+    with pytest.raises(RuntimeError, match="coaches"):
+        create_app(Misspelt)

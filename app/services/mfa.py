@@ -30,7 +30,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from app.extensions import db
-from app.models import RecoveryCode, User
+from app.models import ROLES, RecoveryCode, User
 from app.models.base import utcnow
 from app.services import DomainError
 from app.services.audit import record_audit
@@ -53,6 +53,13 @@ SSO_LOGIN = "sso"
 
 
 # --- who must have one -------------------------------------------------------------------
+
+
+def check_required_roles(config) -> None:
+    """At start-up: a misspelt role in MFA_REQUIRED_ROLES would silently require nothing."""
+    unknown = sorted(set(config["MFA_REQUIRED_ROLES"]) - set(ROLES))
+    if unknown:
+        raise RuntimeError(f"MFA_REQUIRED_ROLES names unknown roles {unknown}; use some of {sorted(ROLES)}")
 
 
 def required_roles() -> tuple[str, ...]:
