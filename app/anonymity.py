@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import bindparam, false, or_
+from sqlalchemy import and_, bindparam, exists, false, or_
 
 if TYPE_CHECKING:
     from app.models import Dossier, Event, Report, Support, User
@@ -169,6 +169,17 @@ def anonymously_followed(user: User | None, reports: list[Report]) -> set[int]:
     ids = {report.id for report in reports if report.is_anonymous and report.reporter_pseudonym == own}
     ids.update(db.session.scalars(_anonymous_supports(), {"own": own, "ids": [report.id for report in reports]}))
     return ids
+
+
+def anonymously_followed_condition(own):
+    """anonymously_followed as SQL on Report, for a statement that reads reports itself (the
+    board's cards): `own` is the viewer's pseudonym, a value or a bind parameter."""
+    from app.models import Report, Support
+
+    return or_(
+        and_(Report.is_anonymous, Report.reporter_pseudonym == own),
+        exists().where(Support.report_id == Report.id, Support.follower_pseudonym == own),
+    )
 
 
 @functools.cache

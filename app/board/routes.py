@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func, literal_column, or_, union_all
 from sqlalchemy.orm import aliased
 
 from app import formatting
-from app.anonymity import anonymously_followed, name_for
+from app.anonymity import anonymously_followed_condition, name_for, pseudonym_of
 from app.board.forms import MoveForm
 from app.extensions import db
 from app.forms import parse_id
@@ -167,6 +167,7 @@ def board_params(filters: BoardFilters, user: User, now: datetime) -> dict:
         "afdeling": filters.department_id,
         "coach": filters.coach if filters.coach != NOBODY else None,
         "mijn": user.id,
+        "own": pseudonym_of(user),
     }
 
 
@@ -242,6 +243,7 @@ class CardReport:
     is_open: bool
     overdue: bool
     supporters: int
+    followed_anonymously: bool  # by the viewer (app.anonymity)
 
     @property
     def reference(self) -> str:
@@ -256,7 +258,8 @@ def _card_statement(ids):
     """The cards of the report ids that `ids` selects (columns: id, part), with the part
     each belongs to: the report's own columns, its department's and assignee's names, its
     state by the model's rules (Report.is_open, Report.is_overdue since the parameter
-    'cutoff') and its supporters."""
+    'cutoff'), its supporters, and whether the viewer (pseudonym 'own') follows it
+    anonymously."""
     assignee = aliased(User)
     return (
         db.select(
@@ -277,6 +280,7 @@ def _card_statement(ids):
             Report.is_open,
             Report.is_overdue(bindparam("cutoff")),
             support_count(Report.id),
+            anonymously_followed_condition(bindparam("own")),
         )
         .join_from(ids, Report, Report.id == ids.c.id)
         .outerjoin(Department, Department.id == Report.department_id)
@@ -364,7 +368,7 @@ def card_reports(
 def card_report(report: Report, now: datetime) -> CardReport:
     """The card of one report (its action page), read the way the board reads it."""
     ids = db.select(Report.id.label("id"), literal_column("0").label("part")).where(Report.id == report.id)
-    params = {"cutoff": overdue_cutoff(now)}
+    params = {"cutoff": overdue_cutoff(now), "own": pseudonym_of(current_user)}
     return _card_report(db.session.execute(_card_statement(ids.subquery("page")), params).one())
 
 
@@ -512,7 +516,7 @@ def board_columns(filters: BoardFilters, now: datetime) -> list[ColumnPage]:
     reports = [report for part in found for report in part] + moved
     # The user itself, not the request-bound proxy: asked for every card.
     viewer = current_user._get_current_object()
-    actions = workflow.report_actions_for(reports, viewer, anonymously_followed(viewer, reports))
+    actions = workflow.report_actions_for(reports, viewer, {r.id for r in reports if r.followed_anonymously})
     make_card = CardMaker(viewer, now, filter_args())
     for page, shown in zip(pages, found, strict=True):
         # The card just moved comes first when its place is on another page of the column.
