@@ -107,6 +107,14 @@ def _user_form(user: User, departments, **kwargs) -> UserForm:
     return UserForm(obj=user, departments=departments, coaches=coaches, lawyers=lawyers, **kwargs)
 
 
+def _stored_user_form(user: User, departments=None) -> UserForm:
+    """The account form as stored (not as sent): shown beside another form on the page."""
+    form = _user_form(user, active_departments() if departments is None else departments, formdata=None)
+    form.roles.data = sorted(user.roles)
+    form.department_id.data = user.department_id
+    return form
+
+
 def _holder(value: str | None) -> User | str | None:
     """The chosen new holder: a user, NOBODY, or None (not chosen)."""
     if value == NOBODY:
@@ -126,9 +134,7 @@ def edit_user(user_id: int):
     form = _user_form(user, departments)
     link_form = PasswordLinkForm(formdata=None)
     if not form.is_submitted():
-        form.roles.data = sorted(user.roles)
-        form.department_id.data = user.department_id
-        return _user_page(user, form, link_form)
+        return _user_page(user, _stored_user_form(user, departments), link_form)
 
     def perform():
         update_account(
@@ -167,9 +173,7 @@ def send_password_link(user_id: int):
         send_password_reset(user, actor=current_user)
         return f"{user.email} krijgt een e-mail met een link om een {'nieuw ' if has_password(user) else ''}wachtwoord te kiezen."
 
-    form = _user_form(user, active_departments(), formdata=None)
-    form.roles.data = sorted(user.roles)
-    form.department_id.data = user.department_id
+    form = _stored_user_form(user)
     return run_form(
         link_form,
         perform,
@@ -192,9 +196,7 @@ def reset_two_factor(user_id: int):
         mfa.reset(user, actor=current_user)
         return f"De tweestapsverificatie van {user.name} is gewist. {user.name} krijgt daarover een e-mail."
 
-    form = _user_form(user, active_departments(), formdata=None)
-    form.roles.data = sorted(user.roles)
-    form.department_id.data = user.department_id
+    form = _stored_user_form(user)
     return run_form(
         reset_form,
         perform,

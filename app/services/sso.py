@@ -32,10 +32,11 @@ from app.models.user import EMAIL_MAX, OIDC_ISSUER_MAX, OIDC_SUBJECT_MAX, PERSON
 from app.services.audit import record_audit
 from app.services.users import (
     EMAIL_RE,
-    _role_names,
     create_user,
+    email_changed,
     get_user_by_email,
     normalize_email,
+    roles_changed,
     tell_account_changed,
 )
 
@@ -215,9 +216,7 @@ def _update_person(user: User, identity: Identity) -> None:
     if identity.email != user.email and get_user_by_email(identity.email) is None:
         old_email = user.email
         user.email = identity.email
-        record_audit("email_changed", actor=user, object_type="user", object_id=user.id, detail="door de gemeente")
-        tell_account_changed(user, "email", to_address=old_email, old_email=old_email)
-        tell_account_changed(user, "email", old_email=old_email)
+        email_changed(user, old_email, actor=user, by_provider=True)
 
 
 def _update_roles(user: User, roles: set[str], granted: set[str]) -> None:
@@ -231,11 +230,4 @@ def _update_roles(user: User, roles: set[str], granted: set[str]) -> None:
     if roles == old_roles:
         return
     user.role_rows = rows
-    record_audit(
-        "roles_changed",
-        actor=user,
-        object_type="user",
-        object_id=user.id,
-        detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)} (groepen van de gemeente)",
-    )
-    tell_account_changed(user, "roles_from_groups", roles=_role_names(roles))
+    roles_changed(user, old_roles, roles, actor=user, by_provider=True)

@@ -225,25 +225,38 @@ def update_user(
     user.email = email
     user.department = department
     if email != old_email:
-        record_audit("email_changed", actor=actor, object_type="user", object_id=user.id)
-        # Both addresses hear of it: the old one in case the change was not the owner's wish.
-        tell_account_changed(user, "email", to_address=old_email, old_email=old_email)
-        tell_account_changed(user, "email", old_email=old_email)
+        email_changed(user, old_email, actor=actor)
     old_roles = user.roles
     if set(roles) != old_roles:
         user.role_rows = [row for row in user.role_rows if row.role in roles] + [
             UserRole(role=role) for role in roles if role not in old_roles
         ]
-        record_audit(
-            "roles_changed",
-            actor=actor,
-            object_type="user",
-            object_id=user.id,
-            detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)}",
-        )
-        tell_account_changed(user, "roles", roles=_role_names(roles))
+        roles_changed(user, old_roles, roles, actor=actor)
     if active != user.active:
         set_active(user, active, actor=actor)
+
+
+def email_changed(user: User, old_email: str, *, actor: User, by_provider: bool = False) -> None:
+    """The audit line and the notices for a new address (by a beheerder, or by the identity
+    provider): both addresses hear of it, the old one in case it was not the owner's wish."""
+    detail = "door de gemeente" if by_provider else None
+    record_audit("email_changed", actor=actor, object_type="user", object_id=user.id, detail=detail)
+    tell_account_changed(user, "email", to_address=old_email, old_email=old_email)
+    tell_account_changed(user, "email", old_email=old_email)
+
+
+def roles_changed(user: User, old_roles, roles, *, actor: User, by_provider: bool = False) -> None:
+    """The audit line and the owner's notice for a change of roles (by a beheerder, or by
+    the identity provider's groups)."""
+    suffix = " (groepen van de gemeente)" if by_provider else ""
+    record_audit(
+        "roles_changed",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)}{suffix}",
+    )
+    tell_account_changed(user, "roles_from_groups" if by_provider else "roles", roles=_role_names(roles))
 
 
 def set_active(user: User, active: bool, *, actor: User | None) -> None:
