@@ -147,6 +147,11 @@ class User(UserMixin, db.Model):
         return {row.role for row in self.role_rows}
 
     @property
+    def has_provider_identity(self) -> bool:
+        """Linked to the municipality's identity provider (single sign-on, app/services/sso.py)."""
+        return self.oidc_subject is not None
+
+    @property
     def has_second_factor(self) -> bool:
         """A code from an app is asked at every password login (app.services.mfa)."""
         return self.totp_enabled_at is not None

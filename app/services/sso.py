@@ -143,7 +143,7 @@ def _account_for(identity: Identity) -> User | None:
     other = get_user_by_email(identity.email)
     if other is None:
         return None
-    if identity.email_verified and other.oidc_subject is None and other.active:
+    if identity.email_verified and not other.has_provider_identity and other.active:
         return other
     raise SignInRefused(
         "e-mailadres hoort bij een ander account",
@@ -192,7 +192,7 @@ def sign_in(
             row.from_provider = row.role in granted and row.role != FIRST_ROLE
         _link(user, identity, new=True)
         return user
-    if user.oidc_subject is None:
+    if not user.has_provider_identity:
         _link(user, identity, new=False)
     _update_person(user, identity)
     _update_roles(user, roles, granted)

@@ -437,7 +437,7 @@ def password_forgotten(email: str) -> None:
     user = get_user_by_email(email)
     if user is None or not user.active:
         return
-    if user.oidc_subject is not None:
+    if user.has_provider_identity:
         # Signs in at the municipality: a Rode Knop password would be one too many.
         enqueue(user, "password_reset", "Inloggen bij Rode Knop", always=True, sso=True, url=external_url("auth.login"))
         record_audit("password_link_requested", object_type="user", object_id=user.id, detail="account van de gemeente")
