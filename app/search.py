@@ -204,28 +204,6 @@ def query_words(value: str) -> list[QueryWord]:
             if candidate != word.term and words_match(word.term, candidate) and not word.matches(candidate):
                 word.variants.add(candidate)
     return words
-    params: dict = {"limit": VOCABULARY_CANDIDATES}
-    parts = []
-    for index, word in enumerate(lookups):
-        params[f"q{index}"] = word.term if _dialect() == "postgresql" else _trigram_match(word.term)
-        if _dialect() == "postgresql":
-            # `<%` / `%>`: the word within a vocabulary word or the other way round
-            # (compounds), `%`: alike (typos); all three served by the pg_trgm GIN index.
-            parts.append(
-                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word "
-                f"WHERE (:q{index} <% word OR :q{index} %> word OR :q{index} % word) "
-                f"ORDER BY :q{index} <<-> word LIMIT :limit) AS v{index}"
-            )
-        else:
-            parts.append(
-                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word_grams WHERE search_word_grams "
-                f"MATCH :q{index} ORDER BY rank LIMIT :limit)"
-            )
-    for n, candidate in db.session.execute(text(" UNION ALL ".join(parts)), params):
-        word = lookups[n]
-        if candidate != word.term and words_match(word.term, candidate) and not word.matches(candidate):
-            word.variants.add(candidate)
-    return words
 
 
 @dataclass
