@@ -4,13 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app wsgi
 PYTEST_ARGS ?=
+# Test processes side by side (pytest-xdist; each has its own database); 0 runs the suite in one.
+TEST_WORKERS ?= 2
 
 .PHONY: help install run test lint format bench lock clean
 
 help:
 	@echo "make install  Python virtualenv in $(VENV): runtime (requirements.lock) and development/test tools (requirements-test.lock)"
 	@echo "make run      migrate, seed demo data if empty, print demo logins, serve on http://127.0.0.1:5000 (+ scheduler, local mail catcher)"
-	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options"
+	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options, TEST_WORKERS=N processes (default 2, 0: one)"
 	@echo "make lint     Ruff: lint and formatting check (part of make test)"
 	@echo "make format   Ruff: fix what can be fixed and format the code"
 	@echo "make bench    the app beside a bare Flask app under gunicorn and wrk (never part of the tests); SIZES=1000 DATABASES=sqlite for a subset"
@@ -40,7 +42,7 @@ run: install
 
 # TEST_DATABASE_URL, when set in the environment, runs the suite on that PostgreSQL.
 test: install node_modules/.installed lint
-	RODEKNOP_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+	RODEKNOP_ENV=test $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

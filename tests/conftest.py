@@ -10,11 +10,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import URL, create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
 from config import TestConfig
+from tests.summary import SECTIONS, section
 
 # The OpenID Connect provider and the apps configured for it (tests/oidc/fixtures.py).
 pytest_plugins = ["tests.oidc.fixtures"]
@@ -24,7 +25,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 STARTING_ADDRESSEES: list[tuple] = []
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # Lines tests/test_fuzz.py reports (requests, 500s, corrupted rows), shown after the run.
-FUZZ_SUMMARY: list[str] = []
+FUZZ_SUMMARY = section("hostile input (tests/test_fuzz.py)")
 
 # Tables emptied between tests, children first. (addressee is put back to the starting
 # list that the migration inserts.)
@@ -49,13 +50,35 @@ TABLES = [
 ]
 
 
+# Under pytest-xdist (`make test` runs the suite in TEST_WORKERS processes) each worker has a
+# database of its own: a SQLite file in its own folder, or on PostgreSQL a database named
+# after TEST_DATABASE_URL's with the worker's id added, made on the same server if missing.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+INSTANCE_DIR = tempfile.mkdtemp(prefix="rodeknop-instance-")
+
+
 def _database_url(tmp_dir: Path) -> str:
     if TEST_DATABASE_URL:
-        url = TEST_DATABASE_URL
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        return url
+        url = make_url(TEST_DATABASE_URL)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        if WORKER:
+            url = _worker_database(url)
+        return url.render_as_string(hide_password=False)
     return f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def _worker_database(url: URL) -> URL:
+    mine = url.set(database=f"{url.database}_{WORKER}")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": mine.database})
+            if exists.first() is None:
+                conn.execute(text(f'CREATE DATABASE "{mine.database}"'))
+    finally:
+        engine.dispose()
+    return mine
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +109,9 @@ def _app_for(url: str, **overrides):
         SQLALCHEMY_DATABASE_URI = url
 
     app = create_app(_Config)
+    # Not the checkout's instance folder: its scheduler lock belongs to `make run`, and
+    # each test process has its own.
+    app.instance_path = INSTANCE_DIR
     app.config.update({"WTF_CSRF_ENABLED": True})
     app.config.update(overrides)
     return app
@@ -227,14 +253,67 @@ def post_form(client, path: str, data: dict, form_path: str | None = None):
     return client.post(path, data=payload)
 
 
+# The longest tests, with their rough share of a run (seconds alone on SQLite). Under
+# pytest-xdist they are spread over the workers and run first, so that no worker is left
+# with one of them at the end while the others are done.
+HEAVY = {
+    "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[coach]": 60,
+    "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[admin]": 60,
+    "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[legal]": 55,
+    "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[employee]": 25,
+    "tests/test_anonymity_worlds.py::test_nobody_else_can_tell_who_reported_anonymously": 15,
+    "tests/test_notifications.py::test_four_processes_running_the_daily_overview_at_once_send_one": 12,
+    "tests/test_jobs.py::test_four_processes_running_the_job_at_once_send_one_reminder": 12,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist's worksteal each worker starts with an equal, contiguous share of
+    the collected tests: each share begins with some of the HEAVY tests, balanced by their
+    weight. (Every worker collects and orders alike, as xdist requires.)"""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    heavy = sorted((item for item in items if item.nodeid in HEAVY), key=lambda item: -HEAVY[item.nodeid])
+    if workers < 2 or not heavy:
+        return
+    rest = [item for item in items if item.nodeid not in HEAVY]
+    shares: list[list] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for item in heavy:
+        lightest = loads.index(min(loads))
+        shares[lightest].append(item)
+        loads[lightest] += HEAVY[item.nodeid]
+    ordered, position = [], 0
+    for index, share in enumerate(shares):
+        size = len(items) // workers + (1 if index < len(items) % workers else 0)
+        filler = max(0, size - len(share))
+        ordered += share + rest[position : position + filler]
+        position += filler
+    items[:] = ordered + rest[position:]
+
+
 def pytest_terminal_summary(terminalreporter):
-    if FUZZ_SUMMARY:
-        terminalreporter.section("hostile input (tests/test_fuzz.py)")
-        for line in FUZZ_SUMMARY:
-            terminalreporter.write_line(line)
+    for title, lines in SECTIONS.items():
+        if lines:
+            terminalreporter.section(title)
+            for line in dict.fromkeys(lines):
+                terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist: a worker's summary lines, for the controller to print."""
+    for title, lines in getattr(node, "workeroutput", {}).get("summary", {}).items():
+        section(title).extend(lines)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(INSTANCE_DIR, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker
+        workeroutput["summary"] = {title: list(lines) for title, lines in SECTIONS.items()}
     # In CI a skipped browser or PostgreSQL test counts as a failure.
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []

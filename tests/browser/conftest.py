@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.browser.helpers import ADVISORY, AXE_JS, CHROMIUM, NO_JS_PAGES, UNCOVERED, watch_console
+from tests.browser.helpers import AXE_JS, CHROMIUM, NO_JS_PAGES, watch_console
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -109,14 +109,3 @@ def new_page(browser, live_server):
 def page(new_page):
     """A page in a fresh context: 1280x900, Dutch locale."""
     return new_page()
-
-
-def pytest_terminal_summary(terminalreporter):
-    if UNCOVERED:
-        terminalreporter.section("browser: pages not opened by test_every_page")
-        for line in dict.fromkeys(UNCOVERED):
-            terminalreporter.write_line(line)
-    if ADVISORY:
-        terminalreporter.section("axe-core: minor and moderate findings")
-        for line in dict.fromkeys(ADVISORY):
-            terminalreporter.write_line(line)

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import PASSWORD
+from tests.summary import section
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("RODEKNOP_CHROMIUM", "/usr/bin/chromium"))
@@ -23,10 +24,10 @@ REFERENCE_RE = re.compile(r"RK-\d{4}-\d{4}")
 SHOTS = Path("/tmp/shots")
 
 # Record of minor and moderate findings, printed at the end of the session.
-ADVISORY: list[str] = []
+ADVISORY = section("axe-core: minor and moderate findings")
 
 # Pages the every-page sweep could not open (it does not know how to fill a URL argument).
-UNCOVERED: list[str] = []
+UNCOVERED = section("browser: pages not opened by test_every_page")
 
 # Console errors per page (CSP violations, failed stylesheets or scripts), filled by the
 # page fixture and checked, then cleared, by axe_check.
