@@ -170,7 +170,7 @@ class Report(db.Model):
     impact_affected: Mapped[str | None] = mapped_column(String(20))
     impact_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     impact_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    # Set by the coach who ends the report: its texts may appear in the open data (app.opendata).
+    # Set by the coach who ends the report: its texts may appear in the open data (app.opendata.data).
     text_public: Mapped[bool] = mapped_column(Boolean, default=False)
     # The last time a coach or legal user did something with it; drives 'overdue'.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -305,7 +305,7 @@ def decide_report(
     Escalating links the report to the dossier about its law article (created if needed).
     Solving it confirms the impact `estimate` the coach saw (None: no estimate; KEEP: the
     caller offered none, nothing is confirmed). `text_public`: the coach marks the report's
-    texts as fit for the open data (app.opendata)."""
+    texts as fit for the open data (app.opendata.data)."""
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if outcome not in DECISIONS:
