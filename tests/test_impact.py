@@ -589,3 +589,17 @@ def test_wat_we_ontregelden_costs_the_same_statements_with_hours(app, world):
         assert client.get("/ontregeld/").status_code == 200
     # user, count, page of reports, support counts, hours saved
     assert len(statements) <= 6
+
+
+def test_the_demo_data_shows_estimates_confirmed_and_not_and_public_texts(app):
+    from app.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        with_estimate = list(db.session.scalars(db.select(Report).where(Report.impact_cases_per_month.is_not(None))))
+        assert len(with_estimate) >= 4
+        assert any(r.counts_hours_saved for r in with_estimate)
+        assert any(r.impact_confirmed_at is None for r in with_estimate)
+        assert db.session.scalar(db.select(db.func.count(Report.id)).where(Report.text_public)) >= 1
+        assert hours_saved().total > 0
