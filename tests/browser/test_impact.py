@@ -68,3 +68,24 @@ def test_a_coach_confirms_the_estimate_when_solving_and_the_hours_show(app, live
     expect(hours.get_by_role("row", name=re.compile(r"Samen \(geschat\)"))).to_contain_text("1.200 uur")
     expect(page.locator(f"#melding-{reference}")).to_contain_text("geschat 1.200 uur per jaar bespaard")
     axe_check(page, "Wat we ontregelden with hours saved")
+
+
+def test_half_an_estimate_comes_back_open_with_its_message_and_the_summary_takes_focus(app, live_server, page: Page):
+    demo = seed_demo(app, with_dakkapel=False)
+    login(page, live_server, demo.employee_email)
+    page.goto(live_server + "/melden")
+    page.get_by_role("textbox", name=re.compile(r"^Welke regel loopt u tegenaan")).fill("Kopie paspoort bij elke aanvraag")
+    page.get_by_role("textbox", name=re.compile(r"^Wat gaat er mis")).fill("We hebben het al.")
+    page.get_by_text("Hoeveel tijd kost deze regel? (niet verplicht)").click()
+    page.get_by_role("textbox", name=re.compile(r"^Hoe vaak per maand")).fill("veel")
+    page.get_by_role("button", name="Melding versturen").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Vul een heel getal in van 0 tot en met 1.000.000.")
+    cases = page.get_by_role("textbox", name=re.compile(r"^Hoe vaak per maand"))
+    expect(cases).to_be_visible()  # the folded part is open again
+    expect(cases).to_have_value("veel")
+    expect(cases).to_have_attribute("aria-invalid", "true")
+    summary.get_by_role("link").first.click()
+    expect(cases).to_be_focused()
+    axe_check(page, "report form with an estimate error")
