@@ -74,7 +74,9 @@ def test_half_an_estimate_comes_back_open_with_its_message_and_the_summary_takes
     demo = seed_demo(app, with_dakkapel=False)
     login(page, live_server, demo.employee_email)
     page.goto(live_server + "/melden")
-    page.get_by_role("textbox", name=re.compile(r"^Welke regel loopt u tegenaan")).fill("Kopie paspoort bij elke aanvraag")
+    page.get_by_role("textbox", name=re.compile(r"^Welke regel loopt u tegenaan")).fill(
+        "Kopie paspoort bij elke aanvraag"
+    )
     page.get_by_role("textbox", name=re.compile(r"^Wat gaat er mis")).fill("We hebben het al.")
     page.get_by_text("Hoeveel tijd kost deze regel? (niet verplicht)").click()
     page.get_by_role("textbox", name=re.compile(r"^Hoe vaak per maand")).fill("veel")
