@@ -554,10 +554,13 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
     decision = item.decision
     before = undo["report"]
     now = utcnow()
+    # A decision recorded before a field was added to the snapshot leaves that field as it is.
     for name in _RESTORED:
-        setattr(report, name, before[name])
+        if name in before:
+            setattr(report, name, before[name])
     for name in _RESTORED_TIMES:
-        setattr(report, name, _when(before[name]))
+        if name in before:
+            setattr(report, name, _when(before[name]))
     # Higher, never back: a page loaded at the decision's version must not act any more.
     report.version = undo["version_after"] + 1
     report.updated_at = now
