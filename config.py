@@ -115,6 +115,9 @@ class Config:
     OVERDUE_DAYS = int(os.environ.get("OVERDUE_DAYS", "14"))
     # How long ended reports stay in the board's Afgerond column.
     RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
+    # The open data (ended reports and escalation dossiers without personal data) for anyone,
+    # without logging in; off: only coaches, Juridische Zaken and beheerders download it.
+    OPEN_DATA_PUBLIC = _bool("OPEN_DATA_PUBLIC", False)
     TRIAGE_SESSION_MINUTES = int(os.environ.get("TRIAGE_SESSION_MINUTES", "30"))
     # Mails about a decision in the weekly session wait this long (or until the session
     # ends, if sooner), so the decision can still be undone without anyone being told.

@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from app.board.routes import bp as board_bp
     from app.dossiers.routes import bp as dossiers_bp
     from app.main.routes import bp as main_bp
+    from app.opendata.routes import bp as opendata_bp
     from app.reports.routes import bp as reports_bp
     from app.results.routes import bp as results_bp
     from app.services.mfa import check_required_roles
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(board_bp, url_prefix="/bord")
     app.register_blueprint(triage_bp, url_prefix="/weekoverleg")
     app.register_blueprint(results_bp, url_prefix="/ontregeld")
+    app.register_blueprint(opendata_bp, url_prefix="/open-data")
     app.register_blueprint(dossiers_bp, url_prefix="/juridisch")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 

@@ -238,9 +238,24 @@ def submitted_at(report: Report, viewer: User | None) -> datetime | date:
     return report.created_at
 
 
+# Timeline lines an anonymous reporter writes themselves (without an actor): the
+# submission, and an impact estimate given on their own report.
+_REPORTER_KINDS = ("submitted", "estimated")
+
+
+def by_anonymous_reporter(event: Event, report: Report) -> bool:
+    """The line was written by the report's anonymous reporter (it has no actor)."""
+    return event.actor_id is None and event.kind in _REPORTER_KINDS and report.is_anonymous
+
+
 def event_moment(event: Event, report: Report, viewer: User | None) -> datetime | date:
     if event.kind == "submitted":
         return submitted_at(report, viewer)
+    if by_anonymous_reporter(event, report) and not is_reporter(viewer, report):
+        # Only the day, as for the submission: the minute could be matched with a login.
+        from app.clock import local
+
+        return local(event.created_at).date()
     return event.created_at
 
 
@@ -262,6 +277,6 @@ def supporter_name(support: Support, viewer: User | None) -> str:
 def event_actor_name(event: Event, report: Report, viewer: User | None) -> str:
     """Who did what in a report's timeline. The submission of an anonymous report has no
     actor: it reads as the anonymous reporter."""
-    if event.actor_id is None and event.kind == "submitted" and report.is_anonymous:
+    if by_anonymous_reporter(event, report):
         return reporter_name(report, viewer)
     return name_for(viewer, event.actor)

@@ -9,9 +9,10 @@ from app.models import Department, Report, ReportStatus, User
 from app.models.base import utcnow
 from app.models.report import Origin
 from app.services.dossiers import LegalReference
+from app.services.impact import Estimate
 from app.services.reports import submit_report, support_report
 from app.services.users import create_department, create_user
-from app.services.workflow import assign_report, decide_report
+from app.services.workflow import assign_report, decide_report, set_estimate
 
 DEMO_PASSWORD = "rodeknop-demo"
 
@@ -238,6 +239,26 @@ def seed_demo() -> None:
     support_report(users["medewerker@rodeknop.test"], reports[9], None)
     for index, (status, coach_email, explanation) in DEMO_STATES.items():
         _demo_progress(reports[index], status, users[coach_email], explanation)
+    seed_impact_demo(reports, users)
+
+
+def seed_impact_demo(reports: list[Report], users: dict[str, User]) -> None:
+    """Impact estimates (some given by the reporter, some confirmed by a coach, so that 'Wat we
+    ontregelden' shows hours saved) and reports whose texts may be in the open data."""
+    coach, coach2 = users["coach@rodeknop.test"], users["coach2@rodeknop.test"]
+    # Open: the reporter's own estimate, not yet confirmed.
+    set_estimate(reports[0], actor=users["medewerker@rodeknop.test"], estimate=Estimate(25, 240, 90, "inhabitants"))
+    set_estimate(reports[11], actor=users["medewerker@rodeknop.test"], estimate=Estimate(15, 60, 20, "inhabitants"))
+    # Open: a coach's estimate.
+    set_estimate(reports[4], actor=coach, estimate=Estimate(300, 30, 15, "inhabitants"))
+    # Solved: a coach's estimate on a solved report is that coach's confirmation.
+    set_estimate(reports[1], actor=coach2, estimate=Estimate(40, 45, 60, "inhabitants"))
+    set_estimate(reports[2], actor=coach, estimate=Estimate(120, 30, 10, "inhabitants"))
+    # The coaches judged these texts free of personal data (the mark a decision sets).
+    for report in (reports[1], reports[2]):
+        if report.status == ReportStatus.RESOLVED.value:
+            report.text_public = True
+    db.session.flush()
 
 
 def _demo_progress(report: Report, status: ReportStatus, coach: User, explanation: str | None) -> None:

@@ -59,6 +59,11 @@ def dutch_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def hours(value: float | None) -> str:
+    """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
+    return f"{dutch_number(round(value or 0))} uur"
+
+
 def iso(value: datetime | date | None) -> str:
     """For <time datetime>: HTML allows at most milliseconds, so whole seconds."""
     if isinstance(value, datetime):

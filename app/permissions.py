@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from app.anonymity import STAFF_ROLES, follows_anonymously, is_reporter
@@ -21,6 +21,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     "triage": ("coach",),  # the weekly session
     "dossiers": ("legal", "admin"),  # Juridische Zaken; the beheerder may look
     "admin": ("admin",),
+    # Downloading the open data (app.opendata); anyone at all when OPEN_DATA_PUBLIC is on.
+    "open_data": ("coach", "legal", "admin"),
 }
 # Internal notes on a report: written and read by coaches and Juridische Zaken only.
 NOTE_ROLES = ("coach", "legal")
@@ -48,6 +50,23 @@ def area_required(area: str):
 
 def may_enter(user: User, area: str) -> bool:
     return user.is_authenticated and user.has_role(*AREAS[area])
+
+
+def may_download_open_data(user: User) -> bool:
+    return bool(current_app.config["OPEN_DATA_PUBLIC"]) or may_enter(user, "open_data")
+
+
+def open_data_required(view):
+    """The open data: public when OPEN_DATA_PUBLIC is on (no login), otherwise its area."""
+    guarded = area_required("open_data")(view)
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_app.config["OPEN_DATA_PUBLIC"]:
+            return view(*args, **kwargs)
+        return guarded(*args, **kwargs)
+
+    return wrapped
 
 
 def is_staff(user: User) -> bool:
@@ -90,4 +109,4 @@ def last_visible_events(report_ids: list[int], user: User) -> dict[int, Event]:
 
 
 def template_globals() -> dict:
-    return {"may_enter": may_enter}
+    return {"may_enter": may_enter, "may_download_open_data": may_download_open_data}

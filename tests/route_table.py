@@ -126,6 +126,9 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("reports.reopen", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 403, "admin": 403},
     ("reports.note", "POST"):           {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
     ("reports.update", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 400, "legal": 400, "admin": 403},
+    # The impact estimate: the reporter (open report) and coaches; whoever may see the report
+    # gets the form back (no version: nothing changes), anyone else a 404.
+    ("reports.estimate", "POST"):       {"anon": LOGIN,   "employee": 404, "coach": 400, "legal": 400, "admin": 400},
 
     # --- the weekly session: coaches only ------------------------------------------------
     ("triage.index", "GET"):            {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},
@@ -147,6 +150,13 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
 
     # --- what was fixed: for every logged-in user -----------------------------------------
     ("results.index", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+
+    # --- open data: coaches, Juridische Zaken, beheerder (anyone with OPEN_DATA_PUBLIC) -----
+    ("opendata.index", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    ("opendata.reports_csv", "GET"):    {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    ("opendata.reports_json", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    ("opendata.dossiers_csv", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    ("opendata.dossiers_json", "GET"):  {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
 
     # --- Juridische Zaken: legal acts; the beheerder may look (read-only) -------------------
     ("dossiers.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},

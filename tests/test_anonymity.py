@@ -57,6 +57,11 @@ def _submit_anonymously(app, caplog) -> str:
             "anonymous": "y",
             "submission_key": "zorro-1",
             "similar_seen": "1",
+            # His estimate of the rule's impact (app.services.impact) comes with it.
+            "cases_per_month": "30",
+            "minutes_inhabitant": "45",
+            "minutes_staff": "20",
+            "affected": "inhabitants",
             "csrf_token": token,
         },
     )
@@ -136,6 +141,10 @@ def _move_through_the_workflow(report: Report, open_reference: str) -> None:
     coach = _user_by_email("coach@example.test")
     legal = _user_by_email("legal@example.test")
     zorro = _user_by_email(EMAIL)
+    from app.services.impact import Estimate
+
+    # He changes his estimate on his own report: a timeline line without anyone's name.
+    workflow.set_estimate(report, actor=zorro, estimate=Estimate(35, 45, 20, "inhabitants"))
     workflow.take_on(report, coach)
     workflow.post_update(report, actor=coach, text="We bespreken dit met Werk en Inkomen.")
     workflow.add_note(report, actor=legal, text="Juridisch lijkt het huisbezoek niet verplicht.")

@@ -62,10 +62,13 @@ def form_fields(page: str, action_path: str) -> dict[str, str]:
     """The hidden inputs of the form that posts to `action_path`, as a browser sends them."""
     for match in re.finditer(r'<form method="post" action="([^"]*)"[^>]*>(.*?)</form>', page, re.S):
         if urlsplit(html_lib.unescape(match.group(1))).path == action_path:
-            return {
-                name: html_lib.unescape(value)
-                for name, value in re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', match.group(2))
-            }
+            fields = {}
+            for tag in re.findall(r"<input\b[^>]*>", match.group(2)):
+                attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+                # Only what a browser sends untouched: radios and checkboxes are chosen.
+                if attrs.get("type") == "hidden" and "name" in attrs:
+                    fields[attrs["name"]] = html_lib.unescape(attrs.get("value", ""))
+            return fields
     raise AssertionError(f"no form posting to {action_path}")
 
 

@@ -59,6 +59,11 @@ ADDRESSEE_KINDS = {
 }
 
 
+def format_dossier_reference(dossier_id: int) -> str:
+    """How a dossier is named everywhere: ESC-0007."""
+    return f"ESC-{dossier_id:04d}"
+
+
 class Addressee(db.Model):
     """Who an escalation goes to; the beheerder maintains the list."""
 
@@ -102,7 +107,7 @@ class Dossier(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"ESC-{self.id:04d}"
+        return format_dossier_reference(self.id)
 
     @property
     def status_enum(self) -> DossierStatus:

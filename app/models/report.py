@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, and_, or_
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, and_, cast, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -88,6 +88,43 @@ ORIGIN_LABELS = {
 }
 
 
+# The impact estimate (app.services.impact): how often the rule bites, and the minutes each
+# case costs the inhabitant (or entrepreneur) and the municipality's staff.
+CASES_MAX = 1_000_000  # cases per month
+MINUTES_MAX = 10_000  # minutes per case (about a week of work)
+MONTHS_PER_YEAR = 12
+
+
+class Affected(str, enum.Enum):
+    """Who the rule mostly affects: the groups a coach reports to management about."""
+
+    INHABITANTS = "inhabitants"
+    ENTREPRENEURS = "entrepreneurs"
+    ORGANISATIONS = "organisations"
+    STAFF = "staff"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return AFFECTED_LABELS[self]
+
+
+AFFECTED_LABELS = {
+    Affected.INHABITANTS: "Inwoners",
+    Affected.ENTREPRENEURS: "Ondernemers",
+    Affected.ORGANISATIONS: "Maatschappelijke organisaties en instellingen",
+    Affected.STAFF: "Alleen medewerkers van de gemeente",
+    Affected.OTHER: "Anders",
+}
+
+
+def hours_per_year(cases_per_month, minutes_per_case):
+    """The one formula of the impact estimate: hours saved per year = cases per month × 12 ×
+    minutes per case / 60. Works on numbers and on SQL expressions alike (give SQL a float
+    operand: an integer product can pass 2^31 on PostgreSQL)."""
+    return cases_per_month * MONTHS_PER_YEAR * minutes_per_case / 60
+
+
 class Report(db.Model):
     __table_args__ = (
         UniqueConstraint("year", "number"),
@@ -124,6 +161,17 @@ class Report(db.Model):
     # Makes a double submit of the same form create one report.
     submission_key: Mapped[str | None] = mapped_column(String(SUBMISSION_KEY_MAX), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The impact estimate (app.services.impact): all four set, or none. Given by the reporter
+    # or a coach; confirmed by the coach who solves the report (who and when; the reporter is
+    # never recorded, so an anonymous reporter's estimate names nobody).
+    impact_cases_per_month: Mapped[int | None] = mapped_column(Integer)
+    impact_minutes_inhabitant: Mapped[int | None] = mapped_column(Integer)
+    impact_minutes_staff: Mapped[int | None] = mapped_column(Integer)
+    impact_affected: Mapped[str | None] = mapped_column(String(20))
+    impact_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    impact_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Set by the coach who ends the report: its texts may appear in the open data (app.opendata.data).
+    text_public: Mapped[bool] = mapped_column(Boolean, default=False)
     # The last time a coach or legal user did something with it; drives 'overdue'.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -133,6 +181,7 @@ class Report(db.Model):
     department: Mapped[Department | None] = relationship(lazy="joined")
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    impact_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[impact_confirmed_by_id])
     dossier: Mapped[Dossier | None] = relationship(back_populates="reports")
     supports: Mapped[list[Support]] = relationship(
         back_populates="report", cascade="all, delete-orphan", order_by="Support.created_at"
@@ -189,6 +238,70 @@ class Report(db.Model):
     def _is_overdue_expression(cls, cutoff: datetime):
         return and_(cls.is_open, cls.last_activity_at < cutoff)
 
+    # --- the impact estimate: hours saved per year (hours_per_year), in Python and SQL ------
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.impact_cases_per_month is not None
+
+    @hybrid_property
+    def hours_saved_inhabitant(self) -> float | None:
+        """Hours a year the inhabitants (or entrepreneurs) lose to the rule, by the estimate."""
+        if self.impact_cases_per_month is None or self.impact_minutes_inhabitant is None:
+            return None
+        return hours_per_year(self.impact_cases_per_month, self.impact_minutes_inhabitant)
+
+    @hours_saved_inhabitant.inplace.expression
+    @classmethod
+    def _hours_saved_inhabitant_expression(cls):
+        return hours_per_year(cast(cls.impact_cases_per_month, Float), cls.impact_minutes_inhabitant)
+
+    @hybrid_property
+    def hours_saved_staff(self) -> float | None:
+        """Hours a year the municipality's staff lose to the rule, by the estimate."""
+        if self.impact_cases_per_month is None or self.impact_minutes_staff is None:
+            return None
+        return hours_per_year(self.impact_cases_per_month, self.impact_minutes_staff)
+
+    @hours_saved_staff.inplace.expression
+    @classmethod
+    def _hours_saved_staff_expression(cls):
+        return hours_per_year(cast(cls.impact_cases_per_month, Float), cls.impact_minutes_staff)
+
+    @hybrid_property
+    def hours_saved(self) -> float | None:
+        """Both together: hours saved per year once the rule is gone."""
+        if not self.has_estimate:
+            return None
+        return hours_per_year(self.impact_cases_per_month, self.impact_minutes_inhabitant + self.impact_minutes_staff)
+
+    @hours_saved.inplace.expression
+    @classmethod
+    def _hours_saved_expression(cls):
+        return hours_per_year(
+            cast(cls.impact_cases_per_month, Float), cls.impact_minutes_inhabitant + cls.impact_minutes_staff
+        )
+
+    @hybrid_property
+    def counts_hours_saved(self) -> bool:
+        """Whether the estimate counts in 'uren bespaard': the report is solved (opgelost) and
+        the coach confirmed the estimate. An estimate of an open, explained or escalated report
+        saves nothing yet; an unconfirmed one is only the reporter's guess."""
+        return self.status == ReportStatus.RESOLVED.value and self.impact_confirmed_at is not None and self.has_estimate
+
+    @counts_hours_saved.inplace.expression
+    @classmethod
+    def _counts_hours_saved_expression(cls):
+        return and_(
+            cls.status == ReportStatus.RESOLVED.value,
+            cls.impact_confirmed_at.is_not(None),
+            cls.impact_cases_per_month.is_not(None),
+        )
+
+    @property
+    def affected_enum(self) -> Affected | None:
+        return Affected(self.impact_affected) if self.impact_affected else None
+
     @property
     def origin_enum(self) -> Origin:
         return Origin(self.origin)
@@ -234,6 +347,7 @@ class EventKind(str, enum.Enum):
     MERGED_IN = "merged_in"
     REOPENED = "reopened"
     UNDONE = "undone"
+    ESTIMATED = "estimated"
 
 
 EVENT_LABELS = {
@@ -246,6 +360,7 @@ EVENT_LABELS = {
     EventKind.MERGED_IN.value: "Melding samengevoegd met deze melding",
     EventKind.REOPENED.value: "Heropend",
     EventKind.UNDONE.value: "Besluit ongedaan gemaakt",
+    EventKind.ESTIMATED.value: "Schatting van de impact",
 }
 
 

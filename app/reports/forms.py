@@ -9,19 +9,80 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from app.forms import TOO_LONG, BaseForm, Required, VersionedForm
+from app.forms import TOO_LONG, BaseForm, Required, VersionedForm, apply_domain_error
 from app.models.dossier import ARTICLE_MAX, BWB_ID_MAX, LAW_TITLE_MAX
 from app.models.report import (
+    AFFECTED_LABELS,
     NOTE_MAX,
     ORIGIN_LABELS,
     REFERENCE_MAX,
     RULE_MAX,
     SUBMISSION_KEY_MAX,
     TEXT_MAX,
+    Affected,
     Origin,
     ReportStatus,
 )
+from app.services import DomainError
+from app.services.impact import estimate_of, read_estimate
 from app.services.workflow import DECISIONS
+
+# What a number field of an estimate takes (app.services.impact checks the number itself).
+NUMBER_MAX = 20
+
+
+class EstimateFields:
+    """The impact estimate (app.services.impact): four optional fields, all filled in or all
+    empty. Mixed into a form; after validate() `estimate` holds the Estimate or None."""
+
+    cases_per_month = StringField(
+        "Hoe vaak per maand loopt iemand ongeveer tegen deze regel aan?",
+        description="Een schatting in hele getallen is genoeg, bijvoorbeeld 40.",
+        validators=[Length(max=NUMBER_MAX, message=TOO_LONG)],
+    )
+    minutes_inhabitant = StringField(
+        "Hoeveel minuten kost het de inwoner of ondernemer per keer?",
+        description="Bijvoorbeeld extra wachten, formulieren of een tweede bezoek. 0 mag.",
+        validators=[Length(max=NUMBER_MAX, message=TOO_LONG)],
+    )
+    minutes_staff = StringField(
+        "Hoeveel minuten kost het medewerkers van de gemeente per keer?",
+        description="Extra werk voor u en uw collega’s. 0 mag.",
+        validators=[Length(max=NUMBER_MAX, message=TOO_LONG)],
+    )
+    affected = RadioField(
+        "Wie heeft er vooral last van?",
+        choices=[SelectChoice(a.value, AFFECTED_LABELS[a]) for a in Affected],
+        validate_choice=False,
+    )
+
+    estimate = None
+
+    def estimate_applies(self) -> bool:
+        return True
+
+    def fill_estimate(self, report) -> None:
+        """Prefill the fields with the report's estimate."""
+        current = estimate_of(report)
+        if current is not None:
+            self.cases_per_month.data = str(current.cases_per_month)
+            self.minutes_inhabitant.data = str(current.minutes_inhabitant)
+            self.minutes_staff.data = str(current.minutes_staff)
+            self.affected.data = current.affected
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.estimate_applies():
+            return valid
+        try:
+            self.estimate = read_estimate(
+                self.cases_per_month.data, self.minutes_inhabitant.data, self.minutes_staff.data, self.affected.data
+            )
+        except DomainError as error:
+            if not getattr(self, error.field).errors:
+                apply_domain_error(self, error)
+            return False
+        return valid
 
 
 def _optional_int(value):
@@ -30,7 +91,7 @@ def _optional_int(value):
     return int(value)
 
 
-class ReportForm(BaseForm):
+class ReportForm(EstimateFields, BaseForm):
     rule = StringField(
         "Welke regel loopt u tegenaan?",
         description="Een korte omschrijving, bijvoorbeeld: Vergunning nodig voor een dakkapel aan de achterkant.",
@@ -120,7 +181,14 @@ class AssignForm(ActionForm):
         ]
 
 
-class DecideForm(ActionForm):
+class EstimateForm(EstimateFields, VersionedForm):
+    """The reporter (while the report is open) or a coach gives or changes the estimate."""
+
+
+class DecideForm(EstimateFields, ActionForm):
+    """Solving a report confirms its impact estimate (prefilled, editable: the estimate
+    fields count only for 'opgelost')."""
+
     outcome = RadioField(
         "Besluit",
         choices=[SelectChoice(value, DECISION_LABELS[value]) for value in DECISIONS],
@@ -156,6 +224,15 @@ class DecideForm(ActionForm):
         description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703.",
         validators=[Length(max=BWB_ID_MAX, message=TOO_LONG)],
     )
+
+    text_public = BooleanField(
+        "De tekst van deze melding mag openbaar",
+        description="Alleen als er geen namen of andere persoonsgegevens in staan. Dan komen de regel, wat er misging, "
+        "het besluit en wat er veranderde in de open data van de gemeente.",
+    )
+
+    def estimate_applies(self) -> bool:
+        return self.outcome.data == ReportStatus.RESOLVED.value
 
     def validate_law_title(self, field) -> None:
         if self.outcome.data == ReportStatus.ESCALATED.value and not (field.data or "").strip():

@@ -124,6 +124,9 @@ def build_panel(
         target = request.args.get("doel", "")
         if parse_reference(target):
             forms["merge"].target.data = target.strip().upper()
+    if forms["decide"] is not form:
+        # Solving confirms the estimate as it stands: the coach sees it and may change it.
+        forms["decide"].fill_estimate(report)
     if report.assignee_id and forms["assign"] is not form:
         forms["assign"].assignee_id.data = str(report.assignee_id)
     if conflict and isinstance(form, ActionForm):

@@ -23,7 +23,7 @@ from app.permissions import (
     role_required,
     visible_events,
 )
-from app.reports.forms import ReportForm, SupportForm
+from app.reports.forms import EstimateForm, ReportForm, SupportForm
 from app.reports.listing import (
     EXPORT_COLUMNS,
     EXPORT_NAME,
@@ -96,6 +96,7 @@ def new():
                 department_id=form.department_id.data,
                 anonymous=form.anonymous.data,
                 submission_key=form.submission_key.data,
+                estimate=form.estimate,
             )
             # Before the commit, which expires the report: reading it back afterwards would
             # cost a query and, on SQLite, a second write transaction until the request ends.
@@ -176,18 +177,59 @@ def detail(reference: str):
 def _render_detail(report: Report, *, submitted: str | None = None, failure: Failure | None = None):
     """The report page; for staff with the panel, and the form that was sent if it came back."""
     panel = None
+    own = submitted == ESTIMATE
     if is_staff(current_user):
         panel = build_panel(
             report,
             current_user,
-            submitted=submitted,
-            form=failure.form if failure else None,
-            conflict=failure.conflict if failure else None,
+            submitted=None if own else submitted,
+            form=failure.form if failure and not own else None,
+            conflict=failure.conflict if failure and not own else None,
         )
+    estimate_form = None
+    if own:
+        estimate_form = failure.form
+        if failure.conflict:
+            # The user has now seen the current state; sending again is a deliberate choice.
+            estimate_form.version.data = str(report.version)
+    elif workflow.may_estimate(report, current_user):
+        estimate_form = EstimateForm(prefix=ESTIMATE_PREFIX, formdata=None)
+        estimate_form.fill_estimate(report)
+        estimate_form.version.data = str(report.version)
     page = render_template(
-        "reports/detail.html", report=report, events=visible_events(report, current_user), panel=panel
+        "reports/detail.html",
+        report=report,
+        events=visible_events(report, current_user),
+        panel=panel,
+        estimate_form=estimate_form,
+        estimate_conflict=failure.conflict if own and failure else None,
     )
     return page, failure.status if failure else 200
+
+
+ESTIMATE = "estimate"
+ESTIMATE_PREFIX = "schatting"
+
+
+@bp.route("/meldingen/<reference>/schatting", methods=["POST"])
+@login_required
+@rerender_on_csrf_error
+def estimate(reference: str):
+    """The impact estimate, given or changed by the reporter (while the report is open) or a
+    coach (app.services.workflow.may_estimate, which set_estimate asks)."""
+    report = _report_or_404(reference)
+    form = EstimateForm(prefix=ESTIMATE_PREFIX)
+    return run_form(
+        form,
+        lambda: workflow.set_estimate(
+            report, actor=current_user, estimate=form.estimate, expected_version=form.expected_version
+        ),
+        success="De schatting is opgeslagen.",
+        redirect_to=lambda: url_for("reports.detail", reference=report.reference, _anchor="impact"),
+        render=lambda failure: _render_detail(report, submitted=ESTIMATE, failure=failure),
+        current_version=report.version,
+        conflict=lambda: workflow.ReportConflict(report, current_user),
+    )
 
 
 @bp.route("/mijn-meldingen")
@@ -323,6 +365,8 @@ def decide(reference: str):
             what_changed=form.what_changed.data,
             legal=legal,
             expected_version=form.expected_version,
+            estimate=form.estimate,
+            text_public=form.text_public.data,
         )
 
     return _staff_action(

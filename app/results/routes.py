@@ -10,6 +10,7 @@ from flask_login import login_required
 from app.extensions import db
 from app.models import Report
 from app.search import support_counts
+from app.services.impact import hours_saved
 from app.services.workflow import RESOLVED
 
 bp = Blueprint("results", __name__)
@@ -47,5 +48,11 @@ def index():
     # Who ran into it: the reporter and every colleague who said "ik ook".
     colleagues = {r.id: 1 + counts.get(r.id, 0) for r in reports}
     return render_template(
-        "results/index.html", reports=reports, colleagues=colleagues, total=total, page=page, has_more=has_more
+        "results/index.html",
+        reports=reports,
+        colleagues=colleagues,
+        total=total,
+        page=page,
+        has_more=has_more,
+        saved=hours_saved(),
     )

@@ -25,6 +25,7 @@ from app.models.report import (
 )
 from app.paging import PER_PAGE, Page, Slot
 from app.services import DomainError
+from app.services.impact import Estimate, store_estimate
 
 REFERENCE_RE = re.compile(r"^RK-([0-9]{4})-([0-9]{4,10})$", re.IGNORECASE)
 
@@ -105,8 +106,10 @@ def submit_report(
     anonymous: bool = False,
     submission_key: str | None = None,
     now: datetime | None = None,
+    estimate: Estimate | None = None,
 ) -> Report:
-    """Record a new report. Submitting the same form twice returns the first report."""
+    """Record a new report. Submitting the same form twice returns the first report.
+    `estimate`: the reporter's impact estimate (app.services.impact.Estimate), if given."""
     rule = _required(rule, "rule", "Vul in welke regel u tegenaan loopt.", RULE_MAX)
     problem = _required(problem, "problem", "Beschrijf wat er misgaat.", TEXT_MAX)
     effect = _optional(effect, "effect", TEXT_MAX)
@@ -142,6 +145,8 @@ def submit_report(
             created_at=now,
             updated_at=now,
         )
+        if estimate is not None:
+            store_estimate(report, estimate)
         try:
             # The report and its first timeline line in one flush.
             with db.session.begin_nested():

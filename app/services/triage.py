@@ -342,10 +342,13 @@ def handle_item(
     what_changed: str | None = None,
     legal: LegalReference | None = None,
     target_reference: str | None = None,
+    estimate=workflow.KEEP,
+    text_public: bool = False,
 ) -> None:
     """Handle one agenda item through the workflow and record the decision on it:
     take_on (the actor follows up), assign (assignee_id follows up), decide (outcome,
-    explanation, what_changed; `legal` when escalating) or merge (target_reference,
+    explanation, what_changed; `legal` when escalating; the impact `estimate` a solving coach
+    confirms and the `text_public` mark, see workflow.decide_report) or merge (target_reference,
     explanation). `expected_version` is the report's version as the page showed it."""
     session = item.session
     _require_coach(actor)
@@ -386,6 +389,8 @@ def handle_item(
                 what_changed=what_changed,
                 legal=legal if outcome == workflow.ESCALATED else None,
                 expected_version=expected_version,
+                estimate=estimate,
+                text_public=text_public,
             )
             follow_up = report.assignee
             prefix = DECISION_PREFIX[outcome]
@@ -488,8 +493,21 @@ def _when(value: str | None) -> datetime | None:
 
 
 # What a decision may change on the report itself, restored as it was by an undo.
-_RESTORED = ("status", "assignee_id", "explanation", "outcome", "duplicate_of_id", "dossier_id")
-_RESTORED_TIMES = ("resolved_at", "last_activity_at")
+_RESTORED = (
+    "status",
+    "assignee_id",
+    "explanation",
+    "outcome",
+    "duplicate_of_id",
+    "dossier_id",
+    "text_public",
+    "impact_cases_per_month",
+    "impact_minutes_inhabitant",
+    "impact_minutes_staff",
+    "impact_affected",
+    "impact_confirmed_by_id",
+)
+_RESTORED_TIMES = ("resolved_at", "last_activity_at", "impact_confirmed_at")
 
 
 def _snapshot(report: Report) -> dict:
@@ -536,10 +554,13 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
     decision = item.decision
     before = undo["report"]
     now = utcnow()
+    # A decision recorded before a field was added to the snapshot leaves that field as it is.
     for name in _RESTORED:
-        setattr(report, name, before[name])
+        if name in before:
+            setattr(report, name, before[name])
     for name in _RESTORED_TIMES:
-        setattr(report, name, _when(before[name]))
+        if name in before:
+            setattr(report, name, _when(before[name]))
     # Higher, never back: a page loaded at the decision's version must not act any more.
     report.version = undo["version_after"] + 1
     report.updated_at = now

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.anonymity import follows_anonymously, name_for
+from app.anonymity import follows_anonymously, is_reporter, name_for
 from app.extensions import db
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
@@ -15,6 +15,7 @@ from app.notify import enqueue, external_url, follower_kind, followers, notify_f
 from app.permissions import NOTE_ROLES
 from app.services import ConflictError, DomainError
 from app.services.dossiers import LegalReference, attach_to_dossier, validate_reference
+from app.services.impact import Estimate, estimate_of, store_estimate
 from app.services.reports import record_event
 
 NEW = ReportStatus.NEW.value
@@ -90,6 +91,7 @@ class ReportActions:
     reopen: bool = False
     note: bool = False
     update: bool = False
+    estimate: bool = False  # give or change the impact estimate (as a coach)
     moves: tuple[str, ...] = ()  # every status the board may move it to
     # Staff who would act here but follow this report anonymously: they do nothing with it.
     withheld: bool = False
@@ -137,6 +139,7 @@ def report_actions(report: Report, user: User | None, *, anonymous: bool | None 
         reopen=report.status in ENDINGS and IN_PROGRESS in moves,
         note=writes,
         update=writes,
+        estimate=user.has_role(*ESTIMATE_ROLES),
         moves=moves,
     )
 
@@ -158,6 +161,23 @@ def report_actions_for(reports, user: User | None, anonymous_ids: set[int]) -> d
 
 # Roles that change a report's status at all (take on, decide, merge, reopen).
 HANDLER_ROLES = frozenset().union(*TRANSITIONS.values())
+# Who sets a report's impact estimate at any time (and confirms it when solving): the
+# roles that solve a report.
+ESTIMATE_ROLES = TRANSITIONS[(IN_PROGRESS, RESOLVED)]
+# decide_report's estimate when the caller offered none.
+KEEP = object()
+
+
+def may_estimate(report: Report, user: User | None) -> bool:
+    """Who may give or change the impact estimate of `report`: a coach (report_actions), and
+    its reporter (named or anonymous) while the report is open."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    if report.is_open and is_reporter(user, report):
+        return True
+    return report_actions(report, user).estimate
+
+
 ONLY_COACHES = "Alleen ontregelcoaches kunnen dit doen."
 # Said only to the person it is about, who knows they reported it.
 WITHHELD = "U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af."
@@ -278,9 +298,14 @@ def decide_report(
     legal: LegalReference | None = None,
     dossier: Dossier | None = None,
     expected_version: int | None = None,
+    estimate: Estimate | object | None = KEEP,
+    text_public: bool = False,
 ) -> None:
     """End a report as opgelost, geëscaleerd or uitgelegd, with an explanation for the reporter.
-    Escalating links the report to the dossier about its law article (created if needed)."""
+    Escalating links the report to the dossier about its law article (created if needed).
+    Solving it confirms the impact `estimate` the coach saw (None: no estimate; KEEP: the
+    caller offered none, nothing is confirmed). `text_public`: the coach marks the report's
+    texts as fit for the open data (app.opendata.data)."""
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if outcome not in DECISIONS:
@@ -305,7 +330,50 @@ def decide_report(
         attached = attach_to_dossier(report, legal or LegalReference(dossier.law_title), actor=actor, dossier=dossier)
         text = f"{explanation}\n\nWetsartikel: {attached.legal_reference}"
     _transition(report, outcome, actor, text=text)
+    report.text_public = bool(text_public)
+    if outcome == RESOLVED and estimate is not KEEP:
+        had_estimate = report.has_estimate
+        store_estimate(report, estimate, confirmed_by=actor)
+        if estimate is not None or had_estimate:
+            record_estimate(report, estimate, actor=actor, confirmed=estimate is not None)
     notify_followers(report, HEADLINES[outcome], text=text, exclude=None)
+    db.session.flush()
+
+
+def record_estimate(report: Report, estimate: Estimate | None, *, actor: User | None, confirmed: bool) -> None:
+    """The estimate's line on the timeline. `actor` None: the anonymous reporter, who reads as
+    'Anoniem' there (app.anonymity.event_actor_name) and only to the day."""
+    if estimate is None:
+        text = "Schatting van de impact verwijderd."
+    elif confirmed:
+        text = f"Schatting bevestigd: {estimate.sentence()}"
+    else:
+        text = f"Schatting: {estimate.sentence()}"
+    record_event(report, EventKind.ESTIMATED, actor=actor, text=text)
+
+
+def set_estimate(
+    report: Report, *, actor: User, estimate: Estimate | None, expected_version: int | None = None
+) -> None:
+    """Give, change or (None) remove the impact estimate of `report` (see may_estimate). A
+    coach's change to a solved report is that coach's confirmation; any other change leaves
+    it unconfirmed until the report is solved. The anonymous reporter's change is recorded
+    without an actor: nobody can see who gave it."""
+    if not may_estimate(report, actor):
+        if follows_anonymously(actor, report):
+            raise DomainError(WITHHELD)
+        raise DomainError("U kunt de schatting van deze melding niet wijzigen.")
+    _check_version(report, expected_version, actor)
+    coach = report_actions(report, actor).estimate
+    confirmed = coach and report.status == RESOLVED and estimate is not None
+    if estimate == estimate_of(report) and (report.impact_confirmed_at is not None or not confirmed):
+        return
+    store_estimate(report, estimate, confirmed_by=actor if confirmed else None)
+    report.version += 1
+    anonymous = report.is_anonymous and not coach
+    record_estimate(report, estimate, actor=None if anonymous else actor, confirmed=confirmed)
+    if coach:
+        report.last_activity_at = utcnow()
     db.session.flush()
 
 
@@ -406,6 +474,8 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
         raise DomainError("Alleen een afgeronde melding kan worden heropend.")
     reason = _text(reason, "reason", "Schrijf op waarom de melding weer open gaat.")
     report.duplicate_of_id = None
+    # Ended again later, the coach then decides again whether its texts may be public.
+    report.text_public = False
     _transition(report, IN_PROGRESS, actor, text=reason)
     record_event(report, EventKind.REOPENED, actor=actor, text=reason)
     if report.assignee is None:

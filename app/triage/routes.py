@@ -103,6 +103,9 @@ def _item_forms(item: TriageItem | None, coaches) -> dict:
         form = form_class(formdata=None, prefix=action, **kwargs)
         if isinstance(form, VersionedForm):
             form.version.data = str(item.report.version) if item is not None else ""
+        if isinstance(form, DecideForm) and item is not None:
+            # Solving confirms the estimate as it stands: the coach sees it and may change it.
+            form.fill_estimate(item.report)
         forms[action] = form
     return forms
 
@@ -351,6 +354,7 @@ def _act(session_id: int, item_id: int, action: str):
             what_changed=getattr(getattr(form, "what_changed", None), "data", None),
             legal=_legal_reference(form),
             target_reference=getattr(getattr(form, "target", None), "data", None),
+            **_decision_extras(form),
         )
         url, note = _forward(triage_session, item)
         destination.append(url)
@@ -434,6 +438,13 @@ def _legal_reference(form) -> LegalReference | None:
     if not isinstance(form, DecideForm):
         return None
     return LegalReference(form.law_title.data or "", form.bwb_id.data or None, form.article.data or None)
+
+
+def _decision_extras(form) -> dict:
+    """A decision's impact estimate (confirmed when solving) and its open-data mark."""
+    if not isinstance(form, DecideForm):
+        return {}
+    return {"estimate": form.estimate, "text_public": form.text_public.data}
 
 
 def _typed_text(form) -> str | None:

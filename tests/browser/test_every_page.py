@@ -27,6 +27,10 @@ NOT_PAGES = {
     "reports.export_xlsx",
     "dossiers.export_csv",
     "dossiers.export_xlsx",
+    "opendata.reports_csv",
+    "opendata.reports_json",
+    "opendata.dossiers_csv",
+    "opendata.dossiers_json",
 }
 # Pages whose content differs per role are checked for every role; every other page once
 # (the header, which differs per role, is covered by the start page of each role).

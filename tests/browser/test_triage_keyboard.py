@@ -121,7 +121,17 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.id") == "decide-what_changed"
     page.keyboard.type("Het formulier vraagt het niet meer op.")
-    for expected in ("decide-law_title", "decide-article", "decide-bwb_id"):
+    for expected in (
+        "decide-law_title",
+        "decide-article",
+        "decide-bwb_id",
+        # The impact estimate a solving coach confirms, and the open-data mark.
+        "decide-cases_per_month",
+        "decide-minutes_inhabitant",
+        "decide-minutes_staff",
+        "decide-affected-0",
+        "decide-text_public",
+    ):
         page.keyboard.press("Tab")
         assert page.evaluate("() => document.activeElement.id") == expected
     page.keyboard.press("Tab")
@@ -134,7 +144,8 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "decide-explanation"
     page.keyboard.type("Opgelost: we vragen het bewijsstuk niet meer opnieuw op, omdat het in het dossier zit.")
-    _tab_to(page, "#decide-form button[type=submit]", 5)
+    # what_changed, the law (3), the estimate (3 fields, the radio group) and the mark: then the button.
+    _tab_to(page, "#decide-form button[type=submit]", 10)
     page.keyboard.press("Enter")
     _wait_heading(page, "Punt 6 van 6")
     # x: skip item 6; nothing is left ahead, so back to item 2 (not discussed), and said so
@@ -154,8 +165,7 @@ def test_keyboard_session(app, live_server, page: Page, smtp):
     page.keyboard.type("Wet basisregistratie personen")
     page.keyboard.press("Tab")
     page.keyboard.type("art. 2.38")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    _tab_to(page, "#decide-form button[type=submit]", 7)  # past the BWB-id, the estimate and the mark
     page.keyboard.press("Enter")
     # Only the skipped item 6 is left: the session offers it again.
     _wait_heading(page, "Punt 6 van 6")

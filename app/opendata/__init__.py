@@ -1,0 +1,1 @@
+"""Open data: ended reports and escalation dossiers without personal data (data.py defines them)."""
