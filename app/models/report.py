@@ -234,6 +234,7 @@ class EventKind(str, enum.Enum):
     MERGED_IN = "merged_in"
     REOPENED = "reopened"
     UNDONE = "undone"
+    CHECKBACK = "checkback"  # an answer to 'Merkbaar beter?' (app.services.checkback)
 
 
 EVENT_LABELS = {
@@ -246,6 +247,7 @@ EVENT_LABELS = {
     EventKind.MERGED_IN.value: "Melding samengevoegd met deze melding",
     EventKind.REOPENED.value: "Heropend",
     EventKind.UNDONE.value: "Besluit ongedaan gemaakt",
+    EventKind.CHECKBACK.value: "Antwoord op ‘Merkbaar beter?’",
 }
 
 
