@@ -485,3 +485,14 @@ def test_retention_forgets_who_was_asked_and_later_removes_the_answers(app, solv
         assert result["checkback_answers_removed"] == 1
         assert db.session.scalar(db.select(db.func.count(CheckbackAnswer.id))) == 0
         assert db.session.scalar(db.select(db.func.count(CheckbackInvite.id))) == 0
+
+
+def test_the_demo_has_answered_and_unanswered_checks(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        counts = checkback_answers(utcnow() - timedelta(weeks=52), utcnow())
+        assert (counts.yes, counts.no, counts.unsure) == (1, 1, 1) and counts.unanswered >= 1
+        reopened = db.session.scalar(db.select(Report).where(Report.rule.like("Ontheffing parkeren%")))
+        assert reopened.status == "in_progress"
+        assert checkback()["mails"] == 0  # asked already: the job adds nothing
