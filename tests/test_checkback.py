@@ -496,3 +496,38 @@ def test_the_demo_has_answered_and_unanswered_checks(app, runner):
         reopened = db.session.scalar(db.select(Report).where(Report.rule.like("Ontheffing parkeren%")))
         assert reopened.status == "in_progress"
         assert checkback()["mails"] == 0  # asked already: the job adds nothing
+
+
+def test_a_link_past_its_signed_age_is_expired_even_if_the_row_says_otherwise(app, solved, monkeypatch):
+    import time
+
+    with app.app_context():
+        checkback()
+        token = checkback_tokens(db.session.get(Report, solved["report"]))[0]
+        assert check_link(token).invite is not None
+        later = time.time() + (app.config["CHECKBACK_ANSWER_DAYS"] + 1) * 86400
+        monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+        assert check_link(token).problem == EXPIRED
+
+
+def test_the_same_invitation_cannot_be_answered_twice_even_past_the_page(app, solved):
+    """Two answers sent at once: the first clears the link, the second is refused and
+    records nothing (the conditional update, not the page's check)."""
+    from app.services import DomainError
+    from app.services.checkback import answer_checkback
+
+    with app.app_context():
+        checkback()
+        invite = db.session.scalar(db.select(CheckbackInvite).where(CheckbackInvite.user_id == solved["reporter"]))
+        answer_checkback(invite, "no", "Eerste.")
+        with pytest.raises(DomainError):
+            answer_checkback(invite, "no", "Tweede.")
+        db.session.rollback()
+        assert db.session.scalar(db.select(db.func.count(CheckbackAnswer.id))) == 0  # nothing committed
+        invite = db.session.get(CheckbackInvite, invite.id)
+        answer_checkback(invite, "no", "Eerste.")
+        db.session.commit()
+        with pytest.raises(DomainError):
+            answer_checkback(db.session.get(CheckbackInvite, invite.id), "yes", None)
+        db.session.rollback()
+        assert [a.comment for a in db.session.scalars(db.select(CheckbackAnswer))] == ["Eerste."]
