@@ -89,6 +89,7 @@ def test_the_reporter_and_each_supporter_get_one_question_also_when_the_job_runs
         reporter_mail = next(m for m in mails if m.to_user_id == solved["reporter"])
         assert "uw melding" in reporter_mail.body_text and solved["reference"] in reporter_mail.subject
         assert "Het formulier is weg." in reporter_mail.body_text
+        assert reporter_mail.body_text.count("7 weken geleden") == 1  # as long ago as it really is
         # One link per answer, per recipient; different recipients have different links.
         links = {
             m.id: set(re.findall(r"/merkbaar-beter/([^?\s\"]+)\?antwoord=(ja|nee|weet-niet)", m.body_text))

@@ -103,7 +103,7 @@ def ask_checkback(report: Report, *, now: datetime | None = None) -> int:
     'Merkbaar beter?', once per person and solution. Returns the number of mails queued.
     Someone who chose no mail about the report is not asked (and not asked later)."""
     now = now or utcnow()
-    weeks = current_app.config["CHECKBACK_WEEKS"]
+    weeks = max((now - report.resolved_at).days // 7, 1)  # as it is, also when a run was missed
     queued = 0
     for follower in followers(report):
         key = _recipient(report, follower)
