@@ -54,6 +54,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 10 minutes")
+    # 'Merkbaar beter?' links that do not work (or refused answers), per client address.
+    CHECKBACK_LIMIT_PER_CLIENT = os.environ.get("CHECKBACK_LIMIT_PER_CLIENT", "30 per 10 minutes")
     # Wrong current passwords when changing one's own password, per user.
     PASSWORD_CHANGE_LIMIT = os.environ.get("PASSWORD_CHANGE_LIMIT", "5 per 10 minutes")
     # "Wachtwoord vergeten": requests per client address and per e-mail address (each one
@@ -138,6 +140,12 @@ class Config:
     # After this many days without activity on a report that ended for good, the link
     # between an anonymous report and its reporter (and anonymous followers) is destroyed.
     RETENTION_ANONYMOUS_LINK_DAYS = int(os.environ.get("RETENTION_ANONYMOUS_LINK_DAYS", "90"))
+    # 'Merkbaar beter?': this many weeks after a report was solved, its reporter and
+    # supporters are asked whether things got noticeably better (0 switches it off); the
+    # mail's links work this many days; the job runs daily at CHECKBACK_TIME.
+    CHECKBACK_WEEKS = int(os.environ.get("CHECKBACK_WEEKS", "6"))
+    CHECKBACK_ANSWER_DAYS = int(os.environ.get("CHECKBACK_ANSWER_DAYS", "30"))
+    CHECKBACK_TIME = os.environ.get("CHECKBACK_TIME", "10:00")
 
     # Outgoing mail (SMTP). Messages wait in the outbox until delivered.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import sso
     from app.auth.routes import bp as auth_bp
     from app.board.routes import bp as board_bp
+    from app.checkback.routes import bp as checkback_bp
     from app.dossiers.routes import bp as dossiers_bp
     from app.main.routes import bp as main_bp
     from app.opendata.routes import bp as opendata_bp
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(opendata_bp, url_prefix="/open-data")
     app.register_blueprint(dossiers_bp, url_prefix="/juridisch")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(checkback_bp, url_prefix="/merkbaar-beter")
 
     from app import views
 

@@ -279,4 +279,8 @@ def event_actor_name(event: Event, report: Report, viewer: User | None) -> str:
     actor: it reads as the anonymous reporter."""
     if by_anonymous_reporter(event, report):
         return reporter_name(report, viewer)
+    if event.actor_id is None and event.kind == "checkback":
+        # An answer to 'Merkbaar beter?' without an actor came from someone who follows the
+        # report anonymously; which of them is recorded nowhere, so not even to themselves.
+        return name_for(viewer, None, anonymous=True)
     return name_for(viewer, event.actor)

@@ -240,6 +240,7 @@ def seed_demo() -> None:
     for index, (status, coach_email, explanation) in DEMO_STATES.items():
         _demo_progress(reports[index], status, users[coach_email], explanation)
     seed_impact_demo(reports, users)
+    seed_demo_checkbacks(reports, users)
 
 
 def seed_impact_demo(reports: list[Report], users: dict[str, User]) -> None:
@@ -276,3 +277,61 @@ def _demo_progress(report: Report, status: ReportStatus, coach: User, explanatio
         if status is ReportStatus.ESCALATED
         else None,
     )
+
+
+def seed_demo_checkbacks(reports: list[Report], users: dict[str, User]) -> None:
+    """'Merkbaar beter?' (app.services.checkback): the two solved demo reports and one more
+    were solved CHECKBACK_WEEKS ago and their followers were asked. One answered ja, one
+    question (to an anonymous reporter) waits for an answer, and on the extra report the
+    reporter answered nee (it is back on the board, with the comment) and a supporter
+    weet ik niet."""
+    from flask import current_app
+
+    from app.models import CheckbackInvite
+    from app.services.checkback import answer_checkback, ask_checkback
+
+    now = utcnow()
+    solved_at = now - timedelta(weeks=current_app.config["CHECKBACK_WEEKS"] or 6, days=2)
+    coach = users["coach@rodeknop.test"]
+    extra = submit_report(
+        users["collega@rodeknop.test"],
+        rule="Ontheffing parkeren voor mantelzorgers moet elk jaar opnieuw worden aangevraagd",
+        problem="Mantelzorgers met een vaste zorgtaak vragen elk jaar dezelfde ontheffing aan, met dezelfde bewijsstukken.",
+        effect="Mantelzorgers verliezen tijd en krijgen soms een boete omdat de nieuwe ontheffing te laat komt.",
+        suggestion="Een ontheffing voor drie jaar bij een vaste zorgtaak.",
+        origin=Origin.OWN.value,
+        department_id=db.session.scalar(db.select(Department.id).where(Department.name == "Belastingen")),
+        now=now - timedelta(days=90),
+    )
+    support_report(users["medewerker@rodeknop.test"], extra, "Aan de balie horen we dit elke week.")
+    _demo_progress(
+        extra,
+        ReportStatus.RESOLVED,
+        coach,
+        "De ontheffing geldt voortaan drie jaar als de zorgtaak blijvend is; het formulier vraagt minder bewijsstukken.",
+    )
+    for report in (reports[1], reports[2], extra):
+        report.resolved_at = solved_at
+        for event in report.events:
+            if event.to_status == ReportStatus.RESOLVED.value:
+                event.created_at = solved_at
+        db.session.flush()
+        ask_checkback(report, now=solved_at + timedelta(weeks=current_app.config["CHECKBACK_WEEKS"] or 6))
+    db.session.flush()
+
+    def invite(report: Report, user: User) -> CheckbackInvite:
+        return db.session.scalar(
+            db.select(CheckbackInvite).where(CheckbackInvite.report_id == report.id, CheckbackInvite.user_id == user.id)
+        )
+
+    answer_checkback(
+        invite(reports[1], users["collega@rodeknop.test"]),
+        "yes",
+        "Inwoners vertellen hun verhaal nu één keer. Dat scheelt bij elke aanvraag ruim een half uur.",
+    )
+    answer_checkback(
+        invite(extra, users["collega@rodeknop.test"]),
+        "no",
+        "Het formulier is aangepast, maar de vergunningverlening vraagt nog steeds elk jaar om een nieuwe aanvraag.",
+    )
+    answer_checkback(invite(extra, users["medewerker@rodeknop.test"]), "unsure", None)

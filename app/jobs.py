@@ -30,6 +30,7 @@ from app.models.base import utcnow
 from app.models.report import overdue_cutoff
 from app.models.user import NO_MAIL
 from app.notify import deliver_outbox, enqueue, external_url
+from app.services.checkback import ask_checkback, due_for_checkback, forget_checkback_links, forget_checkbacks
 from app.services.dossiers import dossier_contacts
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
@@ -279,6 +280,21 @@ def daily_digest(now: datetime | None = None) -> dict:
         return _record("daily_digest", started, {"mails": queued, "messages": len(waiting), "dropped": dropped})
 
 
+def checkback(now: datetime | None = None) -> dict:
+    """'Merkbaar beter?': CHECKBACK_WEEKS after a report was solved, its reporter and
+    supporters each get the question once (app.services.checkback). Safe to run twice and
+    from two schedulers: one invitation per recipient and solution (a unique key)."""
+    with _context():
+        now = now or utcnow()
+        started = utcnow()
+        reports = due_for_checkback(now)
+        queued = 0
+        for report in reports:
+            queued += ask_checkback(report, now=now)
+            db.session.commit()  # each report's questions on their own: a crash loses no mail
+        return _record("checkback", started, {"reports": len(reports), "mails": queued})
+
+
 def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
     """Anonymise or remove what is past its term, and record what was done."""
     with _context():
@@ -297,9 +313,11 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
         if config["RETENTION_ANONYMOUS_LINK_DAYS"]:
             before = now - timedelta(days=config["RETENTION_ANONYMOUS_LINK_DAYS"])
             result["anonymous_links_destroyed"] = forget_anonymous_links(before, dry_run=dry_run)
+            result["checkback_links_forgotten"] = forget_checkback_links(before, dry_run=dry_run)
         if config["RETENTION_REPORT_DAYS"]:
             before = now - timedelta(days=config["RETENTION_REPORT_DAYS"])
             result["reporters_forgotten"] = forget_reporters(before, dry_run=dry_run)
+            result["checkback_answers_removed"] = forget_checkbacks(before, dry_run=dry_run)
         if dry_run:
             db.session.rollback()
         return _record("retention", started, result, dry_run=dry_run)
@@ -319,6 +337,7 @@ JOBS: dict[str, Callable[..., dict]] = {
     "dossier_reminders": dossier_reminders,
     "dossier_overview": dossier_overview,
     "daily_digest": daily_digest,
+    "checkback": checkback,
     "retention": retention,
 }
 
@@ -353,6 +372,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
     legal_h, legal_m = _hm(config["DOSSIER_OVERVIEW_TIME"])
     keep_h, keep_m = _hm(config["RETENTION_TIME"])
     digest_h, digest_m = _hm(config["DIGEST_TIME"])
+    checkback_h, checkback_m = _hm(config["CHECKBACK_TIME"])
     triggers = {
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
         "weekly_agenda": CronTrigger(
@@ -364,6 +384,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
             day_of_week=days[config["DOSSIER_OVERVIEW_WEEKDAY"]], hour=legal_h, minute=legal_m, timezone=tz
         ),
         "daily_digest": CronTrigger(hour=digest_h, minute=digest_m, timezone=tz),
+        "checkback": CronTrigger(hour=checkback_h, minute=checkback_m, timezone=tz),
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():

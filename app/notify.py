@@ -168,11 +168,11 @@ COALESCED_TEMPLATE = "report_update"
 
 def _group_key(hold: Hold, user: User, template: str, anonymous: bool, context: dict) -> str:
     report = context.get("report")
-    recipient = _recipient_key(user, anonymous)
+    recipient = recipient_key(user, anonymous)
     return f"{hold.group}:{report.id if report is not None else '-'}:{template}:{recipient}"[:GROUP_KEY_MAX]
 
 
-def _recipient_key(user: User, anonymous: bool) -> str:
+def recipient_key(user: User, anonymous: bool) -> str:
     """Who a held mail is for, in its group key: the pseudonym for an anonymous follower."""
     return f"p{pseudonym(user.id)}" if anonymous else f"u{user.id}"
 
@@ -294,7 +294,7 @@ def withdraw_held(group: str, owner: str) -> bool:
 def withdraw_held_to_former_followers(group: str, report: Report) -> None:
     """After followers were taken off `report` (an undone merge), the held updates of
     `group` about it to anyone who no longer follows it are not sent."""
-    following = {_recipient_key(f.user, f.anonymous) for f in followers(report)}
+    following = {recipient_key(f.user, f.anonymous) for f in followers(report)}
     prefix = f"{group}:{report.id}:{COALESCED_TEMPLATE}:"
     for message in db.session.scalars(db.select(OutboxMessage).where(_in_group(group))):
         former = message.group_key.startswith(prefix) and message.group_key[len(prefix) :] not in following

@@ -34,6 +34,8 @@ TABLES = [
     "triage_attendee",
     "triage_session",
     "outbox_message",
+    "checkback_answer",
+    "checkback_invite",
     "event",
     "support",
     "report",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -161,3 +162,43 @@ def enable_second_factor(user: User) -> str:
     secret = pending_secret(user)
     user.totp_enabled_at = utcnow()
     return secret
+
+
+CHECKBACK_LINK_RE = re.compile(r"(https?://[^\s\"<>]*/merkbaar-beter/([A-Za-z0-9_.\-]+))\?antwoord=([a-z\-]+)")
+
+
+def solve_report(report, coach: User, *, weeks_ago: float = 7):
+    """Decide `report` as opgelost by `coach`, `weeks_ago` weeks back (inside an app context)."""
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.services.workflow import decide_report
+
+    decide_report(
+        report, actor=coach, outcome="resolved", explanation="Opgelost.", what_changed="Het formulier is weg."
+    )
+    report.resolved_at = utcnow() - timedelta(weeks=weeks_ago)
+    db.session.flush()
+    return report
+
+
+def checkback_tokens(report) -> list[str]:
+    """The 'Merkbaar beter?' link tokens in the outbox about `report`, one per mail."""
+    from app.models import OutboxMessage
+
+    bodies = db.session.scalars(
+        db.select(OutboxMessage.body_text).where(OutboxMessage.subject.like(f"Merkbaar beter?%{report.reference}"))
+    ).all()
+    return [CHECKBACK_LINK_RE.search(body).group(2) for body in bodies]
+
+
+def checkback_link_params(owner: User, coach: User | None = None) -> dict:
+    """<checkback_token>: an unused 'Merkbaar beter?' link of `owner`'s solved report
+    (inside an app context)."""
+    from app.services.checkback import ask_checkback
+
+    coach = coach or make_user(roles=("employee", "coach"))
+    report = solve_report(make_report(owner, rule="Regel die opgelost is"), coach)
+    ask_checkback(report)
+    db.session.flush()
+    return {"checkback_token": checkback_tokens(report)[0]}

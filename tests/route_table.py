@@ -54,6 +54,11 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # --- static files: the same for everyone ------------------------------------------
     ("static", "GET"):                  {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
+    # --- 'Merkbaar beter?': a link from the mail, no login needed; an empty answer comes back --
+    ("checkback.answer", "GET"):        {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    ("checkback.answer", "POST"):       {"anon": 400,     "employee": 400, "coach": 400, "legal": 400, "admin": 400},
+    ("checkback.thanks", "GET"):        {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+
     # --- main --------------------------------------------------------------------------
     ("main.index", "GET"):              {"anon": redirect("/inloggen"), "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     # The accessibility statement is public (legal duty), also before logging in.

@@ -199,6 +199,7 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         "addressee_id": world["addressee_ids"],
         "purpose": ["reset"],
         "token": ["niet-geldig"],
+        "checkback_token": ["niet-geldig"],
     }
     urls, unfilled = [], []
     with app.test_request_context():

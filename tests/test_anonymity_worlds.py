@@ -20,14 +20,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import url_for
 from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
-from app.models import TriageSession, User
+from app.jobs import checkback
+from app.models import OutboxMessage, TriageSession, User
 from tests.conftest import _empty_tables, csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
 
@@ -50,6 +51,8 @@ RANDOM_COLUMNS = {
 }
 SKIPPED_TABLES = {"rate_limit", "alembic_version"}
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
+# A 'Merkbaar beter?' link: its path (the token is random by design).
+CHECKBACK_LINK = re.compile(r"https?://[^/\s]+(/merkbaar-beter/[^?\s\"]+)")
 
 
 def _login(client, email: str) -> None:
@@ -162,6 +165,19 @@ def _play(app, anonymous_email: str) -> dict:
         db.session.commit()
         weekly_agenda()
         dossier_overview()
+        # 'Merkbaar beter?': an anonymous report and Xander's named report (which an
+        # anonymous report was merged into) were solved seven weeks ago; everyone is asked.
+        for solved in (r["r4"], own):
+            workflow.decide_report(
+                solved, actor=dina, outcome="resolved", explanation="Opgelost.", what_changed="Het kan nu online."
+            )
+            solved.resolved_at = solved.resolved_at - timedelta(weeks=7)
+        db.session.commit()
+        checkback()
+        questions = {
+            (m.to_pseudonym is not None, m.subject.rsplit(" ", 1)[-1]): CHECKBACK_LINK.search(m.body_text).group(1)
+            for m in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.subject.like("Merkbaar beter?%")))
+        }
         ids = {
             "users": sorted(people[e].id for e in people),
             "reports": sorted(refs.values()),
@@ -170,6 +186,19 @@ def _play(app, anonymous_email: str) -> dict:
             "items": [item.id for item in db.session.get(TriageSession, session.id).items],
             "department": department_id,
         }
+    # The anonymous reporter answers nee through their link (no login), Xander ja through his.
+    answered = 0
+    for (anonymous_link, reference), link in sorted(questions.items()):
+        if reference not in (refs["r4"], refs["own"]) or anonymous_link != (reference == refs["r4"]):
+            continue
+        answering = app.test_client()
+        page = answering.get(f"{link}?antwoord=nee").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        answer = ("no", "Nog steeds niet beter.") if reference == refs["r4"] else ("yes", "Veel beter.")
+        response = answering.post(link, data={"csrf_token": token, "answer": answer[0], "comment": answer[1]})
+        assert response.status_code == 303, reference
+        answered += 1
+    assert answered == 2 and len(questions) == 3
     return ids
 
 
@@ -182,6 +211,7 @@ NORMALISE = [
     (re.compile(r"\b\d{1,2}:\d{2}\b"), "<time>"),
     (re.compile(r"data-(remaining|started|server-now)[\w-]*=\"[^\"]*\""), "data-timer"),
     (HEX64, "<pseudonym>"),
+    (re.compile(r"/merkbaar-beter/[^?\s\"]+"), "/merkbaar-beter/<link>"),
     (re.compile(r"<[^>]*@rodeknop[^>]*>"), "<message-id>"),
     # A new second-factor secret on every setup page: its QR code and its key as text.
     (re.compile(r'<svg[^>]*class="rk-qr".*?</svg>', re.S), "<qr>"),
@@ -215,6 +245,7 @@ def _urls(app, ids: dict) -> list[str]:
         "addressee_id": [addressee],
         "purpose": ["reset"],
         "token": ["niet-geldig"],
+        "checkback_token": ["niet-geldig"],
     }
     urls = []
     with app.test_request_context():

@@ -39,6 +39,7 @@ from app.extensions import db
 from tests.conftest import FUZZ_SUMMARY, Auth, _empty_tables
 from tests.factories import (
     PASSWORD,
+    checkback_link_params,
     enable_second_factor,
     first_addressee_id,
     make_department,
@@ -113,6 +114,7 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "reports.export_csv": REPORT_LIST_PARAMS,
     "reports.export_xlsx": REPORT_LIST_PARAMS,
     "reports.detail": ("besluit", "doel", "zoek"),
+    "checkback.answer": ("antwoord",),
     "board.index": (*BOARD_PARAMS, "kaart"),
     "board.move": BOARD_PARAMS,
     "dossiers.index": DOSSIER_PARAMS,
@@ -337,6 +339,8 @@ def _world(app, role: str) -> dict:
             "item_id": session.items[0].id,
             # A valid link to choose a new password (used up once a value is accepted).
             **password_link_params(other),
+            # A 'Merkbaar beter?' link of a solved report (used up once an answer is accepted).
+            **checkback_link_params(owner, coach),
         }
 
 
@@ -714,6 +718,7 @@ def test_hostile_input_never_gives_a_500_nor_a_corrupted_row(app, role):
         LOGIN_LIMIT_PER_CLIENT="100000 per minute",
         LOGIN_LIMIT_PER_ACCOUNT="100000 per minute",
         PASSWORD_CHANGE_LIMIT="100000 per minute",
+        CHECKBACK_LIMIT_PER_CLIENT="100000 per minute",
     )
     started = time.monotonic()
     walker = Walker(app, role)

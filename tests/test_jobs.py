@@ -130,6 +130,8 @@ def test_retention_dry_run_changes_nothing_and_the_real_run_records_what_it_did(
             "mails_removed": 0,
             "anonymous_links_destroyed": 0,
             "reporters_forgotten": 1,
+            "checkback_links_forgotten": 0,
+            "checkback_answers_removed": 0,
         }
         assert db.session.get(Report, old.id).reporter_id == reporter.id
         assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) >= 1

@@ -14,6 +14,7 @@ from app.models import AuditEntry, Department, Event, Report, Support, User
 from tests.conftest import CSRF_RE, csrf_token
 from tests.factories import (
     PASSWORD,
+    checkback_link_params,
     enable_second_factor,
     first_addressee_id,
     make_department,
@@ -43,6 +44,8 @@ def _world(app):
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),
             **password_link_params(owner),
+            # A 'Merkbaar beter?' link of a solved report (used up once an answer is accepted).
+            **checkback_link_params(owner),
         }
         world.update(_weekly_session())
         return world

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Department, Event, Report, Support, User
 from tests.conftest import Auth, csrf_token
 from tests.factories import (
+    checkback_link_params,
     first_addressee_id,
     make_department,
     make_dossier,
@@ -75,6 +76,8 @@ def _world(app, role: str) -> dict:
             "addressee_id": first_addressee_id(),
             "filename": "css/app.css",
             **password_link_params(other),
+            # A 'Merkbaar beter?' link of a solved report (used up once an answer is accepted).
+            **checkback_link_params(owner),
         }
         params.update(_weekly_session())
         return params

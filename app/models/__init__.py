@@ -1,6 +1,7 @@
 """The domain's tables, one module per aggregate."""
 
 from app.models.audit import AuditEntry
+from app.models.checkback import CheckbackAnswer, CheckbackInvite
 from app.models.dossier import Addressee, Dossier, DossierEvent, DossierStatus
 from app.models.job import JobRun
 from app.models.outbox import OutboxMessage
@@ -12,6 +13,8 @@ __all__ = [
     "ROLES",
     "Addressee",
     "AuditEntry",
+    "CheckbackAnswer",
+    "CheckbackInvite",
     "Department",
     "Dossier",
     "DossierEvent",

@@ -348,6 +348,7 @@ class EventKind(str, enum.Enum):
     REOPENED = "reopened"
     UNDONE = "undone"
     ESTIMATED = "estimated"
+    CHECKBACK = "checkback"  # an answer to 'Merkbaar beter?' (app.services.checkback)
 
 
 EVENT_LABELS = {
@@ -361,6 +362,7 @@ EVENT_LABELS = {
     EventKind.REOPENED.value: "Heropend",
     EventKind.UNDONE.value: "Besluit ongedaan gemaakt",
     EventKind.ESTIMATED.value: "Schatting van de impact",
+    EventKind.CHECKBACK.value: "Antwoord op ‘Merkbaar beter?’",
 }
 
 

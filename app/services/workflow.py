@@ -211,10 +211,12 @@ def _text(value: str | None, field: str, message: str) -> str:
 
 
 def _transition(
-    report: Report, to: str, actor: User, *, text: str | None, public: bool = True, by_table: bool = True
+    report: Report, to: str, actor: User | None, *, text: str | None, public: bool = True, by_table: bool = True
 ) -> None:
-    """`by_table=False`: the one move outside the table, a report handed back to Nieuw
-    when its coach's account ends (hand_over_report)."""
+    """`by_table=False`: the two moves outside the table, made by Rode Knop itself rather
+    than by a coach: a report handed back to Nieuw when its coach's account ends
+    (hand_over_report), and a solved report back on the board when someone who follows it
+    answers 'Merkbaar beter?' with no (reopen_after_checkback)."""
     if by_table and not allowed(report, to, actor):
         raise DomainError(f"Van {STATUS_LABELS[report.status_enum]} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.")
     from_status = report.status
@@ -223,7 +225,7 @@ def _transition(
     now = utcnow()
     report.last_activity_at = now
     report.updated_at = now
-    report.resolved_at = now if to == RESOLVED else (None if to == IN_PROGRESS else report.resolved_at)
+    report.resolved_at = now if to == RESOLVED else (None if to in (NEW, IN_PROGRESS) else report.resolved_at)
     record_event(
         report,
         EventKind.STATUS_CHANGED,
@@ -481,6 +483,38 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
     if report.assignee is None:
         _assign(report, actor, actor)
     notify_followers(report, "heropend", text=reason, exclude=actor)
+    db.session.flush()
+
+
+CHECKBACK_REOPENED = (
+    "Iemand die deze melding volgt, merkt geen verbetering. De melding is daarom heropend: "
+    "een ontregelcoach kijkt er opnieuw naar."
+)
+
+
+def reopen_after_checkback(report: Report) -> None:
+    """Someone who follows `report` answered 'Merkbaar beter?' with no (their answer and
+    comment are in the timeline already, app.services.checkback): the report goes back on
+    the board. With its coach still there, to In behandeling and the coach hears why;
+    without one, to Nieuw, so that the weekly session takes it up. Rode Knop makes the move
+    (no actor): naming the answerer stays with their answer's line of the timeline."""
+    if report.status != RESOLVED:
+        return
+    coach = report.assignee if may_follow_up(report.assignee) else None
+    if coach is None:
+        report.assignee = None
+    _transition(report, IN_PROGRESS if coach else NEW, None, text=CHECKBACK_REOPENED, by_table=False)
+    record_event(report, EventKind.REOPENED, actor=None, text=CHECKBACK_REOPENED)
+    if coach is not None:
+        enqueue(
+            coach,
+            "checkback_reopened",
+            f"{report.reference} is heropend: geen verbetering gemerkt",
+            report=report,
+            url=external_url("reports.detail", reference=report.reference),
+            kind="assigned",
+        )
+    notify_followers(report, "heropend", text=CHECKBACK_REOPENED)
     db.session.flush()
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 from app.extensions import db
 from tests.browser.data import add_user, seed_demo
 from tests.browser.helpers import UNCOVERED, axe_check, login
-from tests.factories import first_addressee_id, make_dossier, make_report, make_support
+from tests.factories import checkback_link_params, first_addressee_id, make_dossier, make_report, make_support
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +85,8 @@ def _seed(app) -> dict:
             "addressee_id": first_addressee_id(),
             # A valid invitation link for someone who has not chosen a password yet.
             **_invitation(),
+            # A 'Merkbaar beter?' link of a solved report of Sanne's.
+            **checkback_link_params(sanne, coach),
         }
         try:
             from app.services.triage import handle_item, start_session

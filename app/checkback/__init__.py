@@ -1,0 +1,1 @@
+"""'Merkbaar beter?': the page behind the links in the after-solution mail (no login)."""
