@@ -248,11 +248,18 @@ def by_anonymous_reporter(event: Event, report: Report) -> bool:
     return event.actor_id is None and event.kind in _REPORTER_KINDS and report.is_anonymous
 
 
+def by_anonymous_follower(event: Event) -> bool:
+    """An answer to 'Merkbaar beter?' without an actor: it came from someone who follows the
+    report anonymously (the reporter or a supporter); which of them is recorded nowhere."""
+    return event.actor_id is None and event.kind == "checkback"
+
+
 def event_moment(event: Event, report: Report, viewer: User | None) -> datetime | date:
     if event.kind == "submitted":
         return submitted_at(report, viewer)
-    if by_anonymous_reporter(event, report) and not is_reporter(viewer, report):
-        # Only the day, as for the submission: the minute could be matched with a login.
+    if (by_anonymous_reporter(event, report) and not is_reporter(viewer, report)) or by_anonymous_follower(event):
+        # Only the day, as for the submission: the minute could be matched with a login,
+        # or with the mail system's record of who opened which link when.
         from app.clock import local
 
         return local(event.created_at).date()
@@ -279,8 +286,7 @@ def event_actor_name(event: Event, report: Report, viewer: User | None) -> str:
     actor: it reads as the anonymous reporter."""
     if by_anonymous_reporter(event, report):
         return reporter_name(report, viewer)
-    if event.actor_id is None and event.kind == "checkback":
-        # An answer to 'Merkbaar beter?' without an actor came from someone who follows the
-        # report anonymously; which of them is recorded nowhere, so not even to themselves.
+    if by_anonymous_follower(event):
+        # Not even to themselves: who of the anonymous followers answered is recorded nowhere.
         return name_for(viewer, None, anonymous=True)
     return name_for(viewer, event.actor)
