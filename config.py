@@ -120,6 +120,7 @@ class Config:
     # The open data (ended reports and escalation dossiers without personal data) for anyone,
     # without logging in; off: only coaches, Juridische Zaken and beheerders download it.
     OPEN_DATA_PUBLIC = _bool("OPEN_DATA_PUBLIC", False)
+    OPEN_DATA_LIMIT_PER_CLIENT = os.environ.get("OPEN_DATA_LIMIT_PER_CLIENT", "20 per hour")
     TRIAGE_SESSION_MINUTES = int(os.environ.get("TRIAGE_SESSION_MINUTES", "30"))
     # Mails about a decision in the weekly session wait this long (or until the session
     # ends, if sooner), so the decision can still be undone without anyone being told.

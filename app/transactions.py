@@ -79,6 +79,13 @@ def start_writing() -> None:
             session.expire(instance)
 
 
+def done_writing() -> None:
+    """After start_writing() and the commit of what was written: the request goes on only
+    reading (a file streamed to a slow client), so its next transaction begins DEFERRED
+    again instead of holding SQLite's write lock until the last byte is sent."""
+    request.environ.pop(_WRITING, None)
+
+
 def _reading_phase() -> bool:
     if request.environ.get(_WRITING):
         return False

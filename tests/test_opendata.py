@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app.anonymity import pseudonym
 from app.extensions import db
@@ -20,6 +21,7 @@ from app.opendata.data import BATCH, DATA_SETS, DOSSIER_FIELDS, REPORT_FIELDS, s
 from app.services import workflow
 from app.services.dossiers import LegalReference
 from app.services.impact import Estimate
+from app.transactions import writer
 from tests.factories import make_department, make_report, make_support, make_user
 from tests.test_board import login
 
@@ -303,6 +305,52 @@ def test_open_data_public_opens_it_to_anyone_and_still_audits(app, world):
             assert anonymous is not None and anonymous.actor_id is None
     finally:
         app.config["OPEN_DATA_PUBLIC"] = False
+
+
+def test_a_file_being_sent_does_not_hold_the_write_lock(app, world):
+    """The audit line is written first; the file is read while it goes out, which on SQLite
+    must not keep everyone else from writing until a slow client has it all."""
+    response = login(app, "eva@example.test").get("/open-data/meldingen.csv", buffered=False)
+    chunks = iter(response.response)
+    received = [next(chunks)]  # the download has begun and is reading
+    # SQLite: this waits for the write lock (and gives up after busy_timeout) if it is held.
+    with app.app_context(), writer(db.engine).begin() as conn:
+        assert conn.execute(text("UPDATE department SET name = name")).rowcount >= 1
+    received += list(chunks)
+    response.close()
+    body = b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in received).decode()
+    assert body.startswith("reference,") and body.count("RK-") >= 1
+
+
+def _fetched(client, path: str) -> int:
+    response = client.get(path)
+    response.get_data()
+    response.close()
+    return response.status_code
+
+
+def test_a_client_downloads_a_bounded_number_of_files(app, world):
+    """Every file reads all ended reports: one address gets OPEN_DATA_LIMIT_PER_CLIENT files,
+    then a Dutch page (429) without the work, and another address is not held up by it."""
+    app.config.update(OPEN_DATA_PUBLIC=True, OPEN_DATA_LIMIT_PER_CLIENT="3 per hour")
+    try:
+        client = app.test_client()
+        paths = ["/open-data/meldingen.csv", "/open-data/dossiers.json", "/open-data/meldingen.json"]
+        assert [_fetched(client, path) for path in paths] == [200, 200, 200]
+        refused = client.get("/open-data/dossiers.csv")
+        assert refused.status_code == 429 and "Te veel pogingen" in refused.get_data(as_text=True)
+        refused.close()
+        assert client.get("/open-data/").status_code == 200  # the page itself is not counted
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+        assert _fetched(other, "/open-data/meldingen.csv") == 200
+        with app.app_context():
+            downloads = db.session.scalar(
+                db.select(db.func.count(AuditEntry.id)).where(AuditEntry.detail.like("%zonder inloggen%"))
+            )
+            assert downloads == 4  # the refused one did no work and left no line
+    finally:
+        app.config.update(OPEN_DATA_PUBLIC=False)
 
 
 def test_the_page_describes_the_fields_in_dutch(app, world):
