@@ -202,3 +202,33 @@ def checkback_link_params(owner: User, coach: User | None = None) -> dict:
     ask_checkback(report)
     db.session.flush()
     return {"checkback_token": checkback_tokens(report)[0]}
+
+
+def run_job_in_processes(database_url: str, job: str, *, processes: int = 4, secret_key: str = "j" * 48) -> None:
+    """`flask run-job <job>` in several processes started at once against the test
+    database, as several schedulers (or a scheduler and a person) would; all must succeed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **os.environ,
+        "RODEKNOP_ENV": "production",
+        "SECRET_KEY": secret_key,
+        "ANONYMITY_KEY": "k" * 48,
+        "DATABASE_URL": database_url,
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", job],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), outputs

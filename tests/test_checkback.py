@@ -6,10 +6,7 @@ the board for the coach, with the comment; the dashboard's counts come from one 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from tests.factories import (
     make_report,
     make_support,
     make_user,
+    run_job_in_processes,
     solve_report,
 )
 
@@ -155,26 +153,7 @@ def test_someone_who_chose_no_mail_about_their_reports_is_not_asked(app, solved)
 
 
 def test_four_processes_running_the_job_at_once_ask_each_person_once(app, solved, database_url):
-    env = {
-        **os.environ,
-        "RODEKNOP_ENV": "production",
-        "SECRET_KEY": "j" * 48,
-        "ANONYMITY_KEY": "k" * 48,
-        "DATABASE_URL": database_url,
-    }
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "checkback"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
-    assert all(proc.returncode == 0 for proc in procs), outputs
+    run_job_in_processes(database_url, "checkback")
     with app.app_context():
         assert len(_questions()) == 2
         assert db.session.scalar(db.select(db.func.count(CheckbackInvite.id))) == 2

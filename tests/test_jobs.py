@@ -19,7 +19,7 @@ from app.models.base import utcnow
 from app.services.dossiers import LegalReference
 from app.services.reports import my_reports, supported_reports
 from app.services.workflow import assign_report, decide_report, merge_report
-from tests.factories import make_report, make_user
+from tests.factories import make_report, make_user, run_job_in_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,26 +63,7 @@ def test_an_overdue_answer_gives_the_owner_exactly_one_reminder(app, overdue_dos
 
 
 def test_four_processes_running_the_job_at_once_send_one_reminder(app, overdue_dossier, database_url):
-    env = {
-        **os.environ,
-        "RODEKNOP_ENV": "production",
-        "SECRET_KEY": "j" * 48,
-        "ANONYMITY_KEY": "k" * 48,
-        "DATABASE_URL": database_url,
-    }
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "dossier_reminders"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
-    assert all(proc.returncode == 0 for proc in procs), outputs
+    run_job_in_processes(database_url, "dossier_reminders")
     with app.app_context():
         assert len(_mails("Herinnering: dossier")) == 1
 

@@ -19,7 +19,7 @@ from app.services.dossiers import LegalReference, update_dossier
 from app.services.users import set_password
 from app.services.workflow import assign_report, decide_report, post_update
 from tests.conftest import post_form
-from tests.factories import choose_mail, make_report, make_support, make_user
+from tests.factories import choose_mail, make_report, make_support, make_user, run_job_in_processes
 from tests.test_dossiers import login, post_on_page, text_of
 
 LAW = LegalReference("Participatiewet", "BWBR0015703", "art. 22a")
@@ -520,10 +520,6 @@ def test_every_enqueue_in_the_app_names_its_kind():
 
 
 def test_four_processes_running_the_daily_overview_at_once_send_one(app, cast, database_url):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
 
     with app.app_context():
         choose_mail(_user(cast["sanne"]), "digest", "own_reports")
@@ -531,26 +527,7 @@ def test_four_processes_running_the_daily_overview_at_once_send_one(app, cast, d
     _reported(app, cast)
     _update(app, cast, "Eerste bericht.")
     _update(app, cast, "Tweede bericht.")
-    env = {
-        **os.environ,
-        "RODEKNOP_ENV": "production",
-        "SECRET_KEY": "d" * 48,
-        "ANONYMITY_KEY": "k" * 48,  # a named overview: no pseudonym to look up
-        "DATABASE_URL": database_url,
-    }
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "daily_digest"],
-            cwd=Path(__file__).resolve().parent.parent,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
-    assert all(proc.returncode == 0 for proc in procs), outputs
+    run_job_in_processes(database_url, "daily_digest", secret_key="d" * 48)
     with app.app_context():
         digests = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "digest")).all()
         assert len(digests) == 1 and digests[0].to_user_id == cast["sanne"]
