@@ -21,6 +21,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     "triage": ("coach",),  # the weekly session
     "dossiers": ("legal", "admin"),  # Juridische Zaken; the beheerder may look
     "admin": ("admin",),
+    # Inzicht, the dashboard of figures: the staff, and management (read-only, role executive).
+    "insight": (*STAFF_ROLES, "executive"),
 }
 # Internal notes on a report: written and read by coaches and Juridische Zaken only.
 NOTE_ROLES = ("coach", "legal")

@@ -202,9 +202,15 @@ def format_reference(year: int, number: int) -> str:
     return f"RK-{year}-{number:04d}"
 
 
+def overdue_term() -> timedelta:
+    """The agreed term: how long a report may wait for the next step (OVERDUE_DAYS). The
+    dashboard counts the reports that waited longer than this to be taken on or decided."""
+    return timedelta(days=current_app.config["OVERDUE_DAYS"])
+
+
 def overdue_cutoff(now: datetime) -> datetime:
     """A report without any update since this moment is overdue (OVERDUE_DAYS before `now`)."""
-    return now - timedelta(days=current_app.config["OVERDUE_DAYS"])
+    return now - overdue_term()
 
 
 class Support(db.Model):
