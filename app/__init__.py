@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.board.routes import bp as board_bp
     from app.dossiers.routes import bp as dossiers_bp
+    from app.insight.routes import bp as insight_bp
     from app.main.routes import bp as main_bp
     from app.reports.routes import bp as reports_bp
     from app.results.routes import bp as results_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp, url_prefix="/ontregeld")
     app.register_blueprint(dossiers_bp, url_prefix="/juridisch")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(insight_bp, url_prefix="/inzicht")
 
     from app import views
 

@@ -231,9 +231,10 @@ def test_the_number_of_statements_does_not_grow_with_the_data(app, role):
     build(app)
     with app.app_context():
         make_user("Coach Telt", email="telt@example.test", roles=("employee", "coach"))
+        db.session.commit()
     client = app.test_client()
     Auth(client).login("telt@example.test")
-    url = "/inzicht?van=2026-03-02&tot=2026-03-29"
+    url = "/inzicht/?van=2026-03-02&tot=2026-03-29"
     client.get(url)
     with count_statements(app) as small:
         assert client.get(url).status_code == 200

@@ -437,6 +437,7 @@ def _outcome_series(groups: dict[str, dict[str, int]]) -> tuple[list[str], list[
         Series(STATUS_LABELS[ReportStatus(status)], [groups[label].get(status, 0) for label in labels], pattern)
         for status, pattern in zip(OUTCOMES, patterns, strict=True)
     ]
+    series.append(Series("Nog open", [groups[label].get("open", 0) for label in labels], "lined"))
     rows = [
         [label, *(groups[label].get(status, 0) for status in OUTCOMES), groups[label].get("open", 0)]
         for label in labels

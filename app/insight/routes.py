@@ -1,0 +1,70 @@
+"""Inzicht: the dashboard of figures for coaches, Juridische Zaken, beheerders and
+bestuurders (management, read-only). Each figure is a chart, its table and a CSV download;
+the figures themselves come from app.services.insight."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import charts
+from app.export import Column, export_or_refuse
+from app.insight.forms import InsightFilterForm
+from app.permissions import area_required
+from app.services.insight import BY_KEY, all_figures, presets
+from app.services.users import department_names
+
+bp = Blueprint("insight", __name__)
+
+FILTER_KEYS = ("van", "tot", "afdeling")
+
+
+def _form() -> InsightFilterForm:
+    return InsightFilterForm(request.args, departments=department_names())
+
+
+def _filter_args() -> dict[str, str]:
+    return {key: request.args[key][:40] for key in FILTER_KEYS if request.args.get(key)}
+
+
+@bp.route("/")
+@area_required("insight")
+def index():
+    form = _form()
+    if not form.validate():
+        return render_template("insight/index.html", form=form, figures=[], charts={}, presets=presets()), 400
+    filters = form.filters()
+    figures = all_figures(filters)
+    return render_template(
+        "insight/index.html",
+        form=form,
+        filters=filters,
+        figures=figures,
+        charts={figure.key: charts.build(figure) for figure in figures},
+        presets=presets(),
+        department=request.args.get("afdeling", ""),
+        filter_args=_filter_args(),
+    )
+
+
+@bp.route("/download.csv")
+@area_required("insight")
+def download():
+    """One figure's table as CSV (app.export's rules: safe cells, an audit line)."""
+    compute = BY_KEY.get(request.args.get("figuur", ""))
+    if compute is None:
+        abort(404)
+    form = _form()
+    if not form.validate():
+        return redirect(url_for("insight.index", **_filter_args()), 303)
+    figure = compute(form.filters())
+    filters = form.filters()
+    return export_or_refuse(
+        [Column(header, 20) for header in figure.columns],
+        figure.rows,
+        kind="csv",
+        name=f"inzicht-{figure.key}-{filters.start.isoformat()}-{filters.end.isoformat()}",
+        title=f"Inzicht: {figure.title}",
+        actor=current_user,
+        back_to=url_for("insight.index", **_filter_args()),
+    )
