@@ -34,6 +34,8 @@ def index():
     if not form.validate():
         return render_template("insight/index.html", form=form, figures=[], charts={}, presets=presets()), 400
     filters = form.filters()
+    # Empty fields show the period the figures are about.
+    form.van.data, form.tot.data = filters.start, filters.end
     figures = all_figures(filters)
     return render_template(
         "insight/index.html",
