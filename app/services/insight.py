@@ -229,24 +229,24 @@ def _made_in_period(filters: InsightFilters):
     )
 
 
-def _first_event(condition):
-    """SQL, per report: the moment of its first status change meeting `condition`."""
+def first_steps(filters: InsightFilters):
+    """SQL (a CTE), per report of the period: when it was made, when it was taken on (its
+    first step out of Nieuw: in behandeling, or merged) and when it was decided (its first
+    step to an ending: opgelost, uitgelegd, geëscaleerd, samengevoegd); NULL if not yet.
+    One pass over the timelines of the period's reports."""
+    step = and_(Event.report_id == Report.id, Event.kind == STATUS_CHANGED)
     return (
-        select(func.min(Event.created_at))
-        .where(Event.report_id == Report.id, Event.kind == STATUS_CHANGED, condition)
-        .scalar_subquery()
+        select(
+            Report.id.label("id"),
+            Report.created_at.label("created_at"),
+            func.min(case((Event.from_status == NEW, Event.created_at))).label("taken_on"),
+            func.min(case((Event.to_status.in_(OUTCOMES), Event.created_at))).label("decided"),
+        )
+        .outerjoin(Event, step)
+        .where(_made_in_period(filters))
+        .group_by(Report.id, Report.created_at)
+        .cte("first_steps")
     )
-
-
-def taken_on_at():
-    """When a report was taken on: its first step out of Nieuw (in behandeling, or merged)."""
-    return _first_event(Event.from_status == NEW)
-
-
-def decided_at():
-    """When a report was decided: its first step to an ending (opgelost, uitgelegd,
-    geëscaleerd, samengevoegd)."""
-    return _first_event(Event.to_status.in_(OUTCOMES))
 
 
 # --- inflow and backlog -----------------------------------------------------------------------
@@ -351,28 +351,25 @@ def lead_times(filters: InsightFilters) -> Figure:
     term (app.models.report.overdue_term)."""
     now = utcnow()
     term_days = overdue_term().total_seconds() / 86400
+    steps = first_steps(filters)
     parts = []
-    for name, reached in ((TAKEN_ON, taken_on_at()), (DECIDED, decided_at())):
+    for name, reached in ((TAKEN_ON, steps.c.taken_on), (DECIDED, steps.c.decided)):
         parts.append(
             select(
                 literal(name).label("measure"),
-                days_between(Report.created_at, reached).label("days"),
+                days_between(steps.c.created_at, reached).label("days"),
                 # Still waiting: counted against the term from its creation until now.
                 func.coalesce(
-                    days_between(Report.created_at, reached), days_between(Report.created_at, moment(now))
+                    days_between(steps.c.created_at, reached), days_between(steps.c.created_at, moment(now))
                 ).label("waited"),
-            ).where(_made_in_period(filters))
+            )
         )
     durations = union_all(*parts).subquery()
-    longer = func.sum(case((durations.c.waited > term_days, 1), else_=0)).over(partition_by=durations.c.measure)
-    total = func.count().over(partition_by=durations.c.measure)
     ranked, stmt = percentiles(
-        durations,
-        durations.c.measure,
-        cast(durations.c.days, Float),
-        extra=(longer.label("longer"), total.label("total")),
+        durations, durations.c.measure, cast(durations.c.days, Float), extra=(durations.c.waited.label("waited"),)
     )
-    stmt = stmt.add_columns(func.max(ranked.c.longer), func.max(ranked.c.total)).group_by(ranked.c.grp)
+    longer = func.sum(case((ranked.c.waited > term_days, 1), else_=0))
+    stmt = stmt.add_columns(longer, func.count()).group_by(ranked.c.grp)
     found = {row[0]: row for row in db.session.execute(stmt)}
     rows, medians, p80s = [], [], []
     for name in (TAKEN_ON, DECIDED):
