@@ -228,6 +228,7 @@ def _more_reports(app, count: int):
 
 @pytest.mark.parametrize("role", ["coach"])
 def test_the_number_of_statements_does_not_grow_with_the_data(app, role):
+    app.config["INSIGHT_CACHE_SECONDS"] = 0  # every request computes every figure
     build(app)
     with app.app_context():
         make_user("Coach Telt", email="telt@example.test", roles=("employee", "coach"))
@@ -253,3 +254,24 @@ def test_weeks_of_a_period_and_its_local_bounds(app):
         # Local midnight in Amsterdam (winter time): 23:00 UTC the day before.
         assert filters.since == datetime(2026, 3, 3, 23, tzinfo=UTC)
         assert filters.until - filters.since == timedelta(days=7)
+
+
+def test_a_worker_keeps_the_figures_until_something_changes(app):
+    app.config["INSIGHT_CACHE_SECONDS"] = 300
+    build(app)
+    with app.app_context():
+        make_user("Bestuurder", email="bestuur@example.test", roles=("employee", "executive"))
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login("bestuur@example.test")
+    url = "/inzicht/?van=2026-03-02&tot=2026-03-29"
+    with count_statements(app) as first:
+        assert client.get(url).status_code == 200
+    with count_statements(app) as again:
+        page = client.get(url).get_data(as_text=True)
+    # The figures are kept: only the marker of changes is asked (besides login and menu).
+    assert len(again) < len(first) - 5, (len(first), len(again))
+    assert "6 meldingen in deze periode" in page
+    _more_reports(app, 2)
+    page = client.get(url).get_data(as_text=True)
+    assert "8 meldingen in deze periode" in page

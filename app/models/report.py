@@ -161,7 +161,7 @@ class Report(db.Model):
     @is_open.inplace.expression
     @classmethod
     def _is_open_expression(cls):
-        return cls.status.in_(OPEN_STATUSES)
+        return is_open_status(cls.status)
 
     @hybrid_property
     def is_settled(self) -> bool:
@@ -195,6 +195,12 @@ class Report(db.Model):
 
     def __repr__(self) -> str:
         return f"<Report {self.reference}>"
+
+
+def is_open_status(status):
+    """SQL: `status` (a report's, or a step of its timeline) is one an open report has
+    (Report.is_open); the dashboard's backlog counts the steps into and out of it."""
+    return status.in_(OPEN_STATUSES)
 
 
 def format_reference(year: int, number: int) -> str:

@@ -29,13 +29,13 @@ from app.models import Addressee, Department, Dossier, DossierEvent, Event, Repo
 from app.models.base import UTCDateTime, utcnow
 from app.models.dossier import DossierStatus
 from app.models.report import (
-    OPEN_STATUSES,
     ORIGIN_LABELS,
     STATUS_LABELS,
     EventKind,
     Origin,
     ReportStatus,
     format_reference,
+    is_open_status,
     overdue_cutoff,
     overdue_term,
 )
@@ -298,8 +298,8 @@ def backlog(filters: InsightFilters) -> Figure:
     """Open reports (nieuw or in behandeling) at the end of each week, from every report
     made until then: its creation opens it, and each status change adds or takes one."""
     until = moment(min(filters.until, utcnow()))
-    is_open = Event.to_status.in_(OPEN_STATUSES)
-    was_open = Event.from_status.in_(OPEN_STATUSES)
+    is_open = is_open_status(Event.to_status)
+    was_open = is_open_status(Event.from_status)
     steps = union_all(
         select(Report.created_at.label("at"), literal(1).label("delta")).where(
             Report.created_at < until, _in_department(filters)
@@ -448,7 +448,7 @@ def _outcome_columns(first: str) -> list[str]:
 
 def outcomes_by_department(filters: InsightFilters) -> Figure:
     """How the reports of the period ended, per department."""
-    state = case((Report.status.in_(OPEN_STATUSES), literal("open")), else_=Report.status)
+    state = case((Report.is_open, literal("open")), else_=Report.status)
     name = func.coalesce(Department.name, literal(NO_DEPARTMENT))
     rows = db.session.execute(
         select(name, state, func.count(Report.id))
@@ -476,7 +476,7 @@ def outcomes_by_department(filters: InsightFilters) -> Figure:
 
 def outcomes_by_origin(filters: InsightFilters) -> Figure:
     """How the reports of the period ended, by where the rule comes from."""
-    state = case((Report.status.in_(OPEN_STATUSES), literal("open")), else_=Report.status)
+    state = case((Report.is_open, literal("open")), else_=Report.status)
     rows = db.session.execute(
         select(Report.origin, state, func.count(Report.id))
         .where(_made_in_period(filters))
@@ -656,3 +656,20 @@ BY_KEY = dict(zip(FIGURE_KEYS, FIGURES, strict=True))
 
 def all_figures(filters: InsightFilters) -> list[Figure]:
     return [figure(filters) for figure in FIGURES]
+
+
+def change_marker() -> tuple:
+    """Changes whenever a figure may change: a report made or acted on (every step sets a
+    newer last_activity_at), a colleague who says 'ik ook', a dossier changed. Index
+    look-ups only: the page may keep its figures while this stays the same."""
+    return tuple(
+        db.session.execute(
+            select(
+                select(func.max(Report.id)).scalar_subquery(),
+                select(func.max(Report.last_activity_at)).scalar_subquery(),
+                select(func.max(Support.id)).scalar_subquery(),
+                select(func.max(Dossier.updated_at)).scalar_subquery(),
+                select(func.max(DossierEvent.id)).scalar_subquery(),
+            )
+        ).one()
+    )
