@@ -275,3 +275,80 @@ def test_a_worker_keeps_the_figures_until_something_changes(app):
     _more_reports(app, 2)
     page = client.get(url).get_data(as_text=True)
     assert "8 meldingen in deze periode" in page
+
+
+def _client_as(app, email: str, roles=("employee", "coach")):
+    with app.app_context():
+        make_user("Kijker", email=email, roles=roles)
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login(email)
+    return client
+
+
+def test_a_figure_as_csv_is_formula_safe_and_leaves_an_audit_line(app):
+    build(app)
+    with app.app_context():
+        report = db.session.scalar(db.select(Report).where(Report.number == 1))
+        report.rule = '=HYPERLINK("http://x")'
+        db.session.commit()
+    client = _client_as(app, "csv@example.test")
+    response = client.get("/inzicht/download.csv?figuur=ik-ook&van=2026-03-02&tot=2026-03-29")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="inzicht-ik-ook-2026-03-02')
+    text = response.get_data(as_text=True)
+    assert 'RK-2026-0001;"\'=HYPERLINK(""http://x"")";Opgelost;2' in text
+    assert "Steun Genoemd" not in text
+    from app.models import AuditEntry
+
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "list_exported"))
+        assert entry is not None and "Inzicht" in entry.detail
+    # An unknown figure does not exist; wrong filters go back to the page and its messages.
+    assert client.get("/inzicht/download.csv?figuur=geheim").status_code == 404
+    wrong = client.get("/inzicht/download.csv?figuur=instroom&van=gisteren")
+    assert wrong.status_code == 303 and wrong.headers["Location"].startswith("/inzicht/?van=gisteren")
+
+
+def test_charts_tell_series_apart_without_colour(app):
+    build(app)
+    client = _client_as(app, "kijk@example.test")
+    page = client.get("/inzicht/?van=2026-03-02&tot=2026-03-29").get_data(as_text=True)
+    # Each series its own pattern, named in a legend, and values written next to the bars.
+    assert 'id="doorlooptijden-serie-0"' in page and 'id="doorlooptijden-serie-1"' in page
+    assert ">80e percentiel</text>" in page and ">Mediaan</text>" in page
+    assert ">20 80e percentiel</text>" in page
+    assert 'role="img" aria-labelledby="instroom-titel"' in page
+    assert "<figcaption" in page and "style=" not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "van=0001-01-01&tot=9999-12-31",
+        "van=2026-02-30",
+        "van=1989-12-31",
+        "tot=2101-01-01",
+        "van=2020-01-01&tot=2026-01-01",
+        "van=2026-05-01&tot=2026-04-01",
+        "afdeling=99999999999999999999",
+        "afdeling=-1",
+        "van=%00",
+        "van=" + "9" * 5000,
+    ],
+)
+def test_wrong_filters_get_a_dutch_message_and_keep_what_was_typed(app, query):
+    client = _client_as(app, "fout@example.test")
+    response = client.get("/inzicht/?" + query)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "data-error-summary" in page and 'aria-invalid="true"' in page
+
+
+def test_a_bestuurder_sees_inzicht_and_nothing_of_the_board(app):
+    client = _client_as(app, "bestuur@example.test", roles=("employee", "executive"))
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/inzicht/"' in home and 'href="/bord/"' not in home
+    assert client.get("/inzicht/").status_code == 200
+    for path in ("/bord/", "/meldingen", "/weekoverleg/", "/juridisch/", "/beheer/gebruikers"):
+        assert client.get(path).status_code == 403, path
