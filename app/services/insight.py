@@ -200,7 +200,7 @@ def percentiles(durations, group, days, *, extra=()):
     ranked = select(
         group.label("grp"),
         days.label("days"),
-        func.row_number().over(partition_by=group, order_by=(case((days.is_(None), 1), else_=0), days)).label("rank"),
+        func.row_number().over(partition_by=group, order_by=days.asc().nulls_last()).label("rank"),
         func.count(days).over(partition_by=group).label("known"),
         *extra,
     ).subquery()
