@@ -206,7 +206,8 @@ DEMO_STATES = {
 }
 
 
-def seed_demo() -> None:
+def seed_demo(*, insight: bool = True) -> None:
+    """The demo: `insight` adds a year of reports for Inzicht (seed_insight_demo)."""
     departments = {}
     for name in DEPARTMENTS:
         departments[name] = db.session.scalar(
@@ -240,7 +241,8 @@ def seed_demo() -> None:
     support_report(users["medewerker@rodeknop.test"], reports[9], None)
     for index, (status, coach_email, explanation) in DEMO_STATES.items():
         _demo_progress(reports[index], status, users[coach_email], explanation)
-    seed_insight_demo(users, departments)
+    if insight:
+        seed_insight_demo(users, departments)
 
 
 def _demo_progress(report: Report, status: ReportStatus, coach: User, explanation: str | None) -> None:
