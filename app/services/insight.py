@@ -377,8 +377,9 @@ def lead_times(filters: InsightFilters) -> Figure:
         if row is None:
             continue
         _, known, median, p80, waited_longer, total_count = row
-        median = float(median) if median is not None else None
-        p80 = float(p80) if p80 is not None else None
+        # To the tenth of a day the page shows: the chart draws what the table says.
+        median = round(float(median), 1) if median is not None else None
+        p80 = round(float(p80), 1) if p80 is not None else None
         rows.append(
             [
                 LEAD_LABELS[name],
