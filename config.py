@@ -115,6 +115,9 @@ class Config:
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # A report in Nieuw or In behandeling without any update for this many days is overdue.
     OVERDUE_DAYS = int(os.environ.get("OVERDUE_DAYS", "14"))
+    # Inzicht (the dashboard): how long a web worker may keep a view's figures while no
+    # report, support or dossier changed (seconds; 0 computes them for every request).
+    INSIGHT_CACHE_SECONDS = int(os.environ.get("INSIGHT_CACHE_SECONDS", "300"))
     # How long ended reports stay in the board's Afgerond column.
     RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
     # The open data (ended reports and escalation dossiers without personal data) for anyone,

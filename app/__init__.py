@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from app.board.routes import bp as board_bp
     from app.checkback.routes import bp as checkback_bp
     from app.dossiers.routes import bp as dossiers_bp
+    from app.insight.routes import bp as insight_bp
     from app.main.routes import bp as main_bp
     from app.opendata.routes import bp as opendata_bp
     from app.reports.routes import bp as reports_bp
@@ -162,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dossiers_bp, url_prefix="/juridisch")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
     app.register_blueprint(checkback_bp, url_prefix="/merkbaar-beter")
+    app.register_blueprint(insight_bp, url_prefix="/inzicht")
 
     from app import views
 

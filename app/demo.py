@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from app.extensions import db
@@ -12,7 +13,7 @@ from app.services.dossiers import LegalReference
 from app.services.impact import Estimate
 from app.services.reports import submit_report, support_report
 from app.services.users import create_department, create_user
-from app.services.workflow import assign_report, decide_report, set_estimate
+from app.services.workflow import assign_report, decide_report, merge_report, set_estimate
 
 DEMO_PASSWORD = "rodeknop-demo"
 
@@ -33,6 +34,7 @@ DEMO_USERS = [
     ("coach2@rodeknop.test", "Daan Bakker", ("employee", "coach"), "Jeugd en Zorg"),
     ("jurist@rodeknop.test", "Fatima Yilmaz", ("employee", "legal"), None),
     ("beheer@rodeknop.test", "Pieter Visser", ("employee", "admin"), "Informatievoorziening"),
+    ("bestuur@rodeknop.test", "Bram Bestuurder", ("employee", "executive"), None),
 ]
 
 # (reporter e-mail, days ago, anonymous, origin, department, rule, problem, effect, suggestion)
@@ -205,7 +207,8 @@ DEMO_STATES = {
 }
 
 
-def seed_demo() -> None:
+def seed_demo(*, insight: bool = True) -> None:
+    """The demo: `insight` adds a year of reports for Inzicht (seed_insight_demo)."""
     departments = {}
     for name in DEPARTMENTS:
         departments[name] = db.session.scalar(
@@ -241,6 +244,8 @@ def seed_demo() -> None:
         _demo_progress(reports[index], status, users[coach_email], explanation)
     seed_impact_demo(reports, users)
     seed_demo_checkbacks(reports, users)
+    if insight:
+        seed_insight_demo(users, departments)
 
 
 def seed_impact_demo(reports: list[Report], users: dict[str, User]) -> None:
@@ -335,3 +340,171 @@ def seed_demo_checkbacks(reports: list[Report], users: dict[str, User]) -> None:
         "Het formulier is aangepast, maar de vergunningverlening vraagt nog steeds elk jaar om een nieuwe aanvraag.",
     )
     answer_checkback(invite(extra, users["medewerker@rodeknop.test"]), "unsure", None)
+# --- Inzicht (the dashboard): a year of reports ---------------------------------------------
+
+# (law, BWB id, article, addressee) of the demo's escalations: some laws come back.
+INSIGHT_LAWS = [
+    ("Participatiewet", "BWBR0015703", "art. 22a", "Ministerie van Sociale Zaken en Werkgelegenheid"),
+    ("Participatiewet", "BWBR0015703", "art. 31", "Ministerie van Sociale Zaken en Werkgelegenheid"),
+    (
+        "Wet maatschappelijke ondersteuning 2015",
+        "BWBR0035362",
+        "art. 2.3.2",
+        "Ministerie van Volksgezondheid, Welzijn en Sport",
+    ),
+    (
+        "Wet basisregistratie personen",
+        "BWBR0033715",
+        "art. 2.39",
+        "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+    ),
+    ("Algemene wet inzake rijksbelastingen", "BWBR0002320", "art. 67", "Belastingdienst / Toeslagen"),
+    ("Wet werk en inkomen naar arbeidsvermogen", "BWBR0019057", "art. 29", "UWV"),
+    ("Algemene Ouderdomswet", "BWBR0002221", "art. 8a", "Sociale Verzekeringsbank (SVB)"),
+    ("Jeugdwet", "BWBR0034925", "art. 2.3", "Vereniging van Nederlandse Gemeenten (VNG)"),
+]
+INSIGHT_RULES = [
+    "Inkomensverklaring elk jaar opnieuw opvragen",
+    "Handtekening op papier voor een digitale aanvraag",
+    "Huisbezoek verplicht bij elke aanvraag bijzondere bijstand",
+    "Alleen pinnen aan de balie, ook voor wie geen pas heeft",
+    "Drie formulieren voor één verhuizing",
+    "Wachttijd van vier weken voor een schuldhulpgesprek",
+    "Kopie identiteitsbewijs bij elke aanvraag",
+    "Geen afspraak buiten kantoortijden",
+    "Kostendelersnorm bij tijdelijke opvang",
+    "Parkeervergunning alleen voor kentekenhouder",
+]
+
+
+def seed_insight_demo(users: dict[str, User], departments: dict[str, Department], count: int = 72) -> None:
+    """A year of reports for Inzicht: spread over weeks and departments, taken on and
+    decided after varying times (some longer than the agreed term), escalations to several
+    addressees with answers (some late), and colleagues who run into the same rule. The
+    steps go through the workflow; their moments are then set back to when they happened
+    in the story (only demo rows, written a moment ago)."""
+    from datetime import UTC, datetime
+
+    from app.models import Addressee, Dossier
+    from app.services.dossiers import change_dossier_status, update_dossier
+
+    rng = random.Random(10)
+    now = utcnow()
+    started = now - timedelta(seconds=1)
+    coaches = [users["coach@rodeknop.test"], users["coach2@rodeknop.test"]]
+    jurist = users["jurist@rodeknop.test"]
+    supporters = [u for u in users.values() if not u.has_role("executive")]
+    reporters = [users["medewerker@rodeknop.test"], users["collega@rodeknop.test"], *coaches]
+    names = list(departments)
+    addressees = {a.name: a.id for a in db.session.scalars(db.select(Addressee))}
+
+    def backdate(report: Report, moment: datetime) -> None:
+        for event in report.events:
+            if event.created_at >= started:
+                event.created_at = moment
+        report.last_activity_at = moment
+        report.updated_at = moment
+        if report.resolved_at is not None and report.resolved_at >= started:
+            report.resolved_at = moment
+
+    dossiers: dict[int, tuple[Dossier, datetime, int | None]] = {}
+    earlier: dict[str, Report] = {}
+    for n in range(count):
+        days_ago = rng.uniform(2, 360)
+        created = now - timedelta(days=days_ago)
+        department = names[(n * 7 + rng.randrange(3)) % len(names)]
+        origin = rng.choice([Origin.OWN, Origin.OWN, Origin.NATIONAL, Origin.UNKNOWN])
+        reporter = rng.choice(reporters)
+        report = submit_report(
+            reporter,
+            rule=INSIGHT_RULES[n % len(INSIGHT_RULES)] + f" ({department.lower()})",
+            problem="Collega's lopen hier elke week tegenaan; inwoners wachten langer dan nodig.",
+            origin=origin.value,
+            department_id=departments[department].id,
+            anonymous=n % 9 == 0,
+            now=created,
+        )
+        db.session.flush()
+        backdate(report, created)
+        same = earlier.get(INSIGHT_RULES[n % len(INSIGHT_RULES)])
+        earlier.setdefault(INSIGHT_RULES[n % len(INSIGHT_RULES)], report)
+        if same is not None and n % 5 == 0 and same.status != ReportStatus.MERGED.value:
+            # The same rule as an earlier report: merged into it after a few days.
+            db.session.expire(same, ["supports"])
+            merge_report(report, same, actor=coaches[0], explanation="Dezelfde regel als de eerdere melding.")
+            backdate(report, created + timedelta(days=rng.choice([1, 2, 4, 9])))
+            continue
+        for supporter in rng.sample(supporters, rng.choice([0, 0, 1, 2, 3])):
+            if supporter.id != reporter.id:
+                support_report(supporter, report, None)
+        backdate(report, created)
+        # Taken on after half a day to a month; the newest may still wait.
+        taken = created + timedelta(days=rng.choice([0.5, 1, 2, 3, 5, 8, 13, 21, 30]))
+        if taken > now - timedelta(days=1) or rng.random() < 0.08:
+            continue
+        coach = rng.choice(coaches)
+        assign_report(report, coach, actor=coach)
+        backdate(report, taken)
+        decided = taken + timedelta(days=rng.choice([1, 3, 6, 10, 15, 24, 40]))
+        if decided > now - timedelta(hours=12) or rng.random() < 0.15:
+            continue
+        outcome = rng.choice(
+            [ReportStatus.RESOLVED, ReportStatus.RESOLVED, ReportStatus.EXPLAINED, ReportStatus.ESCALATED]
+            if origin is not Origin.NATIONAL
+            else [ReportStatus.ESCALATED, ReportStatus.ESCALATED, ReportStatus.EXPLAINED]
+        )
+        law = INSIGHT_LAWS[rng.randrange(len(INSIGHT_LAWS))]
+        decide_report(
+            report,
+            actor=coach,
+            outcome=outcome.value,
+            explanation="Besproken in het weekoverleg; de melder krijgt uitleg.",
+            what_changed="De werkwijze is aangepast." if outcome is ReportStatus.RESOLVED else None,
+            legal=LegalReference(law[0], law[1], law[2]) if outcome is ReportStatus.ESCALATED else None,
+        )
+        backdate(report, decided)
+        if outcome is ReportStatus.ESCALATED and report.dossier_id not in dossiers:
+            dossiers[report.dossier_id] = (report.dossier, decided, addressees.get(law[3]))
+    db.session.flush()
+    # Juridische Zaken sends most dossiers a week after they were made: one in four is still
+    # being prepared, one in four waits for an answer that is late, the others got one.
+    for number, (dossier, made, addressee_id) in enumerate(dossiers.values()):
+        for event in dossier.events:
+            if event.created_at >= started:
+                event.created_at = made
+        sent = made + timedelta(days=7)
+        if number % 4 == 0 or sent > now or addressee_id is None:
+            continue
+        late = number % 4 == 1
+        update_dossier(
+            dossier,
+            actor=jurist,
+            reference=LegalReference(dossier.law_title, dossier.bwb_id, dossier.article),
+            addressee_id=addressee_id,
+            channel="Brief",
+            sent_on=sent.date(),
+            answer_due=(sent + timedelta(days=28 if late else 56)).date(),
+            follow_up_on=(sent + timedelta(days=21)).date(),
+            owner_id=jurist.id,
+        )
+        change_dossier_status(dossier, "sent", actor=jurist)
+        answered = sent + timedelta(days=rng.choice([12, 25, 40, 60, 90]))
+        moment = sent
+        if not late and answered < now - timedelta(days=1):
+            change_dossier_status(
+                dossier,
+                "answered",
+                actor=jurist,
+                answer="Het ministerie neemt het punt mee in de evaluatie van de wet.",
+                answer_summary="Het ministerie neemt het mee in de evaluatie.",
+            )
+            moment = answered
+        for event in dossier.events:
+            if event.created_at >= started:
+                event.created_at = moment if event.to_status == "answered" else sent
+        for report in dossier.reports:
+            for event in report.events:
+                if event.created_at >= started:
+                    event.created_at = moment
+            report.last_activity_at = max(report.last_activity_at, moment.astimezone(UTC))
+    db.session.flush()

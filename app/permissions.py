@@ -21,8 +21,11 @@ AREAS: dict[str, tuple[str, ...]] = {
     "triage": ("coach",),  # the weekly session
     "dossiers": ("legal", "admin"),  # Juridische Zaken; the beheerder may look
     "admin": ("admin",),
-    # Downloading the open data (app.opendata); anyone at all when OPEN_DATA_PUBLIC is on.
-    "open_data": ("coach", "legal", "admin"),
+    # Downloading the open data (app.opendata): staff and management; anyone at all when
+    # OPEN_DATA_PUBLIC is on.
+    "open_data": ("coach", "legal", "admin", "executive"),
+    # Inzicht, the dashboard of figures: the staff, and management (read-only, role executive).
+    "insight": (*STAFF_ROLES, "executive"),
 }
 # Internal notes on a report: written and read by coaches and Juridische Zaken only.
 NOTE_ROLES = ("coach", "legal")

@@ -9,6 +9,10 @@ no login, no sessions, no CSRF, no forms library, no ORM.
                              department, supporters, assignee, overdue mark
     GET  /mine?user=ID&pseudonym=P&items=N  that user's N newest reports (also those made
                              anonymously, by pseudonym): title, reference, status, last update
+    GET  /insight            Inzicht's figures for its default view (the last twelve months,
+                             every department): the very statements app.services.insight
+                             sends (recorded once per worker from the real functions), each
+                             result as a plain table; nothing kept between requests
     POST /submit             a report as POST /melden stores it: next number, the report,
                              its 'submitted' event, the search index (app.search.write_index),
                              commit, 303
@@ -183,6 +187,52 @@ def mine():
         for r in rows
     ]
     return MINE.render(reports=reports)
+
+
+INSIGHT = app.jinja_env.from_string(
+    """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Inzicht</title></head><body>
+<h1>Inzicht</h1>
+{% for rows in tables %}<section><h2>Figuur {{ loop.index }}</h2><table>
+{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}
+</table></section>{% endfor %}</body></html>"""
+)
+_insight_statements: list[tuple[str, object]] = []
+
+
+def _record_insight_statements() -> list[tuple[str, object]]:
+    """The SQL and parameters Rode Knop's figures send for the default view, recorded by
+    running them once in an app of its own (this worker's first request)."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.extensions import db
+    from app.services import insight
+
+    real = create_app({"SQLALCHEMY_DATABASE_URI": _url(os.environ["DATABASE_URL"])})
+    recorded: list[tuple[str, object]] = []
+    with real.test_request_context():
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            # The figures' queries; not the transaction control the app's engine sends.
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                recorded.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        insight.all_figures(insight.default_filters())
+        event.remove(db.engine, "before_cursor_execute", record)
+        db.session.remove()
+        db.engine.dispose()
+    return recorded
+
+
+@app.get("/insight")
+def insight():
+    if not _insight_statements:
+        _insight_statements.extend(_record_insight_statements())
+    with engine.connect() as conn:
+        tables = [conn.exec_driver_sql(statement, parameters).all() for statement, parameters in _insight_statements]
+        conn.rollback()
+    return INSIGHT.render(tables=tables)
 
 
 @app.post("/submit")

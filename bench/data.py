@@ -4,7 +4,10 @@ executemany), never the services one report at a time.
 `fill(engine, count, seed)` makes departments, users (a coach, and one employee with many
 reports for Mijn meldingen), `count` reports over the last two years in every board
 column, their timeline events, supports, and the similar-search index (`report_fts` on
-SQLite, `report_search` on PostgreSQL, the same rows as app.search._index writes).
+SQLite, `report_search` on PostgreSQL, the same rows as app.search._index writes). For
+Inzicht (the dashboard) the reports have origins, and some of the ended ones were
+escalated (into escalation dossiers per law article, sent to addressees, some answered,
+with the dossier's timeline) or merged.
 It returns a BenchData with the logins and ids the load generator needs."""
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from app.models import Department, Event, Report, Support, User, UserRole
+from app.models import Department, Dossier, DossierEvent, Event, Report, Support, User, UserRole
 from bench.search_data import report_text
 
 PASSWORD = "bench-password-123"
@@ -25,8 +28,14 @@ HEAVY_EMAIL = "veel@bench.test"
 HEAVY_REPORTS = 2000
 BATCH = 5000
 
-# Statuses and their shares; no escalations (they need a dossier).
+# Statuses and their shares; of the ended reports some become escalated or merged (below).
 STATUSES = (("new", 0.3), ("in_progress", 0.3), ("resolved", 0.25), ("explained", 0.15))
+ESCALATED_SHARE = 0.12  # of the ended reports
+MERGED_SHARE = 0.08
+ORIGINS = ("own", "own", "national", "unknown")
+LAWS = [(f"Wet nummer {n}", f"BWBR{n:07d}", f"art. {n % 7 + 1}") for n in range(1, 25)]
+# Reports of a law share its open dossier; a dossier takes this many before a new one starts.
+REPORTS_PER_DOSSIER = 4
 
 
 @dataclass
@@ -97,16 +106,31 @@ def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseu
         numbers: dict[int, int] = {}
         reports, events, supports = [], [], []
         heavy_ids = set(rng.sample(range(1, count + 1), heavy_reports)) if heavy_reports else set()
+        # A generator of its own for what Inzicht needs, so the rest stays as it was.
+        extra = random.Random(seed + 1)
+        dossiers: list[dict] = []
+        dossier_events: list[dict] = []
+        open_dossier: dict[int, tuple[int, int]] = {}  # law -> (dossier id, reports in it)
         for index, days_ago in enumerate(offsets, start=1):
             created = now - timedelta(days=days_ago)
             numbers[created.year] = numbers.get(created.year, 0) + 1
             status = rng.choices([s for s, _ in STATUSES], weights=[w for _, w in STATUSES])[0]
+            if status in ("resolved", "explained"):
+                draw = extra.random()
+                if draw < ESCALATED_SHARE:
+                    status = "escalated"
+                elif draw < ESCALATED_SHARE + MERGED_SHARE and index > 1:
+                    status = "merged"
+            origin = "national" if status == "escalated" else extra.choice(ORIGINS)
             reporter = 2 if index in heavy_ids else rng.randint(6, 200)
             anonymous = pseudonym is not None and rng.random() < 0.1
             # Dutch texts from 30 topics, with typos and compounds (bench/search_data.py).
             rule, problem = report_text(rng)
             activity = created + timedelta(days=min(days_ago, rng.random() * 20))
-            ended = status in ("resolved", "explained")
+            ended = status in ("resolved", "explained", "escalated", "merged")
+            dossier_id = None
+            if status == "escalated":
+                dossier_id = _dossier(extra, index, activity, now, dossiers, dossier_events, open_dossier)
             assignee = rng.choice(coaches) if status != "new" else None
             reports.append(
                 {
@@ -117,21 +141,21 @@ def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseu
                     "problem": problem,
                     "effect": "Inwoners wachten langer." if rng.random() < 0.5 else None,
                     "suggestion": None,
-                    "origin": "unknown",
+                    "origin": origin,
                     "department_id": rng.randint(1, 12) if rng.random() < 0.8 else None,
                     "reporter_id": None if anonymous else reporter,
                     "reporter_pseudonym": pseudonym(reporter) if anonymous else None,
                     "is_anonymous": anonymous,
                     "status": status,
                     "assignee_id": assignee,
-                    "outcome": "Regel aangepast." if ended else None,
-                    "explanation": "Uitgelegd aan de melder." if status == "explained" else None,
-                    "duplicate_of_id": None,
-                    "dossier_id": None,
+                    "outcome": "Regel aangepast." if status == "resolved" else None,
+                    "explanation": "Uitgelegd aan de melder." if ended and status != "resolved" else None,
+                    "duplicate_of_id": extra.randint(1, index - 1) if status == "merged" else None,
+                    "dossier_id": dossier_id,
                     "submission_key": None,
                     "version": 1,
                     "last_activity_at": activity,
-                    "resolved_at": activity if ended else None,
+                    "resolved_at": activity if status == "resolved" else None,
                     "created_at": created,
                     "updated_at": activity,
                 }
@@ -186,12 +210,14 @@ def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseu
                             "created_at": created + timedelta(hours=1),
                         }
                     )
+        _insert(conn, Dossier.__table__, dossiers)
+        _insert(conn, DossierEvent.__table__, dossier_events)
         _insert(conn, Report.__table__, reports)
         _insert(conn, Event.__table__, events)
         _insert(conn, Support.__table__, supports)
         _index_rows(conn, reports)
         if conn.dialect.name == "postgresql":
-            for table in ("department", "user", "user_role", "report", "event", "support"):
+            for table in ("department", "user", "user_role", "report", "event", "support", "dossier", "dossier_event"):
                 conn.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -210,3 +236,64 @@ def fill(engine: Engine, count: int, seed: int = 42, *, password_hash: str, pseu
         [u["id"] for u in users],
         heavy_pseudonym=pseudonym(2) if pseudonym else None,
     )
+
+
+def _dossier(extra, index, decided, now, dossiers, dossier_events, open_dossier) -> int:
+    """The dossier an escalated report joins: its law's open dossier, or a new one (sent a
+    week later to an addressee, answered after a while or not yet, then closed), with the
+    dossier's timeline."""
+    law = extra.randrange(len(LAWS))
+    current = open_dossier.get(law)
+    if current is not None and current[1] < REPORTS_PER_DOSSIER:
+        open_dossier[law] = (current[0], current[1] + 1)
+        return current[0]
+    dossier_id = len(dossiers) + 1
+    open_dossier[law] = (dossier_id, 1)
+    title, bwb_id, article = LAWS[law]
+    sent = decided + timedelta(days=7)
+    answered = sent + timedelta(days=extra.choice((10, 20, 35, 60, 120)))
+    if sent > now or extra.random() < 0.1:
+        status, sent_on, due = "preparing", None, None
+    elif answered > now or extra.random() < 0.2:
+        status, sent_on, due = "sent", sent.date(), (sent + timedelta(days=42)).date()
+    else:
+        status, sent_on, due = extra.choice(("answered", "promised", "closed")), sent.date(), None
+    dossiers.append(
+        {
+            "id": dossier_id,
+            "law_title": title,
+            "bwb_id": bwb_id,
+            "article": article,
+            "addressee_id": extra.randint(1, 13) if sent_on else None,
+            "channel": "Brief" if sent_on else None,
+            "sent_on": sent_on,
+            "answer_due": due,
+            "follow_up_on": None,
+            "owner_id": None,
+            "status": status,
+            "answer": "Antwoord van het ministerie." if status not in ("preparing", "sent") else None,
+            "answer_summary": None,
+            "version": 1,
+            "created_at": decided,
+            "updated_at": decided,
+        }
+    )
+    steps = [(decided, None, "preparing", "created")]
+    if sent_on:
+        steps.append((sent, "preparing", "sent", "status_changed"))
+    if status not in ("preparing", "sent"):
+        steps.append((answered, "sent", "answered", "status_changed"))
+    for moment, from_status, to_status, kind in steps:
+        dossier_events.append(
+            {
+                "dossier_id": dossier_id,
+                "actor_id": None,
+                "kind": kind,
+                "from_status": from_status,
+                "to_status": to_status,
+                "text": None,
+                "is_public": True,
+                "created_at": moment,
+            }
+        )
+    return dossier_id

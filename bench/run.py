@@ -22,6 +22,11 @@ What is measured, per database and size:
   similar       GET /melden/vergelijkbaar?rule=...&problem=..., 1 client, median
   mine          GET /mijn-meldingen for an employee with 2,000 reports (at 1,000 reports:
                 half of them), 1 client, median; bare: the same number of rows
+  insight       GET /inzicht/ (the dashboard, last twelve months) as a coach, 1 client,
+                median: the figures a worker keeps while nothing changes; bare: the same
+                statements (recorded from app.services.insight) run for every request and
+                their rows as tables. 'first view': one request for a view not kept yet,
+                where every figure is computed
   rss           resident memory of each gunicorn worker after the runs
   ceiling       GET /ping on the bare app: what gunicorn and wrk manage at most
 
@@ -46,6 +51,7 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -401,6 +407,18 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
             lambda t: wrk(bare, "get", [bare_mine], clients=1, duration=t),
             d,
         )
+        # A view no worker keeps yet (yesterday as its last day): every figure computed.
+        cold = "/inzicht/?" + urllib.parse.urlencode({"tot": (date.today() - timedelta(days=1)).isoformat()})
+        started = time.perf_counter()
+        coach.get(cold)
+        f["insight_first_ms"] = (time.perf_counter() - started) * 1000
+        coach.get("/inzicht/")  # both workers may need it once; wrk's first requests do the rest
+        Browser(bare.base).get("/insight")
+        f["insight"], f["insight_bare"] = pair(
+            lambda t: wrk(app, "get", ["/inzicht/"], clients=1, duration=t, cookie=coach.cookie_header()),
+            lambda t: wrk(bare, "get", ["/insight"], clients=1, duration=t),
+            d,
+        )
         run_id = secrets.token_hex(4)
         fields = {
             "csrf_token": token,
@@ -452,6 +470,8 @@ def print_one(r: Result) -> None:
     line("similar, app, 1 client", f["similar"])
     line("Mijn meldingen, app, 1 client", f["mine"])
     line("Mijn meldingen, bare, 1 client", f["mine_bare"])
+    line("Inzicht, app, 1 client", f["insight"], f"   (first view: {f['insight_first_ms']:.0f} ms)")
+    line("Inzicht, bare, 1 client", f["insight_bare"])
     line("submit, app, 8 clients", f["submit"])
     line("submit, bare, 8 clients", f["submit_bare"], f"   ({f['stored']} reports stored by both)")
     rss = ", ".join(f"{mb:.0f}" for mb in f["rss"])
@@ -497,6 +517,13 @@ def print_table(results: list[Result]) -> None:
     row("  bare, same rows, median ms", [f"{r.figures['mine_bare'].p50_ms:.1f}" for r in results])
     row("  the user's reports", [r.figures["heavy_reports"] for r in results])
     row("  rows on the page", [r.figures["items"] for r in results])
+    row("Inzicht, median ms (goal ≤ 100)", [f"{r.figures['insight'].p50_ms:.1f}" for r in results])
+    row("  bare, same statements, median ms", [f"{r.figures['insight_bare'].p50_ms:.1f}" for r in results])
+    row(
+        "  Inzicht time ÷ bare",
+        [f"{r.figures['insight'].p50_ms / r.figures['insight_bare'].p50_ms:.3f}" for r in results],
+    )
+    row("  first view (every figure computed), ms", [f"{r.figures['insight_first_ms']:.0f}" for r in results])
     row("RSS per worker, MB, max (goal ≤ 150)", [f"{max(r.figures['rss']):.0f}" for r in results])
     row("  bare, MB, max", [f"{max(r.figures['rss_bare']):.0f}" for r in results])
     row("ceiling: bare /ping req/s", [f"{r.figures['ceiling'].rps:.0f}" for r in results])

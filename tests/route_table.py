@@ -29,7 +29,7 @@ Outcomes:
 
 from __future__ import annotations
 
-ROLES = ("anon", "employee", "coach", "legal", "admin")
+ROLES = ("anon", "employee", "coach", "legal", "admin", "executive")
 
 # Roles as they are given to make_user for each column.
 ROLE_GRANTS = {
@@ -37,6 +37,7 @@ ROLE_GRANTS = {
     "coach": ("employee", "coach"),
     "legal": ("employee", "legal"),
     "admin": ("employee", "admin"),
+    "executive": ("employee", "executive"),
 }
 
 LOGIN = "login"
@@ -157,11 +158,16 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("results.index", "GET"):           {"anon": LOGIN,   "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
     # --- open data: coaches, Juridische Zaken, beheerder (anyone with OPEN_DATA_PUBLIC) -----
-    ("opendata.index", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
-    ("opendata.reports_csv", "GET"):    {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
-    ("opendata.reports_json", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
-    ("opendata.dossiers_csv", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
-    ("opendata.dossiers_json", "GET"):  {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200},
+    ("opendata.index", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    ("opendata.reports_csv", "GET"):    {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    ("opendata.reports_json", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    ("opendata.dossiers_csv", "GET"):   {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    ("opendata.dossiers_json", "GET"):  {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+
+    # --- Inzicht, the dashboard: staff and management (bestuurder) -------------------------
+    ("insight.index", "GET"):           {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    # Without ?figuur= there is no figure to download.
+    ("insight.download", "GET"):        {"anon": LOGIN,   "employee": 403, "coach": 404, "legal": 404, "admin": 404, "executive": 404},
 
     # --- Juridische Zaken: legal acts; the beheerder may look (read-only) -------------------
     ("dossiers.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 200},
@@ -199,3 +205,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("admin.edit_addressee", "POST"):   {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
 }
 # fmt: on
+
+# The bestuurder (management, role executive) sees what every employee sees, and Inzicht:
+# a row that does not name it gives the employee's outcome.
+for _row in ROUTE_TABLE.values():
+    _row.setdefault("executive", _row["employee"])

@@ -42,7 +42,7 @@ def test_seed_demo_creates_realistic_data_once(app, runner):
     with app.app_context():
         users = db.session.scalars(db.select(User)).all()
         roles = set().union(*(u.roles for u in users))
-        assert roles == {"employee", "coach", "legal", "admin"}
+        assert roles == {"employee", "coach", "legal", "admin", "executive"}
         reports = db.session.scalars(db.select(Report)).all()
         assert len(reports) >= 12
         statuses = {r.status for r in reports}

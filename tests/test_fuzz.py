@@ -121,6 +121,8 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "dossiers.export_csv": DOSSIER_PARAMS,
     "dossiers.export_xlsx": DOSSIER_PARAMS,
     "results.index": ("pagina",),
+    "insight.index": ("van", "tot", "afdeling"),
+    "insight.download": ("figuur", "van", "tot", "afdeling"),
     "triage.session": ("punt", "doel", "zoek"),
     "admin.audit": ("actie", "pagina"),
 }

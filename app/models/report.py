@@ -210,7 +210,7 @@ class Report(db.Model):
     @is_open.inplace.expression
     @classmethod
     def _is_open_expression(cls):
-        return cls.status.in_(OPEN_STATUSES)
+        return is_open_status(cls.status)
 
     @hybrid_property
     def is_settled(self) -> bool:
@@ -310,14 +310,26 @@ class Report(db.Model):
         return f"<Report {self.reference}>"
 
 
+def is_open_status(status):
+    """SQL: `status` (a report's, or a step of its timeline) is one an open report has
+    (Report.is_open); the dashboard's backlog counts the steps into and out of it."""
+    return status.in_(OPEN_STATUSES)
+
+
 def format_reference(year: int, number: int) -> str:
     """How a report is named everywhere: RK-2026-0042."""
     return f"RK-{year}-{number:04d}"
 
 
+def overdue_term() -> timedelta:
+    """The agreed term: how long a report may wait for the next step (OVERDUE_DAYS). The
+    dashboard counts the reports that waited longer than this to be taken on or decided."""
+    return timedelta(days=current_app.config["OVERDUE_DAYS"])
+
+
 def overdue_cutoff(now: datetime) -> datetime:
     """A report without any update since this moment is overdue (OVERDUE_DAYS before `now`)."""
-    return now - timedelta(days=current_app.config["OVERDUE_DAYS"])
+    return now - overdue_term()
 
 
 class Support(db.Model):

@@ -19,6 +19,8 @@ ROLES = {
     "coach": "ontregelcoach",
     "legal": "juridisch",
     "admin": "beheerder",
+    # Management: reads the dashboard (Inzicht), and otherwise sees what every employee sees.
+    "executive": "bestuurder",
 }
 
 # How long what a beheerder types may be: the columns below and the forms use these.

@@ -1,7 +1,7 @@
 """QUALITY 13 and 16 for every page, per role: each GET route of the app (found in
 app.url_map, so a new page is checked the day it is added) is opened in a real browser
-and checked with axe-core, for a visitor, a medewerker, a coach, a jurist and an
-administrator, in the 'full' state (reports, supports, users and departments exist).
+and checked with axe-core, for a visitor, a medewerker, a coach, a jurist, an
+administrator and a bestuurder, in the 'full' state (reports, supports, users and departments exist).
 Error pages (403, 404) are checked once each; after that only their status is asserted."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ NOT_PAGES = {
     "opendata.reports_json",
     "opendata.dossiers_csv",
     "opendata.dossiers_json",
+    "insight.download",
 }
 # Pages whose content differs per role are checked for every role; every other page once
 # (the header, which differs per role, is covered by the start page of each role).
@@ -44,6 +45,7 @@ PER_ROLE = {
     "triage.session",
     "dossiers.index",
     "dossiers.detail",
+    "insight.index",
 }
 ROLES = {
     "visitor": None,
@@ -51,6 +53,7 @@ ROLES = {
     "coach": "coach@rodeknop.test",
     "jurist": "jurist@rodeknop.test",
     "beheerder": "beheer@rodeknop.test",
+    "bestuurder": "bestuur@rodeknop.test",
 }
 _checked_errors: set[int] = set()
 _checked_endpoints: set[str] = set()
@@ -63,6 +66,7 @@ def _seed(app) -> dict:
     )
     add_user(app, "Fatima Yilmaz", "jurist@rodeknop.test", roles=("employee", "legal"))
     add_user(app, "Pieter Visser", "beheer@rodeknop.test", roles=("employee", "admin"), department="Burgerzaken")
+    add_user(app, "Bram Bestuur", "bestuur@rodeknop.test", roles=("employee", "executive"))
     from app.models import User
     from app.services.reports import get_by_reference
 

@@ -1,0 +1,676 @@
+"""Inzicht, the dashboard: every figure for a period and a department, each computed in SQL
+by one function in a fixed number of statements, whatever the number of reports.
+
+Which reports a figure is about: the reports made in the period (local days, from the first
+to the last day inclusive), in the chosen department. The backlog is the exception: it is
+the number of open reports at the end of each week of the period, whenever they were made.
+
+A figure is a `Figure`: its title, a caption, a table (the same rows go into its CSV) and
+the data of its chart. FIGURES lists them in the order of the page; a new figure is one
+function taking `InsightFilters` and returning a Figure, and one line in FIGURES.
+
+Durations are in days (fractions included) between two moments, computed by `days_between`;
+medians and 80th percentiles by `percentiles` (nearest rank, with window functions that
+SQLite and PostgreSQL both have). Those two are the only places that know the dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy.types import Date, DateTime
+
+from app.clock import today, zone
+from app.extensions import db
+from app.formatting import dutch_number
+from app.models import Addressee, Department, Dossier, DossierEvent, Event, Report, Support
+from app.models.base import UTCDateTime, utcnow
+from app.models.dossier import DossierStatus
+from app.models.report import (
+    ORIGIN_LABELS,
+    STATUS_LABELS,
+    EventKind,
+    Origin,
+    ReportStatus,
+    format_reference,
+    is_open_status,
+    overdue_cutoff,
+    overdue_term,
+)
+
+# The longest period one view covers: a bar per week stays readable, and the work bounded.
+MAX_PERIOD_DAYS = 3 * 366
+# The laws and the reports the page lists: the most frequent this many.
+TOP = 10
+
+STATUS_CHANGED = EventKind.STATUS_CHANGED.value
+NEW = ReportStatus.NEW.value
+# How a report can end: the outcomes the dashboard counts, in this order.
+OUTCOMES = (
+    ReportStatus.RESOLVED.value,
+    ReportStatus.EXPLAINED.value,
+    ReportStatus.ESCALATED.value,
+    ReportStatus.MERGED.value,
+)
+ANSWERED = DossierStatus.ANSWERED.value
+NO_DEPARTMENT = "Geen afdeling opgegeven"
+NO_ADDRESSEE = "Nog geen geadresseerde"
+
+
+@dataclass(frozen=True)
+class InsightFilters:
+    start: date  # the first day of the period (local)
+    end: date  # the last day of the period, inclusive
+    department_id: int | None = None
+
+    @property
+    def since(self) -> datetime:
+        """The UTC moment the period starts: local midnight of its first day."""
+        return _local_midnight(self.start)
+
+    @property
+    def until(self) -> datetime:
+        """The UTC moment the period ends (exclusive): local midnight after its last day."""
+        return _local_midnight(self.end + timedelta(days=1))
+
+    @property
+    def first_monday(self) -> date:
+        """The Monday of the period's first week: weeks run Monday to Sunday."""
+        return self.start - timedelta(days=self.start.weekday())
+
+    @property
+    def weeks(self) -> list[date]:
+        """The Mondays of every week the period touches."""
+        count = (self.end - self.first_monday).days // 7 + 1
+        return [self.first_monday + timedelta(weeks=n) for n in range(count)]
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone()).astimezone(UTC)
+
+
+def default_filters(now_day: date | None = None) -> InsightFilters:
+    """The last twelve months up to today."""
+    end = now_day or today()
+    return InsightFilters(start=_months_back(end, 12) + timedelta(days=1), end=end)
+
+
+def _months_back(day: date, months: int) -> date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def presets(now_day: date | None = None) -> list[tuple[str, date, date]]:
+    """The periods offered with one click: (label, first day, last day)."""
+    end = now_day or today()
+    return [
+        ("Laatste 3 maanden", _months_back(end, 3) + timedelta(days=1), end),
+        ("Laatste 12 maanden", _months_back(end, 12) + timedelta(days=1), end),
+        ("Dit jaar", date(end.year, 1, 1), end),
+        ("Vorig jaar", date(end.year - 1, 1, 1), date(end.year - 1, 12, 31)),
+    ]
+
+
+# --- the figure -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float]
+    # How the series is told apart without colour: a pattern name the page knows.
+    pattern: str = "solid"
+
+
+@dataclass
+class Figure:
+    key: str  # in the CSV's file name and the page's anchors
+    title: str
+    caption: str
+    columns: list[str]
+    rows: list[list]
+    chart: str | None = None  # "columns", "line", "bars", "stacked"; None: the table alone
+    labels: list[str] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    unit: str = ""
+    notes: list[str] = field(default_factory=list)  # the figure's key facts, in sentences
+    empty: str = "Geen gegevens in deze periode."
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.rows)
+
+
+def days_text(value: float | None) -> str:
+    """A number of days as a Dutch text with one decimal: 3,5."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}".replace(".", ",")
+
+
+# --- the dialect: durations and percentiles ---------------------------------------------------
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def days_between(start, end):
+    """SQL: the days (with fractions) from moment `start` to moment `end` (columns or
+    expressions of datetimes, or dates)."""
+    if _dialect() == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", _instant(end) - _instant(start)) / 86400.0
+
+
+def _instant(value):
+    """PostgreSQL: a date as its midnight in UTC (as SQLite's julianday reads it), whatever
+    the session's time zone; a moment as it is."""
+    if isinstance(getattr(value, "type", None), Date):
+        return func.timezone("UTC", cast(value, DateTime()))
+    return value
+
+
+def whole(expression):
+    """SQL: a non-negative number rounded down."""
+    if _dialect() == "sqlite":
+        return cast(expression, db.Integer)
+    return cast(func.floor(expression), db.Integer)
+
+
+def moment(value: datetime):
+    """A moment as a bound value of the stored type (SQLite compares the stored text)."""
+    return literal(value, UTCDateTime)
+
+
+def percentiles(durations, group, days, *, extra=()):
+    """SQL: per `group` of the subquery `durations`, the count of known `days`, their median
+    and 80th percentile (nearest rank: the smallest value with at least half, or 80 %, of
+    the values at or below it), plus the `extra` aggregates. Rows whose `days` is NULL are
+    ranked after the others and counted by none of the three."""
+    ranked = select(
+        group.label("grp"),
+        days.label("days"),
+        func.row_number().over(partition_by=group, order_by=days.asc().nulls_last()).label("rank"),
+        func.count(days).over(partition_by=group).label("known"),
+        *extra,
+    ).subquery()
+    known = func.max(ranked.c.known)
+
+    def at(share: float):
+        return func.min(
+            case((and_(ranked.c.days.is_not(None), ranked.c.rank >= ranked.c.known * share), ranked.c.days))
+        )
+
+    return ranked, select(ranked.c.grp, known.label("known"), at(0.5).label("median"), at(0.8).label("p80"))
+
+
+# --- which reports --------------------------------------------------------------------------
+
+
+def _in_department(filters: InsightFilters, column=None):
+    column = Report.department_id if column is None else column
+    return column == filters.department_id if filters.department_id else literal(True)
+
+
+def _made_in_period(filters: InsightFilters):
+    """The reports a figure is about (see the module's docstring)."""
+    return and_(
+        Report.created_at >= moment(filters.since), Report.created_at < moment(filters.until), _in_department(filters)
+    )
+
+
+def first_steps(filters: InsightFilters):
+    """SQL (a CTE), per report of the period: when it was made, when it was taken on (its
+    first step out of Nieuw: in behandeling, or merged) and when it was decided (its first
+    step to an ending: opgelost, uitgelegd, geëscaleerd, samengevoegd); NULL if not yet.
+    One pass over the timelines of the period's reports."""
+    step = and_(Event.report_id == Report.id, Event.kind == STATUS_CHANGED)
+    return (
+        select(
+            Report.id.label("id"),
+            Report.created_at.label("created_at"),
+            func.min(case((Event.from_status == NEW, Event.created_at))).label("taken_on"),
+            func.min(case((Event.to_status.in_(OUTCOMES), Event.created_at))).label("decided"),
+        )
+        .outerjoin(Event, step)
+        .where(_made_in_period(filters))
+        .group_by(Report.id, Report.created_at)
+        .cte("first_steps")
+    )
+
+
+# --- inflow and backlog -----------------------------------------------------------------------
+
+
+def _week_of(moment_column, filters: InsightFilters):
+    """SQL: the number of the week (0 = the period's first week) a moment falls in."""
+    return whole(days_between(moment(_local_midnight(filters.first_monday)), moment_column) / 7)
+
+
+def _week_label(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"week {week} ({year})" if week == 1 or (monday.month == 1 and monday.day <= 7) else f"week {week}"
+
+
+def _week_cell(monday: date) -> str:
+    return monday.isoformat()
+
+
+def inflow(filters: InsightFilters) -> Figure:
+    """New reports per week."""
+    week = _week_of(Report.created_at, filters)
+    counts = dict(
+        db.session.execute(
+            select(week.label("week"), func.count(Report.id)).where(_made_in_period(filters)).group_by(week)
+        ).all()
+    )
+    weeks = filters.weeks
+    values = [int(counts.get(n, 0)) for n in range(len(weeks))]
+    total = sum(values)
+    return Figure(
+        key="instroom",
+        title="Instroom per week",
+        caption="Hoeveel meldingen er elke week binnenkwamen (week van maandag tot en met zondag).",
+        columns=["Week (maandag)", "Weeknummer", "Nieuwe meldingen"],
+        rows=[[_week_cell(monday), monday.isocalendar()[1], value] for monday, value in zip(weeks, values, strict=True)]
+        if total
+        else [],
+        chart="columns",
+        labels=[_week_label(monday) for monday in weeks],
+        series=[Series("Nieuwe meldingen", values)],
+        unit="meldingen",
+        notes=[f"{dutch_number(total)} {'melding' if total == 1 else 'meldingen'} in deze periode."],
+        empty="Geen meldingen in deze periode.",
+    )
+
+
+def backlog(filters: InsightFilters) -> Figure:
+    """Open reports (nieuw or in behandeling) at the end of each week, from every report
+    made until then: its creation opens it, and each status change adds or takes one."""
+    until = moment(min(filters.until, utcnow()))
+    is_open = is_open_status(Event.to_status)
+    was_open = is_open_status(Event.from_status)
+    steps = union_all(
+        select(Report.created_at.label("at"), literal(1).label("delta")).where(
+            Report.created_at < until, _in_department(filters)
+        ),
+        select(
+            Event.created_at.label("at"),
+            (case((is_open, 1), else_=0) - case((was_open, 1), else_=0)).label("delta"),
+        )
+        .join(Report, Report.id == Event.report_id)
+        .where(Event.kind == STATUS_CHANGED, Event.created_at < until, _in_department(filters)),
+    ).subquery()
+    first = moment(_local_midnight(filters.first_monday))
+    bucket = case((steps.c.at < first, -1), else_=_week_of(steps.c.at, filters))
+    changes = dict(db.session.execute(select(bucket, func.sum(steps.c.delta)).group_by(bucket)).all())
+    weeks = filters.weeks
+    level = int(changes.get(-1) or 0)
+    values = []
+    for n in range(len(weeks)):
+        level += int(changes.get(n) or 0)
+        values.append(level)
+    last_day = min(filters.end, today())
+    shown = [(monday, value) for monday, value in zip(weeks, values, strict=True) if monday <= last_day]
+    return Figure(
+        key="werkvoorraad",
+        title="Openstaande meldingen",
+        caption="Hoeveel meldingen aan het eind van elke week nog open stonden (nieuw of in behandeling), "
+        "ook meldingen van voor deze periode.",
+        columns=["Week (maandag)", "Weeknummer", "Open aan het eind van de week"],
+        rows=[[_week_cell(monday), monday.isocalendar()[1], value] for monday, value in shown] if any(values) else [],
+        chart="line",
+        labels=[_week_label(monday) for monday, _ in shown],
+        series=[Series("Open meldingen", [value for _, value in shown])],
+        unit="meldingen",
+        notes=[f"Aan het eind: {dutch_number(shown[-1][1])} open."] if shown else [],
+        empty="Geen open meldingen in deze periode.",
+    )
+
+
+# --- lead times ---------------------------------------------------------------------------------
+
+TAKEN_ON = "opgepakt"
+DECIDED = "besloten"
+LEAD_LABELS = {TAKEN_ON: "Van melding tot opgepakt", DECIDED: "Van melding tot besluit"}
+
+
+def lead_times(filters: InsightFilters) -> Figure:
+    """Reported -> taken on and reported -> decided: median and 80th percentile of the
+    reports that got there, and how many waited (or still wait) longer than the agreed
+    term (app.models.report.overdue_term)."""
+    now = utcnow()
+    term_days = overdue_term().total_seconds() / 86400
+    steps = first_steps(filters)
+    parts = []
+    for name, reached in ((TAKEN_ON, steps.c.taken_on), (DECIDED, steps.c.decided)):
+        parts.append(
+            select(
+                literal(name).label("measure"),
+                days_between(steps.c.created_at, reached).label("days"),
+                # Still waiting: counted against the term from its creation until now.
+                func.coalesce(
+                    days_between(steps.c.created_at, reached), days_between(steps.c.created_at, moment(now))
+                ).label("waited"),
+            )
+        )
+    durations = union_all(*parts).subquery()
+    ranked, stmt = percentiles(
+        durations, durations.c.measure, cast(durations.c.days, Float), extra=(durations.c.waited.label("waited"),)
+    )
+    longer = func.sum(case((ranked.c.waited > term_days, 1), else_=0))
+    stmt = stmt.add_columns(longer, func.count()).group_by(ranked.c.grp)
+    found = {row[0]: row for row in db.session.execute(stmt)}
+    rows, medians, p80s = [], [], []
+    for name in (TAKEN_ON, DECIDED):
+        row = found.get(name)
+        if row is None:
+            continue
+        _, known, median, p80, waited_longer, total_count = row
+        # To the tenth of a day the page shows: the chart draws what the table says.
+        median = round(float(median), 1) if median is not None else None
+        p80 = round(float(p80), 1) if p80 is not None else None
+        rows.append(
+            [
+                LEAD_LABELS[name],
+                int(known),
+                days_text(median),
+                days_text(p80),
+                int(waited_longer or 0),
+                int(total_count),
+            ]
+        )
+        medians.append(median or 0)
+        p80s.append(p80 or 0)
+    term = int(term_days)
+    return Figure(
+        key="doorlooptijden",
+        title="Doorlooptijden",
+        caption=f"Hoeveel dagen meldingen uit deze periode wachtten: de mediaan (de helft wachtte korter) en het "
+        f"80e percentiel (80 procent wachtte korter). ‘Langer dan {term} dagen’ telt ook meldingen die nu nog "
+        "wachten.",
+        columns=[
+            "Stap",
+            "Aantal meldingen met deze stap",
+            "Mediaan (dagen)",
+            "80e percentiel (dagen)",
+            f"Langer dan {term} dagen",
+            "Meldingen in de periode",
+        ],
+        rows=rows,
+        chart="bars",
+        labels=[row[0] for row in rows],
+        series=[Series("Mediaan", medians, "solid"), Series("80e percentiel", p80s, "hatched")],
+        unit="dagen",
+        notes=[f"De afgesproken termijn is {term} dagen."],
+        empty="Geen meldingen in deze periode.",
+    )
+
+
+def overdue_now(filters: InsightFilters) -> int:
+    """Open reports of the department in which nothing happened for longer than the agreed
+    term, now (Report.is_overdue): the board's 'te lang stil'."""
+    return db.session.scalar(
+        select(func.count(Report.id)).where(Report.is_overdue(overdue_cutoff(utcnow())), _in_department(filters))
+    )
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+
+def _outcome_series(groups: dict[str, dict[str, int]]) -> tuple[list[str], list[Series], list[list]]:
+    labels = list(groups)
+    patterns = ("solid", "hatched", "dotted", "crossed")
+    series = [
+        Series(STATUS_LABELS[ReportStatus(status)], [groups[label].get(status, 0) for label in labels], pattern)
+        for status, pattern in zip(OUTCOMES, patterns, strict=True)
+    ]
+    series.append(Series("Nog open", [groups[label].get("open", 0) for label in labels], "lined"))
+    rows = [
+        [label, *(groups[label].get(status, 0) for status in OUTCOMES), groups[label].get("open", 0)]
+        for label in labels
+    ]
+    return labels, series, rows
+
+
+def _outcome_columns(first: str) -> list[str]:
+    return [first, *(STATUS_LABELS[ReportStatus(status)] for status in OUTCOMES), "Nog open"]
+
+
+def outcomes_by_department(filters: InsightFilters) -> Figure:
+    """How the reports of the period ended, per department."""
+    state = case((Report.is_open, literal("open")), else_=Report.status)
+    name = func.coalesce(Department.name, literal(NO_DEPARTMENT))
+    rows = db.session.execute(
+        select(name, state, func.count(Report.id))
+        .outerjoin(Department, Department.id == Report.department_id)
+        .where(_made_in_period(filters))
+        .group_by(name, state)
+        .order_by(name)
+    ).all()
+    groups: dict[str, dict[str, int]] = {}
+    for label, status, count in rows:
+        groups.setdefault(label, {})[status] = int(count)
+    labels, series, table = _outcome_series(groups)
+    return Figure(
+        key="uitkomsten-afdeling",
+        title="Uitkomsten per afdeling",
+        caption="Hoe de meldingen uit deze periode afliepen, per afdeling.",
+        columns=_outcome_columns("Afdeling"),
+        rows=table,
+        chart="stacked",
+        labels=labels,
+        series=series,
+        unit="meldingen",
+    )
+
+
+def outcomes_by_origin(filters: InsightFilters) -> Figure:
+    """How the reports of the period ended, by where the rule comes from."""
+    state = case((Report.is_open, literal("open")), else_=Report.status)
+    rows = db.session.execute(
+        select(Report.origin, state, func.count(Report.id))
+        .where(_made_in_period(filters))
+        .group_by(Report.origin, state)
+    ).all()
+    counted: dict[str, dict[str, int]] = {}
+    for origin, status, count in rows:
+        counted.setdefault(origin, {})[status] = int(count)
+    groups = {ORIGIN_LABELS[o]: counted[o.value] for o in Origin if o.value in counted}
+    labels, series, table = _outcome_series(groups)
+    return Figure(
+        key="uitkomsten-herkomst",
+        title="Uitkomsten per herkomst van de regel",
+        caption="Hoe de meldingen uit deze periode afliepen: eigen regels van de gemeente en landelijke regels.",
+        columns=_outcome_columns("Herkomst"),
+        rows=table,
+        chart="stacked",
+        labels=labels,
+        series=series,
+        unit="meldingen",
+    )
+
+
+# --- escalations ----------------------------------------------------------------------------------
+
+
+def _dossiers_of_period(filters: InsightFilters):
+    """Dossiers with at least one report of the period."""
+    return select(Report.id).where(Report.dossier_id == Dossier.id, _made_in_period(filters)).exists()
+
+
+def escalations(filters: InsightFilters) -> Figure:
+    """Per addressee: dossiers, how long the answer took (from sending to 'antwoord
+    ontvangen'), how many are open and how many answers are late (Dossier.answer_late)."""
+    answered_at = (
+        select(func.min(DossierEvent.created_at))
+        .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.to_status == ANSWERED)
+        .scalar_subquery()
+    )
+    name = func.coalesce(Addressee.name, literal(NO_ADDRESSEE))
+    per_dossier = (
+        select(
+            name.label("addressee"),
+            case((Dossier.sent_on.is_(None), None), else_=days_between(Dossier.sent_on, answered_at)).label("days"),
+            case((Dossier.is_open, 1), else_=0).label("open"),
+            case((Dossier.answer_late(today()), 1), else_=0).label("late"),
+        )
+        .outerjoin(Addressee, Addressee.id == Dossier.addressee_id)
+        .where(_dossiers_of_period(filters))
+        .subquery()
+    )
+    group = per_dossier.c.addressee
+    ranked, stmt = percentiles(
+        per_dossier,
+        group,
+        cast(per_dossier.c.days, Float),
+        extra=(per_dossier.c.open.label("open"), per_dossier.c.late.label("late")),
+    )
+    stmt = (
+        stmt.add_columns(func.count(), func.sum(ranked.c.open), func.sum(ranked.c.late))
+        .group_by(ranked.c.grp)
+        .order_by(func.count().desc(), ranked.c.grp)
+    )
+    rows = []
+    for addressee, known, median, _p80, count, open_count, late in db.session.execute(stmt):
+        rows.append(
+            [
+                addressee,
+                int(count),
+                int(known),
+                days_text(float(median) if median is not None else None),
+                int(open_count or 0),
+                int(late or 0),
+            ]
+        )
+    return Figure(
+        key="escalaties",
+        title="Escalaties per geadresseerde",
+        caption="Escalatiedossiers met meldingen uit deze periode, per ministerie of andere geadresseerde: hoe lang "
+        "het antwoord duurde (mediaan, vanaf het versturen), hoeveel nog open zijn en hoeveel antwoorden te laat zijn.",
+        columns=["Geadresseerde", "Dossiers", "Beantwoord", "Mediaan tot antwoord (dagen)", "Open", "Antwoord te laat"],
+        rows=rows,
+        chart="stacked",
+        labels=[row[0] for row in rows],
+        series=[
+            Series("Afgesloten", [row[1] - row[4] for row in rows], "solid"),
+            Series("Open, op tijd", [row[4] - row[5] for row in rows], "dotted"),
+            Series("Open, antwoord te laat", [row[5] for row in rows], "crossed"),
+        ],
+        unit="dossiers",
+        empty="Geen escalaties met meldingen uit deze periode.",
+    )
+
+
+def laws(filters: InsightFilters) -> Figure:
+    """The laws and articles that come back most often: reports of the period per dossier's
+    legal reference."""
+    article = func.coalesce(Dossier.article, literal(""))
+    count = func.count(Report.id)
+    rows = db.session.execute(
+        select(Dossier.law_title, article, count)
+        .join(Dossier, Dossier.id == Report.dossier_id)
+        .where(_made_in_period(filters))
+        .group_by(Dossier.law_title, article)
+        .order_by(count.desc(), Dossier.law_title, article)
+        .limit(TOP)
+    ).all()
+    table = [[law, article_text or "–", int(n)] for law, article_text, n in rows]
+    return Figure(
+        key="wetsartikelen",
+        title="Wetten en artikelen die het vaakst terugkomen",
+        caption=f"De {TOP} wetsartikelen met de meeste geëscaleerde meldingen uit deze periode.",
+        columns=["Wet of regeling", "Artikel", "Meldingen"],
+        rows=table,
+        chart="bars",
+        labels=[f"{law}, {art}" if art != "–" else law for law, art, _ in table],
+        series=[Series("Meldingen", [n for _, _, n in table])],
+        unit="meldingen",
+        empty="Geen geëscaleerde meldingen in deze periode.",
+    )
+
+
+def most_supported(filters: InsightFilters) -> Figure:
+    """The reports of the period that most colleagues run into: counts of 'ik loop hier
+    ook tegenaan', named and anonymous alike; never who."""
+    supporters = func.count(Support.id)
+    rows = db.session.execute(
+        select(Report.year, Report.number, Report.rule, Report.status, supporters)
+        .join(Support, Support.report_id == Report.id)
+        .where(_made_in_period(filters))
+        .group_by(Report.id, Report.year, Report.number, Report.rule, Report.status)
+        .order_by(supporters.desc(), Report.id)
+        .limit(TOP)
+    ).all()
+    table = [
+        [format_reference(year, number), rule, STATUS_LABELS[ReportStatus(status)], int(n)]
+        for year, number, rule, status, n in rows
+    ]
+    return Figure(
+        key="ik-ook",
+        title="Waar de meeste collega’s tegenaan lopen",
+        caption=f"De {TOP} meldingen uit deze periode met de meeste collega’s die zeiden: ik loop hier ook tegenaan.",
+        columns=["Melding", "Regel", "Status", "Collega’s die hier ook tegenaan lopen"],
+        rows=table,
+        chart="bars",
+        labels=[f"{ref}: {rule}" for ref, rule, _, _ in table],
+        series=[Series("Collega’s", [n for *_, n in table])],
+        unit="collega’s",
+        empty="Nog niemand zei ‘ik loop hier ook tegenaan’ bij een melding uit deze periode.",
+    )
+
+
+# The page, in this order. The lead adds here: hours saved per year (impact estimates) and
+# the answers to "Merkbaar beter?" (each a function taking InsightFilters, returning a Figure).
+FIGURES: tuple[Callable[[InsightFilters], Figure], ...] = (
+    inflow,
+    backlog,
+    lead_times,
+    outcomes_by_department,
+    outcomes_by_origin,
+    escalations,
+    laws,
+    most_supported,
+)
+FIGURE_KEYS = (
+    "instroom",
+    "werkvoorraad",
+    "doorlooptijden",
+    "uitkomsten-afdeling",
+    "uitkomsten-herkomst",
+    "escalaties",
+    "wetsartikelen",
+    "ik-ook",
+)
+BY_KEY = dict(zip(FIGURE_KEYS, FIGURES, strict=True))
+
+
+def all_figures(filters: InsightFilters) -> list[Figure]:
+    return [figure(filters) for figure in FIGURES]
+
+
+def change_marker() -> tuple:
+    """Changes whenever a figure may change: a report made or acted on (every step sets a
+    newer last_activity_at), a colleague who says 'ik ook', a dossier changed. Index
+    look-ups only: the page may keep its figures while this stays the same."""
+    return tuple(
+        db.session.execute(
+            select(
+                select(func.max(Report.id)).scalar_subquery(),
+                select(func.max(Report.last_activity_at)).scalar_subquery(),
+                select(func.max(Support.id)).scalar_subquery(),
+                select(func.max(Dossier.updated_at)).scalar_subquery(),
+                select(func.max(DossierEvent.id)).scalar_subquery(),
+            )
+        ).one()
+    )

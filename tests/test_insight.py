@@ -1,0 +1,354 @@
+"""Inzicht's figures against numbers worked out by hand on a small world (both databases),
+and the number of statements the dashboard needs, which does not grow with the data."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Addressee, Department, Dossier, DossierEvent, Event, Report, Support
+from app.services import insight
+from app.services.insight import InsightFilters
+from tests.conftest import Auth
+from tests.factories import count_statements, make_user
+
+MARCH = InsightFilters(start=date(2026, 3, 2), end=date(2026, 3, 29))
+
+
+def at(month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+class World:
+    """Seven reports of March 2026 (and one older) whose figures are worked out by hand in
+    the tests below. Times are UTC noon unless said otherwise."""
+
+    def __init__(self):
+        self.a = Department(name="Vergunningen")
+        self.b = Department(name="Zorg")
+        self.x = Addressee(name="Ministerie van Testzaken", kind="ministry")
+        db.session.add_all([self.a, self.b, self.x])
+        db.session.flush()
+        self.number = 0
+
+    def report(self, department, origin, created, steps=(), status="new"):
+        """`steps`: (moment, from, to) status changes."""
+        self.number += 1
+        report = Report(
+            year=2026,
+            number=self.number,
+            rule=f"Regel {self.number}",
+            problem="Het gaat mis.",
+            origin=origin,
+            department_id=department.id,
+            status=status,
+            created_at=created,
+            last_activity_at=steps[-1][0] if steps else created,
+            version=1,
+        )
+        db.session.add(report)
+        db.session.flush()
+        db.session.add(Event(report_id=report.id, kind="submitted", created_at=created))
+        for moment_, from_status, to_status in steps:
+            db.session.add(
+                Event(
+                    report_id=report.id,
+                    kind="status_changed",
+                    from_status=from_status,
+                    to_status=to_status,
+                    created_at=moment_,
+                )
+            )
+        return report
+
+    def dossier(self, reports, *, sent_on, answer_due=None, answered=None, status="sent"):
+        dossier = Dossier(
+            law_title="Participatiewet",
+            article="art. 31",
+            addressee_id=self.x.id,
+            sent_on=sent_on,
+            answer_due=answer_due,
+            status=status,
+            version=1,
+        )
+        db.session.add(dossier)
+        db.session.flush()
+        for report in reports:
+            report.dossier_id = dossier.id
+        db.session.add(DossierEvent(dossier_id=dossier.id, kind="created", to_status="preparing", created_at=at(3, 1)))
+        if answered:
+            db.session.add(
+                DossierEvent(dossier_id=dossier.id, kind="status_changed", to_status="answered", created_at=answered)
+            )
+        return dossier
+
+
+def build(app):
+    with app.app_context():
+        w = World()
+        r1 = w.report(
+            w.a, "own", at(3, 2), [(at(3, 4), "new", "in_progress"), (at(3, 12), "in_progress", "resolved")], "resolved"
+        )
+        r2 = w.report(
+            w.a,
+            "national",
+            at(3, 3),
+            [(at(3, 13), "new", "in_progress"), (at(3, 23), "in_progress", "escalated")],
+            "escalated",
+        )
+        w.report(w.b, "own", at(3, 10), [(at(3, 30), "new", "in_progress")], "in_progress")
+        r4 = w.report(w.b, "unknown", at(3, 17))
+        w.report(w.a, "own", at(3, 18), [(at(3, 19), "new", "merged")], "merged")
+        w.report(w.b, "own", at(2, 20))  # before the period: only the backlog counts it
+        r7 = w.report(
+            w.a,
+            "national",
+            at(3, 5),
+            [(at(3, 5, 18), "new", "in_progress"), (at(3, 6), "in_progress", "escalated")],
+            "escalated",
+        )
+        w.dossier([r2], sent_on=date(2026, 3, 24), answered=at(3, 30), status="answered")
+        w.dossier([r7], sent_on=date(2026, 3, 7), answer_due=date(2026, 3, 21))
+        named = make_user("Steun Genoemd", email="steun@example.test")
+        db.session.add(Support(report_id=r1.id, user_id=named.id))
+        db.session.add(Support(report_id=r1.id, follower_pseudonym="p" * 64, anonymous=True))
+        db.session.add(Support(report_id=r4.id, user_id=named.id))
+        db.session.commit()
+        return w.a.id, w.b.id
+
+
+def figure(app, function, filters=MARCH):
+    with app.test_request_context():
+        return function(filters)
+
+
+def test_inflow_per_week(app):
+    _, b = build(app)
+    result = figure(app, insight.inflow)
+    assert [row[0] for row in result.rows] == ["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23"]
+    assert result.series[0].values == [3, 1, 2, 0]
+    only_b = figure(app, insight.inflow, InsightFilters(MARCH.start, MARCH.end, b))
+    assert only_b.series[0].values == [0, 1, 1, 0]
+
+
+def test_backlog_at_the_end_of_each_week(app):
+    _, b = build(app)
+    assert figure(app, insight.backlog).series[0].values == [3, 3, 4, 3]
+    assert figure(app, insight.backlog, InsightFilters(MARCH.start, MARCH.end, b)).series[0].values == [1, 2, 3, 3]
+
+
+def test_lead_times_median_80th_percentile_and_longer_than_the_term(app):
+    build(app)
+    app.config["OVERDUE_DAYS"] = 14
+    rows = figure(app, insight.lead_times).rows
+    # Taken on after 0.25, 1, 2, 10, 20 days (and one still waiting since 17 March):
+    # median = 3rd of 5, 80th percentile = 4th; longer than 14 days: 20 days, and the waiting one.
+    assert rows[0] == ["Van melding tot opgepakt", 5, "2,0", "10,0", 2, 6]
+    # Decided after 1, 1, 10, 20 days: median = 2nd of 4, 80th percentile = 4th; longer
+    # than 14 days: the 20, and two still open since 10 and 17 March.
+    assert rows[1] == ["Van melding tot besluit", 4, "1,0", "20,0", 3, 6]
+
+
+def test_outcomes_per_department_and_origin(app):
+    build(app)
+    by_department = figure(app, insight.outcomes_by_department)
+    # Opgelost, Uitgelegd, Geëscaleerd, Samengevoegd, Nog open
+    assert by_department.rows == [["Vergunningen", 1, 0, 2, 1, 0], ["Zorg", 0, 0, 0, 0, 2]]
+    by_origin = figure(app, insight.outcomes_by_origin)
+    assert by_origin.rows == [
+        ["Eigen regel of werkwijze van de gemeente", 1, 0, 0, 1, 1],
+        ["Landelijke wet of regeling", 0, 0, 2, 0, 0],
+        ["Weet ik niet", 0, 0, 0, 0, 1],
+    ]
+
+
+def test_escalations_per_addressee(app):
+    build(app)
+    rows = figure(app, insight.escalations).rows
+    # Two dossiers; one answered 6.5 days after it was sent (24 March, 30 March noon UTC);
+    # both open; the other's answer was due on 21 March.
+    assert rows == [["Ministerie van Testzaken", 2, 1, "6,5", 2, 1]]
+
+
+def test_laws_that_come_back(app):
+    build(app)
+    assert figure(app, insight.laws).rows == [["Participatiewet", "art. 31", 2]]
+
+
+def test_most_supported_counts_anonymous_support_like_any_other(app):
+    build(app)
+    rows = figure(app, insight.most_supported).rows
+    assert [(row[0], row[-1]) for row in rows] == [("RK-2026-0001", 2), ("RK-2026-0004", 1)]
+    assert "Steun Genoemd" not in repr(rows)
+
+
+def test_an_empty_period_has_no_rows(app):
+    build(app)
+    empty = InsightFilters(date(2025, 1, 6), date(2025, 1, 12))
+    with app.test_request_context():
+        for function in insight.FIGURES:
+            result = function(empty)
+            assert result.key in insight.FIGURE_KEYS
+            if result.key != "werkvoorraad":
+                assert not result.has_data, result.key
+
+
+def _more_reports(app, count: int):
+    with app.app_context():
+        department = db.session.scalar(db.select(Department).limit(1))
+        start = db.session.scalar(db.select(db.func.max(Report.number)))
+        for n in range(count):
+            report = Report(
+                year=2026,
+                number=start + n + 1,
+                rule="Nog een regel",
+                problem="x",
+                origin="own",
+                department_id=department.id,
+                status="in_progress",
+                created_at=at(3, 2 + n % 20),
+                last_activity_at=at(3, 25),
+                version=1,
+            )
+            db.session.add(report)
+            db.session.flush()
+            db.session.add(
+                Event(
+                    report_id=report.id,
+                    kind="status_changed",
+                    from_status="new",
+                    to_status="in_progress",
+                    created_at=at(3, 25),
+                )
+            )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", ["coach"])
+def test_the_number_of_statements_does_not_grow_with_the_data(app, role):
+    app.config["INSIGHT_CACHE_SECONDS"] = 0  # every request computes every figure
+    build(app)
+    with app.app_context():
+        make_user("Coach Telt", email="telt@example.test", roles=("employee", "coach"))
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login("telt@example.test")
+    url = "/inzicht/?van=2026-03-02&tot=2026-03-29"
+    client.get(url)
+    with count_statements(app) as small:
+        assert client.get(url).status_code == 200
+    _more_reports(app, 60)
+    with count_statements(app) as large:
+        assert client.get(url).status_code == 200
+    assert len(small) == len(large), (len(small), len(large))
+    assert len(small) <= 15, small
+
+
+def test_weeks_of_a_period_and_its_local_bounds(app):
+    filters = InsightFilters(date(2026, 3, 4), date(2026, 3, 10))
+    assert filters.first_monday == date(2026, 3, 2)
+    assert filters.weeks == [date(2026, 3, 2), date(2026, 3, 9)]
+    with app.app_context():
+        # Local midnight in Amsterdam (winter time): 23:00 UTC the day before.
+        assert filters.since == datetime(2026, 3, 3, 23, tzinfo=UTC)
+        assert filters.until - filters.since == timedelta(days=7)
+
+
+def test_a_worker_keeps_the_figures_until_something_changes(app):
+    app.config["INSIGHT_CACHE_SECONDS"] = 300
+    build(app)
+    with app.app_context():
+        make_user("Bestuurder", email="bestuur@example.test", roles=("employee", "executive"))
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login("bestuur@example.test")
+    url = "/inzicht/?van=2026-03-02&tot=2026-03-29"
+    with count_statements(app) as first:
+        assert client.get(url).status_code == 200
+    with count_statements(app) as again:
+        page = client.get(url).get_data(as_text=True)
+    # The figures are kept: only the marker of changes is asked (besides login and menu).
+    assert len(again) < len(first) - 5, (len(first), len(again))
+    assert "6 meldingen in deze periode" in page
+    _more_reports(app, 2)
+    page = client.get(url).get_data(as_text=True)
+    assert "8 meldingen in deze periode" in page
+
+
+def _client_as(app, email: str, roles=("employee", "coach")):
+    with app.app_context():
+        make_user("Kijker", email=email, roles=roles)
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login(email)
+    return client
+
+
+def test_a_figure_as_csv_is_formula_safe_and_leaves_an_audit_line(app):
+    build(app)
+    with app.app_context():
+        report = db.session.scalar(db.select(Report).where(Report.number == 1))
+        report.rule = '=HYPERLINK("http://x")'
+        db.session.commit()
+    client = _client_as(app, "csv@example.test")
+    response = client.get("/inzicht/download.csv?figuur=ik-ook&van=2026-03-02&tot=2026-03-29")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="inzicht-ik-ook-2026-03-02')
+    text = response.get_data(as_text=True)
+    assert 'RK-2026-0001;"\'=HYPERLINK(""http://x"")";Opgelost;2' in text
+    assert "Steun Genoemd" not in text
+    from app.models import AuditEntry
+
+    with app.app_context():
+        entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "list_exported"))
+        assert entry is not None and "Inzicht" in entry.detail
+    # An unknown figure does not exist; wrong filters go back to the page and its messages.
+    assert client.get("/inzicht/download.csv?figuur=geheim").status_code == 404
+    wrong = client.get("/inzicht/download.csv?figuur=instroom&van=gisteren")
+    assert wrong.status_code == 303 and wrong.headers["Location"].startswith("/inzicht/?van=gisteren")
+
+
+def test_charts_tell_series_apart_without_colour(app):
+    build(app)
+    client = _client_as(app, "kijk@example.test")
+    page = client.get("/inzicht/?van=2026-03-02&tot=2026-03-29").get_data(as_text=True)
+    # Each series its own pattern, named in a legend, and values written next to the bars.
+    assert 'id="doorlooptijden-serie-0"' in page and 'id="doorlooptijden-serie-1"' in page
+    assert ">80e percentiel</text>" in page and ">Mediaan</text>" in page
+    assert ">20 80e percentiel</text>" in page
+    assert 'role="img" aria-labelledby="instroom-titel"' in page
+    assert "<figcaption" in page and "style=" not in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "van=0001-01-01&tot=9999-12-31",
+        "van=2026-02-30",
+        "van=1989-12-31",
+        "tot=2101-01-01",
+        "van=2020-01-01&tot=2026-01-01",
+        "van=2026-05-01&tot=2026-04-01",
+        "afdeling=99999999999999999999",
+        "afdeling=-1",
+        "van=%00",
+        "van=" + "9" * 5000,
+    ],
+)
+def test_wrong_filters_get_a_dutch_message_and_keep_what_was_typed(app, query):
+    client = _client_as(app, "fout@example.test")
+    response = client.get("/inzicht/?" + query)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "data-error-summary" in page and 'aria-invalid="true"' in page
+
+
+def test_a_bestuurder_sees_inzicht_and_nothing_of_the_board(app):
+    client = _client_as(app, "bestuur@example.test", roles=("employee", "executive"))
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/inzicht/"' in home and 'href="/bord/"' not in home
+    assert client.get("/inzicht/").status_code == 200
+    for path in ("/bord/", "/meldingen", "/weekoverleg/", "/juridisch/", "/beheer/gebruikers"):
+        assert client.get(path).status_code == 403, path
