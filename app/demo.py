@@ -340,6 +340,8 @@ def seed_demo_checkbacks(reports: list[Report], users: dict[str, User]) -> None:
         "Het formulier is aangepast, maar de vergunningverlening vraagt nog steeds elk jaar om een nieuwe aanvraag.",
     )
     answer_checkback(invite(extra, users["medewerker@rodeknop.test"]), "unsure", None)
+
+
 # --- Inzicht (the dashboard): a year of reports ---------------------------------------------
 
 # (law, BWB id, article, addressee) of the demo's escalations: some laws come back.

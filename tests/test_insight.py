@@ -352,3 +352,65 @@ def test_a_bestuurder_sees_inzicht_and_nothing_of_the_board(app):
     assert client.get("/inzicht/").status_code == 200
     for path in ("/bord/", "/meldingen", "/weekoverleg/", "/juridisch/", "/beheer/gebruikers"):
         assert client.get(path).status_code == 403, path
+
+
+def test_hours_saved_and_merkbaar_beter_count_what_was_solved_in_the_period(app):
+    """Hours saved (confirmed estimates of reports solved in the period, per rule and in
+    total) and the answers to 'Merkbaar beter?' about those solutions, per department."""
+    from app.models import CheckbackAnswer, CheckbackInvite
+
+    with app.app_context():
+        w = World()
+
+        def solved(department, when, estimate=None, *, confirmed=True):
+            report = w.report(department, "own", when - timedelta(days=5), [(when, "new", "resolved")], "resolved")
+            report.resolved_at = when
+            if estimate:
+                cases, inhabitant, staff = estimate
+                report.impact_cases_per_month, report.impact_affected = cases, "inhabitants"
+                report.impact_minutes_inhabitant, report.impact_minutes_staff = inhabitant, staff
+                report.impact_confirmed_at = when if confirmed else None
+            return report
+
+        big = solved(w.a, at(3, 10), (10, 30, 15))  # 60 + 30 hours a year
+        small = solved(w.b, at(3, 20), (2, 60, 0))  # 24 + 0
+        solved(w.a, at(3, 11), (50, 60, 60), confirmed=False)  # the reporter's guess only
+        solved(w.a, at(2, 10), (50, 60, 60))  # solved before the period
+        escalated = w.report(w.a, "national", at(3, 3), [(at(3, 4), "new", "escalated")], "escalated")
+        escalated.impact_cases_per_month, escalated.impact_affected = 99, "inhabitants"
+        escalated.impact_minutes_inhabitant, escalated.impact_minutes_staff = 60, 60
+        for report, answer in ((big, "yes"), (big, "no"), (small, "unsure")):
+            db.session.add(CheckbackAnswer(report_id=report.id, solved_at=report.resolved_at, answer=answer))
+        for n, (report, answered) in enumerate(((big, True), (big, True), (small, True), (small, False))):
+            db.session.add(
+                CheckbackInvite(
+                    report_id=report.id,
+                    solved_at=report.resolved_at,
+                    recipient_key=f"key-{n}",
+                    mailed=True,
+                    answered=answered,
+                    expires_at=at(5, 1),
+                )
+            )
+        db.session.commit()
+        references = {big.id: big.reference, small.id: small.reference}
+        department_a = w.a.id
+
+        figure = insight.hours_saved(MARCH)
+        assert [row[0] for row in figure.rows] == [references[big.id], references[small.id]]
+        assert [row[2:] for row in figure.rows] == [[60.0, 30.0], [24.0, 0.0]]
+        assert figure.notes == [
+            "Samen geschat 114 uur per jaar: 84 uur voor inwoners en ondernemers, 30 uur voor medewerkers, "
+            "over 2 opgeloste regels met een bevestigde schatting."
+        ]
+        assert [s.values for s in figure.series] == [[60.0, 24.0], [30.0, 0.0]]
+        only_a = insight.hours_saved(InsightFilters(MARCH.start, MARCH.end, department_a))
+        assert [row[0] for row in only_a.rows] == [references[big.id]]
+
+        answers = insight.better_afterwards(MARCH)
+        assert answers.rows == [["Ja", 1], ["Nee", 1], ["Weet ik niet", 1], ["Nog geen antwoord", 1]]
+        assert answers.notes and answers.notes[0].startswith("4 vragen gesteld; 1 keer ‘ja’, 1 keer ‘nee’")
+        in_a = insight.better_afterwards(InsightFilters(MARCH.start, MARCH.end, department_a))
+        assert in_a.rows == [["Ja", 1], ["Nee", 1], ["Weet ik niet", 0], ["Nog geen antwoord", 0]]
+        april = InsightFilters(date(2026, 4, 1), date(2026, 4, 30))
+        assert not insight.hours_saved(april).rows and not insight.better_afterwards(april).rows

@@ -24,9 +24,21 @@ from sqlalchemy.types import Date, DateTime
 
 from app.clock import today, zone
 from app.extensions import db
-from app.formatting import dutch_number
-from app.models import Addressee, Department, Dossier, DossierEvent, Event, Report, Support
+from app.formatting import count as counted_text
+from app.formatting import dutch_number, hours
+from app.models import (
+    Addressee,
+    CheckbackAnswer,
+    CheckbackInvite,
+    Department,
+    Dossier,
+    DossierEvent,
+    Event,
+    Report,
+    Support,
+)
 from app.models.base import UTCDateTime, utcnow
+from app.models.checkback import ANSWER_LABELS, NO, UNSURE, YES
 from app.models.dossier import DossierStatus
 from app.models.report import (
     ORIGIN_LABELS,
@@ -39,6 +51,8 @@ from app.models.report import (
     overdue_cutoff,
     overdue_term,
 )
+from app.services import impact
+from app.services.checkback import checkback_answers
 
 # The longest period one view covers: a bar per week stays readable, and the work bounded.
 MAX_PERIOD_DAYS = 3 * 366
@@ -630,14 +644,100 @@ def most_supported(filters: InsightFilters) -> Figure:
     )
 
 
-# The page, in this order. The lead adds here: hours saved per year (impact estimates) and
-# the answers to "Merkbaar beter?" (each a function taking InsightFilters, returning a Figure).
+def _solved_in_period(filters: InsightFilters):
+    """The reports solved in the period (the two figures about what solving brought)."""
+    return and_(
+        Report.resolved_at >= moment(filters.since), Report.resolved_at < moment(filters.until), _in_department(filters)
+    )
+
+
+def hours_saved(filters: InsightFilters) -> Figure:
+    """Hours saved per year, estimated: the rules solved in the period with a confirmed
+    estimate (which ones count, and the formula, are app.services.impact's), the most
+    saving first, and the total over all of them."""
+    total = impact.hours_saved(filters.since, filters.until, filters.department_id)
+    per_rule = Report.hours_saved_inhabitant + Report.hours_saved_staff
+    rows = db.session.execute(
+        select(Report.year, Report.number, Report.rule, Report.hours_saved_inhabitant, Report.hours_saved_staff)
+        .where(Report.counts_hours_saved, _solved_in_period(filters))
+        .order_by(per_rule.desc(), Report.id)
+        .limit(TOP)
+    ).all()
+    table = [
+        [format_reference(year, number), rule, round(float(inhabitant), 1), round(float(staff), 1)]
+        for year, number, rule, inhabitant, staff in rows
+    ]
+    notes = []
+    if total.rules:
+        notes.append(
+            f"Samen geschat {hours(total.total)} per jaar: {hours(total.inhabitant)} voor inwoners en "
+            f"ondernemers, {hours(total.staff)} voor medewerkers, over "
+            f"{counted_text(total.rules, 'opgeloste regel', 'opgeloste regels')} met een bevestigde schatting."
+        )
+    return Figure(
+        key="tijdwinst",
+        title="Geschatte tijdwinst per jaar",
+        caption=(
+            f"Schatting: de uren per jaar die niet meer verloren gaan door de regels die in deze periode zijn "
+            f"opgelost, als de ontregelcoach de schatting bevestigde; de {TOP} grootste."
+        ),
+        columns=["Melding", "Regel", "Uur per jaar voor inwoners (geschat)", "Uur per jaar voor medewerkers (geschat)"],
+        rows=table,
+        chart="stacked",
+        labels=[f"{ref}: {rule}" for ref, rule, _, _ in table],
+        series=[
+            Series("Inwoners en ondernemers", [row[2] for row in table], "solid"),
+            Series("Medewerkers", [row[3] for row in table], "hatched"),
+        ],
+        unit="uur per jaar",
+        notes=notes,
+        empty="Geen opgeloste regels met een bevestigde schatting in deze periode.",
+    )
+
+
+def better_afterwards(filters: InsightFilters) -> Figure:
+    """The answers to 'Merkbaar beter?' about the reports solved in the period
+    (app.services.checkback counts them)."""
+    answers = checkback_answers(filters.since, filters.until, filters.department_id)
+    counted = [
+        (ANSWER_LABELS[YES], answers.yes),
+        (ANSWER_LABELS[NO], answers.no),
+        (ANSWER_LABELS[UNSURE], answers.unsure),
+        ("Nog geen antwoord", answers.unanswered),
+    ]
+    notes = []
+    if answers.asked:
+        notes.append(
+            f"{counted_text(answers.asked, 'vraag', 'vragen')} gesteld; {answers.yes} keer ‘ja’, {answers.no} keer ‘nee’. "
+            "Na een ‘nee’ staat de melding weer op het bord van de ontregelcoaches."
+        )
+    return Figure(
+        key="merkbaar-beter",
+        title="Merkbaar beter?",
+        caption=(
+            "Wat melders en collega’s zeiden toen hun een tijd na het oplossen werd gevraagd of het merkbaar beter is, "
+            "over de meldingen die in deze periode zijn opgelost."
+        ),
+        columns=["Antwoord", "Aantal"],
+        rows=[[label, n] for label, n in counted] if answers.asked else [],
+        chart="bars",
+        labels=[label for label, _ in counted],
+        series=[Series("Antwoorden", [n for _, n in counted])],
+        unit="antwoorden",
+        notes=notes,
+        empty="Over de meldingen die in deze periode zijn opgelost, is nog niemand gevraagd of het merkbaar beter is.",
+    )
+
+
+# The page, in this order.
 FIGURES: tuple[Callable[[InsightFilters], Figure], ...] = (
     inflow,
     backlog,
     lead_times,
     outcomes_by_department,
     outcomes_by_origin,
+    hours_saved,
+    better_afterwards,
     escalations,
     laws,
     most_supported,
@@ -648,6 +748,8 @@ FIGURE_KEYS = (
     "doorlooptijden",
     "uitkomsten-afdeling",
     "uitkomsten-herkomst",
+    "tijdwinst",
+    "merkbaar-beter",
     "escalaties",
     "wetsartikelen",
     "ik-ook",
@@ -660,9 +762,10 @@ def all_figures(filters: InsightFilters) -> list[Figure]:
 
 
 def change_marker() -> tuple:
-    """Changes whenever a figure may change: a report made or acted on (every step sets a
-    newer last_activity_at), a colleague who says 'ik ook', a dossier changed. Index
-    look-ups only: the page may keep its figures while this stays the same."""
+    """Changes whenever a figure may change: a report made or acted on (every step, and an
+    estimate, sets a newer last_activity_at), a colleague who says 'ik ook', a dossier
+    changed, a 'Merkbaar beter?' question asked or answered. Index look-ups only: the page
+    may keep its figures while this stays the same."""
     return tuple(
         db.session.execute(
             select(
@@ -671,6 +774,8 @@ def change_marker() -> tuple:
                 select(func.max(Support.id)).scalar_subquery(),
                 select(func.max(Dossier.updated_at)).scalar_subquery(),
                 select(func.max(DossierEvent.id)).scalar_subquery(),
+                select(func.max(CheckbackInvite.id)).scalar_subquery(),
+                select(func.max(CheckbackAnswer.id)).scalar_subquery(),
             )
         ).one()
     )
