@@ -286,6 +286,9 @@ def test_refused_links_are_rate_limited(app, client):
 
 def test_no_puts_the_report_back_on_the_board_and_the_coach_reads_why(app, solved, client, auth):
     with app.app_context():
+        # Its texts were marked public when it was solved; open again, that is decided anew.
+        db.session.get(Report, solved["report"]).text_public = True
+        db.session.commit()
         checkback()
         token = next(
             re.search(r"/merkbaar-beter/([^?\s]+)\?", m.body_text).group(1)
@@ -297,6 +300,7 @@ def test_no_puts_the_report_back_on_the_board_and_the_coach_reads_why(app, solve
     with app.app_context():
         report = db.session.get(Report, solved["report"])
         assert report.status == "in_progress" and report.assignee_id == solved["coach"] and report.resolved_at is None
+        assert not report.text_public
         coach_mail = db.session.scalar(
             db.select(OutboxMessage).where(
                 OutboxMessage.to_user_id == solved["coach"], OutboxMessage.subject.like("%heropend%")

@@ -468,6 +468,14 @@ def merge_report(
     db.session.flush()
 
 
+def _forget_ending(report: Report) -> None:
+    """A report that is open again (a coach reopened it, or 'Merkbaar beter?' was answered
+    no) is no longer merged into another, and when it ends again the coach decides again
+    whether its texts may be public."""
+    report.duplicate_of_id = None
+    report.text_public = False
+
+
 def reopen_report(report: Report, *, actor: User, reason: str | None, expected_version: int | None = None) -> None:
     """A coach reopens an ended report; the reporter hears why."""
     actions = _actions(report, actor)
@@ -475,9 +483,7 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
     if not actions.reopen:
         raise DomainError("Alleen een afgeronde melding kan worden heropend.")
     reason = _text(reason, "reason", "Schrijf op waarom de melding weer open gaat.")
-    report.duplicate_of_id = None
-    # Ended again later, the coach then decides again whether its texts may be public.
-    report.text_public = False
+    _forget_ending(report)
     _transition(report, IN_PROGRESS, actor, text=reason)
     record_event(report, EventKind.REOPENED, actor=actor, text=reason)
     if report.assignee is None:
@@ -500,6 +506,7 @@ def reopen_after_checkback(report: Report) -> None:
     (no actor): naming the answerer stays with their answer's line of the timeline."""
     if report.status != RESOLVED:
         return
+    _forget_ending(report)
     coach = report.assignee if may_follow_up(report.assignee) else None
     if coach is None:
         report.assignee = None
