@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
+from app.services.insight import FIGURES
 from tests.browser.helpers import axe_check, login, no_horizontal_scroll, without_app_js
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ MAY_SEE = {
     "jurist": "jurist@rodeknop.test",
     "beheerder": "beheer@rodeknop.test",
 }
-FIGURE_COUNT = 8
+FIGURE_COUNT = len(FIGURES)  # every figure of app.services.insight is on the page
 
 
 def _seed(app) -> None:
