@@ -147,6 +147,7 @@ class Field:
     kind: str  # text, textarea, select, radio, checkbox, hidden, password, email, date, search, ...
     value: str = ""
     checked: bool = False
+    inputmode: str = ""
     options: list[tuple[str, bool]] = field(default_factory=list)  # select: (value, selected)
 
 
@@ -188,7 +189,7 @@ class FormParser(HTMLParser):
             if kind in ("submit", "button", "image", "reset"):
                 self._form.buttons.append((name, a.get("value", "")))
             else:
-                self._form.fields.append(Field(name, kind, a.get("value", ""), "checked" in a))
+                self._form.fields.append(Field(name, kind, a.get("value", ""), "checked" in a, a.get("inputmode", "")))
         elif tag == "button" and name and a.get("type", "submit") == "submit":
             self._form.buttons.append((name, a.get("value", "")))
         elif tag == "textarea" and name:
@@ -511,6 +512,8 @@ class Walker:
             return next(ref for ref in (self.world["target"], self.world["reference"]) if ref not in form_action)
         if short == "bwb_id":
             return "BWBR0015703"
+        if f.inputmode == "numeric":  # a count or minutes (the impact estimate)
+            return "12"
         return DEFAULT_TEXT
 
     def valid_pairs(self, form: Form) -> list[tuple[str, str]]:
