@@ -115,9 +115,13 @@ class Config:
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # A report in Nieuw or In behandeling without any update for this many days is overdue.
     OVERDUE_DAYS = int(os.environ.get("OVERDUE_DAYS", "14"))
-    # Inzicht (the dashboard): how long a web worker may keep a view's figures while no
-    # report, support or dossier changed (seconds; 0 computes them for every request).
-    INSIGHT_CACHE_SECONDS = int(os.environ.get("INSIGHT_CACHE_SECONDS", "300"))
+    # Inzicht (the dashboard): how often the scheduler computes again the figures of the
+    # views asked for lately when something changed; pages read those kept figures
+    # (app.services.insight_snapshots). Seconds; 0 keeps nothing: every page computes.
+    INSIGHT_REFRESH_SECONDS = int(os.environ.get("INSIGHT_REFRESH_SECONDS", "60"))
+    # Figures that took longer than this to compute (seconds) may be shown up to twice
+    # INSIGHT_REFRESH_SECONDS old after a change, saying so; quicker ones are computed anew.
+    INSIGHT_SLOW_SECONDS = float(os.environ.get("INSIGHT_SLOW_SECONDS", "0.25"))
     # How long ended reports stay in the board's Afgerond column.
     RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
     # The open data (ended reports and escalation dossiers without personal data) for anyone,
@@ -181,6 +185,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     ANONYMITY_KEY = "test-anonymity-key-of-the-suite"
     SQLALCHEMY_DATABASE_URI = _database_url(None)
+    # Whatever a busy test machine measures, Inzicht's figures count as quick to compute
+    # (tests that need slow ones say so).
+    INSIGHT_SLOW_SECONDS = 60.0
 
 
 class ProductionConfig(Config):

@@ -317,6 +317,8 @@ def seed_demo_checkbacks(reports: list[Report], users: dict[str, User]) -> None:
     )
     for report in (reports[1], reports[2], extra):
         report.resolved_at = solved_at
+        report.taken_on_at = min(report.taken_on_at or solved_at, solved_at)
+        report.decided_at = min(report.decided_at or solved_at, solved_at)
         for event in report.events:
             if event.to_status == ReportStatus.RESOLVED.value:
                 event.created_at = solved_at
@@ -406,8 +408,9 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
                 event.created_at = moment
         report.last_activity_at = moment
         report.updated_at = moment
-        if report.resolved_at is not None and report.resolved_at >= started:
-            report.resolved_at = moment
+        for name in ("resolved_at", "taken_on_at", "decided_at"):
+            if getattr(report, name) is not None and getattr(report, name) >= started:
+                setattr(report, name, moment)
 
     dossiers: dict[int, tuple[Dossier, datetime, int | None]] = {}
     earlier: dict[str, Report] = {}

@@ -32,6 +32,7 @@ from app.models.user import NO_MAIL
 from app.notify import deliver_outbox, enqueue, external_url
 from app.services.checkback import ask_checkback, due_for_checkback, forget_checkback_links, forget_checkbacks
 from app.services.dossiers import dossier_contacts
+from app.services.insight_snapshots import refresh as refresh_insight
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
@@ -96,6 +97,14 @@ def deliver_mail(now: datetime | None = None) -> dict:
     with _context():
         sent, failed = deliver_outbox(now=now)
         return {"sent": sent, "failed": failed}
+
+
+def insight(now: datetime | None = None) -> dict:
+    """Inzicht: compute again the kept figures of the views asked for lately whose data
+    changed, so that pages read them instead of computing (app.services.insight_snapshots).
+    Like deliver_mail it runs often and records no job run."""
+    with _context():
+        return refresh_insight(now=now)
 
 
 def weekly_agenda(now: datetime | None = None) -> dict:
@@ -332,6 +341,7 @@ def _count_or_run(stmt, dry_run: bool) -> int:
 
 JOBS: dict[str, Callable[..., dict]] = {
     "deliver_mail": deliver_mail,
+    "insight": insight,
     "weekly_agenda": weekly_agenda,
     "coach_reminders": coach_reminders,
     "dossier_reminders": dossier_reminders,
@@ -375,6 +385,8 @@ def build_scheduler(app: Flask, scheduler_class=None):
     checkback_h, checkback_m = _hm(config["CHECKBACK_TIME"])
     triggers = {
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
+        # 0: no kept figures, nothing to refresh (the job then does nothing, once a day).
+        "insight": IntervalTrigger(seconds=config["INSIGHT_REFRESH_SECONDS"] or 86400, timezone=tz),
         "weekly_agenda": CronTrigger(
             day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz
         ),

@@ -115,6 +115,13 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
 
 
+def read_only(session) -> None:
+    """Begin `session`'s next transaction DEFERRED (on SQLite), also outside a request: a
+    long read in a job (computing figures) that must not hold the write lock. Call it
+    before the transaction's first statement; a write in it is refused."""
+    session.connection(execution_options={BEGIN_OPTION: "DEFERRED"})
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, foreign keys, and BEGIN as described above."""
 

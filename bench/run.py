@@ -23,7 +23,8 @@ What is measured, per database and size:
   mine          GET /mijn-meldingen for an employee with 2,000 reports (at 1,000 reports:
                 half of them), 1 client, median; bare: the same number of rows
   insight       GET /inzicht/ (the dashboard, last twelve months) as a coach, 1 client,
-                median: the figures a worker keeps while nothing changes; bare: the same
+                median: the figures kept in the database for every worker while nothing
+                changes (app.services.insight_snapshots); bare: the same
                 statements (recorded from app.services.insight) run for every request and
                 their rows as tables. 'first view': one request for a view not kept yet,
                 where every figure is computed
@@ -407,12 +408,12 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
             lambda t: wrk(bare, "get", [bare_mine], clients=1, duration=t),
             d,
         )
-        # A view no worker keeps yet (yesterday as its last day): every figure computed.
+        # A view not kept yet (yesterday as its last day): every figure computed, then kept.
         cold = "/inzicht/?" + urllib.parse.urlencode({"tot": (date.today() - timedelta(days=1)).isoformat()})
         started = time.perf_counter()
         coach.get(cold)
         f["insight_first_ms"] = (time.perf_counter() - started) * 1000
-        coach.get("/inzicht/")  # both workers may need it once; wrk's first requests do the rest
+        coach.get("/inzicht/")  # computed and kept once; every worker reads it from then on
         Browser(bare.base).get("/insight")
         f["insight"], f["insight_bare"] = pair(
             lambda t: wrk(app, "get", ["/inzicht/"], clients=1, duration=t, cookie=coach.cookie_header()),

@@ -49,6 +49,7 @@ TABLES = [
     "user",
     "department",
     "rate_limit",
+    "insight_snapshot",
 ]
 
 

@@ -66,6 +66,9 @@ def _state(report_id: int) -> tuple:
         report.duplicate_of_id,
         report.dossier_id,
         report.last_activity_at,
+        # Inzicht's lead times: an undone decision was never taken.
+        report.taken_on_at,
+        report.decided_at,
     )
 
 

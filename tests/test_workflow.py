@@ -4,6 +4,7 @@ same transaction, and no silent overwrite between two coaches."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -147,6 +148,30 @@ def test_reopen_is_possible_and_recorded(app, world):
         assert any(e.kind == "reopened" and e.text == "Er is nieuwe informatie." for e in w["report"].events)
         with pytest.raises(DomainError, match="afgeronde"):
             reopen_report(w["report"], actor=w["coach"], reason="nog eens")
+
+
+def test_the_first_steps_are_kept_once_for_the_lead_times(app, world):
+    """Inzicht's lead times: when a report first left Nieuw and first ended; a reopening
+    and a second decision change neither."""
+    with app.app_context():
+        w = _load(world)
+        report = w["report"]
+        assert (report.taken_on_at, report.decided_at) == (None, None)
+        take_on(report, w["coach"])
+        taken = report.taken_on_at
+        assert taken is not None and report.decided_at is None
+        decide_report(report, actor=w["coach"], outcome="explained", explanation="De wet schrijft het voor.")
+        decided = report.decided_at
+        assert decided is not None and decided >= taken
+        reopen_report(report, actor=w["coach"], reason="Er is nieuwe informatie.")
+        decide_report(report, actor=w["coach"], outcome="explained", explanation="Toch niet anders.")
+        db.session.commit()
+        assert (report.taken_on_at, report.decided_at) == (taken, decided)
+        # Decided straight from Nieuw: taken on by that decision.
+        other = make_report(make_user("Tweede Melder"))
+        decide_report(other, actor=w["coach"], outcome="explained", explanation="Zo is het geregeld.")
+        assert other.taken_on_at is not None and other.decided_at is not None
+        assert other.decided_at - other.taken_on_at < timedelta(seconds=5)
 
 
 def test_merge_moves_supporters_and_keeps_an_anonymous_reporter_hidden(app, world):

@@ -4,48 +4,41 @@ the figures themselves come from app.services.insight."""
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import charts
-from app.clock import today
 from app.export import Column, export_or_refuse
 from app.insight.forms import InsightFilterForm
+from app.models.base import utcnow
 from app.permissions import area_required
-from app.services.insight import BY_KEY, Figure, InsightFilters, all_figures, change_marker, presets
+from app.services import insight_snapshots
+from app.services.insight import FIGURE_KEYS, InsightFilters, presets
+from app.services.insight_snapshots import Kept
 from app.services.users import department_names
+from app.transactions import done_writing, start_writing
 
 bp = Blueprint("insight", __name__)
 
 FILTER_KEYS = ("van", "tot", "afdeling")
-# Views whose figures a worker keeps (see kept_figures).
-FIGURES_KEPT = 32
 
 
-def kept_figures(filters: InsightFilters) -> list[Figure]:
-    """all_figures for this view. At 100,000 reports they cost seconds, so a worker keeps
-    them while nothing changed (app.services.insight.change_marker, a statement of index
-    look-ups), at most INSIGHT_CACHE_SECONDS (0: never kept), and for the same day (what
-    waits too long moves with the clock)."""
-    seconds = current_app.config["INSIGHT_CACHE_SECONDS"]
-    if seconds <= 0:
-        return all_figures(filters)
-    kept: OrderedDict = current_app.extensions.setdefault("insight_figures", OrderedDict())
-    key = (filters, today())
-    marker = change_marker()
-    now = time.monotonic()
-    found = kept.get(key)
-    if found is not None and found[0] == marker and now - found[1] < seconds:
-        return found[2]
-    figures = all_figures(filters)
-    kept[key] = (marker, now, figures)
-    kept.move_to_end(key)
-    while len(kept) > FIGURES_KEPT:
-        kept.popitem(last=False)
-    return figures
+def figures_of(filters: InsightFilters) -> Kept:
+    """The view's figures: kept ones when they may be shown, or computed now and kept for
+    the next page (app.services.insight_snapshots). Both write only after start_writing()."""
+    found, marker = insight_snapshots.kept(filters)
+    if found is not None:
+        if found.needs_viewed_mark():
+            start_writing()
+            insight_snapshots.mark_viewed(filters)
+            done_writing()
+        return found
+    figures, seconds = insight_snapshots.compute(filters)
+    if insight_snapshots.keeping():
+        start_writing()
+        insight_snapshots.keep(filters, figures, marker, seconds)
+        done_writing()
+    return Kept(figures, utcnow())
 
 
 def _form() -> InsightFilterForm:
@@ -65,12 +58,14 @@ def index():
     filters = form.filters()
     # Empty fields show the period the figures are about.
     form.van.data, form.tot.data = filters.start, filters.end
-    figures = kept_figures(filters)
+    kept = figures_of(filters)
+    figures = kept.figures
     return render_template(
         "insight/index.html",
         form=form,
         filters=filters,
         figures=figures,
+        kept=kept,
         charts={figure.key: charts.build(figure) for figure in figures},
         presets=presets(),
         department=request.args.get("afdeling", ""),
@@ -82,14 +77,15 @@ def index():
 @area_required("insight")
 def download():
     """One figure's table as CSV (app.export's rules: safe cells, an audit line)."""
-    compute = BY_KEY.get(request.args.get("figuur", ""))
-    if compute is None:
+    key = request.args.get("figuur", "")
+    if key not in FIGURE_KEYS:
         abort(404)
     form = _form()
     if not form.validate():
         return redirect(url_for("insight.index", **_filter_args()), 303)
-    figure = compute(form.filters())
     filters = form.filters()
+    # The figure as the page shows it.
+    figure = next(figure for figure in figures_of(filters).figures if figure.key == key)
     return export_or_refuse(
         [Column(header, 20) for header in figure.columns],
         figure.rows,

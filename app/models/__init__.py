@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.checkback import CheckbackAnswer, CheckbackInvite
 from app.models.dossier import Addressee, Dossier, DossierEvent, DossierStatus
+from app.models.insight import InsightSnapshot
 from app.models.job import JobRun
 from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
@@ -20,6 +21,7 @@ __all__ = [
     "DossierEvent",
     "DossierStatus",
     "Event",
+    "InsightSnapshot",
     "JobRun",
     "MailPreference",
     "Origin",

@@ -175,6 +175,11 @@ class Report(db.Model):
     # The last time a coach or legal user did something with it; drives 'overdue'.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Its first steps, for the lead times on Inzicht (set once by app.services.workflow's
+    # transitions; an undone weekly-session decision restores them): when it first left
+    # Nieuw, and when it first ended (opgelost, uitgelegd, geëscaleerd or samengevoegd).
+    taken_on_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -199,6 +204,14 @@ class Report(db.Model):
     @property
     def status_enum(self) -> ReportStatus:
         return ReportStatus(self.status)
+
+    def note_first_steps(self, from_status: str, to_status: str, at: datetime) -> None:
+        """Keep when the report first left Nieuw and when it first ended (Inzicht's lead
+        times), for a change of status from `from_status` to `to_status` at `at`."""
+        if from_status == ReportStatus.NEW.value and to_status != from_status and self.taken_on_at is None:
+            self.taken_on_at = at
+        if to_status not in OPEN_STATUSES and self.decided_at is None:
+            self.decided_at = at
 
     # --- the rules about a report's state, each usable in Python and in SQL ---------------
 

@@ -9,9 +9,10 @@ A figure is a `Figure`: its title, a caption, a table (the same rows go into its
 the data of its chart. FIGURES lists them in the order of the page; a new figure is one
 function taking `InsightFilters` and returning a Figure, and one line in FIGURES.
 
-Durations are in days (fractions included) between two moments, computed by `days_between`;
-medians and 80th percentiles by `percentiles` (nearest rank, with window functions that
-SQLite and PostgreSQL both have). Those two are the only places that know the dialect."""
+Durations are in days (fractions included) between two moments, computed by `days_between`
+and rounded down by `whole` (the only places that know the dialect); medians and 80th
+percentiles come from `spreads`: the database counts the durations per tenth of a day, the
+precision the page shows, and the nearest rank is picked from those counts."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.types import Date, DateTime
 
 from app.clock import today, zone
@@ -206,26 +207,70 @@ def moment(value: datetime):
     return literal(value, UTCDateTime)
 
 
-def percentiles(durations, group, days, *, extra=()):
-    """SQL: per `group` of the subquery `durations`, the count of known `days`, their median
-    and 80th percentile (nearest rank: the smallest value with at least half, or 80 %, of
-    the values at or below it), plus the `extra` aggregates. Rows whose `days` is NULL are
-    ranked after the others and counted by none of the three."""
-    ranked = select(
+# Durations are counted to the tenth of a day, the precision the page shows.
+TENTHS = 10
+
+
+@dataclass
+class Spread:
+    """The durations of one group, counted per tenth of a day (see `spreads`), with the
+    group's sums. Nearest rank: the median is the smallest value with at least half of the
+    known values at or below it, the 80th percentile the same with 80 percent."""
+
+    rows: int = 0
+    known: int = 0
+    counts: list[tuple[int, int]] = field(default_factory=list)  # (tenths, how many), ascending
+    sums: list[int] = field(default_factory=list)
+
+    def at(self, share: float) -> float | None:
+        if not self.known:
+            return None
+        rank = self.known * share
+        seen = 0
+        for tenths, count in self.counts:
+            seen += count
+            if seen >= rank:
+                return tenths / TENTHS
+        return None  # not reached: the counts add up to `known`
+
+    @property
+    def median(self) -> float | None:
+        return self.at(0.5)
+
+    @property
+    def p80(self) -> float | None:
+        return self.at(0.8)
+
+
+def spreads(durations, group, days, *sums) -> dict:
+    """Per `group` of the subquery `durations`: its rows, and its `days` (NULL: not known)
+    counted per tenth of a day, plus the sum of each of `sums` (0/1 columns of the
+    subquery). One grouped statement: the database counts, whatever the number of rows;
+    the median and percentile are picked from the counts (a few hundred per group)."""
+    counted = select(
         group.label("grp"),
-        days.label("days"),
-        func.row_number().over(partition_by=group, order_by=days.asc().nulls_last()).label("rank"),
-        func.count(days).over(partition_by=group).label("known"),
-        *extra,
+        whole(days * TENTHS + 0.5).label("tenths"),
+        *(column.label(f"s{n}") for n, column in enumerate(sums)),
     ).subquery()
-    known = func.max(ranked.c.known)
-
-    def at(share: float):
-        return func.min(
-            case((and_(ranked.c.days.is_not(None), ranked.c.rank >= ranked.c.known * share), ranked.c.days))
+    stmt = (
+        select(
+            counted.c.grp,
+            counted.c.tenths,
+            func.count(),
+            *(func.sum(counted.c[f"s{n}"]) for n in range(len(sums))),
         )
-
-    return ranked, select(ranked.c.grp, known.label("known"), at(0.5).label("median"), at(0.8).label("p80"))
+        .group_by(counted.c.grp, counted.c.tenths)
+        .order_by(counted.c.grp, counted.c.tenths)
+    )
+    found: dict = {}
+    for grp, tenths, count, *totals in db.session.execute(stmt):
+        spread = found.setdefault(grp, Spread(sums=[0] * len(sums)))
+        spread.rows += int(count)
+        spread.sums = [a + int(b or 0) for a, b in zip(spread.sums, totals, strict=True)]
+        if tenths is not None:
+            spread.known += int(count)
+            spread.counts.append((int(tenths), int(count)))
+    return found
 
 
 # --- which reports --------------------------------------------------------------------------
@@ -240,26 +285,6 @@ def _made_in_period(filters: InsightFilters):
     """The reports a figure is about (see the module's docstring)."""
     return and_(
         Report.created_at >= moment(filters.since), Report.created_at < moment(filters.until), _in_department(filters)
-    )
-
-
-def first_steps(filters: InsightFilters):
-    """SQL (a CTE), per report of the period: when it was made, when it was taken on (its
-    first step out of Nieuw: in behandeling, or merged) and when it was decided (its first
-    step to an ending: opgelost, uitgelegd, geëscaleerd, samengevoegd); NULL if not yet.
-    One pass over the timelines of the period's reports."""
-    step = and_(Event.report_id == Report.id, Event.kind == STATUS_CHANGED)
-    return (
-        select(
-            Report.id.label("id"),
-            Report.created_at.label("created_at"),
-            func.min(case((Event.from_status == NEW, Event.created_at))).label("taken_on"),
-            func.min(case((Event.to_status.in_(OUTCOMES), Event.created_at))).label("decided"),
-        )
-        .outerjoin(Event, step)
-        .where(_made_in_period(filters))
-        .group_by(Report.id, Report.created_at)
-        .cte("first_steps")
     )
 
 
@@ -308,28 +333,45 @@ def inflow(filters: InsightFilters) -> Figure:
     )
 
 
+def _department_events(statement, filters: InsightFilters):
+    """`statement` over events, narrowed to the reports of the chosen department."""
+    if not filters.department_id:
+        return statement
+    return statement.join(Report, Report.id == Event.report_id).where(_in_department(filters))
+
+
 def backlog(filters: InsightFilters) -> Figure:
-    """Open reports (nieuw or in behandeling) at the end of each week, from every report
-    made until then: its creation opens it, and each status change adds or takes one."""
+    """Open reports (nieuw or in behandeling) at the end of each week. Counted back from
+    the reports open now: a report's creation opens it and each status change adds or
+    takes one, so the level when the period starts is the number open now minus every
+    change since then; only the changes since the period's start are read."""
+    first = moment(_local_midnight(filters.first_monday))
     until = moment(min(filters.until, utcnow()))
     is_open = is_open_status(Event.to_status)
     was_open = is_open_status(Event.from_status)
     steps = union_all(
+        # The reports open now: one step without a moment.
+        select(null().label("at"), func.count(Report.id).label("delta")).where(Report.is_open, _in_department(filters)),
         select(Report.created_at.label("at"), literal(1).label("delta")).where(
-            Report.created_at < until, _in_department(filters)
+            Report.created_at >= first, _in_department(filters)
         ),
-        select(
-            Event.created_at.label("at"),
-            (case((is_open, 1), else_=0) - case((was_open, 1), else_=0)).label("delta"),
-        )
-        .join(Report, Report.id == Event.report_id)
-        .where(Event.kind == STATUS_CHANGED, Event.created_at < until, _in_department(filters)),
+        _department_events(
+            select(
+                Event.created_at.label("at"),
+                (case((is_open, 1), else_=0) - case((was_open, 1), else_=0)).label("delta"),
+            ).where(Event.kind == STATUS_CHANGED, Event.created_at >= first),
+            filters,
+        ),
     ).subquery()
-    first = moment(_local_midnight(filters.first_monday))
-    bucket = case((steps.c.at < first, -1), else_=_week_of(steps.c.at, filters))
-    changes = dict(db.session.execute(select(bucket, func.sum(steps.c.delta)).group_by(bucket)).all())
+    now, later = -1, -2
+    bucket = case((steps.c.at.is_(None), now), (steps.c.at >= until, later), else_=_week_of(steps.c.at, filters))
+    changes = {
+        key: int(value or 0)
+        for key, value in db.session.execute(select(bucket, func.sum(steps.c.delta)).group_by(bucket))
+    }
+    open_now = changes.pop(now, 0)
     weeks = filters.weeks
-    level = int(changes.get(-1) or 0)
+    level = open_now - sum(changes.values())
     values = []
     for n in range(len(weeks)):
         level += int(changes.get(n) or 0)
@@ -365,45 +407,28 @@ def lead_times(filters: InsightFilters) -> Figure:
     term (app.models.report.overdue_term)."""
     now = utcnow()
     term_days = overdue_term().total_seconds() / 86400
-    steps = first_steps(filters)
     parts = []
-    for name, reached in ((TAKEN_ON, steps.c.taken_on), (DECIDED, steps.c.decided)):
+    for name, reached in ((TAKEN_ON, Report.taken_on_at), (DECIDED, Report.decided_at)):
         parts.append(
             select(
                 literal(name).label("measure"),
-                days_between(steps.c.created_at, reached).label("days"),
+                days_between(Report.created_at, reached).label("days"),
                 # Still waiting: counted against the term from its creation until now.
                 func.coalesce(
-                    days_between(steps.c.created_at, reached), days_between(steps.c.created_at, moment(now))
+                    days_between(Report.created_at, reached), days_between(Report.created_at, moment(now))
                 ).label("waited"),
-            )
+            ).where(_made_in_period(filters))
         )
     durations = union_all(*parts).subquery()
-    ranked, stmt = percentiles(
-        durations, durations.c.measure, cast(durations.c.days, Float), extra=(durations.c.waited.label("waited"),)
-    )
-    longer = func.sum(case((ranked.c.waited > term_days, 1), else_=0))
-    stmt = stmt.add_columns(longer, func.count()).group_by(ranked.c.grp)
-    found = {row[0]: row for row in db.session.execute(stmt)}
+    longer = case((durations.c.waited > term_days, 1), else_=0)
+    found = spreads(durations, durations.c.measure, cast(durations.c.days, Float), longer)
     rows, medians, p80s = [], [], []
     for name in (TAKEN_ON, DECIDED):
-        row = found.get(name)
-        if row is None:
+        spread = found.get(name)
+        if spread is None:
             continue
-        _, known, median, p80, waited_longer, total_count = row
-        # To the tenth of a day the page shows: the chart draws what the table says.
-        median = round(float(median), 1) if median is not None else None
-        p80 = round(float(p80), 1) if p80 is not None else None
-        rows.append(
-            [
-                LEAD_LABELS[name],
-                int(known),
-                days_text(median),
-                days_text(p80),
-                int(waited_longer or 0),
-                int(total_count),
-            ]
-        )
+        median, p80 = spread.median, spread.p80
+        rows.append([LEAD_LABELS[name], spread.known, days_text(median), days_text(p80), spread.sums[0], spread.rows])
         medians.append(median or 0)
         p80s.append(p80 or 0)
     term = int(term_days)
@@ -544,29 +569,11 @@ def escalations(filters: InsightFilters) -> Figure:
         .subquery()
     )
     group = per_dossier.c.addressee
-    ranked, stmt = percentiles(
-        per_dossier,
-        group,
-        cast(per_dossier.c.days, Float),
-        extra=(per_dossier.c.open.label("open"), per_dossier.c.late.label("late")),
-    )
-    stmt = (
-        stmt.add_columns(func.count(), func.sum(ranked.c.open), func.sum(ranked.c.late))
-        .group_by(ranked.c.grp)
-        .order_by(func.count().desc(), ranked.c.grp)
-    )
-    rows = []
-    for addressee, known, median, _p80, count, open_count, late in db.session.execute(stmt):
-        rows.append(
-            [
-                addressee,
-                int(count),
-                int(known),
-                days_text(float(median) if median is not None else None),
-                int(open_count or 0),
-                int(late or 0),
-            ]
-        )
+    found = spreads(per_dossier, group, cast(per_dossier.c.days, Float), per_dossier.c.open, per_dossier.c.late)
+    rows = [
+        [addressee, spread.rows, spread.known, days_text(spread.median), *spread.sums]
+        for addressee, spread in sorted(found.items(), key=lambda item: (-item[1].rows, item[0]))
+    ]
     return Figure(
         key="escalaties",
         title="Escalaties per geadresseerde",
@@ -754,7 +761,6 @@ FIGURE_KEYS = (
     "wetsartikelen",
     "ik-ook",
 )
-BY_KEY = dict(zip(FIGURE_KEYS, FIGURES, strict=True))
 
 
 def all_figures(filters: InsightFilters) -> list[Figure]:

@@ -507,7 +507,7 @@ _RESTORED = (
     "impact_affected",
     "impact_confirmed_by_id",
 )
-_RESTORED_TIMES = ("resolved_at", "last_activity_at", "impact_confirmed_at")
+_RESTORED_TIMES = ("resolved_at", "last_activity_at", "impact_confirmed_at", "taken_on_at", "decided_at")
 
 
 def _snapshot(report: Report) -> dict:

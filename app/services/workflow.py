@@ -226,6 +226,7 @@ def _transition(
     report.last_activity_at = now
     report.updated_at = now
     report.resolved_at = now if to == RESOLVED else (None if to in (NEW, IN_PROGRESS) else report.resolved_at)
+    report.note_first_steps(from_status, to, now)
     record_event(
         report,
         EventKind.STATUS_CHANGED,
