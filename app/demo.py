@@ -8,12 +8,12 @@ from datetime import timedelta
 from app.extensions import db
 from app.models import Department, Report, ReportStatus, User
 from app.models.base import utcnow
-from app.models.report import Origin
+from app.models.report import Affected, Origin
 from app.services.dossiers import LegalReference
 from app.services.impact import Estimate
 from app.services.reports import submit_report, support_report
 from app.services.users import create_department, create_user
-from app.services.workflow import assign_report, decide_report, merge_report, set_estimate
+from app.services.workflow import assign_report, decide_report, merge_report, report_actions, set_estimate
 
 DEMO_PASSWORD = "rodeknop-demo"
 
@@ -408,12 +408,13 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
                 event.created_at = moment
         report.last_activity_at = moment
         report.updated_at = moment
-        for name in ("resolved_at", "taken_on_at", "decided_at"):
+        for name in ("resolved_at", "taken_on_at", "decided_at", "impact_confirmed_at"):
             if getattr(report, name) is not None and getattr(report, name) >= started:
                 setattr(report, name, moment)
 
     dossiers: dict[int, tuple[Dossier, datetime, int | None]] = {}
     earlier: dict[str, Report] = {}
+    solved: list[Report] = []
     for n in range(count):
         days_ago = rng.uniform(2, 360)
         created = now - timedelta(days=days_ago)
@@ -436,7 +437,10 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
         if same is not None and n % 5 == 0 and same.status != ReportStatus.MERGED.value:
             # The same rule as an earlier report: merged into it after a few days.
             db.session.expire(same, ["supports"])
-            merge_report(report, same, actor=coaches[0], explanation="Dezelfde regel als de eerdere melding.")
+            merger = next(
+                c for c in coaches if not (report_actions(report, c).withheld or report_actions(same, c).withheld)
+            )
+            merge_report(report, same, actor=merger, explanation="Dezelfde regel als de eerdere melding.")
             backdate(report, created + timedelta(days=rng.choice([1, 2, 4, 9])))
             continue
         for supporter in rng.sample(supporters, rng.choice([0, 0, 1, 2, 3])):
@@ -447,7 +451,8 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
         taken = created + timedelta(days=rng.choice([0.5, 1, 2, 3, 5, 8, 13, 21, 30]))
         if taken > now - timedelta(days=1) or rng.random() < 0.08:
             continue
-        coach = rng.choice(coaches)
+        # Not a coach who follows it anonymously: a colleague handles that one.
+        coach = rng.choice([c for c in coaches if not report_actions(report, c).withheld])
         assign_report(report, coach, actor=coach)
         backdate(report, taken)
         decided = taken + timedelta(days=rng.choice([1, 3, 6, 10, 15, 24, 40]))
@@ -459,6 +464,17 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
             else [ReportStatus.ESCALATED, ReportStatus.ESCALATED, ReportStatus.EXPLAINED]
         )
         law = INSIGHT_LAWS[rng.randrange(len(INSIGHT_LAWS))]
+        # Most solved rules get an estimate of what they cost, which the coach confirms.
+        estimate = (
+            Estimate(
+                rng.choice([4, 8, 15, 30, 60, 120]),
+                rng.choice([10, 20, 30, 60, 120]),
+                rng.choice([5, 10, 20, 45]),
+                rng.choice([Affected.INHABITANTS, Affected.INHABITANTS, Affected.ENTREPRENEURS, Affected.STAFF]).value,
+            )
+            if outcome is ReportStatus.RESOLVED and rng.random() < 0.75
+            else None
+        )
         decide_report(
             report,
             actor=coach,
@@ -466,8 +482,11 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
             explanation="Besproken in het weekoverleg; de melder krijgt uitleg.",
             what_changed="De werkwijze is aangepast." if outcome is ReportStatus.RESOLVED else None,
             legal=LegalReference(law[0], law[1], law[2]) if outcome is ReportStatus.ESCALATED else None,
+            **({"estimate": estimate} if estimate else {}),
         )
         backdate(report, decided)
+        if outcome is ReportStatus.RESOLVED:
+            solved.append(report)
         if outcome is ReportStatus.ESCALATED and report.dossier_id not in dossiers:
             dossiers[report.dossier_id] = (report.dossier, decided, addressees.get(law[3]))
     db.session.flush()
@@ -512,4 +531,41 @@ def seed_insight_demo(users: dict[str, User], departments: dict[str, Department]
                 if event.created_at >= started:
                     event.created_at = moment
             report.last_activity_at = max(report.last_activity_at, moment.astimezone(UTC))
+    db.session.flush()
+    _insight_checkbacks(solved, rng)
+
+
+def _insight_checkbacks(solved: list[Report], rng: random.Random) -> None:
+    """'Merkbaar beter?' for the year's solved reports: asked CHECKBACK_WEEKS after the
+    solution; most followers answer ja, some weet ik niet, a few do not answer, and one
+    answers nee (that report is back on the board)."""
+    from flask import current_app
+
+    from app.models import CheckbackInvite
+    from app.services.checkback import answer_checkback, ask_checkback
+
+    weeks = timedelta(weeks=current_app.config["CHECKBACK_WEEKS"] or 6)
+    now = utcnow()
+    said_no = False
+    for report in solved:
+        if report.resolved_at + weeks > now:
+            continue
+        ask_checkback(report, now=report.resolved_at + weeks)
+        db.session.flush()
+        invites = db.session.scalars(
+            db.select(CheckbackInvite).where(CheckbackInvite.report_id == report.id).order_by(CheckbackInvite.id)
+        ).all()
+        for invite in invites:
+            draw = rng.random()
+            if draw < 0.2:
+                continue  # no answer
+            if draw < 0.3 and not said_no:
+                answer_checkback(
+                    invite, "no", "Aan de balie merken we er nog weinig van: het oude formulier wordt nog gebruikt."
+                )
+                said_no = True
+            elif draw < 0.45:
+                answer_checkback(invite, "unsure", None)
+            else:
+                answer_checkback(invite, "yes", "Het scheelt merkbaar tijd." if draw > 0.8 else None)
     db.session.flush()

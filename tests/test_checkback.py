@@ -479,7 +479,9 @@ def test_the_demo_has_answered_and_unanswered_checks(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         counts = checkback_answers(utcnow() - timedelta(weeks=52), utcnow())
-        assert (counts.yes, counts.no, counts.unsure) == (1, 1, 1) and counts.unanswered >= 1
+        # Every answer is there, for Inzicht's figure: the demo's year of reports adds more.
+        assert min(counts.yes, counts.no, counts.unsure, counts.unanswered) >= 1, counts
+        assert counts.yes > counts.no
         reopened = db.session.scalar(db.select(Report).where(Report.rule.like("Ontheffing parkeren%")))
         assert reopened.status == "in_progress"
         assert checkback()["mails"] == 0  # asked already: the job adds nothing
