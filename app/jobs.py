@@ -32,6 +32,7 @@ from app.models.user import NO_MAIL
 from app.notify import deliver_outbox, enqueue, external_url
 from app.services.checkback import ask_checkback, due_for_checkback, forget_checkback_links, forget_checkbacks
 from app.services.dossiers import dossier_contacts
+from app.services.insight_snapshots import forget_all as forget_insight
 from app.services.insight_snapshots import refresh as refresh_insight
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
@@ -329,6 +330,9 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
             result["checkback_answers_removed"] = forget_checkbacks(before, dry_run=dry_run)
         if dry_run:
             db.session.rollback()
+        else:
+            # What was removed may still be counted in Inzicht's kept figures: compute anew.
+            forget_insight()
         return _record("retention", started, result, dry_run=dry_run)
 
 

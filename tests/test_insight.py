@@ -348,6 +348,17 @@ def test_the_job_refreshes_views_asked_for_lately_and_forgets_old_ones(app):
         assert kept.day == today() and kept.start_day == MARCH.start
 
 
+def test_retention_drops_the_kept_figures(app):
+    build(app)
+    client = _client_as(app, "coach@example.test")
+    client.get(URL)
+    with app.app_context():
+        jobs.retention(dry_run=True)
+        assert len(_snapshots()) == 1, "a dry run changes nothing"
+        jobs.retention()
+        assert _snapshots() == []
+
+
 def test_nothing_is_kept_when_the_refresh_time_is_zero(app):
     app.config["INSIGHT_REFRESH_SECONDS"] = 0
     build(app)

@@ -156,6 +156,11 @@ def mark_viewed(filters: InsightFilters, *, now: datetime | None = None) -> None
         db.session.commit()
 
 
+def forget_all() -> None:
+    """Drop every kept view (after retention removed data the figures may still count)."""
+    db.session.execute(delete(InsightSnapshot))
+
+
 def refresh(*, now: datetime | None = None) -> dict:
     """The scheduler's `insight` job: compute again the figures of the views asked for
     lately whose data changed (or whose day passed), and forget views nobody asked for in
