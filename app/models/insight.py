@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Integer, String, Text
+from sqlalchemy import Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,6 +15,9 @@ from app.models.base import UTCDateTime
 
 VIEW_KEY_MAX = 40
 MARKER_MAX = 300
+# The figures of a view as JSON: about 40 kB for the longest period; a view whose figures
+# would not fit is not kept (app.services.insight_snapshots).
+FIGURES_MAX = 1_000_000
 
 
 class InsightSnapshot(db.Model):
@@ -35,4 +38,4 @@ class InsightSnapshot(db.Model):
     # Last asked for by a page (written at most once an hour): the scheduler refreshes views
     # asked for lately and forgets the others.
     viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    figures: Mapped[str] = mapped_column(Text)  # JSON
+    figures: Mapped[str] = mapped_column(String(FIGURES_MAX))  # JSON

@@ -30,6 +30,7 @@ from app.clock import today
 from app.extensions import db
 from app.models import InsightSnapshot
 from app.models.base import utcnow
+from app.models.insight import FIGURES_MAX
 from app.services.insight import Figure, InsightFilters, Series, all_figures, change_marker
 from app.transactions import read_only
 
@@ -119,6 +120,9 @@ def keep(filters: InsightFilters, figures: list[Figure], marker: str, seconds: f
     win, or its insert loses to the first's and is dropped (they hold the same figures)."""
     if not keeping():
         return
+    encoded = _encode(figures)
+    if len(encoded) > FIGURES_MAX:
+        return
     now = now or utcnow()
     values = {
         "day": today(),
@@ -126,7 +130,7 @@ def keep(filters: InsightFilters, figures: list[Figure], marker: str, seconds: f
         "computed_at": now,
         "seconds": seconds,
         "viewed_at": now,
-        "figures": _encode(figures),
+        "figures": encoded,
     }
     snapshot = _snapshot(filters)
     if snapshot is None:

@@ -29,7 +29,7 @@ def upgrade():
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seconds", sa.Float(), nullable=False),
         sa.Column("viewed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("figures", sa.Text(), nullable=False),
+        sa.Column("figures", sa.String(length=1000000), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_insight_snapshot")),
         sa.UniqueConstraint("view_key", name=op.f("uq_insight_snapshot_view_key")),
     )
