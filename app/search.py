@@ -250,15 +250,35 @@ def _candidates(words: list[QueryWord], *, open_only: bool) -> dict[int, list]:
     return hits
 
 
-def score(words: list[QueryWord], rule_terms: list[str], problem_terms: list[str]) -> float:
+class Terms:
+    """A report text's index terms, ready for QueryWord.found: the terms, and every
+    beginning of four letters or more (what a prefix match looks for)."""
+
+    __slots__ = ("beginnings", "exact")
+
+    def __init__(self, terms: list[str]):
+        self.exact = set(terms)
+        self.beginnings = {term[:end] for term in self.exact for end in range(4, len(term) + 1)}
+
+    def found(self, word: QueryWord) -> bool:
+        """Whether any of these terms matches `word` (QueryWord.matches), without trying
+        them one by one."""
+        if word.term in (self.beginnings if _prefix_ok(word.term) else self.exact):
+            return True
+        return not word.variants.isdisjoint(self.exact)
+
+
+def score(words: list[QueryWord], rule_terms: list[str] | Terms, problem_terms: list[str] | Terms) -> float:
     """Share of the query's words found in the report: 1 in the rule, 0.5 in the problem."""
     if not words:
         return 0.0
+    rule = rule_terms if isinstance(rule_terms, Terms) else Terms(rule_terms)
+    problem = problem_terms if isinstance(problem_terms, Terms) else Terms(problem_terms)
     total = 0.0
     for word in words:
-        if any(word.matches(t) for t in rule_terms):
+        if rule.found(word):
             total += 1.0
-        elif any(word.matches(t) for t in problem_terms):
+        elif problem.found(word):
             total += 0.5
     return total / len(words)
 
@@ -295,7 +315,7 @@ def find_similar(
     best = sorted(hits, key=lambda report_id: (-hits[report_id][0], -report_id))[:SCORED]
     scored = []
     for report_id in best:
-        rule_terms, problem_terms = hits[report_id][1].split(), hits[report_id][2].split()
+        rule_terms, problem_terms = Terms(hits[report_id][1].split()), Terms(hits[report_id][2].split())
         scored.append((score(words, rule_terms, problem_terms), score(context, rule_terms, problem_terms), report_id))
     scored = sorted((row for row in scored if row[0] >= min_score), key=lambda row: (-row[0], -row[1], -row[2]))
     scored = [(value, report_id) for value, _, report_id in scored[:limit]]

@@ -211,3 +211,38 @@ def test_a_very_long_word_is_stored_but_not_indexed(app):
         db.session.commit()
         assert _ids("dakkapel") == [report.id]
         assert _ids("x" * 190) == []
+
+
+def test_matching_a_report_s_terms_at_once_agrees_with_matching_them_one_by_one():
+    """find_similar scores candidates with Terms.found (set look-ups); it must say what
+    QueryWord.matches says term by term, for exact words, prefixes, short words and
+    variants alike."""
+    import random
+
+    from app.search import QueryWord, Terms
+
+    rng = random.Random(7)
+    vocabulary = [
+        "dak",
+        "dakkapel",
+        "dakapel",
+        "vergun",
+        "parkeervergun",
+        "regel",
+        "regeling",
+        "bij",
+        "bijstand",
+        "aanvrag",
+        "wacht",
+        "wachttijd",
+        "pas",
+        "paspoort",
+        "leges",
+        "verhuiz",
+    ]
+    for _ in range(2000):
+        report_terms = rng.sample(vocabulary, rng.randint(0, 6))
+        word = QueryWord(
+            rng.choice([*vocabulary, "dakk", "verg", "wa", "regeli"]), set(rng.sample(vocabulary, rng.randint(0, 2)))
+        )
+        assert Terms(report_terms).found(word) == any(word.matches(term) for term in report_terms), (word, report_terms)
