@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from app.formatting import figure_number
 from app.services.insight import Figure
 
 WIDTH = 720
@@ -56,12 +57,6 @@ class Chart:
     dots: list[tuple[float, float, str]] = field(default_factory=list)
     swatches: list[Swatch] = field(default_factory=list)
     width: float = WIDTH
-
-
-def number_text(value: float) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}".replace(".", ",")
 
 
 def short(text: str, limit: int = LABEL_MAX) -> str:
@@ -118,7 +113,7 @@ def _value_axis(chart: Chart, top: float, right: float) -> None:
     for share in (0, 0.5, 1):
         y = PLOT_TOP + PLOT_HEIGHT * (1 - share)
         chart.grid.append((PLOT_LEFT, y, right, y))
-        chart.texts.append(Text(PLOT_LEFT - 6, y + 4, number_text(top * share), anchor="end", kind="axis"))
+        chart.texts.append(Text(PLOT_LEFT - 6, y + 4, figure_number(top * share), anchor="end", kind="axis"))
 
 
 def _x_labels(chart: Chart, labels: list[str], centre) -> None:
@@ -139,9 +134,9 @@ def _columns(figure: Figure) -> Chart:
         height = PLOT_HEIGHT * value / top
         x = PLOT_LEFT + n * step + step * 0.15
         y = PLOT_TOP + PLOT_HEIGHT - height
-        chart.boxes.append(Box(x, y, step * 0.7, height, chart.swatches[0].id, f"{label}: {number_text(value)}"))
+        chart.boxes.append(Box(x, y, step * 0.7, height, chart.swatches[0].id, f"{label}: {figure_number(value)}"))
         if value and len(values) <= 26:
-            chart.texts.append(Text(x + step * 0.35, y - 4, number_text(value), anchor="middle"))
+            chart.texts.append(Text(x + step * 0.35, y - 4, figure_number(value), anchor="middle"))
     _x_labels(chart, figure.labels, lambda n: PLOT_LEFT + (n + 0.5) * step)
     return chart
 
@@ -158,12 +153,12 @@ def _line(figure: Figure) -> Chart:
         x = PLOT_LEFT + n * step if len(values) > 1 else (PLOT_LEFT + right) / 2
         y = PLOT_TOP + PLOT_HEIGHT * (1 - value / top)
         points.append(f"{x:.1f},{y:.1f}")
-        chart.dots.append((x, y, f"{label}: {number_text(value)}"))
+        chart.dots.append((x, y, f"{label}: {figure_number(value)}"))
     chart.line = " ".join(points)
     # The first, the highest and the last value written out.
     for n in sorted({0, values.index(max(values)), len(values) - 1}):
         x, y, _ = chart.dots[n]
-        chart.texts.append(Text(x, y - 8, number_text(values[n]), anchor="middle"))
+        chart.texts.append(Text(x, y - 8, figure_number(values[n]), anchor="middle"))
     _x_labels(chart, figure.labels, lambda n: chart.dots[n][0])
     return chart
 
@@ -194,10 +189,10 @@ def _bars(figure: Figure) -> Chart:
             value = one.values[n]
             width = room * value / top
             chart.boxes.append(
-                Box(LABEL_WIDTH, y + m * BAR, width, BAR - 2, swatch.id, f"{label}, {one.name}: {number_text(value)}")
+                Box(LABEL_WIDTH, y + m * BAR, width, BAR - 2, swatch.id, f"{label}, {one.name}: {figure_number(value)}")
             )
             name = f" {one.name.lower()}" if len(series) > 1 else ""
-            chart.texts.append(Text(LABEL_WIDTH + width + 6, y + m * BAR + BAR - 4, number_text(value) + name))
+            chart.texts.append(Text(LABEL_WIDTH + width + 6, y + m * BAR + BAR - 4, figure_number(value) + name))
     return chart
 
 
@@ -219,7 +214,7 @@ def _stacked(figure: Figure) -> Chart:
             if not value:
                 continue
             width = room * value / top
-            chart.boxes.append(Box(x, y, width, BAR + 4, swatch.id, f"{label}, {one.name}: {number_text(value)}"))
+            chart.boxes.append(Box(x, y, width, BAR + 4, swatch.id, f"{label}, {one.name}: {figure_number(value)}"))
             x += width
-        chart.texts.append(Text(x + 6, y + BAR, number_text(totals[n])))
+        chart.texts.append(Text(x + 6, y + BAR, figure_number(totals[n])))
     return chart

@@ -59,6 +59,14 @@ def dutch_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def figure_number(value: float) -> str:
+    """A number in a figure (Inzicht's tables and charts): Dutch thousands, and one decimal
+    with a comma when it is not whole (1.680; 12,5)."""
+    if float(value).is_integer():
+        return dutch_number(int(value))
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
     return f"{dutch_number(round(value or 0))} uur"

@@ -464,7 +464,7 @@ def test_hours_saved_and_merkbaar_beter_count_what_was_solved_in_the_period(app)
                 report.impact_confirmed_at = when if confirmed else None
             return report
 
-        big = solved(w.a, at(3, 10), (10, 30, 15))  # 60 + 30 hours a year
+        big = solved(w.a, at(3, 10), (200, 30, 15))  # 1,200 + 600 hours a year
         small = solved(w.b, at(3, 20), (2, 60, 0))  # 24 + 0
         solved(w.a, at(3, 11), (50, 60, 60), confirmed=False)  # the reporter's guess only
         solved(w.a, at(2, 10), (50, 60, 60))  # solved before the period
@@ -490,12 +490,12 @@ def test_hours_saved_and_merkbaar_beter_count_what_was_solved_in_the_period(app)
 
         figure = insight.hours_saved(MARCH)
         assert [row[0] for row in figure.rows] == [references[big.id], references[small.id]]
-        assert [row[2:] for row in figure.rows] == [[60.0, 30.0], [24.0, 0.0]]
+        assert [row[2:] for row in figure.rows] == [[1200.0, 600.0], [24.0, 0.0]]
         assert figure.notes == [
-            "Samen geschat 114 uur per jaar: 84 uur voor inwoners en ondernemers, 30 uur voor medewerkers, "
+            "Samen geschat 1.824 uur per jaar: 1.224 uur voor inwoners en ondernemers, 600 uur voor medewerkers, "
             "over 2 opgeloste regels met een bevestigde schatting."
         ]
-        assert [s.values for s in figure.series] == [[60.0, 24.0], [30.0, 0.0]]
+        assert [s.values for s in figure.series] == [[1200.0, 24.0], [600.0, 0.0]]
         only_a = insight.hours_saved(InsightFilters(MARCH.start, MARCH.end, department_a))
         assert [row[0] for row in only_a.rows] == [references[big.id]]
 
@@ -506,3 +506,7 @@ def test_hours_saved_and_merkbaar_beter_count_what_was_solved_in_the_period(app)
         assert in_a.rows == [["Ja", 1], ["Nee", 1], ["Weet ik niet", 0], ["Nog geen antwoord", 0]]
         april = InsightFilters(date(2026, 4, 1), date(2026, 4, 30))
         assert not insight.hours_saved(april).rows and not insight.better_afterwards(april).rows
+    # The page writes the numbers as Dutch readers do, in the table and at the bars.
+    page = _client_as(app, "uren@example.test").get(URL).get_data(as_text=True)
+    assert ">1.200</td>" in page and ">600</td>" in page and ">1.800</text>" in page
+    assert "1200.0" not in page
