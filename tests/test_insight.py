@@ -293,22 +293,24 @@ def test_figures_are_kept_for_every_worker_until_something_changes(app):
         assert len(_snapshots()) == 1
 
 
-def _slow_and_changed(app, computed_ago: timedelta):
-    """The kept view took long to compute (as at 100,000 reports), then two reports came."""
+def _viewed_then_slow_and_changed(app, computed_ago: timedelta):
+    """A coach viewed March; its figures took long to compute (as at 100,000 reports) and
+    were computed `computed_ago`; then two reports came. Returns the coach's client."""
+    app.config["INSIGHT_REFRESH_SECONDS"] = 60
+    build(app)
+    client = _client_as(app, "coach@example.test")
+    client.get(URL)
     with app.app_context():
         for kept in _snapshots():
             kept.seconds = app.config["INSIGHT_SLOW_SECONDS"] + 1
             kept.computed_at = utcnow() - computed_ago
         db.session.commit()
     _more_reports(app, 2)
+    return client
 
 
 def test_slow_figures_are_shown_a_little_old_and_say_so_then_the_job_refreshes_them(app):
-    app.config["INSIGHT_REFRESH_SECONDS"] = 60
-    build(app)
-    client = _client_as(app, "coach@example.test")
-    client.get(URL)
-    _slow_and_changed(app, timedelta(seconds=30))
+    client = _viewed_then_slow_and_changed(app, timedelta(seconds=30))
     page = client.get(URL).get_data(as_text=True)
     # Younger than twice the refresh time: shown as they were, saying so; the CSV agrees.
     assert "6 meldingen in deze periode" in page and "sindsdien is er iets veranderd" in page
@@ -325,11 +327,7 @@ def test_slow_figures_are_shown_a_little_old_and_say_so_then_the_job_refreshes_t
 
 
 def test_slow_figures_older_than_twice_the_refresh_time_are_computed_anew(app):
-    app.config["INSIGHT_REFRESH_SECONDS"] = 60
-    build(app)
-    client = _client_as(app, "coach@example.test")
-    client.get(URL)
-    _slow_and_changed(app, timedelta(seconds=121))
+    client = _viewed_then_slow_and_changed(app, timedelta(seconds=121))
     assert "8 meldingen in deze periode" in client.get(URL).get_data(as_text=True)
 
 
