@@ -35,6 +35,7 @@ from app.services.dossiers import dossier_contacts
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
+from app.webhooks import deliver_webhooks as deliver_due_webhooks
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -96,6 +97,13 @@ def deliver_mail(now: datetime | None = None) -> dict:
     with _context():
         sent, failed = deliver_outbox(now=now)
         return {"sent": sent, "failed": failed}
+
+
+def deliver_webhooks(now: datetime | None = None) -> dict:
+    """Send the webhook deliveries that are due (app.webhooks; retries with backoff)."""
+    with _context():
+        delivered, failed = deliver_due_webhooks(now=now)
+        return {"delivered": delivered, "failed": failed}
 
 
 def weekly_agenda(now: datetime | None = None) -> dict:
@@ -332,6 +340,7 @@ def _count_or_run(stmt, dry_run: bool) -> int:
 
 JOBS: dict[str, Callable[..., dict]] = {
     "deliver_mail": deliver_mail,
+    "deliver_webhooks": deliver_webhooks,
     "weekly_agenda": weekly_agenda,
     "coach_reminders": coach_reminders,
     "dossier_reminders": dossier_reminders,
@@ -375,6 +384,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
     checkback_h, checkback_m = _hm(config["CHECKBACK_TIME"])
     triggers = {
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
+        "deliver_webhooks": IntervalTrigger(seconds=config["WEBHOOK_DELIVERY_SECONDS"], timezone=tz),
         "weekly_agenda": CronTrigger(
             day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz
         ),
@@ -388,7 +398,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():
-        options = {"next_run_time": datetime.now(tz)} if job_id == "deliver_mail" else {}
+        options = {"next_run_time": datetime.now(tz)} if job_id in ("deliver_mail", "deliver_webhooks") else {}
         scheduler.add_job(
             f"app.jobs:{JOBS[job_id].__name__}",
             trigger=trigger,
