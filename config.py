@@ -174,6 +174,10 @@ class Config:
     WEBHOOK_READ_TIMEOUT = float(os.environ.get("WEBHOOK_READ_TIMEOUT", "10"))
     WEBHOOK_RESPONSE_MAX_BYTES = int(os.environ.get("WEBHOOK_RESPONSE_MAX_BYTES", "65536"))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
+    # News of a new report waits for the end of its window of this many minutes (whole
+    # windows from midnight UTC) and tells only that moment: the minute a report was made
+    # could name an anonymous reporter. 0 sends it at once (weaker; not advised).
+    WEBHOOK_NEW_REPORT_WINDOW_MINUTES = int(os.environ.get("WEBHOOK_NEW_REPORT_WINDOW_MINUTES", "60"))
 
     # The red button on the intranet (README, "De rode knop op het intranet"): the origins
     # whose pages may show /knop in a frame, space- or comma-separated, e.g.

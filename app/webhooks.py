@@ -25,7 +25,7 @@ import logging
 import ssl
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -118,17 +118,38 @@ def _listening(event: str) -> list[Webhook]:
     return [hook for hook in hooks if event in hook.event_list]
 
 
+def new_report_window_end(now: datetime) -> datetime:
+    """When the news of a report made at `now` may go out: the end of its window of
+    WEBHOOK_NEW_REPORT_WINDOW_MINUTES (whole windows since midnight UTC). The minute a report
+    was made is known to nobody but its reporter (app.anonymity.submitted_at): a receiver
+    could match it with a login. Every report waits alike, named or anonymous."""
+    minutes = current_app.config["WEBHOOK_NEW_REPORT_WINDOW_MINUTES"]
+    if minutes <= 0:
+        return now
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    windows = int((now - midnight).total_seconds() // (minutes * 60)) + 1
+    return midnight + timedelta(minutes=minutes * windows)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def _emit(event: str, body: dict) -> int:
     """A delivery per active webhook that listens to `event`, in the current transaction;
-    held with the mail when a weekly session's decision caused it."""
+    held with the mail when a weekly session's decision caused it. A new report's news
+    waits for the end of its window and says only that moment (new_report_window_end)."""
     hooks = _listening(event)
     if not hooks:
         return 0
     hold = current_hold()
     now = utcnow()
+    due = new_report_window_end(now) if event == REPORT_CREATED else now
+    if hold is not None:
+        due = max(due, hold.until)
     for hook in hooks:
         uid = str(uuid.uuid4())
-        payload = {"id": uid, "occurred_at": now.isoformat().replace("+00:00", "Z"), **body}
+        payload = {"id": uid, "occurred_at": _stamp(due if event == REPORT_CREATED else now), **body}
         db.session.add(
             WebhookDelivery(
                 webhook_id=hook.id,
@@ -136,7 +157,7 @@ def _emit(event: str, body: dict) -> int:
                 event=event,
                 payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
                 created_at=now,
-                next_attempt_at=hold.until if hold is not None else now,
+                next_attempt_at=due,
                 hold_group=hold.group if hold is not None else None,
                 hold_owner=hold.owner if hold is not None else None,
             )
