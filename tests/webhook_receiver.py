@@ -56,7 +56,7 @@ class Receiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                headers = {k: v for k, v in self.headers.items()}
+                headers = dict(self.headers.items())
                 verified = None
                 if receiver.secret is not None:
                     verified = verify_signature(receiver.secret, headers.get("Rodeknop-Signature", ""), body)
