@@ -64,9 +64,18 @@ USER_AGENT = "RodeKnop-Webhook/1"
 # --- emitting --------------------------------------------------------------------------
 
 
-def _api_url(path: str) -> str:
-    # The /api/v1 resources (the API's own routes); built on APP_BASE_URL like every link.
-    return f"{current_app.config['APP_BASE_URL']}/api/v1/{path}"
+# The API's routes for one report and one dossier (/api/v1/reports/<reference>,
+# /api/v1/dossiers/<id>, app.api).
+API_REPORT = "api.report"
+API_DOSSIER = "api.dossier"
+
+
+def _api_url(endpoint: str, **values) -> str | None:
+    """The resource in the /api/v1 API, built from its route like every link (None in an
+    app without the API)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return external_url(endpoint, **values)
 
 
 def report_payload(report: Report, event: str, *, previous_status: str | None) -> dict:
@@ -81,7 +90,7 @@ def report_payload(report: Report, event: str, *, previous_status: str | None) -
             "department": report.department.name if report.department is not None else None,
             "origin": report.origin,
             "url": external_url("reports.detail", reference=report.reference),
-            "api_url": _api_url(f"reports/{report.reference}"),
+            "api_url": _api_url(API_REPORT, reference=report.reference),
         },
     }
 
@@ -101,7 +110,7 @@ def dossier_payload(dossier: Dossier, change: str, *, previous_status: str | Non
             "previous_status": previous_status,
             "addressee": _addressee_name(dossier),
             "url": external_url("dossiers.detail", dossier_id=dossier.id),
-            "api_url": _api_url(f"dossiers/{dossier.id}"),
+            "api_url": _api_url(API_DOSSIER, dossier_id=dossier.id),
         },
     }
 
