@@ -217,7 +217,9 @@ def test_only_active_webhooks_for_the_event_get_it_and_a_deleted_one_nothing(app
         db.session.commit()
         assert [d.webhook_id for d in _deliveries()] == [both]
         admin = _admin()
-        update_webhook(db.session.get(Webhook, inactive), "http://127.0.0.1:9/c", list(EVENTS), active=True, actor=admin)
+        update_webhook(
+            db.session.get(Webhook, inactive), "http://127.0.0.1:9/c", list(EVENTS), active=True, actor=admin
+        )
         delete_webhook(db.session.get(Webhook, both), actor=admin)
         db.session.commit()
         assert _deliveries() == [], "a deleted webhook's log goes with it"
@@ -320,7 +322,13 @@ def session_world(app):
         db.session.commit()
         session = triage.start_session(eva, [eva.id])
         db.session.commit()
-        world = {"eva": eva.id, "session": session.id, "plain": plain.id, "national": national.id, "webhook": webhook_id}
+        world = {
+            "eva": eva.id,
+            "session": session.id,
+            "plain": plain.id,
+            "national": national.id,
+            "webhook": webhook_id,
+        }
     return world
 
 
