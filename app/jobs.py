@@ -25,7 +25,7 @@ from app.dossiers.overview import OPEN as OPEN_DOSSIERS
 from app.dossiers.overview import Filters as DossierFilters
 from app.dossiers.overview import dossier_rows
 from app.extensions import db
-from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User
+from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User, WebhookDelivery
 from app.models.base import utcnow
 from app.models.report import overdue_cutoff
 from app.models.user import NO_MAIL
@@ -315,6 +315,12 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
                 OutboxMessage.sent_at < now - timedelta(days=config["RETENTION_MAIL_DAYS"])
             )
             result["mails_removed"] = _count_or_run(stmt, dry_run)
+            # Webhook deliveries that went out (or were given up) as long ago: the same term.
+            cutoff = now - timedelta(days=config["RETENTION_MAIL_DAYS"])
+            stmt = delete(WebhookDelivery).where(
+                or_(WebhookDelivery.sent_at < cutoff, WebhookDelivery.failed_at < cutoff)
+            )
+            result["webhook_deliveries_removed"] = _count_or_run(stmt, dry_run)
         if config["RETENTION_AUDIT_DAYS"]:
             stmt = delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=config["RETENTION_AUDIT_DAYS"]))
             result["audit_entries_removed"] = _count_or_run(stmt, dry_run)

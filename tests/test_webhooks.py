@@ -13,6 +13,7 @@ import pytest
 from app.anonymity import pseudonym
 from app.extensions import db
 from app.jobs import deliver_webhooks as deliver_webhooks_job
+from app.jobs import retention
 from app.models import AuditEntry, Report, TriageItem, User, Webhook, WebhookDelivery
 from app.models.base import utcnow
 from app.notify import CLAIM_FOR
@@ -301,12 +302,20 @@ def test_a_claimed_delivery_is_left_to_its_deliverer_until_the_claim_lapses(app,
         assert deliver_webhooks(now=utcnow() + CLAIM_FOR + timedelta(seconds=1)) == (1, 0)
 
 
-def test_the_scheduler_job_delivers(app, receiver):
+def test_the_scheduler_job_delivers_and_retention_removes_old_deliveries(app, receiver):
     with app.app_context():
         _register(receiver.url, [REPORT_STATUS_CHANGED])
-        take_on(make_report(make_user()), make_user(roles=("employee", "coach")))
+        coach = make_user(roles=("employee", "coach"))
+        take_on(make_report(make_user()), coach)
+        take_on(make_report(make_user()), coach)
         db.session.commit()
-        assert deliver_webhooks_job() == {"delivered": 1, "failed": 0}
+        assert deliver_webhooks_job() == {"delivered": 2, "failed": 0}
+        old, recent = _deliveries()
+        old.sent_at = utcnow() - timedelta(days=app.config["RETENTION_MAIL_DAYS"] + 1)
+        db.session.commit()
+        assert retention(dry_run=True)["webhook_deliveries_removed"] == 1
+        assert retention()["webhook_deliveries_removed"] == 1
+        assert [d.id for d in _deliveries()] == [recent.id]
 
 
 # --- the weekly session: held with the mail, withdrawn on undo -------------------------------
@@ -515,3 +524,24 @@ def test_payloads_are_the_same_whoever_is_anonymous(app):
         return result
 
     assert shapes(False) == shapes(True)
+
+
+def test_the_readmes_receiver_code_verifies_a_real_delivery(app, receiver):
+    """The verification the README shows a receiver, run as it stands there."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Webhooks", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)
+    with app.app_context():
+        _, secret = _register(receiver.url, [REPORT_STATUS_CHANGED])
+        take_on(make_report(make_user()), make_user(roles=("employee", "coach")))
+        db.session.commit()
+        assert deliver_webhooks() == (1, 0)
+    (received,) = receiver.requests
+    header = received.headers["Rodeknop-Signature"]
+    assert namespace["verify"](secret, header, received.body)
+    assert not namespace["verify"](secret, header, received.body.replace(b"in_progress", b"resolved"))
+    assert not namespace["verify"]("whsec_wrong", header, received.body)
