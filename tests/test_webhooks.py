@@ -6,6 +6,7 @@ held and withdrawn with a weekly session's mail; payloads that name nobody."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -545,3 +546,84 @@ def test_the_readmes_receiver_code_verifies_a_real_delivery(app, receiver):
     assert namespace["verify"](secret, header, received.body)
     assert not namespace["verify"](secret, header, received.body.replace(b"in_progress", b"resolved"))
     assert not namespace["verify"]("whsec_wrong", header, received.body)
+
+
+# --- the Beheer pages ---------------------------------------------------------------------
+
+
+def test_the_beheerder_registers_changes_resends_renews_and_deletes_through_the_pages(app, client, auth):
+    from tests.conftest import post_form
+
+    with app.app_context():
+        _admin()
+        db.session.commit()
+    auth.login("ada@example.test")
+    page = post_form(
+        client,
+        "/beheer/webhooks",
+        {"url": "https://zaak.example/hook", "events": [REPORT_CREATED, DOSSIER_CHANGED], "active": "y"},
+    )
+    assert page.status_code == 200
+    secret = re.search(r'id="geheim">(whsec_[^<]+)<', page.get_data(as_text=True)).group(1)
+    with app.app_context():
+        webhook = db.session.scalar(db.select(Webhook))
+        webhook_id = webhook.id
+        assert webhook.event_list == [REPORT_CREATED, DOSSIER_CHANGED] and webhook.active
+    path = f"/beheer/webhooks/{webhook_id}"
+    assert secret not in client.get(path).get_data(as_text=True)
+    assert secret not in client.get("/beheer/webhooks").get_data(as_text=True)
+
+    # Deactivated: nothing is emitted for it.
+    changed = post_form(client, path, {"url": "https://zaak.example/hook2", "events": [REPORT_CREATED]})
+    assert changed.status_code == 303
+    with app.app_context():
+        webhook = db.session.get(Webhook, webhook_id)
+        assert (webhook.url, webhook.event_list, webhook.active) == (
+            "https://zaak.example/hook2",
+            [REPORT_CREATED],
+            False,
+        )
+        make_report(make_user())
+        db.session.commit()
+        assert _deliveries() == []
+        webhook.active = True
+        make_report(make_user())
+        db.session.commit()
+        (delivery,) = _deliveries()
+        delivery.failed_at = utcnow()
+        db.session.commit()
+        delivery_id = delivery.id
+
+    # A bad address comes back with a Dutch message, nothing changed.
+    refused = post_form(client, path, {"url": "ftp://x", "events": [REPORT_CREATED], "active": "y"})
+    assert refused.status_code == 400 and "https://" in refused.get_data(as_text=True)
+
+    resent = post_form(client, f"{path}/berichten/{delivery_id}/opnieuw", {}, form_path=path)
+    assert resent.status_code == 303
+    with app.app_context():
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        assert delivery.failed_at is None and delivery.attempts == 0
+    # Someone else's delivery id under this webhook: not found.
+    assert post_form(client, f"{path}/berichten/{delivery_id + 1}/opnieuw", {}, form_path=path).status_code == 404
+
+    unconfirmed = post_form(client, f"{path}/geheim", {}, form_path=path)
+    assert unconfirmed.status_code == 400
+    renewed = post_form(client, f"{path}/geheim", {"secret-confirm": "y"}, form_path=path)
+    assert renewed.status_code == 200
+    new_secret = re.search(r'id="geheim">(whsec_[^<]+)<', renewed.get_data(as_text=True)).group(1)
+    assert new_secret != secret
+
+    assert post_form(client, f"{path}/verwijderen", {}, form_path=path).status_code == 400
+    deleted = post_form(client, f"{path}/verwijderen", {"delete-confirm": "y"}, form_path=path)
+    assert deleted.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Webhook.id))) == 0
+        assert _deliveries() == []
+        actions = db.session.scalars(db.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert [a for a in actions if a.startswith("webhook")] == [
+            "webhook_created",
+            "webhook_updated",
+            "webhook_resent",
+            "webhook_secret_renewed",
+            "webhook_deleted",
+        ]
