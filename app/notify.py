@@ -342,6 +342,7 @@ def release_held(group: str, *, now: datetime | None = None) -> int:
         .where(
             WebhookDelivery.hold_group == group,
             WebhookDelivery.sent_at.is_(None),
+            WebhookDelivery.attempts == 0,
             WebhookDelivery.next_attempt_at > now,
         )
         .values(next_attempt_at=now)

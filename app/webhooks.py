@@ -22,6 +22,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import ssl
 import time
 import uuid
@@ -192,6 +193,9 @@ def emit_dossier_event(dossier: Dossier, kind: str, *, from_status: str | None) 
 
 # --- checking an address -------------------------------------------------------------
 
+# A host name (letters, digits, dots, hyphens) or an IP address (IPv6 without its brackets).
+_HOST_RE = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
+
 
 def url_problem(url: str) -> str | None:
     """Why `url` cannot be a webhook's address (in Dutch), or None."""
@@ -204,8 +208,10 @@ def url_problem(url: str) -> str | None:
         parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:
         return "Dit is geen geldig webadres. Gebruik een adres als https://zaaksysteem.gemeente.nl/rodeknop."
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
         return "Gebruik een adres dat begint met https:// (of http://), bijvoorbeeld https://zaaksysteem.gemeente.nl/rodeknop."
+    if not _HOST_RE.fullmatch(parts.hostname):
+        return "Dit is geen geldig webadres: gebruik alleen letters, cijfers, punten en streepjes in de servernaam."
     if parts.username or parts.password:
         return "Zet geen gebruikersnaam of wachtwoord in het adres."
     if parts.fragment:
@@ -280,8 +286,9 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
     return status
 
 
-def send(delivery: WebhookDelivery) -> int:
-    """One attempt: sign the stored body now and POST it. Raises _Refused."""
+def _request(delivery: WebhookDelivery) -> tuple[str, bytes, dict[str, str]]:
+    """Where and what one attempt sends: the stored body, signed now. Raises _Refused when
+    the secret cannot be read (stored under another SECRET_KEY)."""
     secret = unseal(delivery.webhook.secret, SECRET_PURPOSE)
     if secret is None:
         raise _Refused("Het geheim van deze webhook is niet te lezen (is SECRET_KEY veranderd?).")
@@ -293,7 +300,7 @@ def send(delivery: WebhookDelivery) -> int:
         DELIVERY_HEADER: delivery.uid,
         SIGNATURE_HEADER: signature_header(secret, int(time.time()), body),
     }
-    return _post(delivery.webhook.url, body, headers)
+    return delivery.webhook.url, body, headers
 
 
 def _due(now: datetime, limit: int) -> list[int]:
@@ -330,11 +337,14 @@ def deliver_webhooks(*, limit: int = 200, now: datetime | None = None) -> tuple[
         if not claim(WebhookDelivery, delivery_id, now, WebhookDelivery.failed_at.is_(None)):
             continue
         db.session.refresh(delivery)
-        delivery.attempts += 1
-        delivery.last_attempt_at = utcnow()
         try:
-            delivery.last_status = send(delivery)
+            url, body, headers = _request(delivery)
+            # No transaction stays open while the receiver takes its time.
+            db.session.commit()
+            status = _post(url, body, headers)
         except _Refused as refusal:
+            delivery.attempts += 1
+            delivery.last_attempt_at = utcnow()
             failed += 1
             down.add(delivery.webhook_id)
             delivery.last_status = refusal.status
@@ -346,7 +356,9 @@ def deliver_webhooks(*, limit: int = 200, now: datetime | None = None) -> tuple[
             log.warning("webhook delivery %s failed (attempt %s): %s", delivery.uid, delivery.attempts, refusal.error)
         else:
             delivered += 1
-            delivery.sent_at = utcnow()
+            delivery.attempts += 1
+            delivery.last_attempt_at = delivery.sent_at = utcnow()
+            delivery.last_status = status
             delivery.last_error = None
         delivery.claimed_until = None
         db.session.commit()

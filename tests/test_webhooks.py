@@ -243,6 +243,10 @@ def test_the_secret_is_stored_sealed_and_addresses_are_checked(app):
             ("http://zaak.example/hook", "url"),  # https required outside development and test
             ("https://user:pw@zaak.example/hook", "url"),
             ("https://zaak.example:99999/hook", "url"),
+            ("https://zaak voorbeeld.example/hook", "url"),
+            ("https://zaak.example/een hook", "url"),
+            ("https://[::1/hook", "url"),
+            ("https://zaak_<script>.example/hook", "url"),
             ("", "url"),
         ):
             with pytest.raises(DomainError) as refused:
