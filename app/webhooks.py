@@ -157,16 +157,19 @@ def _emit(event: str, body: dict) -> int:
     due = new_report_window_end(now) if event == REPORT_CREATED else now
     if hold is not None:
         due = max(due, hold.until)
+    # What the payload and the delivery log say happened when: for a new report the end of
+    # its window, never the minute.
+    moment = due if event == REPORT_CREATED else now
     for hook in hooks:
         uid = str(uuid.uuid4())
-        payload = {"id": uid, "occurred_at": _stamp(due if event == REPORT_CREATED else now), **body}
+        payload = {"id": uid, "occurred_at": _stamp(moment), **body}
         db.session.add(
             WebhookDelivery(
                 webhook_id=hook.id,
                 uid=uid,
                 event=event,
                 payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                created_at=now,
+                created_at=moment,
                 next_attempt_at=due,
                 hold_group=hold.group if hold is not None else None,
                 hold_owner=hold.owner if hold is not None else None,

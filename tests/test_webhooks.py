@@ -122,6 +122,8 @@ def test_a_new_reports_news_waits_for_the_end_of_its_window_named_or_anonymous(a
         assert end.minute == 0 and end.second == 0 and end > utcnow() - timedelta(seconds=1)
         times = {json.loads(d.payload)["occurred_at"] for d in (named, anonymous)}
         assert times == {end.isoformat().replace("+00:00", "Z")}, "only the window's end, never the minute"
+        # The delivery log (a page of the beheerder, who also reads the logins) says no more.
+        assert named.created_at == anonymous.created_at == end
     moment = utcnow().replace(hour=10, minute=7, second=3)
     with app.app_context():
         assert new_report_window_end(moment) == moment.replace(hour=11, minute=0, second=0, microsecond=0)

@@ -124,12 +124,13 @@ def webhooks() -> list[Webhook]:
 
 
 def delivery_page(webhook: Webhook, *, page: int, per_page: int = 50) -> tuple[list[WebhookDelivery], bool]:
-    """The delivery log, newest first (and whether there is a next page)."""
+    """The delivery log, newest first (and whether there is a next page), by the moment
+    each tells (a new report's: the end of its window, app.webhooks)."""
     rows = list(
         db.session.scalars(
             db.select(WebhookDelivery)
             .where(WebhookDelivery.webhook_id == webhook.id)
-            .order_by(WebhookDelivery.id.desc())
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
             .offset((page - 1) * per_page)
             .limit(per_page + 1)
         )

@@ -55,7 +55,7 @@ def upgrade():
         sa.UniqueConstraint("uid", name=op.f("uq_webhook_delivery_uid")),
     )
     with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_webhook_delivery_webhook_id"), ["webhook_id"], unique=False)
+        batch_op.create_index("ix_webhook_delivery_log", ["webhook_id", "created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_webhook_delivery_next_attempt_at"), ["next_attempt_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_webhook_delivery_hold_group"), ["hold_group"], unique=False)
 
