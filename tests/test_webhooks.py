@@ -401,7 +401,9 @@ def test_ending_the_session_releases_the_held_webhooks(app, receiver, session_wo
         assert json.loads(receiver.requests[0].body)["report"]["status"] == "in_progress"
 
 
-def test_a_held_delivery_cannot_be_sent_early_and_an_undo_after_it_went_is_refused(app, session_world):
+def test_a_held_delivery_cannot_be_sent_early_and_an_undo_after_it_went_is_refused(app, client, auth, session_world):
+    from tests.conftest import post_form
+
     w = session_world
     with app.app_context():
         eva = db.session.get(User, w["eva"])
@@ -411,6 +413,16 @@ def test_a_held_delivery_cannot_be_sent_early_and_an_undo_after_it_went_is_refus
         with pytest.raises(DomainError):
             resend_delivery(delivery, actor=eva)
         db.session.rollback()
+        delivery_id, next_attempt_at = delivery.id, delivery.next_attempt_at
+    # Through the page (a crafted request: the page offers no button for it): told why, nothing changed.
+    auth.login("ada@example.test")
+    path = f"/beheer/webhooks/{w['webhook']}"
+    refused = post_form(client, f"{path}/berichten/{delivery_id}/opnieuw", {}, form_path=path)
+    assert refused.status_code == 303
+    assert "kan nog ongedaan worden gemaakt" in client.get(path).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(WebhookDelivery, delivery_id).next_attempt_at == next_attempt_at
+        eva = db.session.get(User, w["eva"])
         # Someone's deliverer has it (the hold passed): the decision can no longer be undone.
         delivery = _deliveries()[0]
         delivery.claimed_until = utcnow() + CLAIM_FOR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin.forms import (
@@ -37,8 +37,8 @@ from app.services.users import (
     set_active,
     update_department,
 )
+from app.services.webhooks import DeliveryHeld, delivery_page, register_webhook, renew_secret, update_webhook
 from app.services.webhooks import delete_webhook as remove_webhook
-from app.services.webhooks import delivery_page, register_webhook, renew_secret, update_webhook
 from app.services.webhooks import resend_delivery as send_again
 from app.services.webhooks import webhooks as all_webhooks
 from app.web import csrf_failed, rerender_on_csrf_error, run_form
@@ -498,10 +498,15 @@ def resend_delivery(webhook_id: int, delivery_id: int):
         send_again(delivery, actor=current_user)
         return "Het bericht gaat bij de volgende ronde opnieuw weg."
 
+    def held(error: DeliveryHeld):
+        flash(error.message, "error")
+        return redirect(url_for("admin.edit_webhook", webhook_id=webhook.id), 303)
+
     return run_form(
         form,
         perform,
         success="",
         redirect_to=url_for("admin.edit_webhook", webhook_id=webhook.id),
         render=lambda failure: _webhook_page(webhook, _stored_webhook_form(webhook), status=failure.status),
+        escapes={DeliveryHeld: held},
     )

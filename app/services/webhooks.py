@@ -97,14 +97,22 @@ def delete_webhook(webhook: Webhook, *, actor: User) -> None:
     db.session.flush()
 
 
+class DeliveryHeld(DomainError):
+    """The delivery is held with a weekly session's mail: sending it now would tell of a
+    decision that can still be undone."""
+
+    def __init__(self):
+        super().__init__(
+            "Dit bericht wacht nog: het besluit in het weekoverleg kan nog ongedaan worden gemaakt. "
+            "Het gaat vanzelf weg als het overleg is afgesloten of de wachttijd voorbij is. Er is niets gewijzigd."
+        )
+
+
 def resend_delivery(delivery: WebhookDelivery, *, actor: User) -> None:
     """Send a delivery again at the next run, whatever became of it (delivered, failed or
     still trying): the same delivery id, a new series of attempts."""
     if delivery.hold_group is not None and delivery.sent_at is None and delivery.next_attempt_at > utcnow():
-        raise DomainError(
-            "Dit bericht wacht nog: het besluit in het weekoverleg kan nog ongedaan worden gemaakt. "
-            "Het gaat vanzelf weg als het overleg is afgesloten of de wachttijd voorbij is."
-        )
+        raise DeliveryHeld
     delivery.sent_at = None
     delivery.failed_at = None
     delivery.claimed_until = None
