@@ -167,6 +167,29 @@ class Config:
     # How often the scheduler delivers the outbox.
     MAIL_DELIVERY_SECONDS = int(os.environ.get("MAIL_DELIVERY_SECONDS", "60"))
 
+    # Webhooks (Beheer > Webhooks; README, "Webhooks"). Plain http:// addresses only when
+    # allowed (development and test allow them); the scheduler delivers every
+    # WEBHOOK_DELIVERY_SECONDS, waits at most the timeouts (seconds), reads at most
+    # WEBHOOK_RESPONSE_MAX_BYTES of an answer, and gives a delivery up after
+    # WEBHOOK_MAX_ATTEMPTS attempts (1, 2, 4 ... minutes apart, at most an hour).
+    WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", False)
+    WEBHOOK_DELIVERY_SECONDS = int(os.environ.get("WEBHOOK_DELIVERY_SECONDS", "30"))
+    WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT", "5"))
+    WEBHOOK_READ_TIMEOUT = float(os.environ.get("WEBHOOK_READ_TIMEOUT", "10"))
+    WEBHOOK_RESPONSE_MAX_BYTES = int(os.environ.get("WEBHOOK_RESPONSE_MAX_BYTES", "65536"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
+    # News of a new report waits for the end of its window of this many minutes (whole
+    # windows from midnight UTC) and tells only that moment: the minute a report was made
+    # could name an anonymous reporter. 0 sends it at once (weaker; not advised).
+    WEBHOOK_NEW_REPORT_WINDOW_MINUTES = int(os.environ.get("WEBHOOK_NEW_REPORT_WINDOW_MINUTES", "60"))
+
+    # The red button on the intranet (README, "De rode knop op het intranet"): the origins
+    # whose pages may show /knop in a frame, space- or comma-separated, e.g.
+    # "https://intranet.gemeente.nl". Empty: no page may frame it. Never "*".
+    EMBED_ORIGINS = tuple(
+        part for part in os.environ.get("EMBED_ORIGINS", "").replace(",", " ").split() if part.strip()
+    )
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe."""
@@ -174,6 +197,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", True)
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-rode-knop")
     ANONYMITY_KEY = os.environ.get("ANONYMITY_KEY", "dev-only-anonymity-key-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'rodeknop.db'}")
@@ -182,6 +206,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", True)
     SECRET_KEY = "test-secret-key"
     ANONYMITY_KEY = "test-anonymity-key-of-the-suite"
     SQLALCHEMY_DATABASE_URI = _database_url(None)

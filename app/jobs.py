@@ -25,7 +25,7 @@ from app.dossiers.overview import OPEN as OPEN_DOSSIERS
 from app.dossiers.overview import Filters as DossierFilters
 from app.dossiers.overview import dossier_rows
 from app.extensions import db
-from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User
+from app.models import AuditEntry, Dossier, JobRun, OutboxMessage, Report, User, WebhookDelivery
 from app.models.base import utcnow
 from app.models.report import overdue_cutoff
 from app.models.user import NO_MAIL
@@ -37,6 +37,7 @@ from app.services.insight_snapshots import refresh as refresh_insight
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
+from app.webhooks import deliver_webhooks as deliver_due_webhooks
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -106,6 +107,13 @@ def insight(now: datetime | None = None) -> dict:
     Like deliver_mail it runs often and records no job run."""
     with _context():
         return refresh_insight(now=now)
+
+
+def deliver_webhooks(now: datetime | None = None) -> dict:
+    """Send the webhook deliveries that are due (app.webhooks; retries with backoff)."""
+    with _context():
+        delivered, failed = deliver_due_webhooks(now=now)
+        return {"delivered": delivered, "failed": failed}
 
 
 def weekly_agenda(now: datetime | None = None) -> dict:
@@ -317,6 +325,12 @@ def retention(now: datetime | None = None, dry_run: bool = False) -> dict:
                 OutboxMessage.sent_at < now - timedelta(days=config["RETENTION_MAIL_DAYS"])
             )
             result["mails_removed"] = _count_or_run(stmt, dry_run)
+            # Webhook deliveries that went out (or were given up) as long ago: the same term.
+            cutoff = now - timedelta(days=config["RETENTION_MAIL_DAYS"])
+            stmt = delete(WebhookDelivery).where(
+                or_(WebhookDelivery.sent_at < cutoff, WebhookDelivery.failed_at < cutoff)
+            )
+            result["webhook_deliveries_removed"] = _count_or_run(stmt, dry_run)
         if config["RETENTION_AUDIT_DAYS"]:
             stmt = delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=config["RETENTION_AUDIT_DAYS"]))
             result["audit_entries_removed"] = _count_or_run(stmt, dry_run)
@@ -346,6 +360,7 @@ def _count_or_run(stmt, dry_run: bool) -> int:
 JOBS: dict[str, Callable[..., dict]] = {
     "deliver_mail": deliver_mail,
     "insight": insight,
+    "deliver_webhooks": deliver_webhooks,
     "weekly_agenda": weekly_agenda,
     "coach_reminders": coach_reminders,
     "dossier_reminders": dossier_reminders,
@@ -391,6 +406,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "deliver_mail": IntervalTrigger(seconds=config["MAIL_DELIVERY_SECONDS"], timezone=tz),
         # 0: no kept figures, nothing to refresh (the job then does nothing, once a day).
         "insight": IntervalTrigger(seconds=config["INSIGHT_REFRESH_SECONDS"] or 86400, timezone=tz),
+        "deliver_webhooks": IntervalTrigger(seconds=config["WEBHOOK_DELIVERY_SECONDS"], timezone=tz),
         "weekly_agenda": CronTrigger(
             day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz
         ),
@@ -404,7 +420,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():
-        options = {"next_run_time": datetime.now(tz)} if job_id == "deliver_mail" else {}
+        options = {"next_run_time": datetime.now(tz)} if job_id in ("deliver_mail", "deliver_webhooks") else {}
         scheduler.add_job(
             f"app.jobs:{JOBS[job_id].__name__}",
             trigger=trigger,

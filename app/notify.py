@@ -1,4 +1,5 @@
-"""The e-mail outbox: notifications are queued in the same transaction as the change that
+"""The e-mail outbox (and what every outbox shares: claiming a row, backoff, holding back
+a weekly session's decisions): notifications are queued in the same transaction as the change that
 caused them, and delivered later over SMTP with retries and backoff.
 
 Delivery is at least once: a crash between the SMTP server accepting a message and the
@@ -29,7 +30,7 @@ from sqlalchemy import or_, update
 
 from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
-from app.models import OutboxMessage, Report, User
+from app.models import OutboxMessage, Report, User, WebhookDelivery
 from app.models.base import utcnow
 from app.models.outbox import GROUP_KEY_MAX, MAIL_BODY_MAX
 from app.models.user import DIGEST, FIXED_MAIL_KINDS, MAIL_KINDS, NO_MAIL
@@ -162,6 +163,12 @@ def hold_mail(group: str, owner: str, until: datetime) -> Iterator[Hold]:
         _current_hold.reset(token)
 
 
+def current_hold() -> Hold | None:
+    """The hold of the enclosing hold_mail block, if any: what else a decision causes
+    (webhook deliveries, app.webhooks) waits with its mail."""
+    return _current_hold.get()
+
+
 # The one mail that can tell several steps: the reporter's and supporters' update.
 COALESCED_TEMPLATE = "report_update"
 
@@ -262,6 +269,12 @@ def withdraw_held(group: str, owner: str) -> bool:
     went out."""
     messages = db.session.scalars(db.select(OutboxMessage).where(_in_group(group))).all()
     now = utcnow()
+    # Webhook deliveries of the same steps (app.webhooks) go with their mail, all or nothing.
+    deliveries = db.session.scalars(
+        db.select(WebhookDelivery).where(WebhookDelivery.hold_group == group, WebhookDelivery.hold_owner == owner)
+    ).all()
+    if any(d.sent_at is not None or d.claimed_until is not None or d.next_attempt_at <= now for d in deliveries):
+        return False
     touched = []
     for message in messages:
         parts = json.loads(message.hold_parts or '{"steps": []}')
@@ -287,6 +300,17 @@ def withdraw_held(group: str, owner: str) -> bool:
             continue
         message.hold_parts = json.dumps(parts)
         _render_held(message, parts)
+    for delivery in deliveries:
+        result = db.session.execute(
+            db.delete(WebhookDelivery).where(
+                WebhookDelivery.id == delivery.id,
+                WebhookDelivery.claimed_until.is_(None),
+                WebhookDelivery.sent_at.is_(None),
+            )
+        )
+        if result.rowcount != 1:
+            return False
+        db.session.expunge(delivery)
     db.session.flush()
     return True
 
@@ -304,11 +328,23 @@ def withdraw_held_to_former_followers(group: str, report: Report) -> None:
 
 
 def release_held(group: str, *, now: datetime | None = None) -> int:
-    """Send the held mails of `group` at the next delivery (the session ended)."""
+    """Send the held mails of `group`, and the webhook deliveries held with them, at the
+    next delivery (the session ended). Returns the number of mails."""
     now = now or utcnow()
     result = db.session.execute(
         update(OutboxMessage)
         .where(_in_group(group), OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at > now)
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.hold_group == group,
+            WebhookDelivery.sent_at.is_(None),
+            WebhookDelivery.attempts == 0,
+            WebhookDelivery.next_attempt_at > now,
+        )
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -421,14 +457,17 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Take a message for delivery; False when another deliverer has it."""
+def claim(model, row_id: int, now: datetime, *conditions) -> bool:
+    """Take one outbox row (a mail, a webhook delivery: anything with sent_at and
+    claimed_until) for delivery, and commit; False when another deliverer has it or it is
+    done. The claim lapses after CLAIM_FOR, so a deliverer that died leaves nothing stuck."""
     result = db.session.execute(
-        update(OutboxMessage)
+        update(model)
         .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.sent_at.is_(None),
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            model.id == row_id,
+            model.sent_at.is_(None),
+            or_(model.claimed_until.is_(None), model.claimed_until < now),
+            *conditions,
         )
         .values(claimed_until=now + CLAIM_FOR)
     )
@@ -479,7 +518,7 @@ def deliver_outbox(*, limit: int = 200, now: datetime | None = None) -> tuple[in
     smtp: smtplib.SMTP | None = None
     try:
         for message_id in due_ids:
-            if not _claim(message_id, now):
+            if not claim(OutboxMessage, message_id, now):
                 continue
             message = db.session.get(OutboxMessage, message_id)
             address = _address(message)

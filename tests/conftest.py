@@ -43,6 +43,8 @@ TABLES = [
     "dossier",
     "job_run",
     "audit_entry",
+    "webhook_delivery",
+    "webhook",
     "user_role",
     "recovery_code",
     "mail_preference",

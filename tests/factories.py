@@ -232,3 +232,17 @@ def run_job_in_processes(database_url: str, job: str, *, processes: int = 4, sec
     ]
     outputs = [proc.communicate(timeout=120)[0] for proc in procs]
     assert all(proc.returncode == 0 for proc in procs), outputs
+
+
+def webhook_params(report, actor: User) -> dict:
+    """<webhook_id> and <delivery_id>: a webhook for every event, with one delivery in its
+    log (the news of `report`), registered by `actor` (inside an app context)."""
+    from app.models import WebhookDelivery
+    from app.services.webhooks import register_webhook
+    from app.webhooks import EVENTS, emit_report_event
+
+    webhook, _secret = register_webhook("http://127.0.0.1:9/rodeknop", list(EVENTS), active=True, actor=actor)
+    emit_report_event(report, "status_changed", from_status="new", to_status=report.status)
+    db.session.flush()
+    delivery = db.session.scalar(db.select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id))
+    return {"webhook_id": webhook.id, "delivery_id": delivery.id}

@@ -13,6 +13,7 @@ The world the requests run in (built by the test):
   * <path:filename>            -> css/app.css
   * a weekly session started by another coach, with the report on its agenda
                                -> <int:session_id>, <int:item_id>
+  * a webhook with one delivery in its log -> <int:webhook_id>, <int:delivery_id>
 
 Every GET runs with no query string; every POST carries a valid CSRF token and no other
 data (empty forms must be re-rendered with errors, never answer 500). POSTs run after
@@ -65,6 +66,8 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # The accessibility statement is public (legal duty), also before logging in.
     ("main.accessibility", "GET"):      {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     ("main.favicon", "GET"):            {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    # The red button an intranet page frames: no login (the link opens the form in a new window).
+    ("main.embed", "GET"):              {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
 
     # --- auth --------------------------------------------------------------------------
     ("auth.login", "GET"):              {"anon": 200,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},
@@ -203,6 +206,16 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("admin.addressees", "POST"):       {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
     ("admin.edit_addressee", "GET"):    {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
     ("admin.edit_addressee", "POST"):   {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    # Webhooks: <webhook_id> with one delivery <delivery_id> in its log.
+    ("admin.webhooks", "GET"):          {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.webhooks", "POST"):         {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.edit_webhook", "GET"):      {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 200},
+    ("admin.edit_webhook", "POST"):     {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    # Deleting and a new secret need the confirmation box ticked.
+    ("admin.delete_webhook", "POST"):   {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    ("admin.renew_webhook_secret", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": 400},
+    # 'Opnieuw versturen' has nothing to fill in.
+    ("admin.resend_delivery", "POST"):  {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/webhooks/{webhook_id}")},
 }
 # fmt: on
 

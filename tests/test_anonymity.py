@@ -5,6 +5,7 @@ database's timeline, not in the logs."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import zipfile
@@ -13,8 +14,10 @@ import pytest
 from flask import url_for
 
 from app.extensions import db
-from app.models import AuditEntry, Dossier, Event, Report, User
+from app.models import AuditEntry, Dossier, Event, Report, User, WebhookDelivery
 from app.services.reports import my_reports
+from app.services.webhooks import register_webhook
+from app.webhooks import EVENTS, payload_problems
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
 
@@ -88,7 +91,9 @@ def world(app, caplog):
         nora = make_user("Nora Open", email="nora@example.test", department=department)
         make_user("Cor Coach", email="coach@example.test", roles=("employee", "coach"))
         make_user("Lot Legal", email="legal@example.test", roles=("employee", "legal"))
-        make_user("Ada Admin", email="admin@example.test", roles=("employee", "admin"))
+        admin = make_user("Ada Admin", email="admin@example.test", roles=("employee", "admin"))
+        # A webhook for every event hears of everything below (its log is a page too).
+        webhook, _secret = register_webhook("http://127.0.0.1:9/hook", list(EVENTS), active=True, actor=admin)
         open_report = make_report(
             nora,
             rule="Parkeervergunning alleen op papier",
@@ -97,7 +102,7 @@ def world(app, caplog):
         )
         make_support(supporter, open_report, "Bij ons ook")
         db.session.commit()
-        ids = {"supporter": supporter.id, "second": second.id, "open": open_report.reference}
+        ids = {"supporter": supporter.id, "second": second.id, "open": open_report.reference, "webhook": webhook.id}
 
     reference, zorro_client = _submit_anonymously(app, caplog)
 
@@ -114,7 +119,10 @@ def world(app, caplog):
         session_ids, item_ids = _triage_ids()
         dossier_ids = list(db.session.scalars(db.select(Dossier.id)))
         addressee_ids = [first_addressee_id()]
+        delivery_ids = list(db.session.scalars(db.select(WebhookDelivery.id)))
     return {
+        "webhook_ids": [ids["webhook"]],
+        "delivery_ids": delivery_ids,
         "dossier_ids": dossier_ids,
         "addressee_ids": addressee_ids,
         "anonymous": reference,
@@ -197,6 +205,7 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         "session_id": world["session_ids"],
         "dossier_id": world["dossier_ids"],
         "addressee_id": world["addressee_ids"],
+        "webhook_id": world["webhook_ids"],
         "purpose": ["reset"],
         "token": ["niet-geldig"],
         "checkback_token": ["niet-geldig"],
@@ -413,3 +422,16 @@ def _mails_to_others_do_not_name_the_anonymous_reporter(app):
             text = " ".join(filter(None, (message.subject, message.body_text, message.body_html))).lower()
             for identifier in IDENTIFIERS:
                 assert identifier.lower() not in text, f"mail {message.id} to {message.to_address} names {identifier!r}"
+
+
+def test_no_webhook_payload_tells_who_reported_anonymously(app, world):
+    """Every delivery the anonymous report's life caused (made, taken on, escalated, its
+    dossier) holds nothing of the reporter, and only the keys a payload may have."""
+    with app.app_context():
+        deliveries = db.session.scalars(db.select(WebhookDelivery)).all()
+        about = [d for d in deliveries if world["anonymous"] in d.payload]
+        assert {d.event for d in about} >= {"report.created", "report.status_changed"}
+        for delivery in deliveries:
+            assert payload_problems(json.loads(delivery.payload)) == []
+            for secret in (*IDENTIFIERS, ANONYMOUS_RULE, ANONYMOUS_PROBLEM):
+                assert secret.lower() not in delivery.payload.lower(), f"{delivery.event} holds {secret!r}"

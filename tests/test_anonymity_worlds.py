@@ -29,6 +29,8 @@ from sqlalchemy import inspect as sa_inspect
 from app.extensions import db
 from app.jobs import checkback
 from app.models import OutboxMessage, TriageSession, User
+from app.services.webhooks import register_webhook
+from app.webhooks import EVENTS
 from tests.conftest import _empty_tables, csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
 
@@ -49,6 +51,7 @@ RANDOM_COLUMNS = {
     ("user", "totp_secret"),  # made when a setup page is shown
     ("outbox_message", "message_id"),
     ("insight_snapshot", "seconds"),  # how long computing Inzicht's figures took: a measurement
+    ("webhook", "secret"),  # a new signing secret for every webhook, encrypted
 }
 SKIPPED_TABLES = {"rate_limit", "alembic_version"}
 HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
@@ -98,11 +101,15 @@ def _play(app, anonymous_email: str) -> dict:
         make_user("Dina Coach", email="dina@example.test", roles=("employee", "coach"))
         make_user("Lot Legal", email="lot@example.test", roles=("employee", "legal"))
         make_user("Lars Legal", email="lars@example.test", roles=("employee", "legal"))
-        make_user("Ada Admin", email="ada@example.test", roles=("employee", "admin"))
+        ada = make_user("Ada Admin", email="ada@example.test", roles=("employee", "admin"))
+        # A webhook for every event hears the whole story (its payloads are in the database
+        # dump below, its delivery log is a page the beheerder sees).
+        webhook, _secret = register_webhook("https://zaak.example/rodeknop", list(EVENTS), active=True, actor=ada)
         make_user("Eef Steun", email="eef@example.test", department=department)
         make_user("Nora Open", email="nora@example.test", department=department)
         db.session.commit()
         department_id = department.id
+        webhook_id = webhook.id
 
     # Both candidates log in, in the same order in both stories (the audit trail has both).
     clients = {}
@@ -186,6 +193,7 @@ def _play(app, anonymous_email: str) -> dict:
             "sessions": list(db.session.scalars(db.select(TriageSession.id))),
             "items": [item.id for item in db.session.get(TriageSession, session.id).items],
             "department": department_id,
+            "webhook": webhook_id,
         }
     # The anonymous reporter answers nee through their link (no login), Xander ja through his.
     answered = 0
@@ -212,6 +220,8 @@ NORMALISE = [
     (re.compile(r"\b\d{1,2}:\d{2}\b"), "<time>"),
     (re.compile(r"data-(remaining|started|server-now)[\w-]*=\"[^\"]*\""), "data-timer"),
     (HEX64, "<pseudonym>"),
+    # A webhook delivery's id (random by design), in its payload and its log.
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"/merkbaar-beter/[^?\s\"]+"), "/merkbaar-beter/<link>"),
     (re.compile(r"<[^>]*@rodeknop[^>]*>"), "<message-id>"),
     # A new second-factor secret on every setup page: its QR code and its key as text.
@@ -244,6 +254,7 @@ def _urls(app, ids: dict) -> list[str]:
         "session_id": ids["sessions"],
         "dossier_id": [ids["dossier"]],
         "addressee_id": [addressee],
+        "webhook_id": [ids["webhook"]],
         "purpose": ["reset"],
         "token": ["niet-geldig"],
         "checkback_token": ["niet-geldig"],
@@ -374,6 +385,8 @@ def test_nobody_else_can_tell_who_reported_anonymously(app, smtp_server):
             _empty_tables(app)
     x, y = stories[XANDER], stories[YARA]
     assert x["ids"] == y["ids"], "the two stories did not build the same objects"
+    webhook_rows = [line for line in x["database"] if line.startswith("webhook_delivery:")]
+    assert len(webhook_rows) >= 10 and any("report.created" in line for line in webhook_rows), "no webhook heard it"
 
     # The story really happened, and the checks below really looked at it.
     pages = x["pages"]

@@ -47,6 +47,7 @@ from tests.factories import (
     make_report,
     make_user,
     password_link_params,
+    webhook_params,
 )
 from tests.route_table import LAST, ROLE_GRANTS, ROLES
 
@@ -125,6 +126,9 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "insight.download": ("figuur", "van", "tot", "afdeling"),
     "triage.session": ("punt", "doel", "zoek"),
     "admin.audit": ("actie", "pagina"),
+    "admin.edit_webhook": ("pagina",),
+    "main.embed": ("afdeling",),
+    "reports.new": ("afdeling",),
 }
 
 # Valid values for fields whose format the app checks, by field name (without prefix).
@@ -329,8 +333,10 @@ def _world(app, role: str) -> dict:
         db.session.commit()
         # One decision taken, so the session page offers to undo it.
         handle_item(session.items[-1], coach, "take_on")
+        hooks = webhook_params(report, other)
         db.session.commit()
         return {
+            **hooks,
             "reference": report.reference,
             "target": target.reference,
             "user_id": busy.id,

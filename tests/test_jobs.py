@@ -109,6 +109,7 @@ def test_retention_dry_run_changes_nothing_and_the_real_run_records_what_it_did(
         assert dry == {
             "audit_entries_removed": 1,
             "mails_removed": 0,
+            "webhook_deliveries_removed": 0,
             "anonymous_links_destroyed": 0,
             "reporters_forgotten": 1,
             "checkback_links_forgotten": 0,

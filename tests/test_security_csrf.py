@@ -22,6 +22,7 @@ from tests.factories import (
     make_report,
     make_user,
     password_link_params,
+    webhook_params,
 )
 from tests.test_security_routes import _weekly_session
 
@@ -36,8 +37,10 @@ def _world(app):
         make_user("Alle Rollen", email="alles@example.test", roles=("employee", "coach", "legal", "admin"))
         report = make_report(owner, rule="Uittreksel alleen aan de balie", problem="Inwoners moeten vrij nemen.")
         dossier = make_dossier(make_report(owner, rule="Kostendelersnorm", problem="Bijstand omlaag."))
+        hooks = webhook_params(report, owner)
         db.session.commit()
         world = {
+            **hooks,
             "reference": report.reference,
             "department_id": department.id,
             "user_id": owner.id,

@@ -22,6 +22,7 @@ from tests.factories import (
     make_report,
     make_user,
     password_link_params,
+    webhook_params,
 )
 from tests.route_table import LAST, LOGIN, ROLE_GRANTS, ROLES, ROUTE_TABLE
 
@@ -67,8 +68,10 @@ def _world(app, role: str) -> dict:
             make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
         escalated = make_report(owner, rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag.")
         dossier = make_dossier(escalated)
+        hooks = webhook_params(report, other)
         db.session.commit()
         params = {
+            **hooks,
             "reference": report.reference,
             "user_id": other.id,
             "department_id": department.id,

@@ -7,7 +7,9 @@ from app.forms import TOO_LONG, BaseForm, CheckboxList, EmailAddress, Required
 from app.models import ROLES
 from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
 from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX
+from app.models.webhook import URL_MAX
 from app.services.handover import NOBODY
+from app.webhooks import EVENTS
 
 
 def _optional_int(value):
@@ -110,3 +112,42 @@ class AddresseeForm(BaseForm):
         self.default_owner_id.choices = [SelectChoice("", "Niemand")] + [
             SelectChoice(str(u.id), u.name) for u in lawyers
         ]
+
+
+# --- webhooks ------------------------------------------------------------------------
+
+
+class WebhookForm(BaseForm):
+    url = StringField(
+        "Adres (URL)",
+        validators=[
+            Required("Vul het adres in waar Rode Knop de berichten naartoe stuurt."),
+            Length(max=URL_MAX, message=TOO_LONG),
+        ],
+    )
+    events = CheckboxList("Gebeurtenissen", choices=[SelectChoice(code, label) for code, label in EVENTS.items()])
+    active = BooleanField("Actief: berichten versturen", default=True)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.events.data:
+            self.events.errors = [*list(self.events.errors), "Kies minstens één gebeurtenis."]
+            valid = False
+        return valid
+
+
+class ConfirmForm(BaseForm):
+    """A step that cannot be undone, confirmed with a checkbox (works without JS)."""
+
+    confirm = BooleanField("Ja, ik weet het zeker")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.confirm.data:
+            self.confirm.errors = [*list(self.confirm.errors), "Vink aan dat u dit zeker weet."]
+            valid = False
+        return valid
+
+
+class ResendForm(BaseForm):
+    """'Opnieuw versturen': nothing to fill in."""

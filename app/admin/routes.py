@@ -1,14 +1,24 @@
-"""The administrator's area: users, roles, activation, departments and the addressees of escalations."""
+"""The administrator's area: users, roles, activation, departments, the addressees of escalations and webhooks."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin.forms import AddresseeForm, DepartmentForm, PasswordLinkForm, ResetTwoFactorForm, UserForm
+from app.admin.forms import (
+    AddresseeForm,
+    ConfirmForm,
+    DepartmentForm,
+    PasswordLinkForm,
+    ResendForm,
+    ResetTwoFactorForm,
+    UserForm,
+    WebhookForm,
+)
 from app.extensions import db
-from app.forms import parse_id
-from app.models import Addressee, Department, Dossier, User
+from app.forms import apply_domain_error, parse_id
+from app.models import Addressee, Department, Dossier, User, Webhook, WebhookDelivery
+from app.models.base import utcnow
 from app.models.dossier import ADDRESSEE_KINDS
 from app.permissions import area_required
 from app.services import DomainError, mfa
@@ -27,7 +37,12 @@ from app.services.users import (
     set_active,
     update_department,
 )
-from app.web import rerender_on_csrf_error, run_form
+from app.services.webhooks import DeliveryHeld, delivery_page, register_webhook, renew_secret, update_webhook
+from app.services.webhooks import delete_webhook as remove_webhook
+from app.services.webhooks import resend_delivery as send_again
+from app.services.webhooks import webhooks as all_webhooks
+from app.web import csrf_failed, rerender_on_csrf_error, run_form
+from app.webhooks import EVENTS
 
 bp = Blueprint("admin", __name__)
 
@@ -345,4 +360,153 @@ def edit_addressee(addressee_id: int):
         success="",
         redirect_to=url_for("admin.addressees"),
         render=lambda failure: render(failure.status),
+    )
+
+
+# --- webhooks --------------------------------------------------------------------------
+
+
+def _secret_page(webhook: Webhook, secret: str, *, first: bool):
+    """The signing secret, this once (app.services.webhooks stores it encrypted)."""
+    return render_template("admin/webhook_secret.html", webhook=webhook, secret=secret, first=first)
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def webhooks():
+    """The registered webhooks, and registering one."""
+    form = WebhookForm()
+
+    def render(status: int = 200):
+        return render_template("admin/webhooks.html", form=form, webhooks=all_webhooks(), events=EVENTS), status
+
+    if not form.is_submitted():
+        return render()
+    if not form.validate_on_submit() or csrf_failed(form):
+        return render(400)
+    try:
+        webhook, secret = register_webhook(form.url.data, form.events.data, active=form.active.data, actor=current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return render(400)
+    return _secret_page(webhook, secret, first=True)
+
+
+def _webhook_page(
+    webhook: Webhook, form, *, delete_form=None, secret_form=None, submitted: str | None = None, status: int = 200
+):
+    """`submitted`: the form that came back with its messages (edit, delete or secret)."""
+    page = parse_id(request.args.get("pagina")) or 1
+    deliveries, more = delivery_page(webhook, page=page)
+    return render_template(
+        "admin/webhook.html",
+        webhook=webhook,
+        form=form,
+        delete_form=delete_form or ConfirmForm(formdata=None, prefix="delete"),
+        secret_form=secret_form or ConfirmForm(formdata=None, prefix="secret"),
+        deliveries=deliveries,
+        more=more,
+        page=page,
+        events=EVENTS,
+        now=utcnow(),
+        submitted=submitted,
+    ), status
+
+
+def _stored_webhook_form(webhook: Webhook) -> WebhookForm:
+    form = WebhookForm(formdata=None, obj=webhook)
+    form.events.data = webhook.event_list
+    return form
+
+
+@bp.route("/webhooks/<int:webhook_id>", methods=["GET", "POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def edit_webhook(webhook_id: int):
+    """One webhook: change it, and its delivery log with 'opnieuw versturen'."""
+    webhook = db.get_or_404(Webhook, webhook_id)
+    form = WebhookForm()
+    if not form.is_submitted():
+        return _webhook_page(webhook, _stored_webhook_form(webhook))
+
+    def perform():
+        update_webhook(webhook, form.url.data, form.events.data, active=form.active.data, actor=current_user)
+        return "Webhook opgeslagen."
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.edit_webhook", webhook_id=webhook.id),
+        render=lambda failure: _webhook_page(webhook, form, submitted="edit", status=failure.status),
+    )
+
+
+@bp.route("/webhooks/<int:webhook_id>/verwijderen", methods=["POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def delete_webhook(webhook_id: int):
+    webhook = db.get_or_404(Webhook, webhook_id)
+    delete_form = ConfirmForm(prefix="delete")
+
+    def perform():
+        url = webhook.url
+        remove_webhook(webhook, actor=current_user)
+        return f"Webhook {url} verwijderd, met zijn berichten."
+
+    return run_form(
+        delete_form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.webhooks"),
+        render=lambda failure: _webhook_page(
+            webhook, _stored_webhook_form(webhook), delete_form=delete_form, submitted="delete", status=failure.status
+        ),
+    )
+
+
+@bp.route("/webhooks/<int:webhook_id>/geheim", methods=["POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def renew_webhook_secret(webhook_id: int):
+    """A new signing secret (the old one stops at once), shown once."""
+    webhook = db.get_or_404(Webhook, webhook_id)
+    secret_form = ConfirmForm(prefix="secret")
+    if secret_form.validate_on_submit() and not csrf_failed(secret_form):
+        secret = renew_secret(webhook, actor=current_user)
+        db.session.commit()
+        return _secret_page(webhook, secret, first=False)
+    return _webhook_page(
+        webhook, _stored_webhook_form(webhook), secret_form=secret_form, submitted="secret", status=400
+    )
+
+
+@bp.route("/webhooks/<int:webhook_id>/berichten/<int:delivery_id>/opnieuw", methods=["POST"])
+@area_required("admin")
+@rerender_on_csrf_error
+def resend_delivery(webhook_id: int, delivery_id: int):
+    webhook = db.get_or_404(Webhook, webhook_id)
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.webhook_id != webhook.id:
+        abort(404)
+    form = ResendForm()
+
+    def perform():
+        send_again(delivery, actor=current_user)
+        return "Het bericht gaat bij de volgende ronde opnieuw weg."
+
+    def held(error: DeliveryHeld):
+        flash(error.message, "error")
+        return redirect(url_for("admin.edit_webhook", webhook_id=webhook.id), 303)
+
+    return run_form(
+        form,
+        perform,
+        success="",
+        redirect_to=url_for("admin.edit_webhook", webhook_id=webhook.id),
+        render=lambda failure: _webhook_page(webhook, _stored_webhook_form(webhook), status=failure.status),
+        escapes={DeliveryHeld: held},
     )

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from app.services.mfa import LOGIN_METHOD_KEY, must_set_up
 
-# Always reachable: logging out, what every page loads, and the accessibility statement
-# (public by law).
-OPEN_ENDPOINTS = frozenset({"auth.logout", "static", "main.favicon", "main.accessibility"})
+# Always reachable: logging out, what every page loads, the accessibility statement
+# (public by law), and the red button an intranet page frames (it only links to the form).
+OPEN_ENDPOINTS = frozenset({"auth.logout", "static", "main.favicon", "main.accessibility", "main.embed"})
 
 
 def pending_step(user) -> tuple[str, str] | None:

@@ -1,12 +1,14 @@
-"""The start page and the accessibility statement."""
+"""The start page, the red button for the intranet (/knop) and the accessibility statement."""
 
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.embed import chosen_department
 from app.services.reports import my_reports
+from app.services.users import active_departments
 
 bp = Blueprint("main", __name__)
 
@@ -32,6 +34,14 @@ def favicon():
 @lru_cache(maxsize=1)
 def _favicon_bytes(static_folder: str) -> bytes:
     return (Path(static_folder) / "favicon.ico").read_bytes()
+
+
+@bp.route("/knop")
+def embed():
+    """The red button for an intranet page's frame (app.embed): no login here, the link
+    opens the report form in a new window. ?afdeling= chooses the department there."""
+    department = chosen_department(request.args.get("afdeling"), active_departments())
+    return render_template("main/embed.html", department=department)
 
 
 @bp.route("/toegankelijkheid")

@@ -9,6 +9,7 @@ from app.models.outbox import OutboxMessage
 from app.models.report import Event, Origin, Report, ReportStatus, Support
 from app.models.triage import TriageAttendee, TriageItem, TriageSession
 from app.models.user import ROLES, Department, MailPreference, RecoveryCode, User, UserRole
+from app.models.webhook import Webhook, WebhookDelivery
 
 __all__ = [
     "ROLES",
@@ -35,4 +36,6 @@ __all__ = [
     "TriageSession",
     "User",
     "UserRole",
+    "Webhook",
+    "WebhookDelivery",
 ]

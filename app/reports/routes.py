@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.anonymity import is_reporter
 from app.clock import next_session
+from app.embed import chosen_department
 from app.export import export_or_refuse, too_many
 from app.extensions import db
 from app.forms import apply_domain_error, parse_id
@@ -63,7 +64,11 @@ def new():
     form = ReportForm(departments=departments)
     if request.method == "GET":
         form.submission_key.data = uuid.uuid4().hex
-        if current_user.department_id and any(d.id == current_user.department_id for d in departments):
+        # A red button on the intranet may choose the department (app.embed); else the user's own.
+        chosen = chosen_department(request.args.get("afdeling"), departments)
+        if chosen is not None:
+            form.department_id.data = chosen.id
+        elif current_user.department_id and any(d.id == current_user.department_id for d in departments):
             form.department_id.data = current_user.department_id
     if request.method == "POST" and "edit" in request.form:
         # Back from the 'is dit al gemeld?' step, or from a suggestion the user already

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.extensions import db
-from app.models import Addressee, AuditEntry, Department, User
+from app.models import Addressee, AuditEntry, Department, User, Webhook
 
 # Every action recorded, as the Logboek shows it.
 ACTIONS = {
@@ -40,9 +40,14 @@ ACTIONS = {
     "addressee_created": "Geadresseerde toegevoegd",
     "addressee_updated": "Geadresseerde gewijzigd",
     "list_exported": "Lijst gedownload",
+    "webhook_created": "Webhook geregistreerd",
+    "webhook_updated": "Webhook gewijzigd",
+    "webhook_secret_renewed": "Nieuw geheim voor webhook",
+    "webhook_deleted": "Webhook verwijderd",
+    "webhook_resent": "Webhookbericht opnieuw verstuurd",
 }
 RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
-OBJECTS = {"user": User, "department": Department, "addressee": Addressee}
+OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "webhook": Webhook}
 
 
 def record_audit(

@@ -1,8 +1,8 @@
 """The second factor of a local account: a TOTP app (RFC 6238) and single-use recovery codes.
 
 * The secret is made here, shown once as a QR code and as text, and switched on only after
-  the user typed a current code from their app. It is stored encrypted (Fernet, with a
-  key derived from SECRET_KEY by HKDF), so a database dump alone does not give it away.
+  the user typed a current code from their app. It is stored encrypted (app.sealed), so a
+  database dump alone does not give it away.
 * A code is accepted from the current 30-second step or one step before or after (a
   clock that runs a little off), and each step only once per user: the last accepted
   step is stored, and a code from that step or an earlier one is refused (a replay).
@@ -15,7 +15,6 @@ Every change is mailed to the owner (users.tell_account_changed) and audited."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -23,15 +22,13 @@ import time
 
 import pyotp
 import segno
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from markupsafe import Markup
 
 from app.extensions import db
 from app.models import ROLES, RecoveryCode, User
 from app.models.base import utcnow
+from app.sealed import seal, unseal
 from app.services import DomainError
 from app.services.audit import record_audit
 from app.services.users import authenticate, end_sessions, tell_account_changed
@@ -80,22 +77,14 @@ def must_set_up(user: User, login_method: str | None) -> bool:
 # --- the secret, encrypted at rest -------------------------------------------------------
 
 
-def _fernet() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rodeknop-totp-secret").derive(
-        current_app.config["SECRET_KEY"].encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
+# The key's purpose in app.sealed (the same key as before that module existed).
+SEALED_AS = "totp-secret"
 
 
 def _secret(user: User) -> str | None:
     """The user's TOTP secret, or None (none set, or stored under another SECRET_KEY: then
     only a recovery code or a reset by the beheerder helps)."""
-    if not user.totp_secret:
-        return None
-    try:
-        return _fernet().decrypt(user.totp_secret.encode()).decode()
-    except InvalidToken:
-        return None
+    return unseal(user.totp_secret, SEALED_AS)
 
 
 def has_pending_secret(user: User) -> bool:
@@ -110,7 +99,7 @@ def pending_secret(user: User) -> str:
     secret = _secret(user)
     if secret is None:
         secret = pyotp.random_base32()
-        user.totp_secret = _fernet().encrypt(secret.encode()).decode()
+        user.totp_secret = seal(secret, SEALED_AS)
     return secret
 
 

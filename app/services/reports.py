@@ -26,6 +26,7 @@ from app.models.report import (
 from app.paging import PER_PAGE, Page, Slot
 from app.services import DomainError
 from app.services.impact import Estimate, store_estimate
+from app.webhooks import emit_report_event
 
 REFERENCE_RE = re.compile(r"^RK-([0-9]{4})-([0-9]{4,10})$", re.IGNORECASE)
 
@@ -61,7 +62,8 @@ def record_event(
     is_public: bool = True,
     at: datetime | None = None,
 ) -> Event:
-    """Append a line to the report's timeline. Events are never changed afterwards."""
+    """Append a line to the report's timeline. Events are never changed afterwards. The
+    one place webhooks hear of reports from (app.webhooks: submitted, status changed)."""
     event = Event(
         created_at=at or utcnow(),
         report=report,
@@ -73,6 +75,7 @@ def record_event(
         is_public=is_public,
     )
     db.session.add(event)
+    emit_report_event(report, kind.value, from_status=from_status, to_status=to_status)
     return event
 
 

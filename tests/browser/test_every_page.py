@@ -14,7 +14,14 @@ from playwright.sync_api import Page
 from app.extensions import db
 from tests.browser.data import add_user, seed_demo
 from tests.browser.helpers import UNCOVERED, axe_check, login
-from tests.factories import checkback_link_params, first_addressee_id, make_dossier, make_report, make_support
+from tests.factories import (
+    checkback_link_params,
+    first_addressee_id,
+    make_dossier,
+    make_report,
+    make_support,
+    webhook_params,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +98,8 @@ def _seed(app) -> dict:
             **_invitation(),
             # A 'Merkbaar beter?' link of a solved report of Sanne's.
             **checkback_link_params(sanne, coach),
+            # A webhook with a delivery in its log.
+            **webhook_params(own, db.session.scalar(db.select(User).where(User.email == "beheer@rodeknop.test"))),
         }
         try:
             from app.services.triage import handle_item, start_session
