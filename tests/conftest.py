@@ -43,6 +43,7 @@ TABLES = [
     "dossier",
     "job_run",
     "audit_entry",
+    "api_token",
     "user_role",
     "recovery_code",
     "mail_preference",

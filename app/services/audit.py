@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.extensions import db
-from app.models import Addressee, AuditEntry, Department, User
+from app.models import Addressee, ApiToken, AuditEntry, Department, User
 
 # Every action recorded, as the Logboek shows it.
 ACTIONS = {
@@ -40,9 +40,12 @@ ACTIONS = {
     "addressee_created": "Geadresseerde toegevoegd",
     "addressee_updated": "Geadresseerde gewijzigd",
     "list_exported": "Lijst gedownload",
+    "api_token_created": "API-sleutel gemaakt",
+    "api_token_revoked": "API-sleutel ingetrokken",
+    "service_account_created": "Serviceaccount voor een koppeling aangemaakt",
 }
 RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
-OBJECTS = {"user": User, "department": Department, "addressee": Addressee}
+OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "api_token": ApiToken}
 
 
 def record_audit(
