@@ -211,6 +211,16 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
 for _row in ROUTE_TABLE.values():
     _row.setdefault("executive", _row["employee"])
 
+# --- API keys (app/api/pages.py): one's own under Mijn instellingen, all of them under Beheer ---
+# <token_id> is a key of another medewerker: only the beheerder may revoke it.
+ROUTE_TABLE.update({
+    ("api_keys.mine", "GET"):   {"anon": LOGIN, "employee": 200, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    ("api_keys.mine", "POST"):  {"anon": LOGIN, "employee": 400, "coach": 400, "legal": 400, "admin": 400, "executive": 400},
+    ("api_keys.revoke", "POST"): {"anon": LOGIN, "employee": 404, "coach": 404, "legal": 404, "admin": redirect("/instellingen/api-sleutels"), "executive": 404},
+    ("api_keys.admin", "GET"):  {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": 200, "executive": 403},
+    ("api_keys.admin", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": 400, "executive": 403},
+})  # fmt: skip
+
 # --- the JSON API (app/api) ---------------------------------------------------------------
 # A login cookie never authenticates it: every operation answers 401 (problem+json) to every
 # role of this table, also with the CSRF token. The document and its page are public.

@@ -415,3 +415,92 @@ def test_dossiers_and_statistics(app, client, world):
     _is_problem(client.get("/api/v1/statistics", headers=bearer(tokens["employee"])), 403)
     bad = client.get("/api/v1/statistics?van=31-12-2026&tot=1-1-2026", headers=bearer(tokens["executive"]))
     assert "errors" in _is_problem(bad, 422)
+
+
+# --- the pages around the keys -----------------------------------------------------------
+
+
+def test_make_see_once_and_revoke_a_token_under_mijn_instellingen(app, client, auth, world):
+    from tests.conftest import csrf_token
+
+    ids, _tokens = world
+    from app.models import User
+
+    with app.app_context():
+        email = db.session.get(User, ids["employee"]).email
+    auth.login(email)
+    page = client.get("/instellingen/api-sleutels")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'value="triage"' not in text and 'value="read"' in text  # only what the role allows
+    token = csrf_token(client, "/instellingen/api-sleutels")
+    made = client.post(
+        "/instellingen/api-sleutels",
+        data={"csrf_token": token, "name": "Mijn script", "scopes": ["read"], "days": "30"},
+    )
+    assert made.status_code == 200
+    import re
+
+    secret = re.search(r'value="(rk_[^"]+)"', made.get_data(as_text=True)).group(1)
+    assert client.get("/api/v1/me/reports", headers=bearer(secret)).status_code == 200
+    listed = client.get("/instellingen/api-sleutels").get_data(as_text=True)
+    assert "Mijn script" in listed and secret not in listed and secret[:8] in listed
+    with app.app_context():
+        token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.name == "Mijn script"))
+        assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "api_token_created")) is not None
+    # Someone else's token cannot be revoked by this user (404); their own can.
+    revoked = client.post(
+        f"/instellingen/api-sleutels/{token_id}/intrekken",
+        data={"csrf_token": csrf_token(client, "/instellingen/api-sleutels")},
+    )
+    assert revoked.status_code == 303
+    _is_problem(client.get("/api/v1/me/reports", headers=bearer(secret)), 401)
+    with app.app_context():
+        coach_token = db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == ids["coach"]))
+    refused = client.post(
+        f"/instellingen/api-sleutels/{coach_token}/intrekken",
+        data={"csrf_token": csrf_token(client, "/instellingen/api-sleutels")},
+    )
+    assert refused.status_code == 404
+
+
+def test_the_beheerder_lists_every_token_and_makes_an_integration(app, client, auth, world):
+    from tests.conftest import csrf_token
+
+    ids, _tokens = world
+    from app.models import User
+
+    with app.app_context():
+        email = db.session.get(User, ids["admin"]).email
+    auth.login(email)
+    page = client.get("/beheer/api-sleutels").get_data(as_text=True)
+    assert "Eva Medewerker" in page and "Cas Coach" in page
+    made = client.post(
+        "/beheer/api-sleutels",
+        data={
+            "csrf_token": csrf_token(client, "/beheer/api-sleutels"),
+            "account": "Intranet",
+            "roles": ["employee"],
+            "name": "intranet-knop",
+            "scopes": ["read", "report"],
+            "days": "365",
+        },
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+    import re
+
+    secret = re.search(r'value="(rk_[^"]+)"', made.get_data(as_text=True)).group(1)
+    assert _submit(client, secret).status_code == 201
+    # Scopes beyond the account's roles are refused.
+    refused = client.post(
+        "/beheer/api-sleutels",
+        data={
+            "csrf_token": csrf_token(client, "/beheer/api-sleutels"),
+            "account": "Teams",
+            "roles": ["employee"],
+            "name": "teams",
+            "scopes": ["triage"],
+            "days": "30",
+        },
+    )
+    assert refused.status_code == 400

@@ -76,12 +76,21 @@ def _world(app, role: str) -> dict:
             "addressee_id": first_addressee_id(),
             "filename": "css/app.css",
             "column": "nieuw",
+            # An API key of someone else (Mijn instellingen: revoking it is not theirs to do).
+            "token_id": _api_token(other),
             **password_link_params(other),
             # A 'Merkbaar beter?' link of a solved report (used up once an answer is accepted).
             **checkback_link_params(owner),
         }
         params.update(_weekly_session())
         return params
+
+
+def _api_token(user) -> int:
+    from app.services.tokens import create_token
+
+    token, _secret = create_token(user, name="Script", scopes=["read"], days=30, actor=user)
+    return token.id
 
 
 def _weekly_session() -> dict:

@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
     from app.api import routes  # noqa: F401 - registers the operations on bp
     from app.api.auth import authenticate
     from app.api.docs import bp as docs_bp
+    from app.api.pages import bp as pages_bp
     from app.extensions import csrf
 
     app.config.setdefault("API_TITLE", "Rode Knop")
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(bp)
     csrf.exempt(bp)
     app.register_blueprint(docs_bp, url_prefix=VERSION_PREFIX)
+    app.register_blueprint(pages_bp)
     # First of all hooks: before the rate limiter and before anything reads the login cookie.
     app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
     app.extensions["rodeknop-api"] = api
