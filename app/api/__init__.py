@@ -59,7 +59,6 @@ def _spec_kwargs() -> dict:
         "info": {
             "description": "De API van Rode Knop. Aanmelden met een API-sleutel: Authorization: Bearer <sleutel>.",
         },
-        "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "rk_<sleutel>"}}

@@ -14,5 +14,17 @@
     validatorUrl: null,
     tryItOutEnabled: false,
     defaultModelsExpandDepth: 0,
+    // The page has its own heading and introduction: Swagger UI's info block (a second
+    // h1) is left out, so the headings stay one outline.
+    plugins: [
+      function () {
+        var nothing = function () {
+          return function () {
+            return null;
+          };
+        };
+        return { wrapComponents: { InfoContainer: nothing, info: nothing } };
+      },
+    ],
   });
 })();
