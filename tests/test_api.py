@@ -504,3 +504,22 @@ def test_the_beheerder_lists_every_token_and_makes_an_integration(app, client, a
         },
     )
     assert refused.status_code == 400
+
+
+def test_an_anonymous_reports_moments_are_only_days_and_cursors_are_opaque(app, client, world):
+    _ids, tokens = world
+    reference = _submit(client, tokens["employee"], anonymous=True).get_json()["reference"]
+    _submit(client, tokens["employee"])
+    card = next(
+        c
+        for c in client.get("/api/v1/board/columns/nieuw", headers=bearer(tokens["coach"])).get_json()["items"]
+        if c["reference"] == reference
+    )
+    assert "T" not in card["created_at"] and "T" not in card["last_activity_at"]
+    own = client.get(f"/api/v1/reports/{reference}", headers=bearer(tokens["employee"])).get_json()
+    assert "T" in own["created_at"]  # the reporter knows the moment
+    page = client.get("/api/v1/board/columns/nieuw?limit=1", headers=bearer(tokens["coach"])).get_json()
+    import base64
+
+    raw = base64.urlsafe_b64decode(page["next_cursor"] + "==")
+    assert b"board" not in raw and b"nieuw" not in raw  # encrypted, not only encoded

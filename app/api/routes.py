@@ -12,9 +12,18 @@ from datetime import date, datetime
 from flask import abort, current_app, url_for
 from flask_login import current_user
 from sqlalchemy import and_, literal_column, or_
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from app.anonymity import event_actor_name, event_moment, is_reporter, name_for, pseudonym, submitted_at
+from app.anonymity import (
+    event_actor_name,
+    event_moment,
+    is_reporter,
+    last_activity_at,
+    name_for,
+    pseudonym,
+    submitted_at,
+)
 from app.api import bp, cursor
 from app.api import schemas as s
 from app.api.auth import requires
@@ -97,7 +106,7 @@ def _summary(report: Report, supporters: int, viewer) -> dict:
         "version": report.version,
         "department": report.department.name if report.department else None,
         "created_at": _iso(submitted_at(report, viewer)),
-        "last_activity_at": _iso(report.last_activity_at),
+        "last_activity_at": _iso(last_activity_at(report, viewer)),
         "supporters": supporters,
         "url": url_for("api.report", reference=report.reference, _external=False),
     }
@@ -365,8 +374,8 @@ def board_column(args, column):
                 "department": card.department,
                 "follows_up": names[card.assignee_id],
                 "supporters": card.supporters,
-                "created_at": _iso(card.created_at),
-                "last_activity_at": _iso(card.last_activity_at),
+                "created_at": _iso(submitted_at(card, viewer)),
+                "last_activity_at": _iso(last_activity_at(card, viewer)),
                 "overdue": card.overdue,
                 "moves": list(acts.moves),
                 "take_on": acts.take_on,
@@ -395,10 +404,12 @@ def _act(reference: str, perform):
         db.session.flush()
         body = report_out(found, viewer)
         db.session.commit()
-    except ConflictError as error:
+    except (ConflictError, StaleDataError) as error:
+        # A stale version, or a write that lost a race with another worker's.
         db.session.rollback()
         fresh = _report_or_404(reference)
-        return problem(409, "Intussen gewijzigd", error.message, current=report_out(fresh, viewer))
+        message = error.message if isinstance(error, ConflictError) else workflow.ReportConflict(fresh, viewer).message
+        return problem(409, "Intussen gewijzigd", message, current=report_out(fresh, viewer))
     except DomainError as error:
         return _domain_error(error)
     return body
