@@ -37,7 +37,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 # Cases per operation, per token and per kind of input: bounded, so the run stays short.
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 6
 
 
 @pytest.fixture

@@ -20,8 +20,6 @@ from flask_smorest import Blueprint as ApiBlueprint
 from app.api.problems import PROBLEM, problem
 
 VERSION_PREFIX = "/api/v1"
-# Endpoints of the API that need no token: the document and its documentation page.
-PUBLIC_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_docs.page"})
 
 bp = ApiBlueprint("api", __name__, url_prefix=VERSION_PREFIX, description="Rode Knop API")
 
@@ -30,8 +28,6 @@ class RodeKnopApi(Api):
     """flask-smorest's Api without its app-wide JSON error handler (the HTML pages keep
     theirs; app/__init__.py answers problem+json under /api/), and with errors documented
     as application/problem+json."""
-
-    DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
 
     def _register_error_handlers(self):
         return None

@@ -13,15 +13,16 @@ from app.permissions import may_enter
 from app.services.tokens import effective_scopes, note_use, token_for_secret
 
 API_BLUEPRINT = "api"
+DOCS_BLUEPRINT = "api_docs"
 CHALLENGE = ("WWW-Authenticate", 'Bearer realm="Rode Knop"')
 
 
 def authenticate():
-    """Before every other hook, for every path under /api/: nobody is logged in by a cookie
-    here. An operation of the API needs a valid token (else 401); the document, the
-    documentation page and unknown paths need none."""
-    if not request.path.startswith("/api/"):
-        return None
+    """Before every other hook, for every path under /api/ but the documentation page: nobody
+    is logged in by a cookie here. An operation of the API needs a valid token (else 401);
+    the document and unknown paths need none."""
+    if not request.path.startswith("/api/") or request.blueprint == DOCS_BLUEPRINT:
+        return None  # the documentation page is an HTML page like the others
     g._login_user = current_app.login_manager.anonymous_user()
     if request.blueprint != API_BLUEPRINT:
         return None
