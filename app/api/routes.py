@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from flask import abort, current_app, url_for
 from flask_login import current_user
-from sqlalchemy import and_, literal_column, or_
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -326,13 +325,6 @@ def board_columns(args):
     }
 
 
-def _after_in_column(column: board.Column, after: tuple[datetime, int]):
-    moment, report_id = after
-    if column.statuses == board.DONE:
-        return or_(Report.last_activity_at < moment, and_(Report.last_activity_at == moment, Report.id < report_id))
-    return or_(Report.created_at > moment, and_(Report.created_at == moment, Report.id > report_id))
-
-
 @bp.route("/board/columns/<column>", methods=["GET"])
 @requires("triage", area="board")
 @bp.arguments(s.ColumnQuery, location="query")
@@ -346,13 +338,7 @@ def board_column(args, column):
     limit = args["limit"]
     after = _page_cursor(f"board:{found.key}", args.get("cursor"))
     params = board.board_params(filters, current_user, now)
-    stmt = board.board_statement(filters).where(Report.status.in_(found.statuses))
-    if after is not None:
-        stmt = stmt.where(_after_in_column(found, after))
-    ids = stmt.with_only_columns(Report.id).order_by(*found.order()).limit(limit + 1).subquery()
-    keyed = db.select(ids.c.id.label("id"), literal_column("0").label("part")).subquery("page")
-    rows = [board._card_report(row) for row in db.session.execute(board._card_statement(keyed), params)]
-    cards = found.sort(rows)
+    cards = board.column_cards(found, filters, params, after, limit + 1)
     more = len(cards) > limit
     cards = cards[:limit]
     statements = board.statements_for(filters, False)
@@ -381,13 +367,11 @@ def board_column(args, column):
                 "take_on": acts.take_on,
             }
         )
-    last = cards[-1] if cards else None
-    moment = (last.last_activity_at if found.statuses == board.DONE else last.created_at) if last else None
     return {
         "column": found.key,
         "count": sum(counts.get(status, 0) for status in found.statuses),
         "items": items,
-        "next_cursor": cursor.encode(f"board:{found.key}", moment, last.id) if more and last else None,
+        "next_cursor": cursor.encode(f"board:{found.key}", *found.position(cards[-1])) if more and cards else None,
     }
 
 
