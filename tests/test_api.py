@@ -381,6 +381,7 @@ def test_list_queries_do_not_grow_with_the_data(app, client, world):
         make_dossier(make_report(employee))
         db.session.commit()
     few = counts()
+    print(f"\nAPI statements per list: {few}")
     with app.app_context():
         employee = db.session.get(User, ids["employee"])
         for n in range(12):
