@@ -124,6 +124,11 @@ class Config:
     INSIGHT_SLOW_SECONDS = float(os.environ.get("INSIGHT_SLOW_SECONDS", "0.25"))
     # How long ended reports stay in the board's Afgerond column.
     RECENT_DONE_DAYS = int(os.environ.get("RECENT_DONE_DAYS", "30"))
+
+    # The JSON API (/api/v1, README "API"): requests per token (Flask-Limiter notation), the
+    # longest a token may be valid, and the largest page a list gives.
+    API_LIMIT_PER_TOKEN = os.environ.get("API_LIMIT_PER_TOKEN", "300 per minute")
+    API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
     # The open data (ended reports and escalation dossiers without personal data) for anyone,
     # without logging in; off: only coaches, Juridische Zaken and beheerders download it.
     OPEN_DATA_PUBLIC = _bool("OPEN_DATA_PUBLIC", False)

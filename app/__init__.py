@@ -141,6 +141,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app import api
     from app.admin.routes import bp as admin_bp
     from app.auth import sso
     from app.auth.routes import bp as auth_bp
@@ -168,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/beheer")
     app.register_blueprint(checkback_bp, url_prefix="/merkbaar-beter")
     app.register_blueprint(insight_bp, url_prefix="/inzicht")
+    api.init_app(app)
 
     from app import views
 
@@ -176,9 +178,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from app.api.problems import is_api_request, problem, problem_for_http_exception
     from app.extensions import db
 
-    def render_error(code: int, title: str, message: str):
+    def render_error(code: int, title: str, message: str, error: HTTPException | None = None):
+        if is_api_request():  # the JSON API: problem+json, never an HTML page
+            return problem_for_http_exception(error) if error is not None else problem(code)
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(CSRFError)
@@ -204,40 +209,50 @@ def register_errorhandlers(app: Flask) -> None:
         )
 
     @app.errorhandler(400)
-    def bad_request(_error):
-        return render_error(400, "Ongeldig verzoek", "Het verzoek kon niet worden verwerkt.")
+    def bad_request(error):
+        return render_error(400, "Ongeldig verzoek", "Het verzoek kon niet worden verwerkt.", error=error)
 
     @app.errorhandler(403)
-    def forbidden(_error):
-        return render_error(403, "Geen toegang", "U heeft geen toegang tot deze pagina.")
+    def forbidden(error):
+        return render_error(403, "Geen toegang", "U heeft geen toegang tot deze pagina.", error=error)
 
     @app.errorhandler(404)
-    def not_found(_error):
-        return render_error(404, "Pagina niet gevonden", "Deze pagina bestaat niet (meer).")
+    def not_found(error):
+        return render_error(404, "Pagina niet gevonden", "Deze pagina bestaat niet (meer).", error=error)
 
     @app.errorhandler(405)
-    def method_not_allowed(_error):
-        return render_error(405, "Niet toegestaan", "Deze actie is hier niet mogelijk.")
+    def method_not_allowed(error):
+        return render_error(405, "Niet toegestaan", "Deze actie is hier niet mogelijk.", error=error)
 
     @app.errorhandler(413)
-    def too_large(_error):
+    def too_large(error):
         return render_error(
             413,
             "Te veel tekst",
             "Wat u verstuurde is te groot om te verwerken. Maak de tekst korter en probeer het opnieuw.",
+            error=error,
         )
 
     @app.errorhandler(429)
-    def too_many(_error):
+    def too_many(error):
         return render_error(
             429,
             "Te veel pogingen",
             "Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw.",
+            error=error,
         )
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        # Statuses without a page of their own (409, 415, 422, ...): problem+json under
+        # /api/, Werkzeug's own answer elsewhere.
+        return problem_for_http_exception(error) if is_api_request() else error
 
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()
+        if is_api_request():
+            return problem(500)
         return render_error(
             500,
             "Er ging iets mis",
@@ -252,7 +267,9 @@ def register_hooks(app: Flask) -> None:
 
     @app.after_request
     def no_store(response):
-        if not request.path.startswith("/static/"):
+        # The API's reads say themselves how to cache (private, revalidated by ETag).
+        api_cache = request.path.startswith("/api/") and "Cache-Control" in response.headers
+        if not request.path.startswith("/static/") and not api_cache:
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -238,6 +238,17 @@ def submitted_at(report: Report, viewer: User | None) -> datetime | date:
     return report.created_at
 
 
+def last_activity_at(report: Report, viewer: User | None) -> datetime | date:
+    """When the report last changed, as `viewer` may know it: for an anonymous report only
+    the day, to anyone but its reporter (until someone acts on it, it is the moment it was
+    made: see submitted_at)."""
+    if report.is_anonymous and not is_reporter(viewer, report):
+        from app.clock import local
+
+        return local(report.last_activity_at).date()
+    return report.last_activity_at
+
+
 # Timeline lines an anonymous reporter writes themselves (without an actor): the
 # submission, and an impact estimate given on their own report.
 _REPORTER_KINDS = ("submitted", "estimated")

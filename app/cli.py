@@ -16,6 +16,44 @@ def register(app: Flask) -> None:
     register_mail_commands(app)
     register_job_commands(app)
 
+    @app.cli.command("create-api-token")
+    @click.option("--email", required=True, help="Whose token; with --integration: the beheerder who makes it.")
+    @click.option("--integration", default=None, help="Instead: a new service account with this name (an integration).")
+    @click.option(
+        "--role",
+        "roles",
+        multiple=True,
+        type=click.Choice(sorted(ROLES)),
+        default=["employee"],
+        show_default=True,
+        help="The integration's roles; repeat for several.",
+    )
+    @click.option("--scope", "scopes", multiple=True, required=True, help="read, report, triage or legal; repeat.")
+    @click.option("--name", default="Opdrachtregel", show_default=True, help="The token's name.")
+    @click.option("--days", default=90, show_default=True, type=int)
+    def create_api_token_command(email, integration, roles, scopes, name, days):
+        """Make an API token (README, "API") and print its secret, once. Without --integration
+        the token is the personal token of --email; with it, --email is the beheerder who
+        makes a new service account, and the token acts as that account."""
+        from app.services.tokens import create_service_account, create_token
+        from app.services.users import get_user_by_email
+
+        actor = get_user_by_email(email)
+        if actor is None or not actor.active:
+            raise click.ClickException(f"No active user {email}.")
+        try:
+            user = actor
+            if integration:
+                if not actor.has_role("admin"):
+                    raise DomainError("Alleen een beheerder maakt een koppeling.")
+                user = create_service_account(integration, roles, actor=actor)
+            _token, secret = create_token(user, name=name, scopes=scopes, days=days, actor=actor)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        click.echo(secret)
+
     @app.cli.command("create-user")
     @click.option("--email", prompt="E-mailadres")
     @click.option("--name", prompt="Naam")

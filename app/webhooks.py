@@ -71,11 +71,8 @@ API_REPORT = "api.report"
 API_DOSSIER = "api.dossier"
 
 
-def _api_url(endpoint: str, **values) -> str | None:
-    """The resource in the /api/v1 API, built from its route like every link (None in an
-    app without the API)."""
-    if endpoint not in current_app.view_functions:
-        return None
+def _api_url(endpoint: str, **values) -> str:
+    """The resource in the /api/v1 API, built from its route like every link."""
     return external_url(endpoint, **values)
 
 

@@ -45,6 +45,7 @@ TABLES = [
     "audit_entry",
     "webhook_delivery",
     "webhook",
+    "api_token",
     "user_role",
     "recovery_code",
     "mail_preference",
@@ -267,9 +268,11 @@ HEAVY = {
     "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[legal]": 55,
     "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[employee]": 25,
     "tests/test_fuzz.py::test_hostile_input_never_gives_a_500_nor_a_corrupted_row[executive]": 25,
+    "tests/test_api_schemathesis.py::test_schemathesis_against_the_live_document": 35,
     "tests/test_anonymity_worlds.py::test_nobody_else_can_tell_who_reported_anonymously": 15,
     "tests/test_notifications.py::test_four_processes_running_the_daily_overview_at_once_send_one": 12,
     "tests/test_jobs.py::test_four_processes_running_the_job_at_once_send_one_reminder": 12,
+    "tests/test_webhooks.py::test_the_job_run_by_several_processes_at_once_delivers_each_once": 12,
 }
 
 

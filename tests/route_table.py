@@ -223,3 +223,103 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
 # a row that does not name it gives the employee's outcome.
 for _row in ROUTE_TABLE.values():
     _row.setdefault("executive", _row["employee"])
+
+# --- API keys (app/api/pages.py): one's own under Mijn instellingen, all of them under Beheer ---
+# <token_id> is a key of another medewerker: only the beheerder may revoke it.
+ROUTE_TABLE.update({
+    ("api_keys.mine", "GET"):   {"anon": LOGIN, "employee": 200, "coach": 200, "legal": 200, "admin": 200, "executive": 200},
+    ("api_keys.mine", "POST"):  {"anon": LOGIN, "employee": 400, "coach": 400, "legal": 400, "admin": 400, "executive": 400},
+    ("api_keys.revoke", "POST"): {"anon": LOGIN, "employee": 404, "coach": 404, "legal": 404, "admin": redirect("/instellingen/api-sleutels"), "executive": 404},
+    ("api_keys.admin", "GET"):  {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": 200, "executive": 403},
+    ("api_keys.admin", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": 403, "admin": 400, "executive": 403},
+})  # fmt: skip
+
+# --- the JSON API (app/api) ---------------------------------------------------------------
+# A login cookie never authenticates it: every operation answers 401 (problem+json) to every
+# role of this table, also with the CSRF token. The document and its page are public.
+API_OPERATIONS: list[tuple[str, str]] = [
+    ("api.submit", "POST"),
+    ("api.similar", "GET"),
+    ("api.report", "GET"),
+    ("api.support", "POST"),
+    ("api.my_reports", "GET"),
+    ("api.board_columns", "GET"),
+    ("api.board_column", "GET"),
+    ("api.take_on", "POST"),
+    ("api.assign", "POST"),
+    ("api.decide", "POST"),
+    ("api.merge", "POST"),
+    ("api.reopen", "POST"),
+    ("api.note", "POST"),
+    ("api.update", "POST"),
+    ("api.dossiers", "GET"),
+    ("api.dossier", "GET"),
+    ("api.dossier_timeline", "GET"),
+    ("api.statistics", "GET"),
+]
+for _key in API_OPERATIONS:
+    ROUTE_TABLE[_key] = dict.fromkeys(ROLES, 401)
+ROUTE_TABLE[("api-docs.openapi_json", "GET")] = dict.fromkeys(ROLES, 200)
+ROUTE_TABLE[("api_docs.page", "GET")] = dict.fromkeys(ROLES, 200)
+
+# Every API operation x every kind of token (tests/test_api_routes.py), in the world above
+# (<reference>: someone else's open report; <dossier_id>: a dossier; <column>: nieuw). GETs
+# carry no query string and POSTs the JSON body {}: an allowed call without its fields is
+# 422, never a change. Columns: no token, an expired and a revoked token (of a coach), and
+# each role's token with every scope its roles allow; "-read": that role with scope read only.
+TOKENS = (
+    "none",
+    "expired",
+    "revoked",
+    "employee",
+    "employee-read",
+    "coach",
+    "coach-read",
+    "legal",
+    "admin",
+    "executive",
+)
+_REFUSED = {"none": 401, "expired": 401, "revoked": 401}
+
+
+def _api_row(employee, coach, legal, admin, executive, *, read_only=None, coach_read=None) -> dict[str, object]:
+    return {
+        **_REFUSED,
+        "employee": employee,
+        "employee-read": employee if read_only is None else read_only,
+        "coach": coach,
+        "coach-read": coach if coach_read is None else coach_read,
+        "legal": legal,
+        "admin": admin,
+        "executive": executive,
+    }
+
+
+# fmt: off
+API_TABLE: dict[tuple[str, str], dict[str, object]] = {
+    # scope report: anyone may report and support; a read-only token may not.
+    ("api.submit", "POST"):           _api_row(422, 422, 422, 422, 422, read_only=403, coach_read=403),
+    ("api.support", "POST"):          _api_row(201, 201, 201, 201, 201, read_only=403, coach_read=403),
+    # scope read: a missing query (rule) is 422.
+    ("api.similar", "GET"):           _api_row(422, 422, 422, 422, 422),
+    # Someone else's report: staff may see it, others get 404 as if it did not exist.
+    ("api.report", "GET"):            _api_row(404, 200, 200, 200, 404),
+    ("api.my_reports", "GET"):        _api_row(200, 200, 200, 200, 200),
+    # scope triage, and the board's area: coaches.
+    ("api.board_columns", "GET"):     _api_row(403, 200, 403, 403, 403, coach_read=403),
+    ("api.board_column", "GET"):      _api_row(403, 200, 403, 403, 403, coach_read=403),
+    ("api.take_on", "POST"):          _api_row(403, 422, 403, 403, 403, coach_read=403),
+    ("api.assign", "POST"):           _api_row(403, 422, 403, 403, 403, coach_read=403),
+    ("api.decide", "POST"):           _api_row(403, 422, 403, 403, 403, coach_read=403),
+    ("api.merge", "POST"):            _api_row(403, 422, 403, 403, 403, coach_read=403),
+    ("api.reopen", "POST"):           _api_row(403, 422, 403, 403, 403, coach_read=403),
+    ("api.note", "POST"):             _api_row(403, 422, 403, 403, 403, coach_read=403),
+    ("api.update", "POST"):           _api_row(403, 422, 403, 403, 403, coach_read=403),
+    # scope legal, and the dossiers' area: Juridische Zaken and the beheerder.
+    ("api.dossiers", "GET"):          _api_row(403, 403, 200, 200, 403),
+    ("api.dossier", "GET"):           _api_row(403, 403, 200, 200, 403),
+    ("api.dossier_timeline", "GET"):  _api_row(403, 403, 200, 200, 403),
+    # scope read, and Inzicht's area: staff and management.
+    ("api.statistics", "GET"):        _api_row(403, 200, 200, 200, 200, read_only=403),
+}
+# fmt: on

@@ -18,6 +18,7 @@ from app.models import AuditEntry, Dossier, Event, Report, User, WebhookDelivery
 from app.services.reports import my_reports
 from app.services.webhooks import register_webhook
 from app.webhooks import EVENTS, payload_problems
+from tests.api_helpers import bearer, token_for
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
 
@@ -209,6 +210,7 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         "purpose": ["reset"],
         "token": ["niet-geldig"],
         "checkback_token": ["niet-geldig"],
+        "column": ["nieuw", "in-behandeling", "afgerond"],
     }
     urls, unfilled = [], []
     with app.test_request_context():
@@ -232,6 +234,10 @@ def _get_urls(app, world) -> tuple[list[tuple[str, str]], list[str]]:
         for endpoint in ("reports.index", "reports.export_csv", "reports.export_xlsx"):
             urls.append((endpoint, url_for(endpoint, zoek=ANONYMOUS_RULE)))
         urls.append(("reports.mine", url_for("reports.mine", pagina=2)))
+        # The API (with the viewer's token, see _scan): the same searches and filters.
+        urls.append(("api.similar", url_for("api.similar", rule=ANONYMOUS_RULE, problem=ANONYMOUS_PROBLEM)))
+        urls.append(("api.board_column", url_for("api.board_column", column="nieuw", zoek=ANONYMOUS_RULE)))
+        urls.append(("api.my_reports", url_for("api.my_reports", limit=100)))
         # The board with a card just moved (?kaart=) and the columns' later pages.
         for reference in world["references"]:
             urls.append(("board.index", url_for("board.index", kaart=reference)))
@@ -279,12 +285,17 @@ def _scan(app, world, email, role) -> list[str]:
     """Every page `role` can ask for; the problems found (empty when none)."""
     client = app.test_client()
     _login(client, email)
+    # The API answers the same viewer's token (and nothing to the cookie).
+    with app.app_context():
+        from app.models import User
+
+        api_secret = token_for(db.session.scalar(db.select(User).where(User.email == email)))
     seen = []
     problems = []
     urls, unfilled = _get_urls(app, world)
     for endpoint, url in urls:
         try:
-            response = client.get(url)
+            response = client.get(url, headers=bearer(api_secret) if endpoint.startswith("api.") else None)
         except Exception as error:
             problems.append(f"{role} {url}: raised {error!r}")
             continue
@@ -305,6 +316,11 @@ def _scan(app, world, email, role) -> list[str]:
     # The scan must actually have looked at the anonymous report where the role may see it.
     if role in ("coach", "legal", "admin", "supporting employee") and f"/meldingen/{world['anonymous']}" not in seen:
         problems.append(f"{role} could not open the anonymous report at all: this scan proves nothing")
+    if (
+        role in ("coach", "legal", "admin", "supporting employee")
+        and f"/api/v1/reports/{world['anonymous']}" not in seen
+    ):
+        problems.append(f"{role} could not read the anonymous report through the API: this scan proves nothing")
     if role in ("coach", "legal", "admin") and "/meldingen" not in seen:
         problems.append(f"{role} could not open the overview of all reports")
     return problems

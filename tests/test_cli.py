@@ -86,3 +86,42 @@ def test_reset_second_factor_command(app, runner):
     assert again.exit_code != 0 and "geen tweestapsverificatie" in again.output
     unknown = runner.invoke(args=["reset-second-factor", "--email", "nobody@example.test"])
     assert unknown.exit_code != 0
+
+
+def test_create_api_token_command(app, runner):
+    from app.models import ApiToken
+    from tests.factories import make_user
+
+    with app.app_context():
+        make_user("Bea Beheer", email="bea@example.test", roles=("employee", "admin"))
+        make_user("Eef Medewerker", email="eef@example.test")
+        db.session.commit()
+    result = runner.invoke(
+        args=["create-api-token", "--email", "bea@example.test", "--scope", "read", "--scope", "legal"]
+    )
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip()
+    assert secret.startswith("rk_")
+    client = app.test_client()
+    assert client.get("/api/v1/dossiers", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    integration = runner.invoke(
+        args=[
+            "create-api-token",
+            "--email",
+            "bea@example.test",
+            "--integration",
+            "Intranet",
+            "--role",
+            "employee",
+            "--scope",
+            "report",
+        ]
+    )
+    assert integration.exit_code == 0, integration.output
+    refused = runner.invoke(args=["create-api-token", "--email", "eef@example.test", "--scope", "triage"])
+    assert refused.exit_code != 0 and "past niet bij de rol" in refused.output
+    with app.app_context():
+        assert [t.kind for t in db.session.scalars(db.select(ApiToken).order_by(ApiToken.id))] == [
+            "personal",
+            "integration",
+        ]

@@ -129,6 +129,10 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "admin.edit_webhook": ("pagina",),
     "main.embed": ("afdeling",),
     "reports.new": ("afdeling",),
+    # The JSON API's lists (a login cookie gets 401 there; Schemathesis fuzzes them with tokens).
+    "api.my_reports": ("cursor", "limit"),
+    "api.dossiers": ("cursor", "limit"),
+    "api.board_column": (*BOARD_PARAMS[:5], "cursor", "limit"),
 }
 
 # Valid values for fields whose format the app checks, by field name (without prefix).
@@ -293,6 +297,14 @@ class Run:
 # --- the world -----------------------------------------------------------------------------
 
 
+def _api_token(user) -> int:
+    from app.services.tokens import create_token
+
+    token, _secret = create_token(user, name="Script", scopes=["read"], days=30, actor=user)
+    db.session.commit()
+    return token.id
+
+
 def _world(app, role: str) -> dict:
     """As tests/route_table.py describes it, with more to act on: open reports (one to merge
     into), an ended one to reopen, an escalated one with its dossier (ready to be sent), and
@@ -327,7 +339,8 @@ def _world(app, role: str) -> dict:
         dossier.owner = busy
         enable_second_factor(busy)  # so the beheerder's page offers to wipe it
         if role != "anon":
-            make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
+            # With an API key of their own, so Mijn instellingen offers to revoke one.
+            _api_token(make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role]))
         db.session.commit()
         session = start_session(coach, [coach.id])
         db.session.commit()
@@ -344,6 +357,8 @@ def _world(app, role: str) -> dict:
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),
             "filename": "css/app.css",
+            "column": "nieuw",
+            "token_id": _api_token(other),
             "session_id": session.id,
             "item_id": session.items[0].id,
             # A valid link to choose a new password (used up once a value is accepted).

@@ -27,6 +27,14 @@ from tests.factories import (
 from tests.test_security_routes import _weekly_session
 
 
+def _api_token(user) -> int:
+    from app.services.tokens import create_token
+
+    token, _secret = create_token(user, name="Script", scopes=["read"], days=30, actor=user)
+    db.session.flush()
+    return token.id
+
+
 def _world(app):
     with app.app_context():
         department = make_department("Burgerzaken")
@@ -46,6 +54,8 @@ def _world(app):
             "user_id": owner.id,
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),
+            "column": "nieuw",
+            "token_id": _api_token(owner),
             **password_link_params(owner),
             # A 'Merkbaar beter?' link of a solved report (used up once an answer is accepted).
             **checkback_link_params(owner),
@@ -251,6 +261,10 @@ def test_anonymous_post_without_token_is_a_login_redirect_or_a_plain_refusal(app
             problems.append(
                 f"{endpoint} {path}: status {status} with a Location header {location!r} (a redirect sent as an error)"
             )
+        elif endpoint.startswith("api."):
+            # The JSON API has no forms and no CSRF: without its bearer token it is 401.
+            if status != 401 or response.mimetype != "application/problem+json":
+                problems.append(f"{endpoint} {path}: status {status} {response.mimetype}, expected 401 problem+json")
         elif status != 400 or "verlopen" not in response.get_data(as_text=True):
             problems.append(f"{endpoint} {path}: status {status} without the Dutch 'verlopen' message")
     assert not problems, "\n".join(problems)

@@ -27,7 +27,7 @@ from tests.factories import (
 from tests.route_table import LAST, LOGIN, ROLE_GRANTS, ROLES, ROUTE_TABLE
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
-OUTCOMES_WITHOUT_WRITES = {LOGIN, 400, 403, 404}
+OUTCOMES_WITHOUT_WRITES = {LOGIN, 400, 401, 403, 404}
 
 
 def routes_in(app) -> set[tuple[str, str]]:
@@ -48,7 +48,7 @@ def test_every_row_names_every_role_once():
         for role, outcome in row.items():
             assert (
                 outcome == LOGIN
-                or outcome in (200, 400, 403, 404)
+                or outcome in (200, 400, 401, 403, 404)
                 or (isinstance(outcome, tuple) and outcome[0] == "redirect")
             ), f"{key} {role}: unknown outcome {outcome!r}"
 
@@ -78,12 +78,22 @@ def _world(app, role: str) -> dict:
             "dossier_id": dossier.id,
             "addressee_id": first_addressee_id(),
             "filename": "css/app.css",
+            "column": "nieuw",
+            # An API key of someone else (Mijn instellingen: revoking it is not theirs to do).
+            "token_id": _api_token(other),
             **password_link_params(other),
             # A 'Merkbaar beter?' link of a solved report (used up once an answer is accepted).
             **checkback_link_params(owner),
         }
         params.update(_weekly_session())
         return params
+
+
+def _api_token(user) -> int:
+    from app.services.tokens import create_token
+
+    token, _secret = create_token(user, name="Script", scopes=["read"], days=30, actor=user)
+    return token.id
 
 
 def _weekly_session() -> dict:
@@ -147,6 +157,8 @@ def _problem(response, outcome, url: str, params: dict) -> str | None:
         return None
     if status != outcome:
         return f"status {status} (Location {location!r}); expected {outcome}"
+    if outcome == 401 and response.mimetype != "application/problem+json":
+        return "401 without problem+json (the API)"
     if outcome == 403 and "Geen toegang" not in body:
         return "403 without the Dutch 'Geen toegang' page"
     if outcome == 404 and "Pagina niet gevonden" not in body:

@@ -32,7 +32,8 @@ def pending_step(user) -> tuple[str, str] | None:
 def register(app: Flask) -> None:
     @app.before_request
     def account_gate():
-        if request.endpoint in OPEN_ENDPOINTS or not current_user.is_authenticated:
+        # The API (app/api) authenticates by token alone; these steps belong to a browser session.
+        if request.path.startswith("/api/") or request.endpoint in OPEN_ENDPOINTS or not current_user.is_authenticated:
             return None
         step = pending_step(current_user)
         if step is None or request.endpoint == step[0]:

@@ -79,6 +79,17 @@ class Column:
             return (Report.last_activity_at.desc(), Report.id.desc())
         return (Report.created_at, Report.id)
 
+    def after(self, moment: datetime, report_id: int):
+        """The reports that come after the one with (moment, id) in order(): a keyset page
+        (the API's cursor; `moment` as position() gives it)."""
+        if self.statuses == DONE:
+            return or_(Report.last_activity_at < moment, and_(Report.last_activity_at == moment, Report.id < report_id))
+        return or_(Report.created_at > moment, and_(Report.created_at == moment, Report.id > report_id))
+
+    def position(self, report: CardReport) -> tuple[datetime, int]:
+        """The values of order() for `report` (see after)."""
+        return (report.last_activity_at if self.statuses == DONE else report.created_at), report.id
+
     def sort(self, reports: list[CardReport]) -> list[CardReport]:
         """`reports` in the order of order(), for rows fetched by id."""
         if self.statuses == DONE:
@@ -291,6 +302,18 @@ def _card_statement(ids):
 def _card_report(row) -> CardReport:
     _part, *fields = row
     return CardReport(*fields)
+
+
+def column_cards(column: Column, filters: BoardFilters, params: dict, after, limit: int) -> list[CardReport]:
+    """The cards of `column` under `filters` that come after the card at `after`
+    (Column.position; None: from the start), the first `limit` in the column's order: one
+    statement, a keyset page (the API's cursor pages)."""
+    stmt = board_statement(filters).where(Report.status.in_(column.statuses))
+    if after is not None:
+        stmt = stmt.where(column.after(*after))
+    ids = stmt.with_only_columns(Report.id).order_by(*column.order()).limit(limit).subquery()
+    keyed = db.select(ids.c.id.label("id"), literal_column("0").label("part")).subquery("page")
+    return column.sort([_card_report(row) for row in db.session.execute(_card_statement(keyed), params)])
 
 
 class BoardStatements:

@@ -1,5 +1,6 @@
 """The domain's tables, one module per aggregate."""
 
+from app.models.api_token import ApiToken
 from app.models.audit import AuditEntry
 from app.models.checkback import CheckbackAnswer, CheckbackInvite
 from app.models.dossier import Addressee, Dossier, DossierEvent, DossierStatus
@@ -14,6 +15,7 @@ from app.models.webhook import Webhook, WebhookDelivery
 __all__ = [
     "ROLES",
     "Addressee",
+    "ApiToken",
     "AuditEntry",
     "CheckbackAnswer",
     "CheckbackInvite",

@@ -138,6 +138,9 @@ class User(UserMixin, db.Model):
     # the issuer and its `sub` claim. Both empty for an account that never signed in that way.
     oidc_issuer: Mapped[str | None] = mapped_column(String(OIDC_ISSUER_MAX))
     oidc_subject: Mapped[str | None] = mapped_column(String(OIDC_SUBJECT_MAX))
+    # A service account: the identity an integration token (app/api) acts as, made by a
+    # beheerder. It has no password anyone knows and never follows a report up.
+    is_service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

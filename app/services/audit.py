@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.extensions import db
-from app.models import Addressee, AuditEntry, Department, User, Webhook
+from app.models import Addressee, ApiToken, AuditEntry, Department, User, Webhook
 
 # Every action recorded, as the Logboek shows it.
 ACTIONS = {
@@ -45,9 +45,12 @@ ACTIONS = {
     "webhook_secret_renewed": "Nieuw geheim voor webhook",
     "webhook_deleted": "Webhook verwijderd",
     "webhook_resent": "Webhookbericht opnieuw verstuurd",
+    "api_token_created": "API-sleutel gemaakt",
+    "api_token_revoked": "API-sleutel ingetrokken",
+    "service_account_created": "Serviceaccount voor een koppeling aangemaakt",
 }
 RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
-OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "webhook": Webhook}
+OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "webhook": Webhook, "api_token": ApiToken}
 
 
 def record_audit(

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, or_, text
+from sqlalchemy import and_, false, or_, text
 from sqlalchemy.exc import IntegrityError
 
 from app.anonymity import is_reporter, pseudonym, reported_by, reporter_terms, supported_by, supporter_terms
@@ -372,6 +372,12 @@ def followed_reports(user: User, *, page: int | None = None, per_page: int = PER
         .limit(slot.size)
         .subquery()
     )
+    return Page(_followed_items(user, shown), slot)
+
+
+def _followed_items(user: User, shown) -> list[FollowedReport]:
+    """The reports whose keys `shown` (id, last_activity_at) selects, newest activity
+    first, with how `user` follows each: two statements."""
     reports = list(
         db.session.scalars(
             db.select(Report)
@@ -380,11 +386,26 @@ def followed_reports(user: User, *, page: int | None = None, per_page: int = PER
         )
     )
     supports: dict[int, Support] = {}
-    for support in db.session.scalars(
-        db.select(Support)
-        .where(Support.report_id.in_([report.id for report in reports]), supported_by(user))
-        .order_by(Support.created_at, Support.id)
-    ):
-        supports.setdefault(support.report_id, support)
-    items = [FollowedReport(report, is_reporter(user, report), supports.get(report.id)) for report in reports]
-    return Page(items, slot)
+    if reports:
+        for support in db.session.scalars(
+            db.select(Support)
+            .where(Support.report_id.in_([report.id for report in reports]), supported_by(user))
+            .order_by(Support.created_at, Support.id)
+        ):
+            supports.setdefault(support.report_id, support)
+    return [FollowedReport(report, is_reporter(user, report), supports.get(report.id)) for report in reports]
+
+
+def followed_reports_after(user: User, after: tuple[datetime, int] | None, limit: int) -> list[FollowedReport]:
+    """The reports the user follows, in followed_reports' order (newest activity first),
+    that come after the report whose (last_activity_at, id) is `after`: the first `limit`.
+    A keyset page (the API's cursor): the same few statements wherever the page is."""
+    selects = _followed(user, *NEWEST_ACTIVITY_KEY)
+    if after is not None:
+        moment, report_id = after
+        before = or_(Report.last_activity_at < moment, and_(Report.last_activity_at == moment, Report.id < report_id))
+        selects = [q.where(before) for q in selects]
+    newest = [db.select(q.order_by(*NEWEST_ACTIVITY).limit(limit).subquery()) for q in selects]
+    keys = db.union(*newest).subquery()
+    shown = db.select(keys).order_by(keys.c.last_activity_at.desc(), keys.c.id.desc()).limit(limit).subquery()
+    return _followed_items(user, shown)

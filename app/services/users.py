@@ -485,7 +485,8 @@ def update_department(department: Department, *, name: str, active: bool, actor:
 _WITH_ROLE = (
     db.select(User)
     .join(UserRole, UserRole.user_id == User.id)
-    .where(UserRole.role == bindparam("role"), User.active.is_(True))
+    # A service account (app.services.tokens) gets no mail and follows nothing up.
+    .where(UserRole.role == bindparam("role"), User.active.is_(True), User.is_service_account.is_(False))
     .order_by(User.name, User.id)
 )
 _NAMES_WITH_ROLE = _WITH_ROLE.with_only_columns(User.id, User.name)

@@ -243,8 +243,9 @@ FOLLOW_UP_ROLE = "coach"
 
 
 def may_follow_up(user: User | None) -> bool:
-    """Who can be the one who follows a report up: an active ontregelcoach."""
-    return user is not None and user.active and user.has_role(FOLLOW_UP_ROLE)
+    """Who can be the one who follows a report up: an active ontregelcoach (a person, not
+    the service account of an integration)."""
+    return user is not None and user.active and not user.is_service_account and user.has_role(FOLLOW_UP_ROLE)
 
 
 def _assign(report: Report, assignee: User, actor: User, *, text: str | None = None, notify: bool = True) -> None:

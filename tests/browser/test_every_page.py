@@ -39,6 +39,9 @@ NOT_PAGES = {
     "opendata.dossiers_csv",
     "opendata.dossiers_json",
     "insight.download",
+    # The JSON API's document (its operations, "api.*", are no pages either; the
+    # documentation page api_docs.page is).
+    "api-docs.openapi_json",
 }
 # Pages whose content differs per role are checked for every role; every other page once
 # (the header, which differs per role, is covered by the start page of each role).
@@ -126,7 +129,7 @@ def _invitation() -> dict:
 def _pages(app, values: dict) -> list[tuple[str, str]]:
     paths = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.endpoint.startswith("api."):
             continue
         missing = set(rule.arguments) - set(values)
         if missing:
