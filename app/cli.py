@@ -54,6 +54,33 @@ def register(app: Flask) -> None:
             raise click.ClickException(error.message) from error
         click.echo(secret)
 
+    @app.cli.command("create-webhook")
+    @click.option("--email", required=True, help="The beheerder who registers it.")
+    @click.option("--url", required=True, help="Where the deliveries go.")
+    @click.option(
+        "--event",
+        "events",
+        multiple=True,
+        required=True,
+        help="report.created, report.status_changed or dossier.changed; repeat.",
+    )
+    def create_webhook_command(email, url, events):
+        """Register a webhook (README, "Webhooks"), as a beheerder would under Beheer ->
+        Webhooks, and print its signing secret, once."""
+        from app.services.users import get_user_by_email
+        from app.services.webhooks import register_webhook
+
+        actor = get_user_by_email(email)
+        if actor is None or not actor.active or not actor.has_role("admin"):
+            raise click.ClickException(f"No active beheerder {email}.")
+        try:
+            _webhook, secret = register_webhook(url, events, active=True, actor=actor)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        click.echo(secret)
+
     @app.cli.command("create-user")
     @click.option("--email", prompt="E-mailadres")
     @click.option("--name", prompt="Naam")

@@ -125,3 +125,32 @@ def test_create_api_token_command(app, runner):
             "personal",
             "integration",
         ]
+
+
+def test_create_webhook_command(app, runner):
+    """A beheerder registers a webhook from the command line (the README's curl script);
+    anyone else, or a bad address or event, is refused and nothing is stored."""
+    from app.models import Webhook
+    from tests.factories import make_user
+
+    with app.app_context():
+        make_user("Bea Beheer", email="bea@example.test", roles=("employee", "admin"))
+        make_user("Eef Medewerker", email="eef@example.test")
+        db.session.commit()
+    url = "http://127.0.0.1:9/ontvanger"
+    refused = [
+        ["--email", "eef@example.test", "--url", url, "--event", "report.created"],
+        ["--email", "bea@example.test", "--url", "ftp://x.test/", "--event", "report.created"],
+        ["--email", "bea@example.test", "--url", url, "--event", "report.deleted"],
+    ]
+    for args in refused:
+        result = runner.invoke(args=["create-webhook", *args])
+        assert result.exit_code != 0, args
+    result = runner.invoke(
+        args=["create-webhook", "--email", "bea@example.test", "--url", url, "--event", "report.created"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        (webhook,) = db.session.scalars(db.select(Webhook)).all()
+        assert webhook.url == url and webhook.events == "report.created" and webhook.active
+        assert result.output.strip() not in webhook.secret, "stored sealed, never as printed"
