@@ -446,6 +446,7 @@ def test_make_see_once_and_revoke_a_token_under_mijn_instellingen(app, client, a
     assert client.get("/api/v1/me/reports", headers=bearer(secret)).status_code == 200
     listed = client.get("/instellingen/api-sleutels").get_data(as_text=True)
     assert "Mijn script" in listed and secret not in listed and secret[:8] in listed
+    assert "Bevoegdheden: Lezen." in made.get_data(as_text=True) and ">Lezen</td>" in listed
     with app.app_context():
         token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.name == "Mijn script"))
         assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "api_token_created")) is not None

@@ -54,6 +54,11 @@ class ApiToken(db.Model):
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
 
+    @property
+    def scope_names(self) -> str:
+        """The scopes as the pages name them, short: 'Lezen, Melden'."""
+        return ", ".join(SCOPES[scope].split(":")[0] for scope in self.scopes.split() if scope in SCOPES)
+
     def is_valid(self, now: datetime) -> bool:
         """Not revoked, not expired, and its user still active."""
         return self.revoked_at is None and self.expires_at > now and self.user.active
