@@ -93,6 +93,9 @@ def new_page(browser, live_server):
     def make(**options):
         context = browser.new_context(**{**CONTEXT_DEFAULTS, **options})
         context.set_default_timeout(5_000)
+        # A whole page load on a busy two-core machine (both databases' suites side by side,
+        # PostgreSQL, Chromium) once took longer than 5 s; speed is measured in bench/, not here.
+        context.set_default_navigation_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         watch_console(page)
