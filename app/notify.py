@@ -286,32 +286,28 @@ def withdraw_held(group: str, owner: str) -> bool:
     for message, parts in touched:
         parts["steps"] = [step for step in parts["steps"] if step["owner"] != owner]
         if not parts["steps"]:
-            # Conditional, so a deliverer that claims it at this very moment wins cleanly.
-            result = db.session.execute(
-                db.delete(OutboxMessage).where(
-                    OutboxMessage.id == message.id,
-                    OutboxMessage.claimed_until.is_(None),
-                    OutboxMessage.sent_at.is_(None),
-                )
-            )
-            if result.rowcount != 1:
+            if not _delete_unclaimed(OutboxMessage, message):
                 return False
-            db.session.expunge(message)
             continue
         message.hold_parts = json.dumps(parts)
         _render_held(message, parts)
     for delivery in deliveries:
-        result = db.session.execute(
-            db.delete(WebhookDelivery).where(
-                WebhookDelivery.id == delivery.id,
-                WebhookDelivery.claimed_until.is_(None),
-                WebhookDelivery.sent_at.is_(None),
-            )
-        )
-        if result.rowcount != 1:
+        if not _delete_unclaimed(WebhookDelivery, delivery):
             return False
-        db.session.expunge(delivery)
     db.session.flush()
+    return True
+
+
+def _delete_unclaimed(model, row) -> bool:
+    """Delete an outbox row (a mail or a webhook delivery) unless a deliverer claimed or
+    sent it meanwhile. Conditional, so a deliverer that claims it at this very moment wins
+    cleanly; False then."""
+    result = db.session.execute(
+        db.delete(model).where(model.id == row.id, model.claimed_until.is_(None), model.sent_at.is_(None))
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.expunge(row)
     return True
 
 
