@@ -238,8 +238,8 @@ def webhook_params(report, actor: User) -> dict:
     """<webhook_id> and <delivery_id>: a webhook for every event, with one delivery in its
     log (the news of `report`), registered by `actor` (inside an app context)."""
     from app.models import WebhookDelivery
+    from app.services.webhook_events import EVENTS, emit_report_event
     from app.services.webhooks import register_webhook
-    from app.webhooks import EVENTS, emit_report_event
 
     webhook, _secret = register_webhook("http://127.0.0.1:9/rodeknop", list(EVENTS), active=True, actor=actor)
     emit_report_event(report, "status_changed", from_status="new", to_status=report.status)

@@ -16,8 +16,8 @@ from flask import url_for
 from app.extensions import db
 from app.models import AuditEntry, Dossier, Event, Report, User, WebhookDelivery
 from app.services.reports import my_reports
+from app.services.webhook_events import EVENTS, payload_problems
 from app.services.webhooks import register_webhook
-from app.webhooks import EVENTS, payload_problems
 from tests.api_helpers import bearer, token_for
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user

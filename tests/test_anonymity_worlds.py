@@ -29,8 +29,8 @@ from sqlalchemy import inspect as sa_inspect
 from app.extensions import db
 from app.jobs import checkback
 from app.models import OutboxMessage, TriageSession, User
+from app.services.webhook_events import EVENTS
 from app.services.webhooks import register_webhook
-from app.webhooks import EVENTS
 from tests.api_helpers import bearer, token_for
 from tests.conftest import _empty_tables, csrf_token
 from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user

@@ -20,18 +20,17 @@ from app.models.base import utcnow
 from app.notify import CLAIM_FOR
 from app.services import DomainError, triage
 from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
-from app.services.webhooks import delete_webhook, register_webhook, resend_delivery, update_webhook
-from app.services.workflow import assign_report, decide_report, take_on
-from app.webhooks import (
+from app.services.webhook_events import (
     DOSSIER_CHANGED,
     EVENTS,
     REPORT_CREATED,
     REPORT_STATUS_CHANGED,
-    deliver_webhooks,
     new_report_window_end,
     payload_problems,
-    verify,
 )
+from app.services.webhooks import delete_webhook, register_webhook, resend_delivery, update_webhook
+from app.services.workflow import assign_report, decide_report, take_on
+from app.webhooks import deliver_webhooks, verify
 from tests.factories import make_department, make_report, make_support, make_user, run_job_in_processes
 from tests.webhook_receiver import Receiver
 

@@ -9,7 +9,7 @@ from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
 from app.models.user import DEPARTMENT_NAME_MAX, EMAIL_MAX, PERSON_NAME_MAX
 from app.models.webhook import URL_MAX
 from app.services.handover import NOBODY
-from app.webhooks import EVENTS
+from app.services.webhook_events import EVENTS
 
 
 def _optional_int(value):

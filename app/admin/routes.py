@@ -37,12 +37,12 @@ from app.services.users import (
     set_active,
     update_department,
 )
+from app.services.webhook_events import EVENTS
 from app.services.webhooks import DeliveryHeld, delivery_page, register_webhook, renew_secret, update_webhook
 from app.services.webhooks import delete_webhook as remove_webhook
 from app.services.webhooks import resend_delivery as send_again
 from app.services.webhooks import webhooks as all_webhooks
 from app.web import csrf_failed, rerender_on_csrf_error, run_form
-from app.webhooks import EVENTS
 
 bp = Blueprint("admin", __name__)
 

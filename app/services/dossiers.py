@@ -19,7 +19,7 @@ from app.notify import enqueue, external_url, notify_followers
 from app.services import ConflictError, DomainError
 from app.services.reports import record_event
 from app.services.users import users_with_role
-from app.webhooks import emit_dossier_event
+from app.services.webhook_events import emit_dossier_event
 
 BWB_RE = re.compile(r"^BWB[RV]\d{7}$")
 
@@ -120,7 +120,7 @@ def record_dossier_event(
         is_public=is_public,
     )
     db.session.add(event)
-    # The one place webhooks hear of dossiers from (app.webhooks).
+    # The one place webhooks hear of dossiers from (app.services.webhook_events).
     emit_dossier_event(dossier, kind, from_status=from_status)
     return event
 

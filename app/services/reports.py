@@ -26,7 +26,7 @@ from app.models.report import (
 from app.paging import PER_PAGE, Page, Slot
 from app.services import DomainError
 from app.services.impact import Estimate, store_estimate
-from app.webhooks import emit_report_event
+from app.services.webhook_events import emit_report_event
 
 REFERENCE_RE = re.compile(r"^RK-([0-9]{4})-([0-9]{4,10})$", re.IGNORECASE)
 
@@ -63,7 +63,7 @@ def record_event(
     at: datetime | None = None,
 ) -> Event:
     """Append a line to the report's timeline. Events are never changed afterwards. The
-    one place webhooks hear of reports from (app.webhooks: submitted, status changed)."""
+    one place webhooks hear of reports from (app.services.webhook_events: submitted, status changed)."""
     event = Event(
         created_at=at or utcnow(),
         report=report,

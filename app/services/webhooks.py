@@ -1,6 +1,6 @@
 """The beheerder's webhooks: registering one (its signing secret is made here and shown
 once), changing or deleting it, and sending a delivery again. Every step is audited.
-Emitting and delivering live in app.webhooks."""
+What webhooks hear lives in app.services.webhook_events, sending them in app.webhooks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.models.base import utcnow
 from app.sealed import seal
 from app.services import DomainError
 from app.services.audit import record_audit
-from app.webhooks import EVENTS, SECRET_PURPOSE, url_problem
+from app.services.webhook_events import EVENTS, SECRET_PURPOSE, url_problem
 
 SECRET_BYTES = 32
 
