@@ -271,12 +271,9 @@ def my_reports(args):
     limit = args["limit"]
     after = _page_cursor("mine", args.get("cursor"))
     items = followed_reports_after(viewer, after, limit + 1)
-    counts = support_counts([item.report.id for item in items[:limit]])
     page = items[:limit]
     return {
-        "items": [
-            {**_summary(item.report, counts.get(item.report.id, 0), viewer), "reported": item.reported} for item in page
-        ],
+        "items": [{**_summary(item.report, item.supporters, viewer), "reported": item.reported} for item in page],
         "next_cursor": cursor.encode("mine", page[-1].report.last_activity_at, page[-1].report.id)
         if len(items) > limit
         else None,

@@ -243,12 +243,10 @@ def mine():
     """What the user reported (also anonymously) and what they support, newest activity
     first, a page at a time; each report's whole timeline is on its own page."""
     page = followed_reports(current_user, page=parse_id(request.args.get("pagina")))
-    ids = [item.report.id for item in page.items]
     return render_template(
         "reports/mine.html",
         page=page,
-        steps=last_visible_events(ids, current_user),
-        counts=support_counts(ids),
+        steps=last_visible_events([item.report.id for item in page.items], current_user),
     )
 
 

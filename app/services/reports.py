@@ -24,6 +24,7 @@ from app.models.report import (
     format_reference,
 )
 from app.paging import PER_PAGE, Page, Slot
+from app.search import support_count
 from app.services import DomainError
 from app.services.impact import Estimate, store_estimate
 from app.services.webhook_events import emit_report_event
@@ -315,6 +316,7 @@ class FollowedReport:
     report: Report
     reported: bool  # the user made it, named or anonymously
     support: Support | None  # how the user follows it as a supporter, if they do
+    supporters: int  # how many colleagues run into it (its supports, counted)
 
 
 def _followed(user: User, *columns):
@@ -330,12 +332,12 @@ def _followed(user: User, *columns):
     return selects
 
 
-def followed_count(user: User) -> int:
-    """How many reports the user follows: made (named or anonymously) or supports. Counted
-    per way of following, each on its index (a union of thousands of ids would be sorted
-    first): a report is named or anonymous, never both; supports are counted once per
-    report, and not on the user's own reports (an anonymous report merged into another of
-    theirs makes them an anonymous supporter of their own report)."""
+def _followed_total(user: User):
+    """How many reports the user follows, as a column: made (named or anonymously) or
+    supports. Counted per way of following, each on its index (a union of thousands of ids
+    would be sorted first): a report is named or anonymous, never both; supports are
+    counted once per report, and not on the user's own reports (an anonymous report merged
+    into another of theirs makes them an anonymous supporter of their own report)."""
     made = [
         db.select(db.func.count()).select_from(Report).where(term).scalar_subquery() for term in reporter_terms(user)
     ]
@@ -345,7 +347,12 @@ def followed_count(user: User) -> int:
         .where(supported_by(user), ~db.func.coalesce(reported_by(user), false()))
         .scalar_subquery()
     )
-    return db.session.scalar(db.select(sum(made, supported))) or 0
+    return sum(made, supported)
+
+
+def followed_count(user: User) -> int:
+    """How many reports the user follows (_followed_total), in one statement."""
+    return db.session.scalar(db.select(_followed_total(user))) or 0
 
 
 NEWEST_ACTIVITY_KEY = (Report.id, Report.last_activity_at)
@@ -353,47 +360,56 @@ NEWEST_ACTIVITY = (Report.last_activity_at.desc(), Report.id.desc())
 
 
 def followed_reports(user: User, *, page: int | None = None, per_page: int = PER_PAGE) -> Page[FollowedReport]:
-    """A page of the reports the user follows, newest activity first: three statements
-    whatever the number of reports. Each way of following gives its own newest reports
-    (an index walk, not a sort of everything), and the union of those holds the page."""
-    slot = Slot.of(page, followed_count(user), per_page)
-    if not slot.total:
-        return Page([], slot)
-    enough = slot.offset + slot.size
+    """A page of the reports the user follows, newest activity first: two statements
+    whatever the number of reports (the page with its total and supporters, then how the
+    user follows each); one more when the page asked for is past the end, or is empty."""
+    offset = ((page or 1) - 1) * per_page
+    items, total = _followed_page(user, offset, per_page)
+    if total is None:  # nothing on the page asked for: count apart
+        total = followed_count(user)
+    slot = Slot.of(page, total, per_page)
+    if slot.offset != offset:  # past the end: the last page instead
+        items, _ = _followed_page(user, slot.offset, per_page)
+    return Page(items, slot)
+
+
+def _followed_page(user: User, offset: int, size: int) -> tuple[list[FollowedReport], int | None]:
+    """The followed reports at `offset`, and how many the user follows in all (None when
+    there are none at that offset). Each way of following gives its own newest reports (an
+    index walk, not a sort of everything), and the union of those holds the page."""
+    enough = offset + size
     newest = [
         db.select(q.order_by(*NEWEST_ACTIVITY).limit(enough).subquery()) for q in _followed(user, *NEWEST_ACTIVITY_KEY)
     ]
     keys = db.union(*newest).subquery()
     # The page's keys first, then only those reports (a far page joins 25 rows, not all).
     shown = (
-        db.select(keys)
-        .order_by(keys.c.last_activity_at.desc(), keys.c.id.desc())
-        .offset(slot.offset)
-        .limit(slot.size)
-        .subquery()
+        db.select(keys).order_by(keys.c.last_activity_at.desc(), keys.c.id.desc()).offset(offset).limit(size).subquery()
     )
-    return Page(_followed_items(user, shown), slot)
+    total = _followed_total(user).label("total")
+    items, totals = _followed_items(user, shown, total)
+    return items, (totals[0] if totals else None)
 
 
-def _followed_items(user: User, shown) -> list[FollowedReport]:
+def _followed_items(user: User, shown, *extra) -> tuple[list[FollowedReport], list]:
     """The reports whose keys `shown` (id, last_activity_at) selects, newest activity
-    first, with how `user` follows each: two statements."""
-    reports = list(
-        db.session.scalars(
-            db.select(Report)
-            .join(shown, shown.c.id == Report.id)
-            .order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
-        )
-    )
+    first, with their supporters and how `user` follows each, and the `extra` column of
+    each row: two statements."""
+    rows = db.session.execute(
+        db.select(Report, support_count(Report.id), *extra)
+        .join(shown, shown.c.id == Report.id)
+        .order_by(shown.c.last_activity_at.desc(), shown.c.id.desc())
+    ).all()
     supports: dict[int, Support] = {}
-    if reports:
+    if rows:
         for support in db.session.scalars(
             db.select(Support)
-            .where(Support.report_id.in_([report.id for report in reports]), supported_by(user))
+            .where(Support.report_id.in_([row[0].id for row in rows]), supported_by(user))
             .order_by(Support.created_at, Support.id)
         ):
             supports.setdefault(support.report_id, support)
-    return [FollowedReport(report, is_reporter(user, report), supports.get(report.id)) for report in reports]
+    items = [FollowedReport(row[0], is_reporter(user, row[0]), supports.get(row[0].id), row[1]) for row in rows]
+    return items, [row[2] for row in rows] if extra else []
 
 
 def followed_reports_after(user: User, after: tuple[datetime, int] | None, limit: int) -> list[FollowedReport]:
@@ -408,4 +424,4 @@ def followed_reports_after(user: User, after: tuple[datetime, int] | None, limit
     newest = [db.select(q.order_by(*NEWEST_ACTIVITY).limit(limit).subquery()) for q in selects]
     keys = db.union(*newest).subquery()
     shown = db.select(keys).order_by(keys.c.last_activity_at.desc(), keys.c.id.desc()).limit(limit).subquery()
-    return _followed_items(user, shown)
+    return _followed_items(user, shown)[0]
