@@ -212,6 +212,8 @@ def _statements(app, client, path: str) -> tuple[int, str]:
     with count_statements(app) as statements:
         response = client.get(path)
     assert response.status_code == 200
+    # SQLite's BEGIN is a statement of its own; PostgreSQL's driver sends it unseen
+    statements = [statement for statement in statements if not statement.startswith("BEGIN")]
     return len(statements), "\n".join(statements)
 
 
@@ -233,7 +235,7 @@ def test_mijn_meldingen_statements_do_not_grow_with_the_number_of_reports(app, p
     many, many_sql = _statements(app, client, "/mijn-meldingen?pagina=3")
     assert few == many, f"5 reports:\n{few_sql}\n\n300 reports:\n{many_sql}"
     # the user; the page with its total and supporters; how the user follows each; the
-    # last step of each (plus the session and rate-limit bookkeeping the app always does)
+    # last step of each
     assert many == 4, many_sql
     page = text_of(client.get("/mijn-meldingen"))
     assert "Meldingen die u volgt (300)" in page and len(listed(page)) == 25
