@@ -20,6 +20,9 @@ def _roles(name: str, default: str) -> tuple[str, ...]:
     return tuple(sorted({part.strip() for part in os.environ.get(name, default).split(",") if part.strip()}))
 
 
+MODES = ("installation", "register")
+
+
 def _database_url(default: str | None) -> str | None:
     url = os.environ.get("DATABASE_URL", default)
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
@@ -195,9 +198,29 @@ class Config:
         part for part in os.environ.get("EMBED_ORIGINS", "").replace(",", " ").split() if part.strip()
     )
 
+    # The shared register of national rules (README, "Het gedeelde register").
+    # MODE: "installation" (a municipality's Rode Knop, the default) or "register" (the
+    # register itself: its pages, its signed API and beheer; no report flow).
+    MODE = os.environ.get("RODEKNOP_MODE", "installation").strip().lower()
+    # An installation's membership: the register's base address, the member id the
+    # register's beheerder gave it, and the path of its Ed25519 private key (PEM; made with
+    # `flask register-keygen`). Empty REGISTER_URL: not a member, nothing is published.
+    REGISTER_URL = (os.environ.get("REGISTER_URL") or "").rstrip("/") or None
+    REGISTER_MEMBER = os.environ.get("REGISTER_MEMBER") or None
+    REGISTER_KEY_FILE = os.environ.get("REGISTER_KEY_FILE") or None
+    # How often the scheduler sends what waits for the register, and fetches what the
+    # register says about the laws and articles (seconds).
+    REGISTER_DELIVERY_SECONDS = int(os.environ.get("REGISTER_DELIVERY_SECONDS", "60"))
+    REGISTER_SYNC_SECONDS = int(os.environ.get("REGISTER_SYNC_SECONDS", "900"))
+    # The register: a signed request whose time differs more than this from the register's
+    # clock is refused (an old request sent again).
+    REGISTER_MAX_SKEW_SECONDS = int(os.environ.get("REGISTER_MAX_SKEW_SECONDS", "300"))
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe."""
+        if cls.MODE not in MODES:
+            raise RuntimeError(f"Unknown RODEKNOP_MODE {cls.MODE!r}; use one of {sorted(MODES)}")
 
 
 class DevelopmentConfig(Config):
@@ -228,6 +251,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        super().validate()
         missing = [name for name in ("SECRET_KEY", "ANONYMITY_KEY", "DATABASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError("Rode Knop refuses to start in production without: " + ", ".join(missing))

@@ -7,6 +7,15 @@ from app.models.dossier import Addressee, Dossier, DossierEvent, DossierStatus
 from app.models.insight import InsightSnapshot
 from app.models.job import JobRun
 from app.models.outbox import OutboxMessage
+from app.models.register import (
+    RegisterDelivery,
+    RegisterEntry,
+    RegisterLetterJoin,
+    RegisterMember,
+    RegisterMirror,
+    RegisterPublication,
+    RegisterRefusal,
+)
 from app.models.report import Event, Origin, Report, ReportStatus, Support
 from app.models.triage import TriageAttendee, TriageItem, TriageSession
 from app.models.user import ROLES, Department, MailPreference, RecoveryCode, User, UserRole
@@ -30,6 +39,13 @@ __all__ = [
     "Origin",
     "OutboxMessage",
     "RecoveryCode",
+    "RegisterDelivery",
+    "RegisterEntry",
+    "RegisterLetterJoin",
+    "RegisterMember",
+    "RegisterMirror",
+    "RegisterPublication",
+    "RegisterRefusal",
     "Report",
     "ReportStatus",
     "Support",
