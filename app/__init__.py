@@ -160,6 +160,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     sso.init_app(app)
     check_required_roles(app.config)
+    if app.config["MODE"] == "register":
+        _register_register(app, admin_bp)
+        api.init_app(app)
+        return
     app.register_blueprint(reports_bp)
     app.register_blueprint(board_bp, url_prefix="/bord")
     app.register_blueprint(triage_bp, url_prefix="/weekoverleg")
@@ -171,10 +175,28 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(insight_bp, url_prefix="/inzicht")
     api.init_app(app)
 
+    _template_helpers(app)
+
+
+def _template_helpers(app: Flask) -> None:
     from app import views
 
     app.jinja_env.globals.update(views.template_globals())
     app.jinja_env.filters.update(views.template_filters())
+
+
+def _register_register(app: Flask, admin_bp) -> None:
+    """RODEKNOP_MODE=register: the shared register's pages, its signed API for members
+    and beheer; nothing of an installation's report flow (ARCHITECTURE.md)."""
+    from app.extensions import csrf
+    from app.register.api import bp as register_api_bp
+    from app.register.routes import bp as register_bp
+
+    app.register_blueprint(register_bp, url_prefix="/register")
+    app.register_blueprint(admin_bp, url_prefix="/beheer")
+    csrf.exempt(register_api_bp)
+    app.register_blueprint(register_api_bp, url_prefix="/api/v1/register")
+    _template_helpers(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,6 +15,7 @@ from app.services import DomainError
 def register(app: Flask) -> None:
     register_mail_commands(app)
     register_job_commands(app)
+    register_register_commands(app)
 
     @app.cli.command("create-api-token")
     @click.option("--email", required=True, help="Whose token; with --integration: the beheerder who makes it.")
@@ -174,6 +175,44 @@ def register(app: Flask) -> None:
         count = rebuild_index()
         db.session.commit()
         click.echo(f"Indexed {count} reports.")
+
+
+def register_register_commands(app: Flask) -> None:
+    """The shared register (README, "Het gedeelde register")."""
+
+    @app.cli.command("register-keygen")
+    @click.option("--out", required=True, help="Where to write the private key (PEM); it must not exist yet.")
+    def register_keygen_command(out):
+        """An installation's Ed25519 key pair: writes the private key to --out (readable by
+        its owner only) and prints the public key for the register's beheerder."""
+        import os
+        from pathlib import Path
+
+        from app.register_signing import load_private_key, new_private_key_pem, public_key_text
+
+        path = Path(out)
+        if path.exists():
+            raise click.ClickException(f"{out} exists already; choose another path.")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(new_private_key_pem())
+        click.echo(public_key_text(load_private_key(path)))
+
+    @app.cli.command("register-add-member")
+    @click.option("--name", required=True, help="The municipality, e.g. 'Gemeente Groningen'.")
+    @click.option("--public-key", required=True, help="The line register-keygen printed.")
+    def register_add_member_command(name, public_key):
+        """On the register (RODEKNOP_MODE=register): add a member, as its beheerder would
+        under Leden, and print its member id (the installation's REGISTER_MEMBER)."""
+        from app.services.register_book import add_member
+
+        try:
+            member = add_member(name, public_key, actor=None)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        click.echo(member.id)
 
 
 def register_mail_commands(app: Flask) -> None:

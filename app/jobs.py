@@ -30,10 +30,13 @@ from app.models.base import utcnow
 from app.models.report import overdue_cutoff
 from app.models.user import NO_MAIL
 from app.notify import deliver_outbox, enqueue, external_url
+from app.outgoing import Refused
 from app.services.checkback import ask_checkback, due_for_checkback, forget_checkback_links, forget_checkbacks
 from app.services.dossiers import dossier_contacts
 from app.services.insight_snapshots import forget_all as forget_insight
 from app.services.insight_snapshots import refresh as refresh_insight
+from app.services.register import deliver_register as deliver_to_register
+from app.services.register import sync_register as fetch_register
 from app.services.reports import forget_anonymous_links, forget_reporters
 from app.services.triage import agenda_groups, build_agenda
 from app.services.users import users_with_role
@@ -114,6 +117,26 @@ def deliver_webhooks(now: datetime | None = None) -> dict:
     with _context():
         delivered, failed = deliver_due_webhooks(now=now)
         return {"delivered": delivered, "failed": failed}
+
+
+def deliver_register(now: datetime | None = None) -> dict:
+    """Send what waits for the shared register (app.services.register; retries with backoff).
+    Does nothing unless this installation is a member (REGISTER_URL)."""
+    with _context():
+        delivered, failed = deliver_to_register(now=now)
+        return {"delivered": delivered, "failed": failed}
+
+
+def sync_register(now: datetime | None = None) -> dict:
+    """Fetch what the shared register says about every law article into the local copy
+    the dossier pages read (app.services.register). The copy stays when the register is down."""
+    with _context():
+        try:
+            return {"articles": fetch_register(now=now)}
+        except (Refused, ValueError, KeyError) as error:
+            db.session.rollback()
+            log.warning("register not fetched: %s", error)
+            return {"error": str(error)[:200]}
 
 
 def weekly_agenda(now: datetime | None = None) -> dict:
@@ -361,6 +384,8 @@ JOBS: dict[str, Callable[..., dict]] = {
     "deliver_mail": deliver_mail,
     "insight": insight,
     "deliver_webhooks": deliver_webhooks,
+    "deliver_register": deliver_register,
+    "sync_register": sync_register,
     "weekly_agenda": weekly_agenda,
     "coach_reminders": coach_reminders,
     "dossier_reminders": dossier_reminders,
@@ -407,6 +432,8 @@ def build_scheduler(app: Flask, scheduler_class=None):
         # 0: no kept figures, nothing to refresh (the job then does nothing, once a day).
         "insight": IntervalTrigger(seconds=config["INSIGHT_REFRESH_SECONDS"] or 86400, timezone=tz),
         "deliver_webhooks": IntervalTrigger(seconds=config["WEBHOOK_DELIVERY_SECONDS"], timezone=tz),
+        "deliver_register": IntervalTrigger(seconds=config["REGISTER_DELIVERY_SECONDS"], timezone=tz),
+        "sync_register": IntervalTrigger(seconds=config["REGISTER_SYNC_SECONDS"], timezone=tz),
         "weekly_agenda": CronTrigger(
             day_of_week=days[config["TRIAGE_WEEKDAY"]], hour=agenda_h, minute=agenda_m, timezone=tz
         ),
@@ -420,7 +447,7 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():
-        options = {"next_run_time": datetime.now(tz)} if job_id in ("deliver_mail", "deliver_webhooks") else {}
+        options = {"next_run_time": datetime.now(tz)} if job_id in ("deliver_mail", "deliver_webhooks", "sync_register") else {}
         scheduler.add_job(
             f"app.jobs:{JOBS[job_id].__name__}",
             trigger=trigger,

@@ -64,6 +64,7 @@ def template_globals() -> dict:
         "submitted_at": lambda report: submitted_at(report, current_user),
         "event_moment": lambda event, report: event_moment(event, report, current_user),
         "municipality_name": lambda: current_app.config["MUNICIPALITY_NAME"],
+        "register_mode": lambda: current_app.config["MODE"] == "register",
         "csrf_failed": lambda: bool(g.get("csrf_error")),
         "external_url": external_url,
         "max_length": max_length,

@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import logging
-import ssl
 import time
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select
@@ -33,6 +30,8 @@ from app.extensions import db
 from app.models import Webhook, WebhookDelivery
 from app.models.base import utcnow
 from app.notify import backoff, claim
+from app.outgoing import Refused as _Refused
+from app.outgoing import send
 from app.sealed import unseal
 from app.services.webhook_events import DELIVERY_HEADER, EVENT_HEADER, SECRET_PURPOSE, SIGNATURE_HEADER
 
@@ -62,43 +61,10 @@ def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: 
     return hmac.compare_digest(signature(secret, timestamp, body), fields.get("v1", ""))
 
 
-class _Refused(Exception):
-    """The delivery did not count: why, and the HTTP status if there was an answer."""
-
-    def __init__(self, error: str, status: int | None = None):
-        super().__init__(error)
-        self.error = error
-        self.status = status
-
-
 def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST `body` to `url`; returns the 2xx status, or raises _Refused. No redirect is
-    followed, the connection and each read have their own time limit, and no more of the
-    answer is read than WEBHOOK_RESPONSE_MAX_BYTES."""
-    config = current_app.config
-    parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    if parts.scheme == "https":
-        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=config["WEBHOOK_CONNECT_TIMEOUT"], context=ssl.create_default_context()
-        )
-    elif parts.scheme == "http":
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=config["WEBHOOK_CONNECT_TIMEOUT"])
-    else:
-        raise _Refused("Geen http- of https-adres.")
-    try:
-        connection.connect()
-        connection.sock.settimeout(config["WEBHOOK_READ_TIMEOUT"])
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(config["WEBHOOK_RESPONSE_MAX_BYTES"])
-        status = response.status
-    except (OSError, http.client.HTTPException) as error:
-        raise _Refused(f"{type(error).__name__}: {error}"[:500]) from error
-    finally:
-        connection.close()
-    if not 200 <= status < 300:
-        raise _Refused(f"Antwoord {status}", status)
+    """POST `body` to `url`; returns the 2xx status, or raises _Refused (app.outgoing: no
+    redirect followed, time limits, at most WEBHOOK_RESPONSE_MAX_BYTES of the answer read)."""
+    status, _answer = send("POST", url, body, headers, max_bytes=current_app.config["WEBHOOK_RESPONSE_MAX_BYTES"])
     return status
 
 

@@ -39,6 +39,7 @@ from app.services.dossiers import (
     take_on_dossier,
     update_dossier,
 )
+from app.services.register import register_view
 from app.web import Failure, FormsPage, rerender_on_csrf_error, run_form
 
 bp = Blueprint("dossiers", __name__)
@@ -117,6 +118,9 @@ EVENT_LABELS = {
     "updated": "Gegevens gewijzigd",
     "note": "Notitie",
     "owner": "Eigenaar",
+    "register_published": "Gepubliceerd in het gedeelde register",
+    "register_withdrawn": "Uit het gedeelde register gehaald",
+    "register_letter_joined": "Aangesloten bij de gezamenlijke brief",
 }
 
 
@@ -216,6 +220,7 @@ def _render_dossier(dossier: Dossier, *, submitted: str | None = None, failure: 
         dossier=dossier,
         event_label=event_label,
         ANSWERED=ANSWERED,
+        register=register_view(dossier),
     ), failure.status if failure else 200
 
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.embed import chosen_department
@@ -15,6 +15,8 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
+    if current_app.config["MODE"] == "register":  # the register has no report flow
+        return redirect(url_for("register.index"))
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     recent = my_reports(current_user, limit=3)
@@ -40,6 +42,8 @@ def _favicon_bytes(static_folder: str) -> bytes:
 def embed():
     """The red button for an intranet page's frame (app.embed): no login here, the link
     opens the report form in a new window. ?afdeling= chooses the department there."""
+    if current_app.config["MODE"] == "register":
+        abort(404)
     department = chosen_department(request.args.get("afdeling"), active_departments())
     return render_template("main/embed.html", department=department)
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
-from app.models.dossier import ADDRESSEE_NAME_MAX, ARTICLE_MAX, BWB_ID_MAX, LAW_TITLE_MAX
+from app.models.dossier import ADDRESSEE_NAME_MAX, ARTICLE_MAX, BWB_ID_MAX, LAW_TITLE_MAX, DossierStatus
 from app.models.report import TEXT_MAX
 
 MEMBER_NAME_MAX = 200
@@ -82,6 +82,10 @@ class RegisterEntry(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[RegisterMember] = relationship(lazy="joined")
+
+    @property
+    def status_label(self) -> str:
+        return DossierStatus(self.status).label
 
 
 class RegisterLetterJoin(db.Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.extensions import db
-from app.models import Addressee, ApiToken, AuditEntry, Department, User, Webhook
+from app.models import Addressee, ApiToken, AuditEntry, Department, RegisterMember, User, Webhook
 
 # Every action recorded, as the Logboek shows it.
 ACTIONS = {
@@ -48,9 +48,12 @@ ACTIONS = {
     "api_token_created": "API-sleutel gemaakt",
     "api_token_revoked": "API-sleutel ingetrokken",
     "service_account_created": "Serviceaccount voor een koppeling aangemaakt",
+    "register_member_added": "Lid van het register toegevoegd",
+    "register_member_activated": "Lid van het register weer actief",
+    "register_member_deactivated": "Lid van het register niet meer actief",
 }
 RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
-OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "webhook": Webhook, "api_token": ApiToken}
+OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "webhook": Webhook, "api_token": ApiToken, "register_member": RegisterMember}
 
 
 def record_audit(

@@ -83,7 +83,8 @@ def validate_reference(reference: LegalReference) -> LegalReference:
     return LegalReference(title, bwb_id, article)
 
 
-def _article_key(article: str | None) -> str:
+def article_key(article: str | None) -> str:
+    """How an article is compared: "Artikel 7:2, lid 1" and "art. 72 lid 1" are the same."""
     return re.sub(r"[^0-9a-z]", "", (article or "").lower().replace("artikel", "").replace("art", ""))
 
 
@@ -95,7 +96,7 @@ def find_open_dossier(reference: LegalReference) -> Dossier | None:
     else:
         stmt = stmt.where(db.func.lower(Dossier.law_title) == reference.law_title.lower())
     for dossier in db.session.scalars(stmt.order_by(Dossier.id)):
-        if _article_key(dossier.article) == _article_key(reference.article):
+        if article_key(dossier.article) == article_key(reference.article):
             return dossier
     return None
 
@@ -122,6 +123,10 @@ def record_dossier_event(
     db.session.add(event)
     # The one place webhooks hear of dossiers from (app.services.webhook_events).
     emit_dossier_event(dossier, kind, from_status=from_status)
+    # ... and the shared register, when the dossier is published there (app.services.register).
+    from app.services.register import republish_if_published
+
+    republish_if_published(dossier, kind)
     return event
 
 

@@ -1,0 +1,39 @@
+"""Forms of the shared register: the register's beheer of members, and an installation's
+publishing of a dossier."""
+
+from __future__ import annotations
+
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
+
+from app.forms import TOO_LONG, BaseForm, Required
+from app.models.register import MEMBER_NAME_MAX, PUBLIC_KEY_MAX, SUMMARY_MAX
+
+
+class MemberForm(BaseForm):
+    name = StringField(
+        "Naam van de gemeente",
+        validators=[Required("Vul de naam van de gemeente in."), Length(max=MEMBER_NAME_MAX, message=TOO_LONG)],
+    )
+    public_key = StringField(
+        "Publieke sleutel",
+        description="De regel die de gemeente kreeg van flask register-keygen (44 tekens).",
+        validators=[Required("Plak de publieke sleutel van de gemeente."), Length(max=PUBLIC_KEY_MAX, message=TOO_LONG)],
+    )
+
+
+class MemberActiveForm(BaseForm):
+    """Make a member active or not: nothing to fill in."""
+
+
+class PublishForm(BaseForm):
+    summary = TextAreaField(
+        "Samenvatting voor het register",
+        description=(
+            "Openbaar voor alle gemeenten in het register. Beschrijf het probleem met dit artikel, "
+            "zonder namen, e-mailadressen of details die iemand herkenbaar maken."
+        ),
+        validators=[Required("Schrijf een samenvatting voor het register."), Length(max=SUMMARY_MAX, message=TOO_LONG)],
+    )
+
+
