@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.board.routes import bp as board_bp
     from app.checkback.routes import bp as checkback_bp
+    from app.dossiers import register as dossier_register  # noqa: F401 - the register's routes on dossiers_bp
     from app.dossiers.routes import bp as dossiers_bp
     from app.insight.routes import bp as insight_bp
     from app.main.routes import bp as main_bp

@@ -447,7 +447,11 @@ def build_scheduler(app: Flask, scheduler_class=None):
         "retention": CronTrigger(hour=keep_h, minute=keep_m, timezone=tz),
     }
     for job_id, trigger in triggers.items():
-        options = {"next_run_time": datetime.now(tz)} if job_id in ("deliver_mail", "deliver_webhooks", "sync_register") else {}
+        options = (
+            {"next_run_time": datetime.now(tz)}
+            if job_id in ("deliver_mail", "deliver_webhooks", "sync_register")
+            else {}
+        )
         scheduler.add_job(
             f"app.jobs:{JOBS[job_id].__name__}",
             trigger=trigger,

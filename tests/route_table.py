@@ -183,6 +183,13 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("dossiers.note", "POST"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
     # 'Ik pak dit dossier op': without the version the page was loaded at, nothing happens.
     ("dossiers.take_on", "POST"):          {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    # The shared register (app.dossiers.register): this installation is no member in the
+    # test world, so the page says so; an empty summary comes back; withdrawing or joining
+    # what is not published says why on the dossier page.
+    ("dossiers.register_publish", "GET"):  {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 200, "admin": 403},
+    ("dossiers.register_publish", "POST"): {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 400, "admin": 403},
+    ("dossiers.register_withdraw", "POST"): {"anon": LOGIN,  "employee": 403, "coach": 403, "legal": redirect("/juridisch/dossiers/{dossier_id}"), "admin": 403},
+    ("dossiers.register_join_letter", "POST"): {"anon": LOGIN, "employee": 403, "coach": 403, "legal": redirect("/juridisch/dossiers/{dossier_id}"), "admin": 403},
 
     # --- administration: administrators only -------------------------------------------
     ("admin.index", "GET"):             {"anon": LOGIN,   "employee": 403, "coach": 403, "legal": 403, "admin": redirect("/beheer/gebruikers")},

@@ -59,8 +59,10 @@ def register_publish(dossier_id: int):
         return _render(dossier, form, 400 if form.errors else 200)
     return run_form(
         form,
-        lambda: publish(dossier, form.summary.data, actor=current_user)
-        and messages.PUBLISHED.format(reference=dossier.reference),
+        lambda: (
+            publish(dossier, form.summary.data, actor=current_user)
+            and messages.PUBLISHED.format(reference=dossier.reference)
+        ),
         success="",
         redirect_to=url_for("dossiers.detail", dossier_id=dossier.id, _anchor="register"),
         render=lambda failure: _render(dossier, form, failure.status),

@@ -18,7 +18,10 @@ class MemberForm(BaseForm):
     public_key = StringField(
         "Publieke sleutel",
         description="De regel die de gemeente kreeg van flask register-keygen (44 tekens).",
-        validators=[Required("Plak de publieke sleutel van de gemeente."), Length(max=PUBLIC_KEY_MAX, message=TOO_LONG)],
+        validators=[
+            Required("Plak de publieke sleutel van de gemeente."),
+            Length(max=PUBLIC_KEY_MAX, message=TOO_LONG),
+        ],
     )
 
 
@@ -35,5 +38,3 @@ class PublishForm(BaseForm):
         ),
         validators=[Required("Schrijf een samenvatting voor het register."), Length(max=SUMMARY_MAX, message=TOO_LONG)],
     )
-
-

@@ -22,8 +22,7 @@ JOINED = "U sluit zich aan bij de gezamenlijke brief over dit artikel."
 MEMBER_NAME_REQUIRED = "Vul de naam van de gemeente in."
 MEMBER_NAME_TAKEN = "Er is al een lid met deze naam."
 MEMBER_KEY_INVALID = (
-    "Dit is geen geldige publieke sleutel. Plak de regel die `flask register-keygen` gaf "
-    "(44 tekens, eindigt op =)."
+    "Dit is geen geldige publieke sleutel. Plak de regel die `flask register-keygen` gaf (44 tekens, eindigt op =)."
 )
 MEMBER_ADDED = "{name} is lid van het register (lidnummer {id})."
 MEMBER_ACTIVE = "{name} is weer actief."

@@ -53,7 +53,14 @@ ACTIONS = {
     "register_member_deactivated": "Lid van het register niet meer actief",
 }
 RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
-OBJECTS = {"user": User, "department": Department, "addressee": Addressee, "webhook": Webhook, "api_token": ApiToken, "register_member": RegisterMember}
+OBJECTS = {
+    "user": User,
+    "department": Department,
+    "addressee": Addressee,
+    "webhook": Webhook,
+    "api_token": ApiToken,
+    "register_member": RegisterMember,
+}
 
 
 def record_audit(

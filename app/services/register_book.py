@@ -78,7 +78,9 @@ def member_for(claim: Claim) -> tuple[RegisterMember | None, object | None]:
 def record_refusal(claim: Claim, *, remote_addr: str | None, method: str, path: str, reason: str) -> None:
     """Log a refused request (who it claimed to be, why), in the log and in the table the
     beheerder reads. Committed at once: the refusal's answer rolls nothing back."""
-    log.warning("register refused %s %s from %s claiming member %r: %s", method, path, remote_addr, claim.member, reason)
+    log.warning(
+        "register refused %s %s from %s claiming member %r: %s", method, path, remote_addr, claim.member, reason
+    )
     db.session.add(
         RegisterRefusal(
             claimed_member=claim.member or None,
