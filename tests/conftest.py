@@ -30,6 +30,13 @@ FUZZ_SUMMARY = section("hostile input (tests/test_fuzz.py)")
 # Tables emptied between tests, children first. (addressee is put back to the starting
 # list that the migration inserts.)
 TABLES = [
+    "register_delivery",
+    "register_publication",
+    "register_mirror",
+    "register_letter_join",
+    "register_entry",
+    "register_member",
+    "register_refusal",
     "triage_item",
     "triage_attendee",
     "triage_session",
