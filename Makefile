@@ -7,11 +7,12 @@ PYTEST_ARGS ?=
 # Test processes side by side (pytest-xdist; each has its own database); 0 runs the suite in one.
 TEST_WORKERS ?= 2
 
-.PHONY: help install run test lint format bench lock clean
+.PHONY: help install run run-register-demo test lint format bench lock clean
 
 help:
 	@echo "make install  Python virtualenv in $(VENV): runtime (requirements.lock) and development/test tools (requirements-test.lock)"
 	@echo "make run      migrate, seed demo data if empty, print demo logins, serve on http://127.0.0.1:5000 (+ scheduler, local mail catcher)"
+	@echo "make run-register-demo  the shared register (:5000) with two municipalities (:5001, :5002), seeded, keys made and registered"
 	@echo "make test     the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL); PYTEST_ARGS=... passes options, TEST_WORKERS=N processes (default 2, 0: one)"
 	@echo "make lint     Ruff: lint and formatting check (part of make test)"
 	@echo "make format   Ruff: fix what can be fixed and format the code"
@@ -39,6 +40,10 @@ node_modules/.installed: package.json package-lock.json
 # catcher side by side (scripts/dev-run).
 run: install
 	scripts/dev-run
+
+# The shared register with two municipalities (ports 5000, 5001, 5002; scripts/register-demo).
+run-register-demo: install
+	scripts/register-demo
 
 # TEST_DATABASE_URL, when set in the environment, runs the suite on that PostgreSQL.
 test: install node_modules/.installed lint

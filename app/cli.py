@@ -214,6 +214,49 @@ def register_register_commands(app: Flask) -> None:
             raise click.ClickException(error.message) from error
         click.echo(member.id)
 
+    @app.cli.command("register-publish")
+    @click.option("--email", required=True, help="The Juridische Zaken user who publishes.")
+    @click.option("--dossier", "reference", required=True, help="The dossier, e.g. ESC-0001.")
+    @click.option("--summary", required=True, help="The public summary for the register.")
+    def register_publish_command(email, reference, summary):
+        """Publish a dossier in the shared register, as Juridische Zaken would on its page."""
+        from app.models import Dossier
+        from app.services.register import publish
+        from app.services.users import get_user_by_email
+
+        actor = get_user_by_email(email)
+        if actor is None or not actor.active or not actor.has_role("legal"):
+            raise click.ClickException(f"No active Juridische Zaken user {email}.")
+        number = reference.upper().removeprefix("ESC-")
+        dossier = db.session.get(Dossier, int(number)) if number.isdigit() else None
+        if dossier is None:
+            raise click.ClickException(f"No dossier {reference}.")
+        try:
+            publish(dossier, summary, actor=actor)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        click.echo(f"{dossier.reference} waits for the register.")
+
+    @app.cli.command("register-sync")
+    @click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
+    def register_sync_command(every):
+        """Send what waits for the register and fetch what it says (the jobs deliver_register
+        and sync_register, which the scheduler runs), once or every N seconds."""
+        import time
+
+        from app.jobs import deliver_register, sync_register
+
+        while True:
+            delivered = deliver_register()
+            fetched = sync_register()
+            if every is None or delivered["delivered"] or delivered["failed"]:
+                click.echo(f"register: {delivered}, {fetched}")
+            if every is None:
+                return
+            time.sleep(every)
+
 
 def register_mail_commands(app: Flask) -> None:
     @app.cli.command("send-mail")
