@@ -492,3 +492,55 @@ def test_the_register_mode_has_no_report_flow(world):
     assert requests.get(register + "/", allow_redirects=False, timeout=10).headers["Location"].endswith("/register/")
     for path in ("/melden", "/bord/", "/juridisch/", "/knop"):
         assert requests.get(register + path, allow_redirects=False, timeout=10).status_code == 404, path
+
+
+def test_the_register_pages_and_its_members_beheer(database_url):
+    """The register mode in-process: every page without parameters answers (none 500), and
+    the beheerder adds a member (a wrong key gets a Dutch message), and makes it inactive."""
+    from app import create_app
+    from app.models import RegisterMember
+    from tests.conftest import _empty_tables
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MODE": "register", "RATELIMIT_ENABLED": False})
+    try:
+        with app.app_context():
+            make_user("Beheer Register", email="beheer@register.test", roles=("admin",))
+            db.session.commit()
+        client = app.test_client()
+        page = client.get("/inloggen")
+        client.post(
+            "/inloggen",
+            data={
+                "email": "beheer@register.test",
+                "password": PASSWORD,
+                "csrf_token": CSRF_RE.search(page.text).group(1),
+            },
+        )
+        for rule in app.url_map.iter_rules():
+            if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/api/"):
+                answer = client.get(rule.rule)
+                assert answer.status_code < 500, (rule.rule, answer.status_code)
+        assert "Register" in client.get("/register/").text
+        form = client.get("/register/leden")
+        assert form.status_code == 200
+        token = CSRF_RE.search(form.text).group(1)
+        wrong = client.post(
+            "/register/leden", data={"name": "Gemeente Drie", "public_key": "geen sleutel", "csrf_token": token}
+        )
+        assert wrong.status_code == 400 and "Dit is geen geldige publieke sleutel" in wrong.text
+        key = public_key_text(load_private_key_from_pem(new_private_key_pem()))
+        added = client.post("/register/leden", data={"name": "Gemeente Drie", "public_key": key, "csrf_token": token})
+        assert added.status_code == 303
+        with app.app_context():
+            member_id = db.session.scalars(select(RegisterMember.id)).one()
+        assert client.post(f"/register/leden/{member_id}/actief", data={"csrf_token": token}).status_code == 303
+        with app.app_context():
+            assert db.session.get(RegisterMember, member_id).active is False
+    finally:
+        _empty_tables(app)
+
+
+def load_private_key_from_pem(pem: bytes):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, password=None)
