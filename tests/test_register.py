@@ -64,12 +64,21 @@ def _database(tmp: Path, name: str) -> str:
         engine.dispose()
         rendered = url.render_as_string(hide_password=False)
     else:
-        rendered = f"sqlite:///{tmp / (name + '.db')}"
+        # Migrated once; each process gets a copy of that file.
+        template = tmp / "migrated.db"
+        if not template.exists():
+            _migrate(f"sqlite:///{template}")
+        shutil.copyfile(template, tmp / (name + ".db"))
+        return f"sqlite:///{tmp / (name + '.db')}"
+    _migrate(rendered)
+    return rendered
+
+
+def _migrate(rendered: str) -> None:
     app = _app_for(rendered)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         db.engine.dispose()
-    return rendered
 
 
 SERVER = (
