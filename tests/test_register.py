@@ -296,6 +296,23 @@ def test_a_dossier_published_by_one_appears_on_the_others_matching_dossier(world
     with world["register_app"].app_context():
         assert db.session.scalar(select(db.func.count()).select_from(RegisterEntry)) == 1
 
+    # A later step of the dossier goes to the register by itself, with the same summary.
+    with first.app.app_context():
+        from app.services.dossiers import change_dossier_status
+        from tests.factories import first_addressee_id
+
+        dossier = db.session.get(Dossier, mine)
+        dossier.addressee_id = first_addressee_id()
+        dossier.sent_on = utcnow().date()
+        legal = make_user(roles=("employee", "legal"))
+        change_dossier_status(dossier, "sent", actor=legal)
+        db.session.commit()
+    assert _run(first.app, "deliver_register") == {"delivered": 1, "failed": 0}
+    with world["register_app"].app_context():
+        entry = db.session.scalars(select(RegisterEntry)).one()
+        assert (entry.status, entry.summary, entry.sent_on) == ("sent", summary, utcnow().date())
+        assert entry.addressee
+
     # The second publishes too and joins the shared letter; the register shows who joined.
     _publish(second.app, theirs, "Ook bij ons: bijzondere bijstand achteraf is te laat voor inwoners.")
     with second.app.app_context():

@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Dossier, RegisterDelivery, RegisterMirror, RegisterPublication, User
+from app.models import Addressee, Dossier, RegisterDelivery, RegisterMirror, RegisterPublication, User
 from app.models.base import utcnow
 from app.models.register import SUMMARY_MAX
 from app.notify import backoff, claim
@@ -76,7 +76,9 @@ def _iso(value) -> str | None:
 
 
 def published_entry(dossier: Dossier, summary: str) -> dict:
-    """What the register receives of `dossier` (the one home of it)."""
+    """What the register receives of `dossier` (the one home of it). The addressee by its
+    id: a change of it in this transaction may not have reached the relationship yet."""
+    addressee = db.session.get(Addressee, dossier.addressee_id) if dossier.addressee_id else None
     return {
         "dossier_id": dossier.id,
         "reference": dossier.reference,
@@ -85,7 +87,7 @@ def published_entry(dossier: Dossier, summary: str) -> dict:
         "article": dossier.article,
         "article_key": article_key(dossier.article),
         "status": dossier.status,
-        "addressee": dossier.addressee.name if dossier.addressee else None,
+        "addressee": addressee.name if addressee else None,
         "summary": summary,
         "answer_summary": dossier.answer_summary,
         "created_on": _iso(dossier.created_at.date()),
