@@ -451,3 +451,47 @@ def test_no_webhook_payload_tells_who_reported_anonymously(app, world):
             assert payload_problems(json.loads(delivery.payload)) == []
             for secret in (*IDENTIFIERS, ANONYMOUS_RULE, ANONYMOUS_PROBLEM):
                 assert secret.lower() not in delivery.payload.lower(), f"{delivery.event} holds {secret!r}"
+
+
+def test_nothing_of_the_reporters_goes_to_the_shared_register_nor_shows_there(app, world, tmp_path, database_url):
+    """The dossier of the anonymous report, published in the shared register: the message
+    that waits for the register holds nothing of the reporter nor of anyone else, and the
+    register's pages (the same application in register mode) show none of it either."""
+    from app import create_app
+    from app.anonymity import pseudonym
+    from app.models import RegisterDelivery
+    from app.register_signing import load_private_key, new_private_key_pem, public_key_text
+    from app.services.register import PAYLOAD_KEYS, publish
+    from app.services.register_book import add_member, apply_publish
+
+    key_file = tmp_path / "member.pem"
+    key_file.write_bytes(new_private_key_pem())
+    app.config.update(REGISTER_URL="http://127.0.0.1:9", REGISTER_MEMBER="1", REGISTER_KEY_FILE=str(key_file))
+    with app.app_context():
+        report = db.session.scalar(db.select(Report).where(Report.submission_key == "zorro-1"))
+        dossier = report.dossier
+        legal = _user_by_email("legal@example.test")
+        publish(dossier, "Huisbezoeken vertragen de bijzondere bijstand.", actor=legal)
+        db.session.commit()
+        secrets = [*IDENTIFIERS, ANONYMOUS_RULE, ANONYMOUS_PROBLEM, pseudonym(_user_by_email(EMAIL).id)]
+        secrets += [user.name for user in db.session.scalars(db.select(User))]
+        secrets += [user.email for user in db.session.scalars(db.select(User))]
+        payloads = [d.payload for d in db.session.scalars(db.select(RegisterDelivery))]
+        assert payloads
+        member = add_member("Gemeente Voorbeeldstad", public_key_text(load_private_key(key_file)), actor=None)
+        for number, payload in enumerate(payloads, start=1):
+            body = json.loads(payload)
+            assert set(body["entry"]) <= PAYLOAD_KEYS
+            apply_publish(member, dossier.id, {"sequence": number, **body})
+        db.session.commit()
+        bwb_id, article = dossier.bwb_id, dossier.article
+    register = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MODE": "register"})
+    client = register.test_client()
+    from app.services.dossiers import article_key
+
+    pages = [client.get("/register/"), client.get(f"/register/{bwb_id}/{article_key(article) or '-'}")]
+    assert all(page.status_code == 200 for page in pages)
+    assert "Gemeente Voorbeeldstad" in pages[1].get_data(as_text=True)
+    for text in payloads + [page.get_data(as_text=True) for page in pages]:
+        for secret in secrets:
+            assert secret.lower() not in text.lower(), f"{secret!r} goes to or shows in the register"
