@@ -489,7 +489,11 @@ def test_nothing_of_the_reporters_goes_to_the_shared_register_nor_shows_there(ap
     client = register.test_client()
     from app.services.dossiers import article_key
 
-    pages = [client.get("/register/"), client.get(f"/register/{bwb_id}/{article_key(article) or '-'}")]
+    try:
+        pages = [client.get("/register/"), client.get(f"/register/{bwb_id}/{article_key(article) or '-'}")]
+    finally:
+        with register.app_context():
+            db.engine.dispose()
     assert all(page.status_code == 200 for page in pages)
     assert "Gemeente Voorbeeldstad" in pages[1].get_data(as_text=True)
     for text in payloads + [page.get_data(as_text=True) for page in pages]:
