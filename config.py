@@ -215,6 +215,8 @@ class Config:
     # The register: a signed request whose time differs more than this from the register's
     # clock is refused (an old request sent again).
     REGISTER_MAX_SKEW_SECONDS = int(os.environ.get("REGISTER_MAX_SKEW_SECONDS", "300"))
+    # The register: requests to its API per client address (refused ones count too).
+    REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "600 per minute")
 
     @classmethod
     def validate(cls) -> None:

@@ -163,7 +163,6 @@ def register_blueprints(app: Flask) -> None:
     check_required_roles(app.config)
     if app.config["MODE"] == "register":
         _register_register(app, admin_bp)
-        api.init_app(app)
         return
     app.register_blueprint(reports_bp)
     app.register_blueprint(board_bp, url_prefix="/bord")

@@ -133,7 +133,7 @@ def sync_register(now: datetime | None = None) -> dict:
     with _context():
         try:
             return {"articles": fetch_register(now=now)}
-        except (Refused, ValueError, KeyError) as error:
+        except (Refused, OSError, ValueError, KeyError) as error:
             db.session.rollback()
             log.warning("register not fetched: %s", error)
             return {"error": str(error)[:200]}

@@ -516,7 +516,7 @@ def test_the_register_applies_a_message_once_and_refuses_what_may_not_be_in_an_e
 def test_the_register_mode_has_no_report_flow(world):
     register = world["register"].url
     assert requests.get(register + "/", allow_redirects=False, timeout=10).headers["Location"].endswith("/register/")
-    for path in ("/melden", "/bord/", "/juridisch/", "/knop"):
+    for path in ("/melden", "/bord/", "/juridisch/", "/knop", "/api/v1/reports", "/api/v1/openapi.json"):
         assert requests.get(register + path, allow_redirects=False, timeout=10).status_code == 404, path
 
 
@@ -570,3 +570,23 @@ def load_private_key_from_pem(pem: bytes):
     from cryptography.hazmat.primitives import serialization
 
     return serialization.load_pem_private_key(pem, password=None)
+
+
+def test_the_registers_api_is_limited_per_client(database_url):
+    """Refused requests count too: nobody fills the refusal log without end."""
+    from app import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "MODE": "register", "REGISTER_LIMIT_PER_CLIENT": "3 per minute"}
+    )
+    try:
+        client = app.test_client()
+        answers = [client.get("/api/v1/register/articles").status_code for _ in range(5)]
+        assert answers == [401, 401, 401, 429, 429]
+        assert client.get("/api/v1/register/articles").mimetype == "application/problem+json"
+        with app.app_context():
+            assert db.session.scalar(select(db.func.count()).select_from(RegisterRefusal)) == 3
+    finally:
+        from tests.conftest import _empty_tables
+
+        _empty_tables(app)

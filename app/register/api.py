@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_limiter.util import get_remote_address
 
 from app.api.problems import problem
-from app.extensions import db
+from app.extensions import db, limiter
 from app.register import messages
 from app.register_signing import problem_with, read_claim
 from app.services import DomainError
@@ -25,8 +26,17 @@ from app.services.register_book import (
     member_for,
     record_refusal,
 )
+from app.transactions import start_writing
 
 bp = Blueprint("register_api", __name__)
+
+
+def _client_limit() -> str:
+    return current_app.config["REGISTER_LIMIT_PER_CLIENT"]
+
+
+# Per client address, refused requests too: nobody fills the refusal log without end.
+limiter.limit(_client_limit, key_func=lambda: f"register-api:{get_remote_address()}")(bp)
 
 
 @bp.before_request
@@ -44,6 +54,7 @@ def verify_signature():
         max_skew=current_app.config["REGISTER_MAX_SKEW_SECONDS"],
     )
     if reason is not None:
+        start_writing()  # a refused GET is recorded too (app.transactions)
         record_refusal(claim, remote_addr=request.remote_addr, method=request.method, path=path, reason=reason)
         return problem(401, messages.REFUSED_TITLE, reason)
     g.register_member = member

@@ -310,6 +310,8 @@ class RegisterView:
 
 def register_view(dossier: Dossier) -> RegisterView:
     member = is_member()
+    if not member:  # nothing to show, and no statement spent on it
+        return RegisterView(member=False, publication=None, waiting=0, last_error=None)
     waiting = db.session.scalars(
         select(RegisterDelivery)
         .where(RegisterDelivery.dossier_id == dossier.id, RegisterDelivery.sent_at.is_(None))
