@@ -41,6 +41,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Execution option: "IMMEDIATE" or "DEFERRED" for every transaction of that connection.
 BEGIN_OPTION = "sqlite_begin"
 _DEFERRED = "rodeknop_deferred"
+# Execution option: a reading transaction that needs a real transaction block on PostgreSQL
+# (a server-side cursor: `batches`).
+_BLOCK = "rodeknop_transaction_block"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
@@ -120,6 +123,13 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
 
 
+def batches(engine: Engine) -> Engine:
+    """`engine` for reading in batches through a server-side cursor (`yield_per`): a
+    reading transaction (DEFERRED on SQLite, writes refused) that is a real transaction
+    block on PostgreSQL too, where such a cursor cannot live in autocommit."""
+    return engine.execution_options(**{BEGIN_OPTION: "DEFERRED", _BLOCK: True})
+
+
 def read_only(session) -> None:
     """Begin `session`'s next transaction DEFERRED (on SQLite), also outside a request: a
     long read in a job (computing figures) that must not hold the write lock. Call it
@@ -141,10 +151,11 @@ def configure_postgresql(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        reading = begin_mode(conn.get_execution_options()) == "DEFERRED"
+        options = conn.get_execution_options()
+        reading = begin_mode(options) == "DEFERRED"
         # Between transactions the connection is idle (a ping runs in autocommit too), so
         # the driver's flag may change; it is set at every begin, so none inherits it.
-        conn.connection.dbapi_connection.autocommit = reading
+        conn.connection.dbapi_connection.autocommit = reading and not options.get(_BLOCK)
         conn.info[_DEFERRED] = reading
 
     _refuse_writes_when_reading(engine)
