@@ -155,8 +155,7 @@ def _read_logo(path: str | None) -> bytes | None:
         raise LookError(f"MUNICIPALITY_LOGO: {path} is not a valid SVG file ({error})") from error
     if elements[:1] != [f"{SVG_NAMESPACE} svg"]:
         raise LookError(
-            f"MUNICIPALITY_LOGO: {path} is not an SVG image (its root element must be <svg "
-            f'xmlns="{SVG_NAMESPACE}">)'
+            f'MUNICIPALITY_LOGO: {path} is not an SVG image (its root element must be <svg xmlns="{SVG_NAMESPACE}">)'
         )
     return data
 

@@ -203,18 +203,18 @@ def test_the_logo_is_served_as_an_image_that_may_run_no_script(app, client, tmp_
 
 
 def test_a_mail_is_signed_with_name_and_logo(app, tmp_path):
-    with looking(app, MUNICIPALITY_LOGO=write(tmp_path, "logo.svg", LOGO), MUNICIPALITY_NAME="Gemeente Zuidhorn"):
-        with app.app_context():
-            reporter = make_user("Sanne Melder", email="sanne@example.test")
-            coach = make_user("Eva Coach", email="eva@example.test", roles=("employee", "coach"))
-            lead = make_user("Lea Coach", email="lea@example.test", roles=("employee", "coach"))
-            assign_report(make_report(reporter), coach, actor=lead)
-            db.session.commit()
-            mail = db.session.execute(db.select(OutboxMessage).filter_by(to_address="eva@example.test")).scalar_one()
-            assert "Rode Knop – Gemeente Zuidhorn" in mail.body_text
-            base = app.config["APP_BASE_URL"]
-            assert f'<img src="{base}/logo.svg" alt="" height="40"' in mail.body_html
-            assert "Rode Knop – Gemeente Zuidhorn</p>" in mail.body_html
+    logo = write(tmp_path, "logo.svg", LOGO)
+    with looking(app, MUNICIPALITY_LOGO=logo, MUNICIPALITY_NAME="Gemeente Zuidhorn"), app.app_context():
+        reporter = make_user("Sanne Melder", email="sanne@example.test")
+        coach = make_user("Eva Coach", email="eva@example.test", roles=("employee", "coach"))
+        lead = make_user("Lea Coach", email="lea@example.test", roles=("employee", "coach"))
+        assign_report(make_report(reporter), coach, actor=lead)
+        db.session.commit()
+        mail = db.session.execute(db.select(OutboxMessage).filter_by(to_address="eva@example.test")).scalar_one()
+        assert "Rode Knop – Gemeente Zuidhorn" in mail.body_text
+        base = app.config["APP_BASE_URL"]
+        assert f'<img src="{base}/logo.svg" alt="" height="40"' in mail.body_html
+        assert "Rode Knop – Gemeente Zuidhorn</p>" in mail.body_html
 
 
 # --- Shipped themes ---------------------------------------------------------------------
