@@ -29,6 +29,8 @@ pytestmark = pytest.mark.browser
 NOT_PAGES = {
     "static",
     "main.favicon",
+    "main.logo",
+    "main.theme_css",
     "reports.similar",
     "reports.export_csv",
     "reports.export_xlsx",
