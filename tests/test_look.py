@@ -8,56 +8,18 @@ import os
 import re
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from app import look
 from app.extensions import db
 from app.look import THEMES, LookError, read_look
 from app.models import OutboxMessage
 from app.services.workflow import assign_report
-from tests.factories import make_report, make_user
+from tests.factories import LOGO, SCRIPTED_LOGO, TOKENS, looking, make_report, make_user, write
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "app" / "static"
-LOGO = """<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="40" height="40">
-  <title>Wapen</title><rect width="40" height="40" fill="#b30000"/>
-</svg>
-"""
-# What a malicious or careless logo may carry: script, event handlers, a link.
-SCRIPTED_LOGO = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" onload="document.title='onload ran'">
-  <script>document.documentElement.setAttribute('data-ran', 'script');</script>
-  <rect width="40" height="40" fill="#00568b"/>
-</svg>
-"""
-TOKENS = """/* A municipality's own tokens. */
-.gemeente-theme {
-  --utrecht-link-color: #004488;
-  --utrecht-button-primary-action-background-color: #004488;
-}
-"""
-
-
-def write(tmp_path: Path, name: str, text: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-@contextmanager
-def looking(app, **settings):
-    """The app with other look settings, as if it had started with them."""
-    before = {key: app.config.get(key) for key in settings}
-    app.config.update(settings)
-    look.init_app(app)
-    try:
-        yield
-    finally:
-        app.config.update(before)
-        look.init_app(app)
 
 
 def _config(**settings) -> dict:
