@@ -41,7 +41,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(None)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
-    # The municipality's own look (app/look.py; README, "Eigen naam, logo en huisstijl"),
+    # The municipality's own look (app/look.py; README, "A municipality's own name, logo, look and tone"),
     # checked at start-up. MUNICIPALITY_LOGO: path of an SVG file (empty: no logo). THEME: a
     # shipped NL Design System theme (app.look.THEMES: voorbeeld, denhaag). THEME_CSS: path
     # of a local design tokens file instead, with THEME_CLASS the class its tokens are on.

@@ -1,6 +1,6 @@
 """The municipality's own look: its name, its logo and its NL Design System theme, checked
-once at start-up (README, "Eigen naam, logo en huisstijl"). Configure, don't fork: a
-municipality changes these settings, never the templates or app.css.
+once at start-up (README, "A municipality's own name, logo, look and tone"). Configure,
+don't fork: a municipality changes these settings, never the templates or app.css.
 
 * THEME names a shipped theme (THEMES); THEME_CSS, a local design tokens file, overrides it
   and THEME_CLASS then names the class its tokens are scoped to (e.g. `.gemeente-theme`).
