@@ -93,8 +93,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    from app import embed
+    from app import embed, look
 
+    look.init_app(app)
     embed.check_origins(app.config)
     embed.register(app, _csp(app))
     talisman.init_app(
