@@ -44,7 +44,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(None)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
+    # The municipality's own look (app/look.py; README, "A municipality's own name, logo, look and tone"),
+    # checked at start-up. MUNICIPALITY_LOGO: path of an SVG file (empty: no logo). THEME: a
+    # shipped NL Design System theme (app.look.THEMES: voorbeeld, denhaag). THEME_CSS: path
+    # of a local design tokens file instead, with THEME_CLASS the class its tokens are on.
     MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Gemeente Voorbeeldstad")
+    MUNICIPALITY_LOGO = os.environ.get("MUNICIPALITY_LOGO", "")
+    THEME = os.environ.get("THEME", "voorbeeld")
+    THEME_CSS = os.environ.get("THEME_CSS", "")
+    THEME_CLASS = os.environ.get("THEME_CLASS", "")
     # Weekday of the coaches' weekly session: 0 = Monday ... 6 = Sunday.
     TRIAGE_WEEKDAY = int(os.environ.get("TRIAGE_WEEKDAY", "1"))
     TRIAGE_TIME = os.environ.get("TRIAGE_TIME", "10:00")

@@ -87,14 +87,15 @@ def _csp(app: Flask) -> dict:
 def register_extensions(app: Flask) -> None:
     from app import ratelimit  # noqa: F401 - registers the database:// limits storage
     from app.extensions import csrf, db, limiter, login_manager, migrate, talisman
-    from app.transactions import configure_sqlite
+    from app.transactions import configure_postgresql, configure_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    from app import embed
+    from app import embed, look
 
+    look.init_app(app)
     embed.check_origins(app.config)
     embed.register(app, _csp(app))
     talisman.init_app(
@@ -114,6 +115,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

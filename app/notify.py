@@ -30,6 +30,7 @@ from sqlalchemy import or_, update
 
 from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
+from app.look import current_look
 from app.models import OutboxMessage, Report, User, WebhookDelivery
 from app.models.base import utcnow
 from app.models.outbox import GROUP_KEY_MAX, MAIL_BODY_MAX
@@ -108,9 +109,7 @@ def enqueue(
         held = _join_held(hold, user, template, subject, anonymous, context)
         if held is not None:
             return held
-    context.update(
-        user=None if anonymous else user, subject=subject, municipality=current_app.config["MUNICIPALITY_NAME"]
-    )
+    context.update(user=None if anonymous else user, subject=subject, municipality=current_look().municipality)
     message = OutboxMessage(
         to_address=None if anonymous else (to_address or user.email),
         to_user_id=None if anonymous else user.id,
@@ -245,7 +244,7 @@ def _render_held(message: OutboxMessage, parts: dict) -> None:
     context = {
         "user": user,
         "subject": last["subject"],
-        "municipality": current_app.config["MUNICIPALITY_NAME"],
+        "municipality": current_look().municipality,
         "report": report,
         "headline": last["headline"],
         "text": last["text"],

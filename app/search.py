@@ -165,40 +165,34 @@ def query_words(value: str) -> list[QueryWord]:
     lookups = [w for w in words if len(w.term) >= 5]
     if not lookups:
         return words
-    postgres = _dialect() == "postgresql"
-    params: dict = {"limit": VOCABULARY_CANDIDATES, "parts": sorted({p for w in lookups for p in _parts(w.term)})}
-    # The parts of a compound in the query are looked up exactly (a unique index).
-    exact = "word = ANY(CAST(:parts AS text[]))" if postgres else "word IN :parts"
-    queries = [f"SELECT -1 AS n, word FROM search_word WHERE {exact}"] if params["parts"] else []
-    for index, word in enumerate(lookups):
-        params[f"q{index}"] = word.term if postgres else _trigram_match(word.term)
-        if postgres:
-            # `<%`: the word within a vocabulary word (a typo, or a longer compound), `%`:
-            # alike (a typo near the start); both served by the pg_trgm GIN index. (`%>`,
-            # a vocabulary word within this one, is not: it reads the whole vocabulary.)
-            queries.append(
-                f"SELECT * FROM (SELECT {index} AS n, word FROM search_word "
-                f"WHERE (:q{index} <% word OR :q{index} % word) "
-                f"ORDER BY :q{index} <<-> word LIMIT :limit) AS v{index}"
-            )
-        else:
+    parts = sorted({p for w in lookups for p in _parts(w.term)})
+    if _dialect() == "postgresql":
+        # One function (migration 0021): the parts of a compound looked up exactly (a
+        # unique index); per word `<%` (the word within a vocabulary word: a typo, or a
+        # longer compound) and `%` (alike: a typo near the start), both served by the
+        # pg_trgm GIN index. (`%>`, a vocabulary word within this one, is not: it reads the
+        # whole vocabulary.)
+        rows = db.session.execute(
+            text(
+                "SELECT query_word, found FROM rodeknop_vocabulary(CAST(:terms AS text[]), CAST(:parts AS text[]), :limit)"
+            ),
+            {"terms": [w.term for w in lookups], "parts": parts, "limit": VOCABULARY_CANDIDATES},
+        ).all()
+    else:
+        params: dict = {"limit": VOCABULARY_CANDIDATES, "parts": parts}
+        queries = ["SELECT -1 AS n, word FROM search_word WHERE word IN :parts"] if parts else []
+        for index, word in enumerate(lookups):
+            params[f"q{index}"] = _trigram_match(word.term)
             queries.append(
                 f"SELECT * FROM (SELECT {index} AS n, word FROM search_word_grams WHERE search_word_grams "
                 f"MATCH :q{index} ORDER BY rank LIMIT :limit)"
             )
-    statement = text(" UNION ALL ".join(queries))
-    if not params["parts"]:
-        del params["parts"]
-    elif not postgres:
-        statement = statement.bindparams(bindparam("parts", expanding=True))
-    if postgres:
-        # The planner prices a trigram comparison like an equality, and below some ten
-        # thousand words it reads the whole vocabulary (about 1.5 µs a word, per word
-        # sought) instead of asking the GIN index; for this statement only, it may not.
-        db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    rows = db.session.execute(statement, params).all()
-    if postgres:
-        db.session.execute(text("SET LOCAL enable_seqscan = on"))
+        statement = text(" UNION ALL ".join(queries))
+        if parts:
+            statement = statement.bindparams(bindparam("parts", expanding=True))
+        else:
+            del params["parts"]
+        rows = db.session.execute(statement, params).all()
     for n, candidate in rows:
         for word in lookups if n == -1 else [lookups[n]]:
             if candidate != word.term and words_match(word.term, candidate) and not word.matches(candidate):

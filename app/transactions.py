@@ -1,4 +1,4 @@
-"""How a transaction begins on SQLite.
+"""How a transaction begins: on SQLite, and on PostgreSQL.
 
 SQLite has one writer at a time. A transaction that starts DEFERRED takes the write lock
 only at its first write, and in WAL mode that upgrade fails at once (SQLITE_BUSY, no
@@ -22,7 +22,14 @@ But IMMEDIATE for everything also makes every read wait for the writer. So:
 
 A write inside a DEFERRED transaction is refused with WriteInReadOnlyTransaction (before
 SQLite sees it), so a GET view that starts writing fails in the tests, never only under
-load. PostgreSQL is left alone: its transactions take no database-wide lock."""
+load.
+
+PostgreSQL takes no database-wide lock, but every transaction costs two round trips to the
+server (BEGIN before the first statement, ROLLBACK when the request ends), a fifth of a
+short page's time. So a transaction that only reads (the same choice as DEFERRED above)
+runs in autocommit there: each statement on its own, with the same snapshot per statement
+that READ COMMITTED gives inside a transaction; its writes are refused in the same way, and
+SET LOCAL or savepoints have no place in it. Everything else is an ordinary transaction."""
 
 from __future__ import annotations
 
@@ -34,6 +41,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Execution option: "IMMEDIATE" or "DEFERRED" for every transaction of that connection.
 BEGIN_OPTION = "sqlite_begin"
 _DEFERRED = "rodeknop_deferred"
+# Execution option: a reading transaction that needs a real transaction block on PostgreSQL
+# (a server-side cursor: `batches`).
+_BLOCK = "rodeknop_transaction_block"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
@@ -59,15 +69,13 @@ def start_writing() -> None:
     IMMEDIATE. Everything it loaded is expired, so it is read again under the write lock
     when used, except the logged-in user as the request found them (who is asking does
     not change within a request; re-reading them would cost a query). PostgreSQL takes no
-    database-wide lock: there the transaction goes on."""
+    database-wide lock, but its reads ran in autocommit: the same applies."""
     from flask_login import current_user
 
     from app.extensions import db
 
     request.environ[_WRITING] = True
     session = db.session()
-    if session.get_bind().dialect.name != "sqlite":
-        return
     user = current_user._get_current_object() if current_user.is_authenticated else None
     session.expire_on_commit = False
     try:
@@ -115,11 +123,42 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
 
 
+def batches(engine: Engine) -> Engine:
+    """`engine` for reading in batches through a server-side cursor (`yield_per`): a
+    reading transaction (DEFERRED on SQLite, writes refused) that is a real transaction
+    block on PostgreSQL too, where such a cursor cannot live in autocommit."""
+    return engine.execution_options(**{BEGIN_OPTION: "DEFERRED", _BLOCK: True})
+
+
 def read_only(session) -> None:
     """Begin `session`'s next transaction DEFERRED (on SQLite), also outside a request: a
     long read in a job (computing figures) that must not hold the write lock. Call it
     before the transaction's first statement; a write in it is refused."""
     session.connection(execution_options={BEGIN_OPTION: "DEFERRED"})
+
+
+def _refuse_writes_when_reading(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def refuse_writes_when_deferred(conn, _cursor, statement, _parameters, _context, _executemany):
+        if conn.info.get(_DEFERRED) and statement.lstrip()[:6].upper() in _WRITES:
+            raise WriteInReadOnlyTransaction(
+                f"{statement.split(None, 1)[0]} in a read-only transaction; see app/transactions.py"
+            )
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Autocommit for a transaction that only reads, as described above."""
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        options = conn.get_execution_options()
+        reading = begin_mode(options) == "DEFERRED"
+        # Between transactions the connection is idle (a ping runs in autocommit too), so
+        # the driver's flag may change; it is set at every begin, so none inherits it.
+        conn.connection.dbapi_connection.autocommit = reading and not options.get(_BLOCK)
+        conn.info[_DEFERRED] = reading
+
+    _refuse_writes_when_reading(engine)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -142,9 +181,4 @@ def configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
         conn.info[_DEFERRED] = mode == "DEFERRED"
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def refuse_writes_when_deferred(conn, _cursor, statement, _parameters, _context, _executemany):
-        if conn.info.get(_DEFERRED) and statement.lstrip()[:6].upper() in _WRITES:
-            raise WriteInReadOnlyTransaction(
-                f"{statement.split(None, 1)[0]} in a read-only (DEFERRED) SQLite transaction; see app/transactions.py"
-            )
+    _refuse_writes_when_reading(engine)

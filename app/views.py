@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 from flask_login import current_user
 
 from app import permissions
@@ -34,6 +34,7 @@ from app.formatting import (
     supporters,
 )
 from app.forms import max_length
+from app.look import current_look
 from app.models import ROLES, Event, Report, User
 from app.models.report import STATUS_LABELS
 from app.notify import external_url
@@ -63,7 +64,8 @@ def template_globals() -> dict:
         "person": person,
         "submitted_at": lambda report: submitted_at(report, current_user),
         "event_moment": lambda event, report: event_moment(event, report, current_user),
-        "municipality_name": lambda: current_app.config["MUNICIPALITY_NAME"],
+        "municipality_name": lambda: current_look().municipality,
+        "look": current_look,
         "register_mode": lambda: current_app.config["MODE"] == "register",
         "csrf_failed": lambda: bool(g.get("csrf_error")),
         "external_url": external_url,

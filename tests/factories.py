@@ -6,9 +6,11 @@ import itertools
 import re
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import event
 
+from app import look
 from app.extensions import db
 from app.models import Department, User, UserRole
 from app.services.reports import submit_report, support_report
@@ -246,3 +248,44 @@ def webhook_params(report, actor: User) -> dict:
     db.session.flush()
     delivery = db.session.scalar(db.select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id))
     return {"webhook_id": webhook.id, "delivery_id": delivery.id}
+
+
+# --- The municipality's own look (app.look) ---------------------------------------------
+
+LOGO = """<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="40" height="40">
+  <title>Wapen</title><rect width="40" height="40" fill="#b30000"/>
+</svg>
+"""
+# What a malicious logo may carry: script and an event handler that would act in the app's
+# origin (mark the document, call the app) if they ran.
+SCRIPTED_LOGO = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" onload="document.title='onload ran'">
+  <script>document.documentElement.setAttribute('data-ran', 'script'); fetch('/knop?afdeling=logo-script-ran');</script>
+  <rect width="40" height="40" fill="#00568b"/>
+</svg>
+"""
+TOKENS = """/* A municipality's own tokens. */
+.gemeente-theme {
+  --utrecht-link-color: #004488;
+  --utrecht-button-primary-action-background-color: #004488;
+}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@contextmanager
+def looking(app, **settings):
+    """The app with other look settings, as if it had started with them."""
+    before = {key: app.config.get(key) for key in settings}
+    app.config.update(settings)
+    look.init_app(app)
+    try:
+        yield
+    finally:
+        app.config.update(before)
+        look.init_app(app)

@@ -68,6 +68,10 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     ("main.favicon", "GET"):            {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
     # The red button an intranet page frames: no login (the link opens the form in a new window).
     ("main.embed", "GET"):              {"anon": 200,     "employee": 200, "coach": 200, "legal": 200, "admin": 200},
+    # The municipality's logo and local tokens file (app.look): public like the pages that
+    # show them; this table's app sets neither, so they are not there (tests/test_look.py).
+    ("main.logo", "GET"):               {"anon": 404,     "employee": 404, "coach": 404, "legal": 404, "admin": 404},
+    ("main.theme_css", "GET"):          {"anon": 404,     "employee": 404, "coach": 404, "legal": 404, "admin": 404},
 
     # --- auth --------------------------------------------------------------------------
     ("auth.login", "GET"):              {"anon": 200,     "employee": redirect("/"), "coach": redirect("/"), "legal": redirect("/"), "admin": redirect("/")},

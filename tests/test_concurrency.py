@@ -82,20 +82,26 @@ def test_a_get_request_is_served_while_another_connection_holds_the_write_lock(a
 
 
 def test_safe_methods_begin_deferred_and_everything_else_immediate(app, client, auth):
+    """SQLite: reads begin DEFERRED, the rest IMMEDIATE. PostgreSQL: reads run in
+    autocommit (no BEGIN and ROLLBACK round trips), the rest in a transaction."""
     from sqlalchemy import event
 
     with app.app_context():
         make_user(email="begin@example.test")
         db.session.commit()
         begins: list[str] = []
-
-        def record(_conn, _cursor, statement, *_args):
-            if statement.startswith("BEGIN"):
-                begins.append(statement)
-
         engine = db.engine
         sqlite = engine.dialect.name == "sqlite"
-        event.listen(engine, "before_cursor_execute", record)
+
+        def record_sqlite(_conn, _cursor, statement, *_args):
+            if statement.startswith("BEGIN"):
+                begins.append("read" if statement == "BEGIN DEFERRED" else "write")
+
+        def record_postgresql(conn):  # after app.transactions' own begin listener
+            begins.append("read" if conn.connection.dbapi_connection.autocommit else "write")
+
+        listener = ("before_cursor_execute", record_sqlite) if sqlite else ("begin", record_postgresql)
+        event.listen(engine, *listener)
     try:
         auth.login("begin@example.test")  # a GET for the token, then a POST
         login_begins = list(begins)
@@ -108,13 +114,41 @@ def test_safe_methods_begin_deferred_and_everything_else_immediate(app, client, 
             db.session.rollback()
         job_begins = list(begins)
     finally:
-        event.remove(engine, "before_cursor_execute", record)
-    if sqlite:
-        assert login_begins[0] == "BEGIN DEFERRED" and "BEGIN IMMEDIATE" in login_begins[1:]
-        assert get_begins and set(get_begins) == {"BEGIN DEFERRED"}
-        assert job_begins == ["BEGIN IMMEDIATE"]
-    else:  # PostgreSQL is left alone
-        assert not (login_begins + get_begins + job_begins)
+        event.remove(engine, *listener)
+    assert login_begins[0] == "read" and "write" in login_begins[1:]
+    assert get_begins and set(get_begins) == {"read"}
+    assert job_begins == ["write"]
+
+
+def test_a_get_reads_in_autocommit_on_postgresql_and_from_one_snapshot_on_sqlite(app):
+    """What a GET's reads are, seen from the database. PostgreSQL: each statement is its
+    own transaction (a new transaction time each), where a POST's statements share one.
+    SQLite: a DEFERRED transaction, one snapshot: what another connection commits in
+    between is not seen until the next transaction."""
+    from app.models import Department
+    from app.transactions import writer
+
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    if postgres:
+        moments = text("SELECT now(), pg_sleep(0.01)")
+        with app.test_request_context("/bord/", method="GET"):
+            first, second = db.session.execute(moments).scalar(), db.session.execute(moments).scalar()
+            db.session.rollback()
+        assert first < second
+        with app.test_request_context("/beheer/afdelingen", method="POST"):
+            first, second = db.session.execute(moments).scalar(), db.session.execute(moments).scalar()
+            db.session.rollback()
+        assert first == second
+    else:
+        count = db.select(db.func.count(Department.id))
+        with app.test_request_context("/bord/", method="GET"):
+            before = db.session.scalar(count)
+            with writer(db.engine).begin() as other:
+                other.execute(db.insert(Department).values(name="Intussen gemaakt", active=True))
+            assert db.session.scalar(count) == before
+            db.session.rollback()
+            assert db.session.scalar(count) == before + 1
 
 
 def test_a_write_in_a_get_request_is_refused_before_the_database_sees_it(app):
@@ -123,12 +157,11 @@ def test_a_write_in_a_get_request_is_refused_before_the_database_sees_it(app):
 
     with app.test_request_context("/bord/", method="GET"):
         db.session.add(Department(name="Gemaakt tijdens een GET", active=True))
-        if db.engine.dialect.name == "sqlite":
-            with pytest.raises(WriteInReadOnlyTransaction):
-                db.session.flush()
-        else:
+        with pytest.raises(WriteInReadOnlyTransaction):
             db.session.flush()
         db.session.rollback()
+    with app.app_context():
+        assert not db.session.scalar(db.select(Department.id).where(Department.name == "Gemaakt tijdens een GET"))
     with app.test_request_context("/beheer/afdelingen", method="POST"):
         db.session.add(Department(name="Gemaakt tijdens een POST", active=True))
         db.session.commit()

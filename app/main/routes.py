@@ -1,4 +1,5 @@
-"""The start page, the red button for the intranet (/knop) and the accessibility statement."""
+"""The start page, the red button for the intranet (/knop), the accessibility statement, and
+the municipality's own logo and local design tokens (app.look)."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -7,6 +8,8 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_login import current_user
 
 from app.embed import chosen_department
+from app.extensions import talisman
+from app.look import LOGO_CSP, current_look
 from app.services.reports import my_reports
 from app.services.users import active_departments
 
@@ -51,3 +54,32 @@ def embed():
 @bp.route("/toegankelijkheid")
 def accessibility():
     return render_template("main/accessibility.html")
+
+
+@bp.route("/logo.svg")
+@talisman(content_security_policy=LOGO_CSP)
+def logo():
+    """The municipality's logo (MUNICIPALITY_LOGO), checked at start-up to be SVG but not
+    trusted: opened by itself, its CSP forbids script and any fetch; pages show it through
+    <img>, where no script runs. 404 when no logo is configured."""
+    data = current_look().logo
+    if data is None:
+        abort(404)
+    return _own_file(data, "image/svg+xml")
+
+
+@bp.route("/thema.css")
+def theme_css():
+    """The municipality's local design tokens (THEME_CSS); 404 when a shipped theme is used."""
+    data = current_look().local_tokens
+    if data is None:
+        abort(404)
+    return _own_file(data, "text/css; charset=utf-8")
+
+
+def _own_file(data: bytes, mimetype: str) -> Response:
+    response = Response(data, content_type=mimetype)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response

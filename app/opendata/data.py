@@ -37,6 +37,7 @@ from app.models.dossier import format_dossier_reference
 from app.models.report import EventKind, format_reference
 from app.search import support_count
 from app.services.workflow import ENDINGS, RESOLVED
+from app.transactions import batches
 
 # Raise when a field changes meaning or goes away (adding a field at the end does not).
 SCHEMA_VERSION = 1
@@ -72,10 +73,11 @@ class DataSet:
     statement: Callable[[], Any]  # the one SELECT the fields are read from
 
     def rows(self) -> Iterator[tuple]:
-        """The rows as published, read in batches of BATCH."""
-        result = db.session.execute(self.statement().execution_options(yield_per=BATCH))
-        for row in result:
-            yield tuple(field.value(row) for field in self.fields)
+        """The rows as published, read in batches of BATCH (a server-side cursor on
+        PostgreSQL, in a connection and transaction of its own: app.transactions.batches)."""
+        with batches(db.engine).connect() as connection:
+            for row in connection.execute(self.statement().execution_options(yield_per=BATCH)):
+                yield tuple(field.value(row) for field in self.fields)
 
     def count(self) -> int:
         return db.session.scalar(db.select(func.count()).select_from(self.statement().subquery()))

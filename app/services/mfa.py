@@ -26,6 +26,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from app.extensions import db
+from app.look import current_look
 from app.models import ROLES, RecoveryCode, User
 from app.models.base import utcnow
 from app.sealed import seal, unseal
@@ -109,7 +110,7 @@ def grouped(secret: str) -> str:
 
 
 def issuer() -> str:
-    return f"Rode Knop – {current_app.config['MUNICIPALITY_NAME']}"
+    return f"Rode Knop – {current_look().municipality}"
 
 
 def provisioning_uri(user: User, secret: str) -> str:

@@ -1,8 +1,17 @@
-"""QUALITY 13 and 16 for every page, per role: each GET route of the app (found in
-app.url_map, so a new page is checked the day it is added) is opened in a real browser
-and checked with axe-core, for a visitor, a medewerker, a coach, a jurist, an
-administrator and a bestuurder, in the 'full' state (reports, supports, users and departments exist).
-Error pages (403, 404) are checked once each; after that only their status is asserted."""
+"""QUALITY 13 and 16 for every page, per role and per shipped theme: each GET route of the
+app (found in app.url_map, so a new page is checked the day it is added) is opened in a
+real browser and checked with axe-core (colour contrast included), for a visitor, a
+medewerker, a coach, a jurist, an administrator and a bestuurder, in the 'full' state
+(reports, supports, users and departments exist).
+
+Under the default theme (app.look.DEFAULT_THEME) the whole sweep runs. Under every other
+shipped theme (app.look.THEMES), with a municipality logo in the header, every page
+template is checked at least once: each role's start page (its header) and every other
+page once, by the first role that may open it; focus and form borders under each theme:
+tests/browser/test_look.py.
+
+Error pages (403, 404) are checked once each per theme; after that only their status is
+asserted."""
 
 from __future__ import annotations
 
@@ -12,15 +21,19 @@ import pytest
 from playwright.sync_api import Page
 
 from app.extensions import db
+from app.look import DEFAULT_THEME, THEMES
 from tests.browser.data import add_user, seed_demo
 from tests.browser.helpers import UNCOVERED, axe_check, login
 from tests.factories import (
+    LOGO,
     checkback_link_params,
     first_addressee_id,
+    looking,
     make_dossier,
     make_report,
     make_support,
     webhook_params,
+    write,
 )
 
 pytestmark = pytest.mark.browser
@@ -29,6 +42,8 @@ pytestmark = pytest.mark.browser
 NOT_PAGES = {
     "static",
     "main.favicon",
+    "main.logo",
+    "main.theme_css",
     "reports.similar",
     "reports.export_csv",
     "reports.export_xlsx",
@@ -65,8 +80,12 @@ ROLES = {
     "beheerder": "beheer@rodeknop.test",
     "bestuurder": "bestuur@rodeknop.test",
 }
-_checked_errors: set[int] = set()
-_checked_endpoints: set[str] = set()
+# Under another theme than the default only the header differs per role.
+PER_ROLE_OTHER_THEMES = {"main.index"}
+# Default theme first: a failure there says more than the same failure under another theme.
+THEME_NAMES = [DEFAULT_THEME, *sorted(name for name in THEMES if name != DEFAULT_THEME)]
+_checked_errors: set[tuple[str, int]] = set()
+_checked_endpoints: set[tuple[str, str]] = set()
 
 
 def _seed(app) -> dict:
@@ -144,29 +163,42 @@ def _pages(app, values: dict) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_passes_axe(app, live_server, page: Page, role):
+@pytest.mark.parametrize("theme", THEME_NAMES)
+def test_every_page_passes_axe(app, live_server, page: Page, role, theme, tmp_path):
     values = _seed(app)
+    if theme == DEFAULT_THEME:
+        per_role, settings = PER_ROLE, {}
+    else:
+        per_role, settings = PER_ROLE_OTHER_THEMES, {"MUNICIPALITY_LOGO": write(tmp_path, "logo.svg", LOGO)}
+    with looking(app, THEME=theme, **settings):
+        checked = _sweep(app, live_server, page, role, theme, per_role, values)
+    print(f"\n{theme} {role}: {checked}")
+    assert checked
+
+
+def _sweep(app, live_server, page: Page, role: str, theme: str, per_role: set[str], values: dict) -> list[str]:
     email = ROLES[role]
     if email:
         login(page, live_server, email)
     checked = []
     for endpoint, path in _pages(app, values):
+        if theme != DEFAULT_THEME and (theme, endpoint) in _checked_endpoints and endpoint not in per_role:
+            continue  # checked under this theme already: not even opened again
         response = page.goto(live_server + path)
         assert response is not None
         status = response.status
         assert status < 500, f"{role} {path}: {status}"
         if status >= 400:
-            if status in _checked_errors:
+            if (theme, status) in _checked_errors:
                 continue
-            _checked_errors.add(status)
-        elif endpoint not in PER_ROLE and role != "visitor":
-            if endpoint in _checked_endpoints:
+            _checked_errors.add((theme, status))
+        elif endpoint not in per_role and role != "visitor":
+            if (theme, endpoint) in _checked_endpoints:
                 continue
-            _checked_endpoints.add(endpoint)
+            _checked_endpoints.add((theme, endpoint))
         landed = urlsplit(page.url).path
         if landed in checked:  # a redirect to a page already checked (e.g. the login page)
             continue
         checked.append(landed)
-        axe_check(page, f"{path} as {role} ({status})")
-    print(f"\n{role}: {checked}")
-    assert checked
+        axe_check(page, f"{path} as {role} under {theme} ({status})")
+    return checked
