@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 from flask_login import current_user
 
 from app import permissions
