@@ -19,14 +19,21 @@ from app.register_signing import new_private_key_pem, public_key_text
 from app.services.register_book import add_member, apply_publish
 from tests.browser.conftest import QuietHandler, answered_from_memory
 from tests.browser.helpers import axe_check, login
-from tests.factories import make_dossier, make_report, make_user
+from tests.browser.test_every_page import THEME_NAMES
+from tests.factories import looking, make_dossier, make_report, make_user
 
 pytestmark = pytest.mark.browser
 
 JURIST = "jurist@rodeknop.test"
 
 
-def test_juridische_zaken_previews_publishes_and_sees_who_else_raised_it(app, live_server, page: Page, tmp_path):
+@pytest.mark.parametrize("theme", THEME_NAMES)
+def test_juridische_zaken_previews_publishes_and_sees_who_else_raised_it(app, live_server, page: Page, tmp_path, theme):
+    with looking(app, THEME=theme):
+        _publish_in_the_browser(app, live_server, page, tmp_path)
+
+
+def _publish_in_the_browser(app, live_server, page: Page, tmp_path):
     key_file = tmp_path / "member.pem"
     key_file.write_bytes(new_private_key_pem())
     # A member of a register that is not running: publishing waits in the outbox.
@@ -78,8 +85,11 @@ def test_juridische_zaken_previews_publishes_and_sees_who_else_raised_it(app, li
     axe_check(page, "dossier, published")
 
 
-def test_the_registers_pages_and_members_beheer(database_url, page: Page, app):
-    register = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MODE": "register", "RATELIMIT_ENABLED": False})
+@pytest.mark.parametrize("theme", THEME_NAMES)
+def test_the_registers_pages_and_members_beheer(database_url, page: Page, app, theme):
+    register = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "MODE": "register", "RATELIMIT_ENABLED": False, "THEME": theme}
+    )
     with register.app_context():
         make_user("Beheer Register", email="beheer@register.test", roles=("admin",))
         member = add_member("Gemeente Eerstestad", public_key_text(load_private_key_pem()), actor=None)
