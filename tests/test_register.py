@@ -590,3 +590,58 @@ def test_the_registers_api_is_limited_per_client(database_url):
         from tests.conftest import _empty_tables
 
         _empty_tables(app)
+
+
+def test_hostile_bodies_from_a_member_get_a_422_never_a_500(database_url, tmp_path):
+    """A member's key does not make its messages trusted: every malformed body is refused
+    with a Dutch problem+json and changes nothing."""
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "MODE": "register", "RATELIMIT_ENABLED": False})
+    key_file = tmp_path / "member.pem"
+    key_file.write_bytes(new_private_key_pem())
+    try:
+        with app.app_context():
+            member = add_member("Gemeente Boos", public_key_text(load_private_key(key_file)), actor=None)
+            db.session.commit()
+            member_id = str(member.id)
+        good = {
+            "dossier_id": 5,
+            "law_title": "Participatiewet",
+            "bwb_id": PARTICIPATIEWET,
+            "article": "art. 1",
+            "status": "sent",
+            "summary": "S.",
+            "created_on": "2026-12-01",
+        }
+        bodies = [
+            b"not json",
+            b"[]",
+            b"{}",
+            json.dumps({"sequence": "1", "entry": good}).encode(),
+            json.dumps({"sequence": True, "entry": good}).encode(),
+            json.dumps({"sequence": 1, "entry": []}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "status": ["sent"]}}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "law_title": 7}}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "summary": "x" * 100_000}}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "created_on": "gisteren"}}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "dossier_id": 6}}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "bwb_id": None}}).encode(),
+            json.dumps({"sequence": 1, "entry": {**good, "status": "weg"}}).encode(),
+        ]
+        client = app.test_client()
+        for body in bodies:
+            path = "/api/v1/register/entries/5"
+            headers = sign(load_private_key(key_file), member_id, "PUT", path, body)
+            answer = client.put(path, data=body, headers={**headers, "Content-Type": "application/json"})
+            assert answer.status_code == 422, (body[:80], answer.status_code)
+            assert answer.mimetype == "application/problem+json"
+        for path, body in (("/api/v1/register/letters", b'{"sequence": 1, "bwb_id": 5, "article_key": []}'),):
+            headers = sign(load_private_key(key_file), member_id, "POST", path, body)
+            assert client.post(path, data=body, headers=headers).status_code == 422
+        with app.app_context():
+            assert db.session.scalar(select(db.func.count()).select_from(RegisterEntry)) == 0
+    finally:
+        from tests.conftest import _empty_tables
+
+        _empty_tables(app)

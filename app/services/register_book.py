@@ -132,6 +132,9 @@ def _entry_fields(entry: dict, dossier_id: int) -> dict:
     problems = payload_problems(entry)
     if problems:
         raise DomainError("Niet toegestaan in een vermelding: " + ", ".join(sorted(problems)), field="entry")
+    for name in ("law_title", "bwb_id", "article", "status"):
+        if not isinstance(entry.get(name), str | None):
+            raise DomainError(f"{name}: tekst.", field=name)
     if entry.get("dossier_id") != dossier_id:
         raise DomainError("dossier_id: hetzelfde als in het adres.", field="dossier_id")
     reference = validate_reference(
