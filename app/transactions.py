@@ -44,6 +44,8 @@ _DEFERRED = "rodeknop_deferred"
 # Execution option: a reading transaction that needs a real transaction block on PostgreSQL
 # (a server-side cursor: `batches`).
 _BLOCK = "rodeknop_transaction_block"
+# Connection info: this module put the driver in autocommit for the current transaction.
+_AUTOCOMMIT = "rodeknop_autocommit"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
@@ -153,10 +155,21 @@ def configure_postgresql(engine: Engine) -> None:
     def on_begin(conn):
         options = conn.get_execution_options()
         reading = begin_mode(options) == "DEFERRED"
+        conn.info[_DEFERRED] = reading
+        if "isolation_level" in options:
+            return  # chosen explicitly (VACUUM in AUTOCOMMIT): SQLAlchemy has set it
         # Between transactions the connection is idle (a ping runs in autocommit too), so
         # the driver's flag may change; it is set at every begin, so none inherits it.
-        conn.connection.dbapi_connection.autocommit = reading and not options.get(_BLOCK)
-        conn.info[_DEFERRED] = reading
+        autocommit = reading and not options.get(_BLOCK)
+        conn.connection.dbapi_connection.autocommit = autocommit
+        conn.info[_AUTOCOMMIT] = autocommit
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(dbapi_connection, record):
+        # Back in the pool as it came: whoever takes it next outside a begin (a raw
+        # connection) finds the driver's default.
+        if record.info.pop(_AUTOCOMMIT, False) and dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
 
     _refuse_writes_when_reading(engine)
 
@@ -177,6 +190,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            conn.info[_DEFERRED] = False
+            return  # asked for explicitly (VACUUM): no transaction at all
         mode = begin_mode(conn.get_execution_options())
         conn.exec_driver_sql(f"BEGIN {mode}")
         conn.info[_DEFERRED] = mode == "DEFERRED"

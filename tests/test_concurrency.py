@@ -151,6 +151,27 @@ def test_a_get_reads_in_autocommit_on_postgresql_and_from_one_snapshot_on_sqlite
             assert db.session.scalar(count) == before + 1
 
 
+def test_a_connection_that_asks_for_autocommit_gets_it_in_a_request_and_outside(app):
+    """VACUUM runs outside any transaction: a connection asking for AUTOCOMMIT keeps it,
+    in a GET (whose reads are autocommit on PostgreSQL) as in a job (a transaction), and
+    the pool's connections come back as the driver made them (the bench vacuums so)."""
+    for context in (app.app_context(), app.test_request_context("/bord/", method="GET")):
+        with context:
+            db.session.scalar(text("SELECT 1"))  # the session's own (kind of) transaction
+            db.session.rollback()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM"))
+    with app.test_request_context("/bord/", method="GET"):
+        db.session.scalar(text("SELECT 1"))
+        db.session.close()
+        raw = db.engine.raw_connection()
+        try:
+            # psycopg: not left in autocommit by a GET (sqlite3 before 3.12 has no such flag)
+            assert getattr(raw.driver_connection, "autocommit", False) in (False, -1)
+        finally:
+            raw.close()
+
+
 def test_a_write_in_a_get_request_is_refused_before_the_database_sees_it(app):
     from app.models import Department
     from app.transactions import WriteInReadOnlyTransaction
