@@ -1,5 +1,5 @@
 """Signed requests between an installation and the register (README, "Het gedeelde
-register"; ARCHITECTURE.md, "The shared register").
+register"; docs/architecture-register.md).
 
 Each installation holds its own Ed25519 private key (a PEM file, REGISTER_KEY_FILE); the
 register holds only the public halves, registered by its beheerder. A request carries:

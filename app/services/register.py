@@ -1,5 +1,5 @@
 """An installation's side of the shared register of national rules (README, "Het gedeelde
-register"; ARCHITECTURE.md, "The shared register").
+register"; docs/architecture-register.md).
 
 * What goes out: `published_entry` is the one home of what a dossier shows the register:
   law, BWB id, article, status, addressee (an organisation), dates, the answer's summary
