@@ -70,14 +70,23 @@ def start_writing() -> None:
     export's audit line): end the read-only transaction so that the next one begins
     IMMEDIATE. Everything it loaded is expired, so it is read again under the write lock
     when used, except the logged-in user as the request found them (who is asking does
-    not change within a request; re-reading them would cost a query). PostgreSQL takes no
-    database-wide lock, but its reads ran in autocommit: the same applies."""
+    not change within a request; re-reading them would cost a query).
+
+    PostgreSQL takes no database-wide lock, and READ COMMITTED gives each statement a fresh
+    snapshot anyway: there the connection only leaves autocommit, so what comes next is one
+    transaction, and nothing loaded is read again."""
     from flask_login import current_user
 
     from app.extensions import db
 
     request.environ[_WRITING] = True
     session = db.session()
+    if session.get_bind().dialect.name == "postgresql":
+        connection = session.connection()  # begun already, or now as a write (_WRITING)
+        if connection.info.pop(_AUTOCOMMIT, False):
+            connection.connection.dbapi_connection.autocommit = False  # idle between statements
+        connection.info[_DEFERRED] = False
+        return
     user = current_user._get_current_object() if current_user.is_authenticated else None
     session.expire_on_commit = False
     try:

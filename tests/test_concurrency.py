@@ -172,6 +172,27 @@ def test_a_connection_that_asks_for_autocommit_gets_it_in_a_request_and_outside(
             raw.close()
 
 
+def test_start_writing_lets_a_reading_request_write_in_one_transaction(app):
+    """A GET that records something after reading (an export's audit line): after
+    start_writing() its writes go through, in one transaction (on PostgreSQL the
+    connection leaves autocommit; on SQLite the next transaction begins IMMEDIATE)."""
+    from app.models import Department
+    from app.transactions import start_writing
+
+    with app.test_request_context("/bord/", method="GET"):
+        postgres = db.engine.dialect.name == "postgresql"
+        before = db.session.scalar(db.select(db.func.count(Department.id)))
+        start_writing()
+        db.session.add(Department(name="Na het lezen gemaakt", active=True))
+        db.session.flush()
+        if postgres:
+            moments = text("SELECT now(), pg_sleep(0.01)")
+            assert db.session.execute(moments).scalar() == db.session.execute(moments).scalar()
+        db.session.commit()
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Department.id))) == before + 1
+
+
 def test_a_write_in_a_get_request_is_refused_before_the_database_sees_it(app):
     from app.models import Department
     from app.transactions import WriteInReadOnlyTransaction
