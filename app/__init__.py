@@ -115,6 +115,9 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
 
+    from app import i18n
+
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om deze pagina te bekijken."

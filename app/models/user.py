@@ -30,6 +30,7 @@ DEPARTMENT_NAME_MAX = 120
 # An issuer URL and a provider's subject identifier (OpenID Connect allows up to 255 ASCII).
 OIDC_ISSUER_MAX = 255
 OIDC_SUBJECT_MAX = 255
+LANGUAGE_CODE_MAX = 8  # "nl", "en" (app.i18n.LANGUAGE_NAMES)
 
 
 # --- mail preferences ----------------------------------------------------------------------
@@ -141,6 +142,8 @@ class User(UserMixin, db.Model):
     # A service account: the identity an integration token (app/api) acts as, made by a
     # beheerder. It has no password anyone knows and never follows a report up.
     is_service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The language this person reads pages and mails in (app/i18n.py); None: the municipality's.
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_CODE_MAX))
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
