@@ -9,12 +9,14 @@ instellingen (User.language). README, "Languages", says how to extract, update a
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context
-from flask_babel import Babel, force_locale, get_locale
+from flask import Flask, current_app, has_app_context, has_request_context
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
@@ -23,6 +25,12 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 TONES = ("u", "je")
 # The catalog domain that holds the informal tone's overrides (locale nl only).
 TONE_DOMAIN = "je"
+
+
+def N_(text: str) -> str:
+    """Marks `text` for the catalogs without translating it here: module-level tables whose
+    values are translated where they are shown (app.formatting.status_label, say)."""
+    return text
 
 
 def init_app(app: Flask) -> None:
@@ -47,7 +55,33 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_request_language)
     # {% trans %} blocks are extracted with their whitespace collapsed (babel.cfg), so rendered so too.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True, pgettext=None, npgettext=None
+    )
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
+
+
+# Jinja marks a translation safe (it may hold a link's markup), so the quotes and ampersands
+# of its text would no longer be escaped as they were before the text was wrapped. Escaped
+# here, outside tags and entities, in HTML templates only.
+_UNESCAPED = re.compile(r"(<[^>]*>|&#?\w+;)|(['\"&])")
+_ESCAPES = {"'": "&#39;", '"': "&#34;", "&": "&amp;"}
+
+
+def _as_html(text: str) -> str:
+    return _UNESCAPED.sub(lambda match: match.group(1) or _ESCAPES[match.group(2)], text)
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, message: str) -> str:
+    text = get_translations().ugettext(message)
+    return _as_html(text) if eval_ctx.autoescape else text
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, number: int) -> str:
+    text = get_translations().ungettext(singular, plural, number)
+    return _as_html(text) if eval_ctx.autoescape else text
 
 
 def language_for(user) -> str:
@@ -65,7 +99,9 @@ def _request_language() -> str:
 def current_language() -> str:
     """The language of what is being rendered now (`<html lang>`)."""
     locale = get_locale()
-    return locale.language if locale is not None else current_app.config["LANGUAGE"]
+    if locale is not None:
+        return locale.language
+    return current_app.config["LANGUAGE"] if has_app_context() else "nl"
 
 
 @contextmanager

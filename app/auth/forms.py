@@ -1,9 +1,12 @@
 """Forms for logging in and changing one's password."""
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, BaseForm, Required
+from app.i18n import LANGUAGE_NAMES
 from app.models.user import EMAIL_MAX, MAIL_CHOICES, User
 from app.services.mfa import CODE_MAX
 from app.services.users import MAX_PASSWORD_LENGTH
@@ -11,11 +14,11 @@ from app.services.users import MAX_PASSWORD_LENGTH
 
 class LoginForm(BaseForm):
     email = EmailField(
-        "E-mailadres", validators=[Required("Vul uw e-mailadres in."), Length(max=EMAIL_MAX, message=TOO_LONG)]
+        _l("E-mailadres"), validators=[Required(_l("Vul uw e-mailadres in.")), Length(max=EMAIL_MAX, message=TOO_LONG)]
     )
     password = PasswordField(
-        "Wachtwoord",
-        validators=[Required("Vul uw wachtwoord in."), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
+        _l("Wachtwoord"),
+        validators=[Required(_l("Vul uw wachtwoord in.")), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
     )
 
 
@@ -63,15 +66,22 @@ class SettingsForm(BaseForm):
 
 
 def settings_form(user: User, **kwargs) -> SettingsForm:
-    fields = {
-        code: RadioField(
-            kind.label,
-            description=kind.hint,
-            choices=[SelectChoice(choice, MAIL_CHOICES[choice]) for choice in kind.choices],
-            default=user.mail_choice(code),
+    default = LANGUAGE_NAMES[current_app.config["LANGUAGE"]]
+    languages = [SelectChoice("", _l("De taal van de gemeente (%(language)s)", language=default))]
+    languages += [SelectChoice(code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"]]
+    fields = {"language": RadioField(_l("Taal"), choices=languages, default=user.language or "")}
+    fields.update(
+        (
+            code,
+            RadioField(
+                _l(kind.label),
+                description=_l(kind.hint),
+                choices=[SelectChoice(choice, _l(MAIL_CHOICES[choice])) for choice in kind.choices],
+                default=user.mail_choice(code),
+            ),
         )
         for code, kind in user.mail_kinds().items()
-    }
+    )
     form_class = type("UserSettingsForm", (SettingsForm,), fields)
     return form_class(**kwargs)
 

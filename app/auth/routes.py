@@ -7,6 +7,8 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,6 +26,7 @@ from app.auth.forms import (
 )
 from app.extensions import db, limiter
 from app.forms import apply_domain_error, strip_control_characters
+from app.i18n import in_language_of
 from app.models import User
 from app.services import DomainError, mfa
 from app.services.audit import record_audit
@@ -35,6 +38,7 @@ from app.services.users import (
     password_login_allowed,
     password_login_for_everyone,
     refuse_password_login,
+    set_language,
     set_mail_choices,
     set_password,
     user_for_password_link,
@@ -159,9 +163,11 @@ def login():
         db.session.commit()
         if user is None:
             form.form_errors.append(
-                "Het e-mailadres of het wachtwoord klopt niet."
+                _("Het e-mailadres of het wachtwoord klopt niet.")
                 if password_login_for_everyone()
-                else "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet met een wachtwoord inloggen."
+                else _(
+                    "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet met een wachtwoord inloggen."
+                )
             )
         else:
             # A fresh session on login, so a planted session id is worthless.
@@ -187,7 +193,8 @@ def login():
 def _finish_login(user: User, next_url: str | None):
     login_user(user)
     session[mfa.LOGIN_METHOD_KEY] = mfa.PASSWORD_LOGIN
-    flash(f"Welkom, {user.name}.", "success")
+    with in_language_of(user):  # the request began before anyone was logged in
+        flash(_("Welkom, %(name)s.", name=user.name), "success")
     # A step still pending (app.auth.gate: a temporary password, a required second factor)
     # comes first, wherever this leads.
     response = redirect(next_url or url_for("main.index"))
@@ -293,9 +300,11 @@ def logout():
     record_audit("logout", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
     single_sign_on = session.get(sso.SESSION_KEY)
+    with in_language_of(user):  # shown on the login page, to nobody logged in
+        goodbye = _("U bent uitgelogd.")
     logout_user()
     session.clear()
-    flash("U bent uitgelogd.", "info")
+    flash(goodbye, "info")
     # An SSO session ends at the provider too (RP-initiated logout), which sends the
     # browser back to the login page.
     return redirect(sso.logout_url(single_sign_on) or url_for("auth.login"))
@@ -447,10 +456,17 @@ def settings():
 
     if not form.is_submitted():
         return render()
+
+    def perform():
+        set_mail_choices(user, {code: form[code].data for code in user.mail_kinds()})
+        set_language(user, form.language.data or None)
+        refresh()  # the message below in the language just chosen
+        return _("Uw keuzes voor e-mail zijn opgeslagen.")
+
     return run_form(
         form,
-        lambda: set_mail_choices(user, {code: form[code].data for code in user.mail_kinds()}),
-        success="Uw keuzes voor e-mail zijn opgeslagen.",
+        perform,
+        success="",
         redirect_to=url_for("auth.settings"),
         render=lambda failure: render(failure.status),
     )
