@@ -30,6 +30,7 @@ from sqlalchemy import or_, update
 
 from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
+from app.i18n import in_language_of
 from app.models import OutboxMessage, Report, User, WebhookDelivery
 from app.models.base import utcnow
 from app.models.outbox import GROUP_KEY_MAX, MAIL_BODY_MAX
@@ -58,8 +59,14 @@ def _fit(body: str, ending: str) -> str:
     return body[: MAIL_BODY_MAX - len(ending)] + ending
 
 
-def _bodies(template: str, context: dict) -> dict[str, str]:
-    """The text and HTML bodies of `template`, each within what the outbox stores."""
+def _bodies(template: str, context: dict, reader: User | None) -> dict[str, str]:
+    """The text and HTML bodies of `template`, each within what the outbox stores, in the
+    language of `reader` (whoever's request queued the mail)."""
+    with in_language_of(reader):
+        return _render_bodies(template, context)
+
+
+def _render_bodies(template: str, context: dict) -> dict[str, str]:
     return {
         "body_text": _fit(
             render_template(f"mail/{template}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
@@ -103,6 +110,8 @@ def enqueue(
     choice = None if always else user.mail_choice(kind)
     if not user.active or choice == NO_MAIL:
         return None
+    with in_language_of(user):  # a subject may be a lazy text
+        subject = str(subject)
     hold = hold or _current_hold.get()
     if hold is not None:
         held = _join_held(hold, user, template, subject, anonymous, context)
@@ -116,7 +125,7 @@ def enqueue(
         to_user_id=None if anonymous else user.id,
         to_pseudonym=pseudonym(user.id) if anonymous else None,
         subject=subject,
-        **_bodies(template, context),
+        **_bodies(template, context, user),
         dedupe_key=dedupe_key,
         message_id=_message_id(),
         kind=kind or "account",
@@ -254,7 +263,8 @@ def _render_held(message: OutboxMessage, parts: dict) -> None:
         "url": external_url("reports.detail", reference=report.reference),
     }
     message.subject = last["subject"]
-    for field, body in _bodies(parts["template"], context).items():
+    reader = user if user is not None else user_for_pseudonym(message.to_pseudonym)
+    for field, body in _bodies(parts["template"], context, reader).items():
         setattr(message, field, body)
 
 

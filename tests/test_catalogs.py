@@ -328,3 +328,31 @@ def test_the_language_is_the_users_choice(database_url):
         assert refused.status_code == 400
     finally:
         _empty_tables(app)
+
+
+def test_a_mail_is_in_the_recipients_language(database_url):
+    """A coach working in Dutch posts an update; the reporter who chose English gets the mail
+    rendered in English (its <html lang>), a Dutch colleague who supports it in Dutch."""
+    from app.models import OutboxMessage
+    from app.services.workflow import post_update
+
+    app = _app(database_url)
+    try:
+        with app.app_context():
+            reporter = make_user("Lin Gamma", email="lin@example.test")
+            reporter.language = "en"
+            supporter = make_user("Ko Delta", email="ko@example.test")
+            coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+            report = make_report(reporter, rule="Formulier A12", problem="Probleem B7")
+            make_support(supporter, report)
+            db.session.commit()
+            post_update(report, actor=coach, text="Notitie E1")
+            db.session.commit()
+            bodies = {
+                message.to_address: message.body_html
+                for message in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind != "account"))
+            }
+        assert '<html lang="en">' in bodies["lin@example.test"]
+        assert '<html lang="nl">' in bodies["ko@example.test"]
+    finally:
+        _empty_tables(app)
