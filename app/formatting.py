@@ -85,7 +85,8 @@ def figure_number(value: float) -> str:
 
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
-    return f"{dutch_number(round(value or 0))} uur"
+    whole = round(value or 0)
+    return ngettext("%(num)s uur", "%(num)s uur", whole, num=dutch_number(whole))
 
 
 def iso(value: datetime | date | None) -> str:
