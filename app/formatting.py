@@ -127,10 +127,10 @@ def status_line(status: str, headline: str) -> str:
     label = status_label(status)
     headline = headline.strip().rstrip(".")
     if not headline or headline.lower() == label.lower():
-        return f"Status: {label}."
+        return gettext("Status: %(status)s.", status=label)
     if headline.lower().startswith(label.lower()):
-        return f"Status: {label}{headline[len(label) :]}."
-    return f"Status: {label} — {headline}."
+        return gettext("Status: %(status)s.", status=label + headline[len(label) :])
+    return gettext("Status: %(status)s — %(headline)s.", status=label, headline=headline)
 
 
 def origin_label(origin: str) -> str:

@@ -26,6 +26,9 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import or_, update
 
 from app.anonymity import pseudonym, user_for_pseudonym
@@ -69,10 +72,12 @@ def _bodies(template: str, context: dict, reader: User | None) -> dict[str, str]
 def _render_bodies(template: str, context: dict) -> dict[str, str]:
     return {
         "body_text": _fit(
-            render_template(f"mail/{template}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
+            render_template(f"mail/{template}.txt", **context),
+            "\n\n" + gettext("[…] Ingekort: lees verder in Rode Knop."),
         ),
         "body_html": _fit(
-            render_template(f"mail/{template}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
+            render_template(f"mail/{template}.html", **context),
+            "<p>" + str(escape(gettext("[…] Ingekort: lees verder in Rode Knop."))) + "</p>",
         ),
     }
 
@@ -110,8 +115,9 @@ def enqueue(
     choice = None if always else user.mail_choice(kind)
     if not user.active or choice == NO_MAIL:
         return None
-    with in_language_of(user):  # a subject may be a lazy text
+    with in_language_of(user):  # lazy texts (a subject, a headline) in the reader's language
         subject = str(subject)
+        context = {key: str(value) if isinstance(value, LazyString) else value for key, value in context.items()}
     hold = hold or _current_hold.get()
     if hold is not None:
         held = _join_held(hold, user, template, subject, anonymous, context)
@@ -406,7 +412,7 @@ def notify_followers(
         message = enqueue(
             follower.user,
             "report_update",
-            subject or f"{report.reference}: {headline}",
+            subject or _l("%(reference)s: %(headline)s", reference=report.reference, headline=headline),
             anonymous=follower.anonymous,
             report=report,
             headline=headline,

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_YET_WRAPPED = {
     # The report page as its reporter sees it is done (reports.detail below).
     "the coaches' and Juridische Zaken's panel on the report page; 'ik loop hier ook tegenaan'": ("reports.support",),
-    "mails (templates/mail, subjects in app/services)": (),
+    # The reporter's update mail (report_update, the layout) is done and rendered below.
+    "the other mails (templates/mail/*, their subjects in app/services, the dossiers' PUBLIC_HEADLINES)": (),
     "Alle meldingen and its exports": ("reports.index", "reports.export_csv", "reports.export_xlsx"),
     "board": ("board.",),
     "weekly session": ("triage.",),
@@ -195,6 +196,28 @@ def _pages(client, seeded) -> dict[str, str]:
     return {page: response.get_data(as_text=True) for page, response in pages.items()}
 
 
+def _mails(app, seeded) -> dict[str, str]:
+    """The reporter's mails: a coach's update on a named and on an anonymous report, each as
+    HTML and as text (links taken out: their paths are Dutch words)."""
+    from app.models import OutboxMessage
+    from app.services.reports import get_by_reference
+    from app.services.workflow import post_update
+
+    with app.app_context():
+        coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+        post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
+        post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
+        db.session.commit()
+        messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        mails = {}
+        for number, message in enumerate(messages):
+            mails[f"mail {number}: {message.subject}"] = message.body_html
+            mails[f"mail {number}, text"] = re.sub(r"https?://\S+", "", message.body_text)
+            mails[f"mail {number}, subject"] = message.subject
+    assert len(mails) == 6, "the reporter gets a mail about each report"
+    return mails
+
+
 def _token(client, path):
     from tests.conftest import csrf_token
 
@@ -207,6 +230,7 @@ def rendered(request, database_url, looked_up):
     try:
         seeded = _seed(app)
         pages = _pages(app.test_client(), seeded)
+        pages.update(_mails(app, seeded))
     finally:
         _empty_tables(app)
     return request.param, pages, set(looked_up)
