@@ -131,8 +131,8 @@ class ReportForm(EstimateFields, BaseForm):
 
 class SupportForm(BaseForm):
     note = TextAreaField(
-        "Toelichting",
-        description="Bijvoorbeeld waar u er tegenaan liep.",
+        _l("Toelichting"),
+        description=_l("Bijvoorbeeld waar u er tegenaan liep."),
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )
     # The report the user was still typing when a suggestion caught their eye: it comes
