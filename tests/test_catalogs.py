@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from app import create_app
 from app.extensions import db
 from app.i18n import TRANSLATIONS_DIR
+from app.services.workflow import decide_report
 from config import TestConfig
 from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
 from tests.factories import PASSWORD, make_department, make_report, make_support, make_user
@@ -36,7 +37,6 @@ NOT_YET_WRAPPED = {
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
     "Merkbaar beter?": ("checkback.",),
-    "Wat we ontregelden": ("results.",),
     "open data": ("opendata.",),
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
@@ -164,6 +164,9 @@ def _seed(app) -> dict:
         other = make_report(colleague, rule="Formulier A12 rijbewijs", problem="Probleem C8")
         make_support(reporter, other, "Notitie D9")
         third = make_report(colleague, rule="Formulier A15 parkeren", problem="Probleem G3")
+        solved = make_report(colleague, rule="Formulier A16 afval", problem="Probleem K6")
+        coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+        decide_report(solved, actor=coach, outcome="resolved", explanation="Uitleg L7", what_changed="Wijziging M8")
         anonymous = make_report(reporter, rule="Formulier A14 stempas", problem="Probleem F2", anonymous=True)
         db.session.commit()
         return {
@@ -204,6 +207,8 @@ def _pages(client, seeded) -> dict[str, str]:
     pages["Mijn meldingen"] = client.get("/mijn-meldingen")
     pages["Mijn meldingen, no such page"] = client.get("/mijn-meldingen?pagina=9")
     pages["settings"] = client.get("/instellingen")
+    pages["Wat we ontregelden"] = client.get("/ontregeld/")
+    pages["Wat we ontregelden, past the end"] = client.get("/ontregeld/?pagina=5")
     pages["error 404"] = client.get("/meldingen/RK-1999-9999")
     pages["error 403"] = client.get("/bord/")
     pages["own report"] = client.get(f"/meldingen/{seeded['reference']}")
@@ -219,16 +224,19 @@ def _pages(client, seeded) -> dict[str, str]:
 def _mails(app, seeded) -> dict[str, str]:
     """The reporter's mails: a coach's update on a named and on an anonymous report, each as
     HTML and as text (links taken out: their paths are Dutch words)."""
-    from app.models import OutboxMessage
+    from app.models import OutboxMessage, User
     from app.services.reports import get_by_reference
     from app.services.workflow import post_update
 
     with app.app_context():
-        coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+        coach = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+        before = db.session.scalar(db.select(db.func.max(OutboxMessage.id))) or 0
         post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
         post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
         db.session.commit()
-        messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        messages = db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)
+        ).all()
         mails = {}
         for number, message in enumerate(messages):
             mails[f"mail {number}: {message.subject}"] = message.body_html
@@ -285,6 +293,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "reports.mine",
         "reports.detail",
         "reports.support",
+        "results.index",
         "auth.login",
         "auth.settings",
         "auth.logout",
