@@ -4,7 +4,8 @@ The msgids are the Dutch text in the formal tone ("u"); `translations/` holds th
 catalog (domain `messages`) and the informal Dutch one (domain `je`, locale `nl`), which
 overrides only the messages that address the reader. The municipality chooses the tone
 (TONE) and its language (LANGUAGE); each user may choose another language under Mijn
-instellingen (User.language). README, "Languages", says how to extract, update and compile.
+instellingen (User.language). README, "Languages and tone", says how to extract, update and
+compile.
 """
 
 from __future__ import annotations
