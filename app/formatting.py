@@ -86,7 +86,7 @@ def figure_number(value: float) -> str:
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
     whole = round(value or 0)
-    return ngettext("%(num)s uur", "%(num)s uur", whole, num=dutch_number(whole))
+    return ngettext("%(hours)s uur", "%(hours)s uur", whole, hours=dutch_number(whole))
 
 
 def iso(value: datetime | date | None) -> str:

@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from app import create_app
 from app.extensions import db
 from app.i18n import TRANSLATIONS_DIR
+from app.services.impact import Estimate
 from app.services.workflow import decide_report
 from config import TestConfig
 from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
@@ -160,13 +161,26 @@ def _seed(app) -> dict:
         department = make_department("Burgerzaken")
         reporter = make_user("Sanne Alpha", email="sanne@example.test", department=department)
         colleague = make_user("Omar Beta", email="omar@example.test")
-        own = make_report(reporter, rule="Formulier A12 paspoort", problem="Probleem B7")
+        # With an impact estimate: its facts and hours (plural forms) show on the report page.
+        own = make_report(
+            reporter,
+            rule="Formulier A12 paspoort",
+            problem="Probleem B7",
+            estimate=Estimate(cases_per_month=40, minutes_inhabitant=30, minutes_staff=15, affected="inhabitants"),
+        )
         other = make_report(colleague, rule="Formulier A12 rijbewijs", problem="Probleem C8")
         make_support(reporter, other, "Notitie D9")
         third = make_report(colleague, rule="Formulier A15 parkeren", problem="Probleem G3")
         solved = make_report(colleague, rule="Formulier A16 afval", problem="Probleem K6")
         coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
-        decide_report(solved, actor=coach, outcome="resolved", explanation="Uitleg L7", what_changed="Wijziging M8")
+        decide_report(
+            solved,
+            actor=coach,
+            outcome="resolved",
+            explanation="Uitleg L7",
+            what_changed="Wijziging M8",
+            estimate=Estimate(cases_per_month=1, minutes_inhabitant=60, minutes_staff=0, affected="staff"),
+        )
         anonymous = make_report(reporter, rule="Formulier A14 stempas", problem="Probleem F2", anonymous=True)
         db.session.commit()
         return {
@@ -282,6 +296,9 @@ def test_pages_come_from_the_catalog(rendered):
             assert not INFORMAL.findall(text), f"{page}: 'je' in the u catalog's output: {text}"
         if name == "en":
             assert not DUTCH.findall(text), f"{page}: Dutch left in the English output: {text}"
+    if name == "en":  # the estimates, with their hours in plural forms, were there to check
+        assert "360 hours a year (estimated)" in visible_text(pages["own report"])
+        assert "an estimated 12 hours a year saved" in visible_text(pages["Wat we ontregelden"])
 
 
 def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
