@@ -21,7 +21,7 @@ from app.services.impact import Estimate
 from app.services.workflow import decide_report
 from config import TestConfig
 from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
-from tests.factories import PASSWORD, make_department, make_report, make_support, make_user
+from tests.factories import PASSWORD, make_department, make_report, make_support, make_user, password_link_params
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,13 +41,7 @@ NOT_YET_WRAPPED = {
     "open data": ("opendata.",),
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
-    "password and second factor pages": (
-        "auth.change_password",
-        "auth.choose_password",
-        "auth.password_forgotten_page",
-        "auth.second_factor",
-        "auth.two_factor",
-    ),
+    "second factor pages": ("auth.second_factor", "auth.two_factor"),
     "single sign-on": ("sso.",),
     "accessibility statement, intranet button": ("main.accessibility", "main.embed"),
     "flash messages outside the areas above": (),
@@ -183,7 +177,9 @@ def _seed(app) -> dict:
         )
         anonymous = make_report(reporter, rule="Formulier A14 stempas", problem="Probleem F2", anonymous=True)
         db.session.commit()
+        link = password_link_params(colleague)
         return {
+            "link": f"/wachtwoord-kiezen/{link['purpose']}/{link['token']}",
             "reference": own.reference,
             "anonymous": anonymous.reference,
             "supported": other.reference,
@@ -194,6 +190,11 @@ def _seed(app) -> dict:
 def _pages(client, seeded) -> dict[str, str]:
     """Every page of the wrapped areas, in its empty, full and error states."""
     pages = {"login": client.get("/inloggen")}
+    pages["password forgotten"] = client.get("/wachtwoord-vergeten")
+    pages["password forgotten, errors"] = post_form(client, "/wachtwoord-vergeten", {"email": ""})
+    pages["choose a password"] = client.get(seeded["link"])
+    pages["choose a password, errors"] = post_form(client, seeded["link"], {"password": "a", "repeat": "b"})
+    pages["choose a password, link no longer works"] = client.get("/wachtwoord-kiezen/reset/nonsense")
     pages["login, wrong password"] = client.post(
         "/inloggen",
         data={"email": "sanne@example.test", "password": "wrong", "csrf_token": _token(client, "/inloggen")},
@@ -221,6 +222,8 @@ def _pages(client, seeded) -> dict[str, str]:
     pages["Mijn meldingen"] = client.get("/mijn-meldingen")
     pages["Mijn meldingen, no such page"] = client.get("/mijn-meldingen?pagina=9")
     pages["settings"] = client.get("/instellingen")
+    pages["change password"] = client.get("/wachtwoord")
+    pages["change password, errors"] = post_form(client, "/wachtwoord", {"current": "", "password": ""})
     pages["Wat we ontregelden"] = client.get("/ontregeld/")
     pages["Wat we ontregelden, past the end"] = client.get("/ontregeld/?pagina=5")
     pages["error 404"] = client.get("/meldingen/RK-1999-9999")
@@ -230,7 +233,7 @@ def _pages(client, seeded) -> dict[str, str]:
     assert "rk-similar-item" in pages["similar reports"].get_data(as_text=True), "no similar report found"
     statuses = {page: response.status_code for page, response in pages.items()}
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
-    expected.update({"error 404": 404, "error 403": 403})
+    expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
     assert statuses == expected, statuses
     return {page: response.get_data(as_text=True) for page, response in pages.items()}
 
@@ -313,6 +316,9 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "results.index",
         "auth.login",
         "auth.settings",
+        "auth.change_password",
+        "auth.choose_password",
+        "auth.password_forgotten_page",
         "auth.logout",
     }
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)

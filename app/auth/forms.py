@@ -24,21 +24,21 @@ class LoginForm(BaseForm):
 
 class ForgottenForm(BaseForm):
     email = EmailField(
-        "E-mailadres",
-        description="Het adres waarmee u inlogt bij Rode Knop.",
-        validators=[Required("Vul uw e-mailadres in."), Length(max=EMAIL_MAX, message=TOO_LONG)],
+        _l("E-mailadres"),
+        description=_l("Het adres waarmee u inlogt bij Rode Knop."),
+        validators=[Required(_l("Vul uw e-mailadres in.")), Length(max=EMAIL_MAX, message=TOO_LONG)],
     )
 
 
 class PasswordForm(BaseForm):
     current = PasswordField(
-        "Huidig wachtwoord",
-        validators=[Required("Vul uw huidige wachtwoord in."), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
+        _l("Huidig wachtwoord"),
+        validators=[Required(_l("Vul uw huidige wachtwoord in.")), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
     )
     password = PasswordField(
-        "Nieuw wachtwoord",
-        description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
-        validators=[Required("Vul een nieuw wachtwoord in."), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
+        _l("Nieuw wachtwoord"),
+        description=_l("Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag."),
+        validators=[Required(_l("Vul een nieuw wachtwoord in.")), Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG)],
     )
 
 
@@ -46,18 +46,18 @@ class ChoosePasswordForm(BaseForm):
     """Choosing one's password through a link that was mailed (invitation or reset)."""
 
     password = PasswordField(
-        "Nieuw wachtwoord",
-        description="Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag.",
-        validators=[Required("Kies een wachtwoord."), Length(max=1024)],
+        _l("Nieuw wachtwoord"),
+        description=_l("Minstens 10 tekens. Een lange zin is sterker dan een kort wachtwoord; plakken mag."),
+        validators=[Required(_l("Kies een wachtwoord.")), Length(max=1024)],
     )
     repeat = PasswordField(
-        "Herhaal het nieuwe wachtwoord",
-        validators=[Required("Vul het wachtwoord nog een keer in."), Length(max=1024)],
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[Required(_l("Vul het wachtwoord nog een keer in.")), Length(max=1024)],
     )
 
     def validate_repeat(self, field) -> None:
         if self.password.data and field.data != self.password.data:
-            raise ValidationError("De twee wachtwoorden zijn niet hetzelfde.")
+            raise ValidationError(_l("De twee wachtwoorden zijn niet hetzelfde."))
 
 
 class SettingsForm(BaseForm):

@@ -26,7 +26,7 @@ from app.auth.forms import (
 )
 from app.extensions import db, limiter
 from app.forms import apply_domain_error, strip_control_characters
-from app.i18n import in_language_of
+from app.i18n import N_, in_language_of
 from app.models import User
 from app.services import DomainError, mfa
 from app.services.audit import record_audit
@@ -339,7 +339,7 @@ def change_password():
         user = current_user._get_current_object()
         if authenticate(user.email, form.current.data) is None:
             g.wrong_current_password = True
-            form.current.errors = ["Dit is niet uw huidige wachtwoord."]
+            form.current.errors = [_("Dit is niet uw huidige wachtwoord.")]
         else:
             try:
                 set_password(user, form.password.data, actor=user)
@@ -350,7 +350,7 @@ def change_password():
                 db.session.commit()
                 # The password change ended every session, this one too: log in anew.
                 login_user(user)
-                flash("Uw wachtwoord is gewijzigd. Andere sessies zijn uitgelogd.", "success")
+                flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn uitgelogd."), "success")
                 return redirect(url_for("main.index"))
         db.session.commit()  # keep the audit line of the failed check
     status = 400 if form.errors or form.form_errors else 200
@@ -365,7 +365,7 @@ def _forgotten_account_limit() -> str:
     return current_app.config["PASSWORD_FORGOTTEN_LIMIT_PER_ACCOUNT"]
 
 
-FORGOTTEN_ANSWER = (
+FORGOTTEN_ANSWER = N_(
     "Als er een account bij Rode Knop is met dit e-mailadres, krijgt u binnen een paar minuten een e-mail "
     "met een link om een nieuw wachtwoord te kiezen. Geen e-mail gekregen? Kijk ook bij uw ongewenste "
     "e-mail, of vraag de beheerder van Rode Knop om hulp."
@@ -395,12 +395,12 @@ def password_forgotten_page():
 
     def perform():
         password_forgotten(form.email.data)
-        return FORGOTTEN_ANSWER, "info"
+        return _(FORGOTTEN_ANSWER), "info"
 
     return run_form(
         form,
         perform,
-        success=FORGOTTEN_ANSWER,
+        success="",
         redirect_to=url_for("auth.login"),
         render=lambda failure: (render_template("auth/forgotten.html", form=form), failure.status),
     )
@@ -416,8 +416,8 @@ def choose_password(purpose: str, token: str):
         return render_template(
             "errors/error.html",
             code=400,
-            title="Deze link werkt niet meer",
-            message=(
+            title=_("Deze link werkt niet meer"),
+            message=_(
                 "De link is verlopen of al gebruikt. Vraag een nieuwe aan via ‘Wachtwoord vergeten’ op de "
                 "pagina Inloggen, of vraag de beheerder van Rode Knop om een nieuwe link."
             ),
@@ -430,7 +430,7 @@ def choose_password(purpose: str, token: str):
         set_password(user, form.password.data, actor=user)
         if current_user.is_authenticated:
             logout_user()
-        return "Uw wachtwoord is opgeslagen. Log in met uw e-mailadres en uw nieuwe wachtwoord."
+        return _("Uw wachtwoord is opgeslagen. Log in met uw e-mailadres en uw nieuwe wachtwoord.")
 
     return run_form(
         form,
