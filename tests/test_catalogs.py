@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import flask_babel
+import pyotp
 import pytest
 from babel.messages.pofile import read_po
 
@@ -21,7 +22,15 @@ from app.services.impact import Estimate
 from app.services.workflow import decide_report
 from config import TestConfig
 from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
-from tests.factories import PASSWORD, make_department, make_report, make_support, make_user, password_link_params
+from tests.factories import (
+    PASSWORD,
+    enable_second_factor,
+    make_department,
+    make_report,
+    make_support,
+    make_user,
+    password_link_params,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +50,6 @@ NOT_YET_WRAPPED = {
     "open data": ("opendata.",),
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
-    "second factor pages": ("auth.second_factor", "auth.two_factor"),
     "single sign-on": ("sso.",),
     "accessibility statement, intranet button": ("main.accessibility", "main.embed"),
     "flash messages outside the areas above": (),
@@ -178,7 +186,11 @@ def _seed(app) -> dict:
         anonymous = make_report(reporter, rule="Formulier A14 stempas", problem="Probleem F2", anonymous=True)
         db.session.commit()
         link = password_link_params(colleague)
+        guarded = make_user("Ko Delta", email="ko@example.test")
+        secret = enable_second_factor(guarded)
+        db.session.commit()
         return {
+            "secret": secret,
             "link": f"/wachtwoord-kiezen/{link['purpose']}/{link['token']}",
             "reference": own.reference,
             "anonymous": anonymous.reference,
@@ -222,6 +234,8 @@ def _pages(client, seeded) -> dict[str, str]:
     pages["Mijn meldingen"] = client.get("/mijn-meldingen")
     pages["Mijn meldingen, no such page"] = client.get("/mijn-meldingen?pagina=9")
     pages["settings"] = client.get("/instellingen")
+    pages["second factor, set up"] = client.get("/instellingen/tweestapsverificatie")
+    pages["second factor, set up, errors"] = post_form(client, "/instellingen/tweestapsverificatie", {"code": ""})
     pages["change password"] = client.get("/wachtwoord")
     pages["change password, errors"] = post_form(client, "/wachtwoord", {"current": "", "password": ""})
     pages["Wat we ontregelden"] = client.get("/ontregeld/")
@@ -230,6 +244,15 @@ def _pages(client, seeded) -> dict[str, str]:
     pages["error 403"] = client.get("/bord/")
     pages["own report"] = client.get(f"/meldingen/{seeded['reference']}")
     pages["own anonymous report"] = client.get(f"/meldingen/{seeded['anonymous']}")
+    guarded = client.application.test_client()
+    guarded.post(
+        "/inloggen", data={"email": "ko@example.test", "password": PASSWORD, "csrf_token": _token(guarded, "/inloggen")}
+    )
+    pages["code from the app"] = guarded.get("/inloggen/code")
+    pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
+    post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
+    pages["second factor, on"] = guarded.get("/instellingen/tweestapsverificatie")
+    assert 'id="uitzetten-titel"' in pages["second factor, on"].get_data(as_text=True), "the code was not accepted"
     assert "rk-similar-item" in pages["similar reports"].get_data(as_text=True), "no similar report found"
     statuses = {page: response.status_code for page, response in pages.items()}
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
@@ -319,6 +342,8 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "auth.change_password",
         "auth.choose_password",
         "auth.password_forgotten_page",
+        "auth.second_factor",
+        "auth.two_factor",
         "auth.logout",
     }
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)

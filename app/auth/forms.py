@@ -90,9 +90,9 @@ class CodeForm(BaseForm):
     """A code from the authenticator app: at login, and to switch the second factor on."""
 
     code = StringField(
-        "Code uit uw app",
-        description="De 6 cijfers die uw app nu laat zien. Elke 30 seconden komt er een nieuwe code.",
-        validators=[Required("Vul de code uit uw app in."), Length(max=CODE_MAX, message=TOO_LONG)],
+        _l("Code uit uw app"),
+        description=_l("De 6 cijfers die uw app nu laat zien. Elke 30 seconden komt er een nieuwe code."),
+        validators=[Required(_l("Vul de code uit uw app in.")), Length(max=CODE_MAX, message=TOO_LONG)],
     )
 
 
@@ -100,9 +100,11 @@ class RecoveryCodeForm(BaseForm):
     """A recovery code instead of the app (a lost or forgotten phone)."""
 
     recovery_code = StringField(
-        "Herstelcode",
-        description="Een van de herstelcodes die u kreeg toen u de tweestapsverificatie aanzette, zoals abcde-23456. Elke code werkt één keer.",
-        validators=[Required("Vul een herstelcode in."), Length(max=CODE_MAX, message=TOO_LONG)],
+        _l("Herstelcode"),
+        description=_l(
+            "Een van de herstelcodes die u kreeg toen u de tweestapsverificatie aanzette, zoals abcde-23456. Elke code werkt één keer."
+        ),
+        validators=[Required(_l("Vul een herstelcode in.")), Length(max=CODE_MAX, message=TOO_LONG)],
     )
 
 
@@ -110,9 +112,9 @@ class ConfirmIdentityForm(BaseForm):
     """Before switching the second factor off or making new recovery codes."""
 
     answer = PasswordField(
-        "Uw wachtwoord of een code uit uw app",
+        _l("Uw wachtwoord of een code uit uw app"),
         validators=[
-            Required("Vul uw wachtwoord of een code uit uw app in."),
+            Required(_l("Vul uw wachtwoord of een code uit uw app in.")),
             Length(max=MAX_PASSWORD_LENGTH, message=TOO_LONG),
         ],
     )

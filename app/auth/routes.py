@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -245,8 +246,8 @@ def _pending_account_key() -> str:
     return _hashed("login-account", user.email) if user is not None else "login-account:none"
 
 
-WRONG_CODE = "Deze code klopt niet of is al gebruikt. Wacht op de volgende code in uw app en typ die over."
-WRONG_RECOVERY_CODE = "Deze herstelcode klopt niet of is al gebruikt. Controleer de code en probeer het opnieuw."
+WRONG_CODE = _l("Deze code klopt niet of is al gebruikt. Wacht op de volgende code in uw app en typ die over.")
+WRONG_RECOVERY_CODE = _l("Deze herstelcode klopt niet of is al gebruikt. Controleer de code en probeer het opnieuw.")
 
 
 @bp.route("/inloggen/code", methods=["GET", "POST"])
@@ -265,7 +266,7 @@ def second_factor():
         had_pending = session.pop(PENDING_KEY, None) is not None
         if had_pending or request.method == "POST":
             flash(
-                "Het inloggen duurde te lang of is afgebroken. Log opnieuw in met uw e-mailadres en wachtwoord.",
+                _("Het inloggen duurde te lang of is afgebroken. Log opnieuw in met uw e-mailadres en wachtwoord."),
                 "info",
             )
         return redirect(url_for("auth.login"))
@@ -533,7 +534,7 @@ def _confirmed(form) -> bool:
         return True
     g.wrong_current_password = True
     db.session.commit()  # keep the audit line of the failed check
-    form.answer.errors = ["Dit is niet uw wachtwoord en ook geen geldige code uit uw app."]
+    form.answer.errors = [_("Dit is niet uw wachtwoord en ook geen geldige code uit uw app.")]
     return False
 
 
@@ -581,6 +582,6 @@ def two_factor_off():
             apply_domain_error(off_form, error)
         else:
             db.session.commit()
-            flash("De tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord.", "success")
+            flash(_("De tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord."), "success")
             return redirect(url_for("auth.settings"), 303)
     return _two_factor_page(user, off_form=off_form, status=400)
