@@ -7,7 +7,14 @@ PYTEST_ARGS ?=
 # Test processes side by side (pytest-xdist; each has its own database); 0 runs the suite in one.
 TEST_WORKERS ?= 2
 
-.PHONY: help install run run-register-demo test lint format bench lock clean
+PYBABEL := $(VENV)/bin/pybabel
+# The gettext catalogs (app/i18n.py): English (domain messages) and the informal Dutch tone
+# (domain je, locale nl). Their compiled .mo files are built here, never committed.
+CATALOGS := translations/en/LC_MESSAGES/messages translations/nl/LC_MESSAGES/je
+# Keywords beyond pybabel's own (_, gettext, ngettext, ...): the lazy forms for module-level text.
+EXTRACT_KEYWORDS := -k lazy_gettext -k _l -k lazy_ngettext:1,2
+
+.PHONY: help install run run-register-demo test lint format bench lock clean catalogs-extract catalogs-update catalogs-compile
 
 help:
 	@echo "make install  Python virtualenv in $(VENV): runtime (requirements.lock) and development/test tools (requirements-test.lock)"
@@ -17,6 +24,9 @@ help:
 	@echo "make lint     Ruff: lint and formatting check (part of make test)"
 	@echo "make format   Ruff: fix what can be fixed and format the code"
 	@echo "make bench    the app beside a bare Flask app under gunicorn and wrk (never part of the tests); SIZES=1000 DATABASES=sqlite for a subset"
+	@echo "make catalogs-extract  collect every text to translate from app/ and templates/ into translations/messages.pot"
+	@echo "make catalogs-update   extract, then bring translations/en (English) and translations/nl/.../je.po (the je tone) up to date"
+	@echo "make catalogs-compile  build the .mo files the app reads (make install does this too; .mo files are not committed)"
 	@echo "make lock     regenerate requirements.lock and requirements-test.lock from pyproject.toml (needs PyPI)"
 	@echo "make clean    remove $(VENV), node_modules and the local SQLite databases"
 
@@ -29,7 +39,21 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-test.lock
 	$(VENV)/bin/pip install --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(CATALOGS:=.mo)
+
+# --- message catalogs (README, "Languages") --------------------------------------------------
+translations/%.mo: translations/%.po | $(VENV)/.installed
+	$(PYBABEL) compile --statistics -i $< -o $@
+
+catalogs-compile: $(CATALOGS:=.mo)
+
+catalogs-extract: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg $(EXTRACT_KEYWORDS) --no-location --sort-output --no-wrap \
+		--project "Rode Knop" --copyright-holder "Rode Knop" -o translations/messages.pot app templates
+
+catalogs-update: catalogs-extract
+	$(PYBABEL) update -i translations/messages.pot -d translations -D messages -l en --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(PYBABEL) update -i translations/messages.pot -d translations -D je -l nl --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 # JavaScript used by the tests (axe-core), from package-lock.json.
 node_modules/.installed: package.json package-lock.json

@@ -57,6 +57,13 @@ class Config:
     TRIAGE_WEEKDAY = int(os.environ.get("TRIAGE_WEEKDAY", "1"))
     TRIAGE_TIME = os.environ.get("TRIAGE_TIME", "10:00")
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Amsterdam")
+    # Languages (app/i18n.py): the municipality's language, shown to everyone who has not
+    # chosen one under Mijn instellingen; the languages offered there; and the municipality's
+    # tone in Dutch: "u" (formal) or "je" (informal). The language is read from
+    # MUNICIPALITY_LANGUAGE, not LANGUAGE: many machines set LANGUAGE for gettext already.
+    LANGUAGE = os.environ.get("MUNICIPALITY_LANGUAGE", "nl")
+    LANGUAGES = tuple(code.strip() for code in os.environ.get("LANGUAGES", "nl,en").split(",") if code.strip())
+    TONE = os.environ.get("TONE", "u")
 
     # Login throttling (Flask-Limiter). database:// counts in the app's own database,
     # shared by every web worker; redis:// or memcached:// work too.

@@ -118,6 +118,9 @@ def register_extensions(app: Flask) -> None:
         elif db.engine.dialect.name == "postgresql":
             configure_postgresql(db.engine)
 
+    from app import i18n
+
+    i18n.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in om deze pagina te bekijken."
@@ -203,6 +206,8 @@ def _register_register(app: Flask, admin_bp) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from flask_babel import gettext as _
+
     from app.api.problems import is_api_request, problem, problem_for_http_exception
     from app.extensions import db
 
@@ -229,32 +234,32 @@ def register_errorhandlers(app: Flask) -> None:
             return response
         return render_error(
             400,
-            "Formulier verlopen",
-            "Het formulier was verlopen of ongeldig. Ga terug, herlaad de pagina en probeer het opnieuw.",
+            _("Formulier verlopen"),
+            _("Het formulier was verlopen of ongeldig. Ga terug, herlaad de pagina en probeer het opnieuw."),
         )
 
     @app.errorhandler(400)
     def bad_request(error):
-        return render_error(400, "Ongeldig verzoek", "Het verzoek kon niet worden verwerkt.", error=error)
+        return render_error(400, _("Ongeldig verzoek"), _("Het verzoek kon niet worden verwerkt."), error=error)
 
     @app.errorhandler(403)
     def forbidden(error):
-        return render_error(403, "Geen toegang", "U heeft geen toegang tot deze pagina.", error=error)
+        return render_error(403, _("Geen toegang"), _("U heeft geen toegang tot deze pagina."), error=error)
 
     @app.errorhandler(404)
     def not_found(error):
-        return render_error(404, "Pagina niet gevonden", "Deze pagina bestaat niet (meer).", error=error)
+        return render_error(404, _("Pagina niet gevonden"), _("Deze pagina bestaat niet (meer)."), error=error)
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return render_error(405, "Niet toegestaan", "Deze actie is hier niet mogelijk.", error=error)
+        return render_error(405, _("Niet toegestaan"), _("Deze actie is hier niet mogelijk."), error=error)
 
     @app.errorhandler(413)
     def too_large(error):
         return render_error(
             413,
-            "Te veel tekst",
-            "Wat u verstuurde is te groot om te verwerken. Maak de tekst korter en probeer het opnieuw.",
+            _("Te veel tekst"),
+            _("Wat u verstuurde is te groot om te verwerken. Maak de tekst korter en probeer het opnieuw."),
             error=error,
         )
 
@@ -262,8 +267,8 @@ def register_errorhandlers(app: Flask) -> None:
     def too_many(error):
         return render_error(
             429,
-            "Te veel pogingen",
-            "Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw.",
+            _("Te veel pogingen"),
+            _("Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw."),
             error=error,
         )
 
@@ -280,8 +285,8 @@ def register_errorhandlers(app: Flask) -> None:
             return problem(500)
         return render_error(
             500,
-            "Er ging iets mis",
-            "Er ging aan onze kant iets mis. Uw gegevens zijn niet opgeslagen. Probeer het later opnieuw.",
+            _("Er ging iets mis"),
+            _("Er ging aan onze kant iets mis. Uw gegevens zijn niet opgeslagen. Probeer het later opnieuw."),
         )
 
 

@@ -21,18 +21,23 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import and_, bindparam, exists, false, or_
+
+from app.i18n import N_
 
 if TYPE_CHECKING:
     from app.models import Dossier, Event, Report, Support, User
 
 STAFF_ROLES = ("coach", "legal", "admin")
 
-YOU = "U"
-YOU_ANONYMOUS = "U (anoniem)"
-ANONYMOUS = "Anoniem"
-A_COLLEAGUE = "Een collega"
-SYSTEM = "Rode Knop"
+# The names are msgids (app/i18n.py): name_for translates whichever it returns.
+YOU = N_("U")
+YOU_MID_SENTENCE = N_("u")
+YOU_ANONYMOUS = N_("U (anoniem)")
+ANONYMOUS = N_("Anoniem")
+A_COLLEAGUE = N_("Een collega")
+SYSTEM = N_("Rode Knop")
 
 
 # --- naming ------------------------------------------------------------------------------
@@ -64,14 +69,14 @@ def name_for(
       are named only to them, and are "Een collega" to everyone else.
     """
     if anonymous:
-        return YOU_ANONYMOUS if is_viewer else ANONYMOUS
+        return gettext(YOU_ANONYMOUS if is_viewer else ANONYMOUS)
     if person is None:
-        return nobody
+        return gettext(nobody) if nobody else nobody
     if you is not None and viewer is not None and getattr(viewer, "id", None) == person.id:
-        return you
+        return gettext(you)
     if _is_staff(viewer) or _is_staff(person):
         return person.name
-    return A_COLLEAGUE
+    return gettext(A_COLLEAGUE)
 
 
 # --- pseudonyms --------------------------------------------------------------------------

@@ -1,10 +1,18 @@
-"""Dates, times and labels in Dutch, for pages, mails and exports alike (no request needed)."""
+"""Dates, times, numbers and labels in the reader's language (app.i18n), for pages, mails and
+exports alike (no request needed). Dutch is written out here; another language through Babel's
+locale data (month and day names, digit grouping)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_date as babel_date
+from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_decimal
+from flask_babel import gettext, ngettext
+
 from app.clock import local
+from app.i18n import current_language
 from app.models.report import ORIGIN_LABELS, STATUS_LABELS, STATUS_MEANINGS, Origin, ReportStatus
 
 WEEKDAYS_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
@@ -28,6 +36,8 @@ def calendar_date(value: date | None) -> str:
     """A calendar date (no time, no zone): 1 november 2026."""
     if value is None:
         return ""
+    if (language := current_language()) != "nl":
+        return babel_date(value, "d MMMM y", locale=language)
     return f"{value.day} {MONTHS_NL[value.month - 1]} {value.year}"
 
 
@@ -39,11 +49,15 @@ def dutch_date(value: datetime | None) -> str:
 def dutch_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
+    if (language := current_language()) != "nl":
+        return babel_datetime(local(value), "d MMMM y, HH:mm", locale=language)
     return f"{dutch_date(value)}, {local(value):%H:%M}"
 
 
 def dutch_weekday_date(value: datetime) -> str:
     moment = local(value)
+    if (language := current_language()) != "nl":
+        return babel_datetime(moment, "EEEE d MMMM 'at' HH:mm", locale=language)
     return f"{WEEKDAYS_NL[moment.weekday()]} {moment.day} {MONTHS_NL[moment.month - 1]} om {moment:%H:%M}"
 
 
@@ -55,7 +69,9 @@ def moment(value: datetime | date | None) -> str:
 
 
 def dutch_number(value: int) -> str:
-    """A whole number as Dutch readers write it: 17.000."""
+    """A whole number as Dutch readers write it: 17.000 (English: 17,000)."""
+    if (language := current_language()) != "nl":
+        return format_decimal(value, locale=language)
     return f"{value:,}".replace(",", ".")
 
 
@@ -69,7 +85,8 @@ def figure_number(value: float) -> str:
 
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
-    return f"{dutch_number(round(value or 0))} uur"
+    whole = round(value or 0)
+    return ngettext("%(hours)s uur", "%(hours)s uur", whole, hours=dutch_number(whole))
 
 
 def iso(value: datetime | date | None) -> str:
@@ -87,21 +104,21 @@ def count(number: int, singular: str, plural: str) -> str:
 def supporters(number: int) -> str:
     """The one wording, on every page and in every mail, for how many colleagues support a report."""
     if number == 0:
-        return "nog geen collega’s lopen hier ook tegenaan"
-    return count(number, "collega loopt", "collega’s lopen") + " hier ook tegenaan"
+        return gettext("nog geen collega’s lopen hier ook tegenaan")
+    return ngettext("%(num)d collega loopt hier ook tegenaan", "%(num)d collega’s lopen hier ook tegenaan", number)
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS[ReportStatus(status)]
+    return gettext(STATUS_LABELS[ReportStatus(status)])
 
 
 def status_meaning(status: str) -> str:
-    return STATUS_MEANINGS[ReportStatus(status)]
+    return gettext(STATUS_MEANINGS[ReportStatus(status)])
 
 
 def ran_into(number: int) -> str:
     """On 'Wat we ontregelden': everyone who ran into a rule, the reporter included."""
-    return count(number, "collega liep", "collega’s liepen") + " hier tegenaan"
+    return ngettext("%(num)d collega liep hier tegenaan", "%(num)d collega’s liepen hier tegenaan", number)
 
 
 def status_line(status: str, headline: str) -> str:
@@ -110,11 +127,11 @@ def status_line(status: str, headline: str) -> str:
     label = status_label(status)
     headline = headline.strip().rstrip(".")
     if not headline or headline.lower() == label.lower():
-        return f"Status: {label}."
+        return gettext("Status: %(status)s.", status=label)
     if headline.lower().startswith(label.lower()):
-        return f"Status: {label}{headline[len(label) :]}."
-    return f"Status: {label} — {headline}."
+        return gettext("Status: %(status)s.", status=label + headline[len(label) :])
+    return gettext("Status: %(status)s — %(headline)s.", status=label, headline=headline)
 
 
 def origin_label(origin: str) -> str:
-    return ORIGIN_LABELS[Origin(origin)]
+    return gettext(ORIGIN_LABELS[Origin(origin)])

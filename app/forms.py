@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -14,13 +15,13 @@ from app.models.base import INT_MAX
 from app.services.users import EMAIL_RE
 
 CHOICE_FIELDS = {"SelectField", "RadioField", "SelectMultipleField", "CheckboxList"}
-CHOICE_MESSAGE = "Kies een van de mogelijkheden in de lijst."
-TOO_LONG = "Gebruik maximaal %(max)d tekens."
-CONTROL_CHARACTERS = (
+CHOICE_MESSAGE = _l("Kies een van de mogelijkheden in de lijst.")
+TOO_LONG = _l("Gebruik maximaal %(max)d tekens.")
+CONTROL_CHARACTERS = _l(
     "Dit veld bevatte onzichtbare stuurtekens. Die zijn verwijderd; controleer de tekst en verstuur opnieuw."
 )
 # A hidden field has no place on the page to say this next to.
-CONTROL_CHARACTERS_HIDDEN = (
+CONTROL_CHARACTERS_HIDDEN = _l(
     "Het formulier bevatte onzichtbare stuurtekens. Die zijn verwijderd; controleer de tekst en verstuur opnieuw."
 )
 
@@ -52,14 +53,16 @@ class BaseForm(FlaskForm):
     with the cleaned text for the user to check."""
 
     class Meta:
-        # WTForms ships Dutch messages ("Ongeldige keuze", ...); Flask-WTF's own i18n
-        # hook needs Flask-Babel, which we do not use.
+        # WTForms ships Dutch messages ("Ongeldige keuze", ...) and English ones as its own
+        # text: the reader's language (app.i18n) picks.
         locales = ["nl_NL", "nl"]
 
         def get_translations(self, form):
             from wtforms.i18n import get_translations
 
-            return get_translations(self.locales)
+            from app.i18n import current_language
+
+            return get_translations(self.locales) if current_language() == "nl" else None
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data, extra_filters, **kwargs)

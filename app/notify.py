@@ -26,10 +26,14 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 from sqlalchemy import or_, update
 
 from app.anonymity import pseudonym, user_for_pseudonym
 from app.extensions import db
+from app.i18n import in_language_of
 from app.look import current_look
 from app.models import OutboxMessage, Report, User, WebhookDelivery
 from app.models.base import utcnow
@@ -59,14 +63,22 @@ def _fit(body: str, ending: str) -> str:
     return body[: MAIL_BODY_MAX - len(ending)] + ending
 
 
-def _bodies(template: str, context: dict) -> dict[str, str]:
-    """The text and HTML bodies of `template`, each within what the outbox stores."""
+def _bodies(template: str, context: dict, reader: User | None) -> dict[str, str]:
+    """The text and HTML bodies of `template`, each within what the outbox stores, in the
+    language of `reader` (whoever's request queued the mail)."""
+    with in_language_of(reader):
+        return _render_bodies(template, context)
+
+
+def _render_bodies(template: str, context: dict) -> dict[str, str]:
     return {
         "body_text": _fit(
-            render_template(f"mail/{template}.txt", **context), "\n\n[…] Ingekort: lees verder in Rode Knop."
+            render_template(f"mail/{template}.txt", **context),
+            "\n\n" + gettext("[…] Ingekort: lees verder in Rode Knop."),
         ),
         "body_html": _fit(
-            render_template(f"mail/{template}.html", **context), "<p>[…] Ingekort: lees verder in Rode Knop.</p>"
+            render_template(f"mail/{template}.html", **context),
+            "<p>" + str(escape(gettext("[…] Ingekort: lees verder in Rode Knop."))) + "</p>",
         ),
     }
 
@@ -104,6 +116,9 @@ def enqueue(
     choice = None if always else user.mail_choice(kind)
     if not user.active or choice == NO_MAIL:
         return None
+    with in_language_of(user):  # lazy texts (a subject, a headline) in the reader's language
+        subject = str(subject)
+        context = {key: str(value) if isinstance(value, LazyString) else value for key, value in context.items()}
     hold = hold or _current_hold.get()
     if hold is not None:
         held = _join_held(hold, user, template, subject, anonymous, context)
@@ -115,7 +130,7 @@ def enqueue(
         to_user_id=None if anonymous else user.id,
         to_pseudonym=pseudonym(user.id) if anonymous else None,
         subject=subject,
-        **_bodies(template, context),
+        **_bodies(template, context, user),
         dedupe_key=dedupe_key,
         message_id=_message_id(),
         kind=kind or "account",
@@ -253,7 +268,8 @@ def _render_held(message: OutboxMessage, parts: dict) -> None:
         "url": external_url("reports.detail", reference=report.reference),
     }
     message.subject = last["subject"]
-    for field, body in _bodies(parts["template"], context).items():
+    reader = user if user is not None else user_for_pseudonym(message.to_pseudonym)
+    for field, body in _bodies(parts["template"], context, reader).items():
         setattr(message, field, body)
 
 
@@ -395,7 +411,7 @@ def notify_followers(
         message = enqueue(
             follower.user,
             "report_update",
-            subject or f"{report.reference}: {headline}",
+            subject or _l("%(reference)s: %(headline)s", reference=report.reference, headline=headline),
             anonymous=follower.anonymous,
             report=report,
             headline=headline,

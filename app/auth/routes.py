@@ -7,6 +7,9 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,6 +27,7 @@ from app.auth.forms import (
 )
 from app.extensions import db, limiter
 from app.forms import apply_domain_error, strip_control_characters
+from app.i18n import N_, in_language_of
 from app.models import User
 from app.services import DomainError, mfa
 from app.services.audit import record_audit
@@ -35,6 +39,7 @@ from app.services.users import (
     password_login_allowed,
     password_login_for_everyone,
     refuse_password_login,
+    set_language,
     set_mail_choices,
     set_password,
     user_for_password_link,
@@ -159,9 +164,11 @@ def login():
         db.session.commit()
         if user is None:
             form.form_errors.append(
-                "Het e-mailadres of het wachtwoord klopt niet."
+                _("Het e-mailadres of het wachtwoord klopt niet.")
                 if password_login_for_everyone()
-                else "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet met een wachtwoord inloggen."
+                else _(
+                    "Het e-mailadres of het wachtwoord klopt niet, of dit account mag niet met een wachtwoord inloggen."
+                )
             )
         else:
             # A fresh session on login, so a planted session id is worthless.
@@ -187,7 +194,8 @@ def login():
 def _finish_login(user: User, next_url: str | None):
     login_user(user)
     session[mfa.LOGIN_METHOD_KEY] = mfa.PASSWORD_LOGIN
-    flash(f"Welkom, {user.name}.", "success")
+    with in_language_of(user):  # the request began before anyone was logged in
+        flash(_("Welkom, %(name)s.", name=user.name), "success")
     # A step still pending (app.auth.gate: a temporary password, a required second factor)
     # comes first, wherever this leads.
     response = redirect(next_url or url_for("main.index"))
@@ -238,8 +246,8 @@ def _pending_account_key() -> str:
     return _hashed("login-account", user.email) if user is not None else "login-account:none"
 
 
-WRONG_CODE = "Deze code klopt niet of is al gebruikt. Wacht op de volgende code in uw app en typ die over."
-WRONG_RECOVERY_CODE = "Deze herstelcode klopt niet of is al gebruikt. Controleer de code en probeer het opnieuw."
+WRONG_CODE = _l("Deze code klopt niet of is al gebruikt. Wacht op de volgende code in uw app en typ die over.")
+WRONG_RECOVERY_CODE = _l("Deze herstelcode klopt niet of is al gebruikt. Controleer de code en probeer het opnieuw.")
 
 
 @bp.route("/inloggen/code", methods=["GET", "POST"])
@@ -258,7 +266,7 @@ def second_factor():
         had_pending = session.pop(PENDING_KEY, None) is not None
         if had_pending or request.method == "POST":
             flash(
-                "Het inloggen duurde te lang of is afgebroken. Log opnieuw in met uw e-mailadres en wachtwoord.",
+                _("Het inloggen duurde te lang of is afgebroken. Log opnieuw in met uw e-mailadres en wachtwoord."),
                 "info",
             )
         return redirect(url_for("auth.login"))
@@ -293,9 +301,11 @@ def logout():
     record_audit("logout", actor=user, object_type="user", object_id=user.id)
     db.session.commit()
     single_sign_on = session.get(sso.SESSION_KEY)
+    with in_language_of(user):  # shown on the login page, to nobody logged in
+        goodbye = _("U bent uitgelogd.")
     logout_user()
     session.clear()
-    flash("U bent uitgelogd.", "info")
+    flash(goodbye, "info")
     # An SSO session ends at the provider too (RP-initiated logout), which sends the
     # browser back to the login page.
     return redirect(sso.logout_url(single_sign_on) or url_for("auth.login"))
@@ -330,7 +340,7 @@ def change_password():
         user = current_user._get_current_object()
         if authenticate(user.email, form.current.data) is None:
             g.wrong_current_password = True
-            form.current.errors = ["Dit is niet uw huidige wachtwoord."]
+            form.current.errors = [_("Dit is niet uw huidige wachtwoord.")]
         else:
             try:
                 set_password(user, form.password.data, actor=user)
@@ -341,7 +351,7 @@ def change_password():
                 db.session.commit()
                 # The password change ended every session, this one too: log in anew.
                 login_user(user)
-                flash("Uw wachtwoord is gewijzigd. Andere sessies zijn uitgelogd.", "success")
+                flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn uitgelogd."), "success")
                 return redirect(url_for("main.index"))
         db.session.commit()  # keep the audit line of the failed check
     status = 400 if form.errors or form.form_errors else 200
@@ -356,7 +366,7 @@ def _forgotten_account_limit() -> str:
     return current_app.config["PASSWORD_FORGOTTEN_LIMIT_PER_ACCOUNT"]
 
 
-FORGOTTEN_ANSWER = (
+FORGOTTEN_ANSWER = N_(
     "Als er een account bij Rode Knop is met dit e-mailadres, krijgt u binnen een paar minuten een e-mail "
     "met een link om een nieuw wachtwoord te kiezen. Geen e-mail gekregen? Kijk ook bij uw ongewenste "
     "e-mail, of vraag de beheerder van Rode Knop om hulp."
@@ -386,12 +396,12 @@ def password_forgotten_page():
 
     def perform():
         password_forgotten(form.email.data)
-        return FORGOTTEN_ANSWER, "info"
+        return _(FORGOTTEN_ANSWER), "info"
 
     return run_form(
         form,
         perform,
-        success=FORGOTTEN_ANSWER,
+        success="",
         redirect_to=url_for("auth.login"),
         render=lambda failure: (render_template("auth/forgotten.html", form=form), failure.status),
     )
@@ -407,8 +417,8 @@ def choose_password(purpose: str, token: str):
         return render_template(
             "errors/error.html",
             code=400,
-            title="Deze link werkt niet meer",
-            message=(
+            title=_("Deze link werkt niet meer"),
+            message=_(
                 "De link is verlopen of al gebruikt. Vraag een nieuwe aan via ‘Wachtwoord vergeten’ op de "
                 "pagina Inloggen, of vraag de beheerder van Rode Knop om een nieuwe link."
             ),
@@ -421,7 +431,7 @@ def choose_password(purpose: str, token: str):
         set_password(user, form.password.data, actor=user)
         if current_user.is_authenticated:
             logout_user()
-        return "Uw wachtwoord is opgeslagen. Log in met uw e-mailadres en uw nieuwe wachtwoord."
+        return _("Uw wachtwoord is opgeslagen. Log in met uw e-mailadres en uw nieuwe wachtwoord.")
 
     return run_form(
         form,
@@ -447,10 +457,17 @@ def settings():
 
     if not form.is_submitted():
         return render()
+
+    def perform():
+        set_mail_choices(user, {code: form[code].data for code in user.mail_kinds()})
+        set_language(user, form.language.data or None)
+        refresh()  # the message below in the language just chosen
+        return _("Uw keuzes voor e-mail zijn opgeslagen.")
+
     return run_form(
         form,
-        lambda: set_mail_choices(user, {code: form[code].data for code in user.mail_kinds()}),
-        success="Uw keuzes voor e-mail zijn opgeslagen.",
+        perform,
+        success="",
         redirect_to=url_for("auth.settings"),
         render=lambda failure: render(failure.status),
     )
@@ -517,7 +534,7 @@ def _confirmed(form) -> bool:
         return True
     g.wrong_current_password = True
     db.session.commit()  # keep the audit line of the failed check
-    form.answer.errors = ["Dit is niet uw wachtwoord en ook geen geldige code uit uw app."]
+    form.answer.errors = [_("Dit is niet uw wachtwoord en ook geen geldige code uit uw app.")]
     return False
 
 
@@ -565,6 +582,6 @@ def two_factor_off():
             apply_domain_error(off_form, error)
         else:
             db.session.commit()
-            flash("De tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord.", "success")
+            flash(_("De tweestapsverificatie staat uit. U logt voortaan in met alleen uw wachtwoord."), "success")
             return redirect(url_for("auth.settings"), 303)
     return _two_factor_page(user, off_form=off_form, status=400)

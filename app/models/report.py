@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, and_, cast, or_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.user import Department, User
 
@@ -42,27 +44,34 @@ class ReportStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return gettext(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    ReportStatus.NEW: "Nieuw",
-    ReportStatus.IN_PROGRESS: "In behandeling",
-    ReportStatus.RESOLVED: "Opgelost",
-    ReportStatus.ESCALATED: "Geëscaleerd",
-    ReportStatus.EXPLAINED: "Uitgelegd",
-    ReportStatus.MERGED: "Samengevoegd",
+    ReportStatus.NEW: N_("Nieuw"),
+    ReportStatus.IN_PROGRESS: N_("In behandeling"),
+    ReportStatus.RESOLVED: N_("Opgelost"),
+    ReportStatus.ESCALATED: N_("Geëscaleerd"),
+    ReportStatus.EXPLAINED: N_("Uitgelegd"),
+    ReportStatus.MERGED: N_("Samengevoegd"),
 }
+
+# The labels are the msgids of the catalogs (app/i18n.py): show them through .label or
+# app.formatting, which translate them.
 
 # What each status means, in plain words, where a reporter first meets it (B1: no jargon
 # without its explanation).
 STATUS_MEANINGS = {
-    ReportStatus.NEW: "De ontregelcoaches hebben de melding nog niet opgepakt. Ze bespreken elke nieuwe melding in hun wekelijkse overleg.",
-    ReportStatus.IN_PROGRESS: "Een ontregelcoach zoekt uit of en hoe de regel anders kan.",
-    ReportStatus.RESOLVED: "De regel is aangepast of het probleem is op een andere manier weggenomen.",
-    ReportStatus.ESCALATED: "Geëscaleerd betekent: de regel komt uit een landelijke wet of regeling, die de gemeente niet zelf kan veranderen. Juridische Zaken legt hem voor aan het Rijk en houdt bij wat het antwoordt.",
-    ReportStatus.EXPLAINED: "De regel blijft. De ontregelcoach legt uit waarom.",
-    ReportStatus.MERGED: "Een collega meldde dezelfde regel. Deze melding loopt verder bij die andere melding.",
+    ReportStatus.NEW: N_(
+        "De ontregelcoaches hebben de melding nog niet opgepakt. Ze bespreken elke nieuwe melding in hun wekelijkse overleg."
+    ),
+    ReportStatus.IN_PROGRESS: N_("Een ontregelcoach zoekt uit of en hoe de regel anders kan."),
+    ReportStatus.RESOLVED: N_("De regel is aangepast of het probleem is op een andere manier weggenomen."),
+    ReportStatus.ESCALATED: N_(
+        "Geëscaleerd betekent: de regel komt uit een landelijke wet of regeling, die de gemeente niet zelf kan veranderen. Juridische Zaken legt hem voor aan het Rijk en houdt bij wat het antwoordt."
+    ),
+    ReportStatus.EXPLAINED: N_("De regel blijft. De ontregelcoach legt uit waarom."),
+    ReportStatus.MERGED: N_("Een collega meldde dezelfde regel. Deze melding loopt verder bij die andere melding."),
 }
 
 # Open: not yet ended. The one definition is Report.is_open below.
@@ -78,13 +87,13 @@ class Origin(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return ORIGIN_LABELS[self]
+        return gettext(ORIGIN_LABELS[self])
 
 
 ORIGIN_LABELS = {
-    Origin.OWN: "Eigen regel of werkwijze van de gemeente",
-    Origin.NATIONAL: "Landelijke wet of regeling",
-    Origin.UNKNOWN: "Weet ik niet",
+    Origin.OWN: N_("Eigen regel of werkwijze van de gemeente"),
+    Origin.NATIONAL: N_("Landelijke wet of regeling"),
+    Origin.UNKNOWN: N_("Weet ik niet"),
 }
 
 
@@ -106,15 +115,15 @@ class Affected(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return AFFECTED_LABELS[self]
+        return gettext(AFFECTED_LABELS[self])
 
 
 AFFECTED_LABELS = {
-    Affected.INHABITANTS: "Inwoners",
-    Affected.ENTREPRENEURS: "Ondernemers",
-    Affected.ORGANISATIONS: "Maatschappelijke organisaties en instellingen",
-    Affected.STAFF: "Alleen medewerkers van de gemeente",
-    Affected.OTHER: "Anders",
+    Affected.INHABITANTS: N_("Inwoners"),
+    Affected.ENTREPRENEURS: N_("Ondernemers"),
+    Affected.ORGANISATIONS: N_("Maatschappelijke organisaties en instellingen"),
+    Affected.STAFF: N_("Alleen medewerkers van de gemeente"),
+    Affected.OTHER: N_("Anders"),
 }
 
 
@@ -377,17 +386,17 @@ class EventKind(str, enum.Enum):
 
 
 EVENT_LABELS = {
-    EventKind.SUBMITTED.value: "Melding gedaan",
-    EventKind.SUPPORTED.value: "Iemand loopt hier ook tegenaan",
-    EventKind.STATUS_CHANGED.value: "Status gewijzigd",
-    EventKind.ASSIGNED.value: "Toegewezen",
-    EventKind.PUBLIC_UPDATE.value: "Bericht voor de melder",
-    EventKind.NOTE.value: "Interne notitie",
-    EventKind.MERGED_IN.value: "Melding samengevoegd met deze melding",
-    EventKind.REOPENED.value: "Heropend",
-    EventKind.UNDONE.value: "Besluit ongedaan gemaakt",
-    EventKind.ESTIMATED.value: "Schatting van de impact",
-    EventKind.CHECKBACK.value: "Antwoord op ‘Merkbaar beter?’",
+    EventKind.SUBMITTED.value: N_("Melding gedaan"),
+    EventKind.SUPPORTED.value: N_("Iemand loopt hier ook tegenaan"),
+    EventKind.STATUS_CHANGED.value: N_("Status gewijzigd"),
+    EventKind.ASSIGNED.value: N_("Toegewezen"),
+    EventKind.PUBLIC_UPDATE.value: N_("Bericht voor de melder"),
+    EventKind.NOTE.value: N_("Interne notitie"),
+    EventKind.MERGED_IN.value: N_("Melding samengevoegd met deze melding"),
+    EventKind.REOPENED.value: N_("Heropend"),
+    EventKind.UNDONE.value: N_("Besluit ongedaan gemaakt"),
+    EventKind.ESTIMATED.value: N_("Schatting van de impact"),
+    EventKind.CHECKBACK.value: N_("Antwoord op ‘Merkbaar beter?’"),
 }
 
 
@@ -411,11 +420,11 @@ class Event(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return EVENT_LABELS.get(self.kind, self.kind)
+        return gettext(EVENT_LABELS[self.kind]) if self.kind in EVENT_LABELS else self.kind
 
     @property
     def step_label(self) -> str:
         """The step in a few words: a line of the timeline, and the last update in a list."""
         if self.kind == EventKind.STATUS_CHANGED.value and self.to_status:
-            return f"Status: {STATUS_LABELS[ReportStatus(self.to_status)]}"
+            return gettext("Status: %(status)s", status=ReportStatus(self.to_status).label)
         return self.kind_label

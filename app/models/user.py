@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, f
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 
 # Role code -> Dutch label. A user may hold several.
@@ -30,6 +31,7 @@ DEPARTMENT_NAME_MAX = 120
 # An issuer URL and a provider's subject identifier (OpenID Connect allows up to 255 ASCII).
 OIDC_ISSUER_MAX = 255
 OIDC_SUBJECT_MAX = 255
+LANGUAGE_CODE_MAX = 8  # "nl", "en" (app.i18n.LANGUAGE_NAMES)
 
 
 # --- mail preferences ----------------------------------------------------------------------
@@ -42,9 +44,9 @@ DIRECT = "direct"
 DIGEST = "digest"
 NO_MAIL = "none"
 MAIL_CHOICES = {
-    DIRECT: "Direct een e-mail",
-    DIGEST: "Eén e-mail per dag met alles bij elkaar",
-    NO_MAIL: "Geen e-mail",
+    DIRECT: N_("Direct een e-mail"),
+    DIGEST: N_("Eén e-mail per dag met alles bij elkaar"),
+    NO_MAIL: N_("Geen e-mail"),
 }
 
 
@@ -60,26 +62,28 @@ class MailKind:
 # agenda must be there before the session.
 MAIL_KINDS: dict[str, MailKind] = {
     "own_reports": MailKind(
-        "Nieuws over mijn eigen meldingen", "Een besluit of bericht over een melding die u zelf deed."
+        N_("Nieuws over mijn eigen meldingen"), N_("Een besluit of bericht over een melding die u zelf deed.")
     ),
     "followed_reports": MailKind(
-        "Nieuws over meldingen waar ik ook tegenaan loop",
-        "Een besluit of bericht over een melding van een ander die u steunt.",
+        N_("Nieuws over meldingen waar ik ook tegenaan loop"),
+        N_("Een besluit of bericht over een melding van een ander die u steunt."),
     ),
     "assigned": MailKind(
-        "Werk dat bij mij terechtkomt",
-        "Een melding of dossier wordt aan u toegewezen of door u overgenomen van een collega.",
+        N_("Werk dat bij mij terechtkomt"),
+        N_("Een melding of dossier wordt aan u toegewezen of door u overgenomen van een collega."),
         roles=("coach", "legal"),
     ),
-    "reminders": MailKind("Herinneringen", "Een melding of dossier van u ligt te lang stil.", roles=("coach", "legal")),
+    "reminders": MailKind(
+        N_("Herinneringen"), N_("Een melding of dossier van u ligt te lang stil."), roles=("coach", "legal")
+    ),
     "escalations": MailKind(
-        "Nieuwe escalaties voor Juridische Zaken",
-        "Een melding is geëscaleerd: doorgestuurd naar Juridische Zaken omdat een landelijke regel in de weg zit.",
+        N_("Nieuwe escalaties voor Juridische Zaken"),
+        N_("Een melding is geëscaleerd: doorgestuurd naar Juridische Zaken omdat een landelijke regel in de weg zit."),
         roles=("legal",),
     ),
     "overviews": MailKind(
-        "Agenda's en weekoverzichten",
-        "De agenda en de besluitenlijst van het weekoverleg, en het weekoverzicht van de dossiers.",
+        N_("Agenda's en weekoverzichten"),
+        N_("De agenda en de besluitenlijst van het weekoverleg, en het weekoverzicht van de dossiers."),
         roles=("coach", "legal"),
         choices=(DIRECT, NO_MAIL),
     ),
@@ -141,6 +145,8 @@ class User(UserMixin, db.Model):
     # A service account: the identity an integration token (app/api) acts as, made by a
     # beheerder. It has no password anyone knows and never follows a report up.
     is_service_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The language this person reads pages and mails in (app/i18n.py); None: the municipality's.
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_CODE_MAX))
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

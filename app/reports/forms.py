@@ -6,6 +6,7 @@ was loaded, so a change made by someone else in the meantime is noticed, never o
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
@@ -36,23 +37,23 @@ class EstimateFields:
     empty. Mixed into a form; after validate() `estimate` holds the Estimate or None."""
 
     cases_per_month = StringField(
-        "Hoe vaak per maand loopt iemand ongeveer tegen deze regel aan?",
-        description="Een schatting in hele getallen is genoeg, bijvoorbeeld 40.",
+        _l("Hoe vaak per maand loopt iemand ongeveer tegen deze regel aan?"),
+        description=_l("Een schatting in hele getallen is genoeg, bijvoorbeeld 40."),
         validators=[Length(max=NUMBER_MAX, message=TOO_LONG)],
     )
     minutes_inhabitant = StringField(
-        "Hoeveel minuten kost het de inwoner of ondernemer per keer?",
-        description="Bijvoorbeeld extra wachten, formulieren of een tweede bezoek. 0 mag.",
+        _l("Hoeveel minuten kost het de inwoner of ondernemer per keer?"),
+        description=_l("Bijvoorbeeld extra wachten, formulieren of een tweede bezoek. 0 mag."),
         validators=[Length(max=NUMBER_MAX, message=TOO_LONG)],
     )
     minutes_staff = StringField(
-        "Hoeveel minuten kost het medewerkers van de gemeente per keer?",
-        description="Extra werk voor u en uw collega’s. 0 mag.",
+        _l("Hoeveel minuten kost het medewerkers van de gemeente per keer?"),
+        description=_l("Extra werk voor u en uw collega’s. 0 mag."),
         validators=[Length(max=NUMBER_MAX, message=TOO_LONG)],
     )
     affected = RadioField(
-        "Wie heeft er vooral last van?",
-        choices=[SelectChoice(a.value, AFFECTED_LABELS[a]) for a in Affected],
+        _l("Wie heeft er vooral last van?"),
+        choices=[SelectChoice(a.value, _l(AFFECTED_LABELS[a])) for a in Affected],
         validate_choice=False,
     )
 
@@ -93,45 +94,45 @@ def _optional_int(value):
 
 class ReportForm(EstimateFields, BaseForm):
     rule = StringField(
-        "Welke regel loopt u tegenaan?",
-        description="Een korte omschrijving, bijvoorbeeld: Vergunning nodig voor een dakkapel aan de achterkant.",
-        validators=[Required("Vul in welke regel u tegenaan loopt."), Length(max=RULE_MAX, message=TOO_LONG)],
+        _l("Welke regel loopt u tegenaan?"),
+        description=_l("Een korte omschrijving, bijvoorbeeld: Vergunning nodig voor een dakkapel aan de achterkant."),
+        validators=[Required(_l("Vul in welke regel u tegenaan loopt.")), Length(max=RULE_MAX, message=TOO_LONG)],
     )
     problem = TextAreaField(
-        "Wat gaat er mis?",
-        description="Wat gebeurt er als u deze regel volgt, en waarom is dat niet goed?",
-        validators=[Required("Beschrijf wat er misgaat."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        _l("Wat gaat er mis?"),
+        description=_l("Wat gebeurt er als u deze regel volgt, en waarom is dat niet goed?"),
+        validators=[Required(_l("Beschrijf wat er misgaat.")), Length(max=TEXT_MAX, message=TOO_LONG)],
     )
     effect = TextAreaField(
-        "Wat betekent dit voor de inwoner of ondernemer?",
+        _l("Wat betekent dit voor de inwoner of ondernemer?"),
         validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
     )
     suggestion = TextAreaField(
-        "Heeft u een idee hoe het beter kan?",
+        _l("Heeft u een idee hoe het beter kan?"),
         validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
     )
     origin = RadioField(
-        "Waar komt de regel vandaan?",
-        choices=[SelectChoice(origin.value, ORIGIN_LABELS[origin]) for origin in Origin],
+        _l("Waar komt de regel vandaan?"),
+        choices=[SelectChoice(origin.value, _l(ORIGIN_LABELS[origin])) for origin in Origin],
         default=Origin.UNKNOWN.value,
     )
-    department_id = SelectField("Afdeling", coerce=_optional_int, validate_choice=True)
-    anonymous = BooleanField("Anoniem melden")
+    department_id = SelectField(_l("Afdeling"), coerce=_optional_int, validate_choice=True)
+    anonymous = BooleanField(_l("Anoniem melden"))
     submission_key = HiddenField(validators=[Length(max=SUBMISSION_KEY_MAX, message=TOO_LONG)])
     # Set by the page's script once similar reports were shown while typing: "1" or empty.
     similar_seen = HiddenField(validators=[Length(max=1, message=TOO_LONG)])
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.department_id.choices = [SelectChoice(None, "Geen afdeling / weet ik niet")] + [
+        self.department_id.choices = [SelectChoice(None, _l("Geen afdeling / weet ik niet"))] + [
             SelectChoice(department.id, department.name) for department in departments
         ]
 
 
 class SupportForm(BaseForm):
     note = TextAreaField(
-        "Toelichting",
-        description="Bijvoorbeeld waar u er tegenaan liep.",
+        _l("Toelichting"),
+        description=_l("Bijvoorbeeld waar u er tegenaan liep."),
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )
     # The report the user was still typing when a suggestion caught their eye: it comes

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.anonymity import is_reporter
@@ -167,7 +168,9 @@ def support(reference: str):
     return run_form(
         form,
         perform,
-        success=f"U loopt hier ook tegenaan. Dat is toegevoegd aan melding {report.reference}.",
+        success=gettext(
+            "U loopt hier ook tegenaan. Dat is toegevoegd aan melding %(reference)s.", reference=report.reference
+        ),
         redirect_to=url_for("reports.detail", reference=report.reference),
         render=lambda failure: render(failure.status),
     )

@@ -529,6 +529,13 @@ def active_departments() -> list[Department]:
     return list(db.session.scalars(db.select(Department).where(Department.active.is_(True)).order_by(Department.name)))
 
 
+def set_language(user: User, language: str | None) -> None:
+    """The user's own language (Mijn instellingen); None: the municipality's (app.i18n)."""
+    if language is not None and language not in current_app.config["LANGUAGES"]:
+        raise DomainError("Kies een van de mogelijkheden.", field="language")
+    user.language = language
+
+
 def set_mail_choices(user: User, choices: dict[str, str]) -> None:
     """The user's own choice per kind of mail (Mijn instellingen). Only the kinds their
     roles get, and only the choices that kind allows; 'direct' needs no row."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from app.anonymity import follows_anonymously, is_reporter, name_for
 from app.extensions import db
 from app.models import Dossier, Report, ReportStatus, Support, User
@@ -48,11 +50,11 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 WRITER_ROLES = frozenset(NOTE_ROLES)
 
 HEADLINES = {
-    IN_PROGRESS: "een ontregelcoach gaat erachteraan",
-    RESOLVED: "opgelost",
-    ESCALATED: "landelijk geagendeerd",
-    EXPLAINED: "de regel blijft, met uitleg",
-    MERGED: "samengevoegd met een eerdere melding",
+    IN_PROGRESS: _l("een ontregelcoach gaat erachteraan"),
+    RESOLVED: _l("opgelost"),
+    ESCALATED: _l("landelijk geagendeerd"),
+    EXPLAINED: _l("de regel blijft, met uitleg"),
+    MERGED: _l("samengevoegd met een eerdere melding"),
 }
 
 
@@ -288,7 +290,9 @@ def assign_report(report: Report, assignee: User, *, actor: User, expected_versi
     _assign(report, assignee, actor)
     if report.status == NEW:
         _transition(report, IN_PROGRESS, actor, text=None)
-        notify_followers(report, HEADLINES[IN_PROGRESS], text=f"{assignee.name} gaat erachteraan.", exclude=actor)
+        notify_followers(
+            report, HEADLINES[IN_PROGRESS], text=_l("%(name)s gaat erachteraan.", name=assignee.name), exclude=actor
+        )
     db.session.flush()
 
 
@@ -450,7 +454,7 @@ def merge_report(
         text=f"Melding {report.reference} ({report.rule}) is met deze melding samengevoegd.",
     )
     target.last_activity_at = utcnow()
-    notify_followers(report, f"samengevoegd met {target.reference}", text=explanation)
+    notify_followers(report, _l("samengevoegd met %(reference)s", reference=target.reference), text=explanation)
     # The target's own followers hear that more colleagues run into the same rule.
     for follower in told:
         if not follower.anonymous and follower.user.id == actor.id:
@@ -458,11 +462,14 @@ def merge_report(
         enqueue(
             follower.user,
             "report_update",
-            f"{target.reference}: een vergelijkbare melding is samengevoegd",
+            _l("%(reference)s: een vergelijkbare melding is samengevoegd", reference=target.reference),
             anonymous=follower.anonymous,
             report=target,
-            headline="een vergelijkbare melding is hiermee samengevoegd",
-            text=f"Melding {report.reference} ging over dezelfde regel. Wie die melding deed of steunde, volgt nu deze melding.",
+            headline=_l("een vergelijkbare melding is hiermee samengevoegd"),
+            text=_l(
+                "Melding %(reference)s ging over dezelfde regel. Wie die melding deed of steunde, volgt nu deze melding.",
+                reference=report.reference,
+            ),
             is_reporter=follower.is_reporter,
             url=external_url("reports.detail", reference=target.reference),
             kind=follower_kind(follower.is_reporter),
@@ -490,7 +497,7 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
     record_event(report, EventKind.REOPENED, actor=actor, text=reason)
     if report.assignee is None:
         _assign(report, actor, actor)
-    notify_followers(report, "heropend", text=reason, exclude=actor)
+    notify_followers(report, _l("heropend"), text=reason, exclude=actor)
     db.session.flush()
 
 
@@ -542,7 +549,7 @@ def post_update(report: Report, *, actor: User, text: str | None) -> None:
     text = _text(text, "text", "Schrijf een bericht voor de melder.")
     record_event(report, EventKind.PUBLIC_UPDATE, actor=actor, text=text, is_public=True)
     report.last_activity_at = utcnow()
-    notify_followers(report, "nieuw bericht", text=text, exclude=actor)
+    notify_followers(report, _l("nieuw bericht"), text=text, exclude=actor)
     db.session.flush()
 
 

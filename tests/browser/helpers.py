@@ -76,8 +76,8 @@ VALID_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)
 DOUBLE_STOP = re.compile(r"[^.\s]{2}\.\s?\.(?!\.)")
 
 
-def page_basics(page: Page, where: str) -> None:
-    """QUALITY 16: lang="nl", one h1, a title that says where you are, a working skip link."""
+def page_basics(page: Page, where: str, lang: str = "nl") -> None:
+    """QUALITY 16: lang="nl" (or the reader's language), one h1, a title that says where you are, a working skip link."""
     facts = page.evaluate(
         """() => ({
             lang: document.documentElement.lang,
@@ -90,7 +90,7 @@ def page_basics(page: Page, where: str) -> None:
             text: document.body.innerText,
         })"""
     )
-    assert facts["lang"] == "nl", f"{where}: <html lang> is {facts['lang']!r}"
+    assert facts["lang"] == lang, f"{where}: <html lang> is {facts['lang']!r}"
     assert facts["h1"] == 1, f"{where}: {facts['h1']} h1 elements"
     page_part = facts["title"].split("Rode Knop")[0].strip(" –-")
     assert "Rode Knop" in facts["title"] and page_part, (
@@ -114,7 +114,7 @@ def page_basics(page: Page, where: str) -> None:
 SCRIPTED_STYLES = "#swagger-ui"
 
 
-def axe_check(page: Page, label: str | None = None) -> list[dict]:
+def axe_check(page: Page, label: str | None = None, lang: str = "nl") -> list[dict]:
     """Run axe-core on the page as it is now, under the page's own CSP.
 
     Fails on any serious or critical violation; records minor and moderate ones.
@@ -130,7 +130,7 @@ def axe_check(page: Page, label: str | None = None) -> list[dict]:
     assert not errors, f"console errors up to {where} (CSP violation, missing file, script error?):\n" + "\n".join(
         errors
     )
-    page_basics(page, where)
+    page_basics(page, where, lang)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Before axe runs: axe itself leaves empty style="" attributes behind.
         inline = page.evaluate(

@@ -1,0 +1,469 @@
+"""The message catalogs (app/i18n.py): every text on the pages of the wrapped areas comes from
+them, in each catalog (Dutch with "u", Dutch with "je", English); the catalogs are up to date
+with the sources; the "je" catalog never says "u" and the "u" text never says "je"."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import flask_babel
+import pyotp
+import pytest
+from babel.messages.pofile import read_po
+
+from app import create_app
+from app.extensions import db
+from app.i18n import TRANSLATIONS_DIR
+from app.services.impact import Estimate
+from app.services.workflow import decide_report
+from config import TestConfig
+from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
+from tests.factories import (
+    PASSWORD,
+    enable_second_factor,
+    make_department,
+    make_report,
+    make_support,
+    make_user,
+    password_link_params,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Areas whose text is not wrapped in gettext yet: their pages are not rendered here, and the
+# test below fails on any page that is neither checked nor listed. Shrinks as areas are done.
+NOT_YET_WRAPPED = {
+    # The report page as its reporter sees it is done (reports.detail below).
+    "the coaches' and Juridische Zaken's panel on the report page": (),
+    # The reporter's update mail (report_update, the layout) is done and rendered below.
+    "the other mails (templates/mail/*, their subjects in app/services, the dossiers' PUBLIC_HEADLINES)": (),
+    "Alle meldingen and its exports": ("reports.index", "reports.export_csv", "reports.export_xlsx"),
+    "board": ("board.",),
+    "weekly session": ("triage.",),
+    "dossiers (Juridische Zaken)": ("dossiers.",),
+    "Inzicht": ("insight.",),
+    "Merkbaar beter?": ("checkback.",),
+    "open data": ("opendata.",),
+    "beheer": ("admin.",),
+    "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
+    "single sign-on": ("sso.",),
+    "accessibility statement, intranet button": ("main.accessibility", "main.embed"),
+    "flash messages outside the areas above": (),
+}
+# Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
+# fragment (checked as part of the report form).
+NOT_PAGES = ("static", "main.favicon", "main.logo", "main.theme_css", "reports.similar")
+
+CATALOGS = {
+    "nl-u": {"TONE": "u", "LANGUAGE": "nl"},
+    "nl-je": {"TONE": "je", "LANGUAGE": "nl"},
+    "en": {"TONE": "u", "LANGUAGE": "en"},
+}
+FORMAL = re.compile(r"\b(u|uw|U|Uw)\b")
+INFORMAL = re.compile(r"\b(je|jij|jou|jouw|Je|Jij|Jou|Jouw)\b")
+# Words only Dutch text has: in the English output they mean a text that was not wrapped.
+DUTCH = re.compile(
+    r"\b(de|het|een|van|niet|en|op|met|voor|naar|wat|hier|nog|melding|meldingen|regel|"
+    r"uw|u|je|De|Het|Een|Wat|Uw|U|Je)\b"
+)
+
+
+def _catalog(path: Path):
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def _key(message) -> str:
+    return message.id[0] if isinstance(message.id, tuple) else message.id
+
+
+def _translated(catalog) -> dict[str, object]:
+    return {
+        _key(m): m.string
+        for m in catalog
+        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    }
+
+
+EN_PO = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po"
+JE_PO = TRANSLATIONS_DIR / "nl" / "LC_MESSAGES" / "je.po"
+POT = TRANSLATIONS_DIR / "messages.pot"
+
+
+class VisibleText(HTMLParser):
+    """What a reader sees or hears: text outside script and style, and labelling attributes."""
+
+    ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        self.parts.extend(value for name, value in attrs if name in self.ATTRIBUTES and value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+class Recorder:
+    """The active catalog, noting every msgid looked up while a page renders."""
+
+    def __init__(self, inner, seen: set[str]):
+        self.inner, self.seen = inner, seen
+
+    def ugettext(self, message):
+        self.seen.add(message)
+        return self.inner.ugettext(message)
+
+    def ungettext(self, singular, plural, number):
+        self.seen.add(singular)
+        return self.inner.ungettext(singular, plural, number)
+
+    gettext, ngettext = ugettext, ungettext
+
+
+@pytest.fixture
+def looked_up(monkeypatch) -> set[str]:
+    seen: set[str] = set()
+    real = flask_babel.Domain.get_translations
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: Recorder(real(self), seen))
+    return seen
+
+
+def _app(database_url: str, **settings):
+    config = type("CatalogConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+    app = create_app(config)
+    app.instance_path = INSTANCE_DIR
+    app.config.update({"WTF_CSRF_ENABLED": True})
+    return app
+
+
+def _seed(app) -> dict:
+    """A reporter with an own report, a supported one and a similar one. The texts users
+    typed avoid every word the checks look for (u, je, Dutch function words)."""
+    with app.app_context():
+        department = make_department("Burgerzaken")
+        reporter = make_user("Sanne Alpha", email="sanne@example.test", department=department)
+        colleague = make_user("Omar Beta", email="omar@example.test")
+        # With an impact estimate: its facts and hours (plural forms) show on the report page.
+        own = make_report(
+            reporter,
+            rule="Formulier A12 paspoort",
+            problem="Probleem B7",
+            estimate=Estimate(cases_per_month=40, minutes_inhabitant=30, minutes_staff=15, affected="inhabitants"),
+        )
+        other = make_report(colleague, rule="Formulier A12 rijbewijs", problem="Probleem C8")
+        make_support(reporter, other, "Notitie D9")
+        third = make_report(colleague, rule="Formulier A15 parkeren", problem="Probleem G3")
+        solved = make_report(colleague, rule="Formulier A16 afval", problem="Probleem K6")
+        coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+        decide_report(
+            solved,
+            actor=coach,
+            outcome="resolved",
+            explanation="Uitleg L7",
+            what_changed="Wijziging M8",
+            estimate=Estimate(cases_per_month=1, minutes_inhabitant=60, minutes_staff=0, affected="staff"),
+        )
+        anonymous = make_report(reporter, rule="Formulier A14 stempas", problem="Probleem F2", anonymous=True)
+        db.session.commit()
+        link = password_link_params(colleague)
+        guarded = make_user("Ko Delta", email="ko@example.test")
+        secret = enable_second_factor(guarded)
+        db.session.commit()
+        return {
+            "secret": secret,
+            "link": f"/wachtwoord-kiezen/{link['purpose']}/{link['token']}",
+            "reference": own.reference,
+            "anonymous": anonymous.reference,
+            "supported": other.reference,
+            "third": third.reference,
+        }
+
+
+def _pages(client, seeded) -> dict[str, str]:
+    """Every page of the wrapped areas, in its empty, full and error states."""
+    pages = {"login": client.get("/inloggen")}
+    pages["password forgotten"] = client.get("/wachtwoord-vergeten")
+    pages["password forgotten, errors"] = post_form(client, "/wachtwoord-vergeten", {"email": ""})
+    pages["choose a password"] = client.get(seeded["link"])
+    pages["choose a password, errors"] = post_form(client, seeded["link"], {"password": "a", "repeat": "b"})
+    pages["choose a password, link no longer works"] = client.get("/wachtwoord-kiezen/reset/nonsense")
+    pages["login, wrong password"] = client.post(
+        "/inloggen",
+        data={"email": "sanne@example.test", "password": "wrong", "csrf_token": _token(client, "/inloggen")},
+    )
+    client.post(
+        "/inloggen",
+        data={"email": "sanne@example.test", "password": PASSWORD, "csrf_token": _token(client, "/inloggen")},
+    )
+    pages["start"] = client.get("/", follow_redirects=True)
+    pages["report form"] = client.get("/melden")
+    pages["report form, errors"] = post_form(client, "/melden", {"rule": "", "problem": ""})
+    pages["similar reports"] = client.get("/melden/vergelijkbaar?rule=Formulier+A12")
+    pages["is dit al gemeld (without JavaScript)"] = post_form(
+        client, "/melden", {"rule": "Formulier A12", "problem": "Probleem H4", "origin": "unknown"}
+    )
+    pages["support form"] = client.get(f"/meldingen/{seeded['third']}/ik-ook")
+    pages["support, already following"] = client.get(f"/meldingen/{seeded['supported']}/ik-ook")
+    pages["support, own report"] = client.get(f"/meldingen/{seeded['reference']}/ik-ook")
+    pages["supported, with its message"] = post_form(
+        client, f"/meldingen/{seeded['third']}/ik-ook", {"note": "Notitie J5"}
+    )
+    pages["supported, with its message"] = client.get(pages["supported, with its message"].headers["Location"])
+    pages["no similar reports"] = client.get("/melden/vergelijkbaar?rule=Zzyzx")
+    pages["confirmation"] = client.get(f"/meldingen/{seeded['reference']}/bevestiging")
+    pages["Mijn meldingen"] = client.get("/mijn-meldingen")
+    pages["Mijn meldingen, no such page"] = client.get("/mijn-meldingen?pagina=9")
+    pages["settings"] = client.get("/instellingen")
+    pages["second factor, set up"] = client.get("/instellingen/tweestapsverificatie")
+    pages["second factor, set up, errors"] = post_form(client, "/instellingen/tweestapsverificatie", {"code": ""})
+    pages["change password"] = client.get("/wachtwoord")
+    pages["change password, errors"] = post_form(client, "/wachtwoord", {"current": "", "password": ""})
+    pages["Wat we ontregelden"] = client.get("/ontregeld/")
+    pages["Wat we ontregelden, past the end"] = client.get("/ontregeld/?pagina=5")
+    pages["error 404"] = client.get("/meldingen/RK-1999-9999")
+    pages["error 403"] = client.get("/bord/")
+    pages["own report"] = client.get(f"/meldingen/{seeded['reference']}")
+    pages["own anonymous report"] = client.get(f"/meldingen/{seeded['anonymous']}")
+    guarded = client.application.test_client()
+    guarded.post(
+        "/inloggen", data={"email": "ko@example.test", "password": PASSWORD, "csrf_token": _token(guarded, "/inloggen")}
+    )
+    pages["code from the app"] = guarded.get("/inloggen/code")
+    pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
+    post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
+    pages["second factor, on"] = guarded.get("/instellingen/tweestapsverificatie")
+    assert 'id="uitzetten-titel"' in pages["second factor, on"].get_data(as_text=True), "the code was not accepted"
+    assert "rk-similar-item" in pages["similar reports"].get_data(as_text=True), "no similar report found"
+    statuses = {page: response.status_code for page, response in pages.items()}
+    expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
+    expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
+    assert statuses == expected, statuses
+    return {page: response.get_data(as_text=True) for page, response in pages.items()}
+
+
+def _mails(app, seeded) -> dict[str, str]:
+    """The reporter's mails: a coach's update on a named and on an anonymous report, each as
+    HTML and as text (links taken out: their paths are Dutch words)."""
+    from app.models import OutboxMessage, User
+    from app.services.reports import get_by_reference
+    from app.services.workflow import post_update
+
+    with app.app_context():
+        coach = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+        before = db.session.scalar(db.select(db.func.max(OutboxMessage.id))) or 0
+        post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
+        post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
+        db.session.commit()
+        messages = db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)
+        ).all()
+        mails = {}
+        for number, message in enumerate(messages):
+            mails[f"mail {number}: {message.subject}"] = message.body_html
+            mails[f"mail {number}, text"] = re.sub(r"https?://\S+", "", message.body_text)
+            mails[f"mail {number}, subject"] = message.subject
+    assert len(mails) == 6, "the reporter gets a mail about each report"
+    return mails
+
+
+def _token(client, path):
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, path)
+
+
+@pytest.fixture(params=list(CATALOGS))
+def rendered(request, database_url, looked_up):
+    app = _app(database_url, **CATALOGS[request.param])
+    try:
+        seeded = _seed(app)
+        pages = _pages(app.test_client(), seeded)
+        pages.update(_mails(app, seeded))
+    finally:
+        _empty_tables(app)
+    return request.param, pages, set(looked_up)
+
+
+def test_pages_come_from_the_catalog(rendered):
+    name, pages, looked_up = rendered
+    assert looked_up, "no text was looked up in a catalog"
+    extracted = {_key(m) for m in _catalog(POT) if m.id}
+    missing = sorted(looked_up - extracted)
+    assert not missing, f"looked up but not in the catalogs (run make catalogs-update): {missing}"
+    if name == "en":
+        english = _translated(_catalog(EN_PO))
+        untranslated = sorted(message for message in looked_up if message not in english)
+        assert not untranslated, f"no English translation for: {untranslated}"
+    for page, html in pages.items():
+        text = visible_text(html)
+        if name == "nl-je":
+            assert not FORMAL.findall(text), f"{page}: 'u' in the je catalog's output: {text}"
+        else:
+            assert not INFORMAL.findall(text), f"{page}: 'je' in the u catalog's output: {text}"
+        if name == "en":
+            assert not DUTCH.findall(text), f"{page}: Dutch left in the English output: {text}"
+    if name == "en":  # the estimates, with their hours in plural forms, were there to check
+        assert "360 hours a year (estimated)" in visible_text(pages["own report"])
+        assert "an estimated 12 hours a year saved" in visible_text(pages["Wat we ontregelden"])
+
+
+def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
+    app = _app("sqlite://")
+    checked = {
+        "main.index",
+        "reports.new",
+        "reports.confirmation",
+        "reports.mine",
+        "reports.detail",
+        "reports.support",
+        "results.index",
+        "auth.login",
+        "auth.settings",
+        "auth.change_password",
+        "auth.choose_password",
+        "auth.password_forgotten_page",
+        "auth.second_factor",
+        "auth.two_factor",
+        "auth.logout",
+    }
+    listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    forgotten = sorted(
+        endpoint
+        for endpoint in endpoints - checked
+        if endpoint not in NOT_PAGES and not endpoint.startswith(listed) and endpoint not in listed
+    )
+    assert not forgotten, f"pages neither checked in each catalog nor listed in NOT_YET_WRAPPED: {forgotten}"
+
+
+def test_catalogs_are_up_to_date_with_the_sources(tmp_path):
+    """What `make catalogs-extract` would write has the same messages as the committed
+    template, and both catalogs have exactly those messages."""
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("pybabel")),
+            "--quiet",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_ngettext:1,2",
+            "--no-location",
+            "-o",
+            str(fresh),
+            "app",
+            "templates",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    ids = lambda path: {m.id for m in _catalog(path) if m.id}  # noqa: E731
+    expected = ids(fresh)
+    for path in (POT, EN_PO, JE_PO):
+        assert ids(path) == expected, (
+            f"{path.relative_to(ROOT)} is out of date: run make catalogs-update "
+            f"(new: {sorted(map(str, expected - ids(path)))}; gone: {sorted(map(str, ids(path) - expected))})"
+        )
+
+
+def test_english_is_complete_and_je_overrides_every_u():
+    english = _catalog(EN_PO)
+    untranslated = sorted(_key(m) for m in english if m.id and _key(m) not in _translated(english))
+    assert not untranslated, f"English catalog: untranslated {untranslated}"
+    je = _catalog(JE_PO)
+    informal = _translated(je)
+    for message in je:
+        if not message.id:
+            continue
+        texts = message.id if isinstance(message.id, tuple) else (message.id,)
+        if any(FORMAL.search(text) for text in texts):
+            assert _key(message) in informal, f"je catalog: no informal text for {_key(message)!r}"
+        if _key(message) in informal:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert not any(FORMAL.search(text) for text in strings), f"je catalog: still 'u' in {strings}"
+    for catalog in (english, je):
+        problems = [(_key(message), errors) for message, errors in catalog.check() if errors]
+        assert not problems, f"placeholders that differ from the msgid: {problems}"
+
+
+def test_the_language_is_the_users_choice(database_url):
+    """Mijn instellingen: English for this user only; <html lang> follows; back to the
+    municipality's language."""
+    app = _app(database_url)
+    try:
+        with app.app_context():
+            make_user("Lin Gamma", email="lin@example.test")
+            make_user("Ko Delta", email="ko@example.test")
+            db.session.commit()
+        lin, ko = app.test_client(), app.test_client()
+        for client, email in ((lin, "lin@example.test"), (ko, "ko@example.test")):
+            client.post(
+                "/inloggen", data={"email": email, "password": PASSWORD, "csrf_token": _token(client, "/inloggen")}
+            )
+        # The mail choices not sent stay as they were.
+        saved = post_form(lin, "/instellingen", {"language": "en"})
+        assert saved.status_code == 303
+        page = lin.get("/mijn-meldingen").get_data(as_text=True)
+        assert '<html lang="en"' in page and "My reports" in page and "Your choices for e-mail have been saved." in page
+        other = ko.get("/mijn-meldingen").get_data(as_text=True)
+        assert '<html lang="nl"' in other and "Mijn meldingen" in other
+        post_form(lin, "/instellingen", {"language": ""})
+        assert '<html lang="nl"' in lin.get("/").get_data(as_text=True)
+        refused = post_form(lin, "/instellingen", {"language": "xx"})
+        assert refused.status_code == 400
+    finally:
+        _empty_tables(app)
+
+
+def test_a_mail_is_in_the_recipients_language(database_url):
+    """A coach working in Dutch posts an update; the reporter who chose English gets the mail
+    rendered in English (its <html lang>), a Dutch colleague who supports it in Dutch."""
+    from app.models import OutboxMessage
+    from app.services.workflow import post_update
+
+    app = _app(database_url)
+    try:
+        with app.app_context():
+            reporter = make_user("Lin Gamma", email="lin@example.test")
+            reporter.language = "en"
+            supporter = make_user("Ko Delta", email="ko@example.test")
+            coach = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+            report = make_report(reporter, rule="Formulier A12", problem="Probleem B7")
+            make_support(supporter, report)
+            db.session.commit()
+            post_update(report, actor=coach, text="Notitie E1")
+            db.session.commit()
+            bodies = {
+                message.to_address: message.body_html
+                for message in db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind != "account"))
+            }
+        assert '<html lang="en">' in bodies["lin@example.test"]
+        assert '<html lang="nl">' in bodies["ko@example.test"]
+    finally:
+        _empty_tables(app)
