@@ -323,6 +323,7 @@ def test_a_dossier_published_by_one_appears_on_the_others_matching_dossier(world
     assert _run(second.app, "deliver_register") == {"delivered": 2, "failed": 0}
     article = requests.get(world["register"].url + f"/register/{PARTICIPATIEWET}/22a", timeout=10)
     assert "Gemeente Tweedorp (sinds" in article.text
+    assert '"1 gemeente vraagt u Participatiewet' in " ".join(article.text.split())  # one, not "1 gemeenten"
     _run(first.app, "sync_register")
     with first.app.test_request_context():
         from app.services.register import register_view
