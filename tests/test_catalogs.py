@@ -23,12 +23,14 @@ from app.board.routes import PAGE_SIZE
 from app.extensions import db
 from app.i18n import TRANSLATIONS_DIR
 from app.models.base import utcnow
+from app.services.checkback import ask_checkback
 from app.services.impact import Estimate
 from app.services.workflow import decide_report, take_on
 from config import TestConfig
 from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
 from tests.factories import (
     PASSWORD,
+    checkback_tokens,
     enable_second_factor,
     make_department,
     make_report,
@@ -49,7 +51,6 @@ NOT_YET_WRAPPED = {
     "weekly session": ("triage.",),
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
-    "Merkbaar beter?": ("checkback.",),
     "open data": ("opendata.",),
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
@@ -196,7 +197,9 @@ def _seed(app) -> dict:
         take_on(extra[1], coach)
         extra[2].last_activity_at = utcnow() - timedelta(days=60)
         withheld = make_report(coach, rule="Formulier A17 kapvergunning", problem="Probleem N5", anonymous=True)
+        ask_checkback(solved)  # 'Merkbaar beter?' for its reporter
         db.session.commit()
+        checkback = checkback_tokens(solved)[0]
         link = password_link_params(colleague)
         guarded = make_user("Ko Delta", email="ko@example.test")
         secret = enable_second_factor(guarded)
@@ -211,6 +214,7 @@ def _seed(app) -> dict:
             "new card": extra[3].reference,
             "new card, versions": (extra[4].reference, extra[4].version),
             "withheld": withheld.reference,
+            "checkback": f"/merkbaar-beter/{checkback}",
         }
 
 
@@ -264,6 +268,7 @@ def _pages(client, seeded) -> dict[str, str]:
         "/inloggen", data={"email": "ko@example.test", "password": PASSWORD, "csrf_token": _token(guarded, "/inloggen")}
     )
     pages.update(_board_pages(client.application.test_client(), seeded))
+    pages.update(_checkback_pages(client.application.test_client(), seeded["checkback"]))
     pages["code from the app"] = guarded.get("/inloggen/code")
     pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
     post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
@@ -274,6 +279,7 @@ def _pages(client, seeded) -> dict[str, str]:
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
     expected.update({"card actions, someone else was first": 409})
+    expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
     assert statuses == expected, statuses
     return {page: _text(response) for page, response in pages.items()}
 
@@ -336,6 +342,20 @@ def _board_pages(coach, seeded) -> dict:
     assert "data-dialog-nothing" in board, "the coach's action dialog is not on the board"
     assert "rk-withheld" in pages["card actions, withheld"].get_data(as_text=True), "the actions were not withheld"
     assert "rk-flash--success" in pages["board, a card just taken on"].get_data(as_text=True), "not taken on"
+    return pages
+
+
+def _checkback_pages(client, link: str) -> dict:
+    """'Merkbaar beter?' as its link opens it: the question, with an answer chosen, without
+    an answer, a link that is not valid, the thanks, and the link once answered."""
+    pages = {"Merkbaar beter?": client.get(link)}
+    pages["Merkbaar beter?, answer chosen"] = client.get(f"{link}?antwoord=nee")
+    pages["Merkbaar beter?, errors"] = post_form(client, link, {"answer": "", "comment": ""})
+    pages["Merkbaar beter?, link not valid"] = client.get("/merkbaar-beter/nonsense")
+    answered = post_form(client, link, {"answer": "no", "comment": "Notitie P3"})
+    assert answered.status_code == 303, "the answer was not accepted"
+    pages["Merkbaar beter?, thanks"] = client.get(answered.headers["Location"])
+    pages["Merkbaar beter?, already answered"] = client.get(link)
     return pages
 
 
@@ -428,6 +448,8 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "reports.index",
         "reports.export_csv",
         "reports.export_xlsx",
+        "checkback.answer",
+        "checkback.thanks",
     }
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
