@@ -19,16 +19,18 @@ from datetime import date
 
 import xlsxwriter
 from flask import Response
+from flask_babel import gettext
 
 from app.clock import today
 from app.formatting import dutch_number
+from app.i18n import N_
 from app.models import User
 from app.services.audit import record_audit
 
 # The most rows one file holds.
 EXPORT_MAX_ROWS = 10_000
-TOO_MANY = (
-    "Deze lijst is te lang om te downloaden: meer dan {maximum} regels. "
+TOO_MANY = N_(
+    "Deze lijst is te lang om te downloaden: meer dan %(maximum)s regels. "
     "Maak de lijst korter met de filters en download dan opnieuw."
 )
 
@@ -64,7 +66,7 @@ def too_many(count: int) -> str | None:
     """The message for a list of `count` rows when that is more than one file may hold
     (None when it fits). Callers fetch at most EXPORT_MAX_ROWS + 1 rows."""
     if count > EXPORT_MAX_ROWS:
-        return TOO_MANY.format(maximum=dutch_number(EXPORT_MAX_ROWS))
+        return gettext(TOO_MANY, maximum=dutch_number(EXPORT_MAX_ROWS))
     return None
 
 
@@ -83,7 +85,7 @@ def to_csv(columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> bytes:
     correctly with a double click."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([column.header for column in columns])
+    writer.writerow([str(column.header) for column in columns])  # str: headers may be lazy translations
     for row in rows:
         writer.writerow([_csv_text(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -101,6 +103,7 @@ def to_xlsx(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, title:
             "strings_to_numbers": False,
         },
     )
+    title = str(title)  # it and the headers may be lazy translations
     workbook.set_properties({"title": title})
     sheet = workbook.add_worksheet(title[:31])
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
@@ -112,7 +115,7 @@ def to_xlsx(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], *, title:
     number = workbook.add_format({"valign": "top", "align": "left"})
 
     for index, column in enumerate(columns):
-        sheet.write_string(0, index, column.header, header)
+        sheet.write_string(0, index, str(column.header), header)
         sheet.set_column(index, index, column.width)
     for line, row in enumerate(rows, start=1):
         for index, value in enumerate(row):

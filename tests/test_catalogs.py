@@ -4,9 +4,12 @@ with the sources; the "je" catalog never says "u" and the "u" text never says "j
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
+import zipfile
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,14 +19,18 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app import create_app
+from app.board.routes import PAGE_SIZE
 from app.extensions import db
 from app.i18n import TRANSLATIONS_DIR
+from app.models.base import utcnow
+from app.services.checkback import ask_checkback
 from app.services.impact import Estimate
-from app.services.workflow import decide_report
+from app.services.workflow import decide_report, take_on
 from config import TestConfig
 from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
 from tests.factories import (
     PASSWORD,
+    checkback_tokens,
     enable_second_factor,
     make_department,
     make_report,
@@ -41,12 +48,9 @@ NOT_YET_WRAPPED = {
     "the coaches' and Juridische Zaken's panel on the report page": (),
     # The reporter's update mail (report_update, the layout) is done and rendered below.
     "the other mails (templates/mail/*, their subjects in app/services, the dossiers' PUBLIC_HEADLINES)": (),
-    "Alle meldingen and its exports": ("reports.index", "reports.export_csv", "reports.export_xlsx"),
-    "board": ("board.",),
     "weekly session": ("triage.",),
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
-    "Merkbaar beter?": ("checkback.",),
     "open data": ("opendata.",),
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
@@ -185,7 +189,17 @@ def _seed(app) -> dict:
             estimate=Estimate(cases_per_month=1, minutes_inhabitant=60, minutes_staff=0, affected="staff"),
         )
         anonymous = make_report(reporter, rule="Formulier A14 stempas", problem="Probleem F2", anonymous=True)
+        # The board: more new reports than a column shows at once, one taken on by another
+        # coach, one by the coach who looks, one quiet too long, and one the coach follows
+        # anonymously (its actions are withheld from them).
+        extra = [make_report(colleague, rule=f"Stempel T{n}", problem=f"Probleem T{n}") for n in range(PAGE_SIZE)]
+        take_on(extra[0], make_user("Bo Zeta", email="bo@example.test", roles=("employee", "coach")))
+        take_on(extra[1], coach)
+        extra[2].last_activity_at = utcnow() - timedelta(days=60)
+        withheld = make_report(coach, rule="Formulier A17 kapvergunning", problem="Probleem N5", anonymous=True)
+        ask_checkback(solved)  # 'Merkbaar beter?' for its reporter
         db.session.commit()
+        checkback = checkback_tokens(solved)[0]
         link = password_link_params(colleague)
         guarded = make_user("Ko Delta", email="ko@example.test")
         secret = enable_second_factor(guarded)
@@ -197,6 +211,10 @@ def _seed(app) -> dict:
             "anonymous": anonymous.reference,
             "supported": other.reference,
             "third": third.reference,
+            "new card": extra[3].reference,
+            "new card, versions": (extra[4].reference, extra[4].version),
+            "withheld": withheld.reference,
+            "checkback": f"/merkbaar-beter/{checkback}",
         }
 
 
@@ -249,6 +267,8 @@ def _pages(client, seeded) -> dict[str, str]:
     guarded.post(
         "/inloggen", data={"email": "ko@example.test", "password": PASSWORD, "csrf_token": _token(guarded, "/inloggen")}
     )
+    pages.update(_board_pages(client.application.test_client(), seeded))
+    pages.update(_checkback_pages(client.application.test_client(), seeded["checkback"]))
     pages["code from the app"] = guarded.get("/inloggen/code")
     pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
     post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
@@ -258,8 +278,85 @@ def _pages(client, seeded) -> dict[str, str]:
     statuses = {page: response.status_code for page, response in pages.items()}
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
+    expected.update({"card actions, someone else was first": 409})
+    expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
     assert statuses == expected, statuses
-    return {page: response.get_data(as_text=True) for page, response in pages.items()}
+    return {page: _text(response) for page, response in pages.items()}
+
+
+def _text(response) -> str:
+    """A page's HTML; a download's text without its links (their paths are Dutch words):
+    the CSV as it is, of the spreadsheet its strings and its sheet's and document's names."""
+    if response.mimetype == "text/csv":
+        return re.sub(r"https?://\S+", "", response.get_data(as_text=True))
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        with zipfile.ZipFile(io.BytesIO(response.get_data())) as spreadsheet:
+            strings = spreadsheet.read("xl/sharedStrings.xml").decode()
+            names = re.findall(r'<sheet name="([^"]*)"', spreadsheet.read("xl/workbook.xml").decode())
+            title = re.findall(r"<dc:title>([^<]*)<", spreadsheet.read("docProps/core.xml").decode())
+        assert names and title, "the spreadsheet has no sheet name or title"
+        return re.sub(r"https?://[^<]+", "", strings) + " ".join(f"<p>{name}</p>" for name in names + title)
+    return response.get_data(as_text=True)
+
+
+def _board_pages(coach, seeded) -> dict:
+    """The board and a card's actions as a coach sees them: full, a column's next cards,
+    nothing found, and the actions' errors (nothing chosen, someone else was first, withheld)."""
+    coach.post(
+        "/inloggen", data={"email": "eva@example.test", "password": PASSWORD, "csrf_token": _token(coach, "/inloggen")}
+    )
+    pages = {"board": coach.get("/bord/")}
+    pages["board, the next cards of a column"] = coach.get("/bord/?nieuw-pagina=2")
+    pages["board, nothing found"] = coach.get("/bord/?zoek=Zzyzx&stil=1")
+    reference = seeded["new card"]
+    pages["card actions"] = coach.get(f"/bord/meldingen/{reference}/verplaatsen")
+    version = re.search(r'name="verplaats-version" value="(\d+)"', pages["card actions"].get_data(as_text=True))
+    pages["card actions, errors"] = post_form(
+        coach, f"/bord/meldingen/{reference}/verplaatsen", {"verplaats-to": "", "verplaats-version": version[1]}
+    )
+    taken = post_form(
+        coach,
+        f"/bord/meldingen/{reference}/oppakken",
+        {"oppakken-version": version[1]},
+        form_path=f"/bord/meldingen/{reference}/verplaatsen",
+    )
+    pages["board, a card just taken on"] = coach.get(taken.headers["Location"])
+    stale, current = seeded["new card, versions"]
+    take_on_path = f"/bord/meldingen/{stale}/oppakken"
+    post_form(coach, take_on_path, {"oppakken-version": current}, form_path=f"/bord/meldingen/{stale}/verplaatsen")
+    pages["card actions, someone else was first"] = post_form(
+        coach,
+        f"/bord/meldingen/{stale}/verplaatsen",
+        {"verplaats-to": "resolved", "verplaats-version": current},
+    )
+    pages["card actions, withheld"] = coach.get(f"/bord/meldingen/{seeded['withheld']}/verplaatsen")
+    pages["Alle meldingen"] = coach.get("/meldingen")
+    pages["Alle meldingen, page 2"] = coach.get("/meldingen?pagina=2")
+    pages["Alle meldingen, filtered"] = coach.get("/meldingen?status=resolved")
+    pages["Alle meldingen, nothing found"] = coach.get("/meldingen?zoek=Zzyzx")
+    pages["Alle meldingen, no such page"] = coach.get("/meldingen?pagina=9")
+    pages["Alle meldingen, csv"] = coach.get("/meldingen/export.csv")
+    pages["Alle meldingen, xlsx"] = coach.get("/meldingen/export.xlsx?afdeling=0")
+    board = pages["board"].get_data(as_text=True)
+    assert "rk-board-card--overdue" in board and "data-column-more" in board, "the board lacks a state to check"
+    assert "data-dialog-nothing" in board, "the coach's action dialog is not on the board"
+    assert "rk-withheld" in pages["card actions, withheld"].get_data(as_text=True), "the actions were not withheld"
+    assert "rk-flash--success" in pages["board, a card just taken on"].get_data(as_text=True), "not taken on"
+    return pages
+
+
+def _checkback_pages(client, link: str) -> dict:
+    """'Merkbaar beter?' as its link opens it: the question, with an answer chosen, without
+    an answer, a link that is not valid, the thanks, and the link once answered."""
+    pages = {"Merkbaar beter?": client.get(link)}
+    pages["Merkbaar beter?, answer chosen"] = client.get(f"{link}?antwoord=nee")
+    pages["Merkbaar beter?, errors"] = post_form(client, link, {"answer": "", "comment": ""})
+    pages["Merkbaar beter?, link not valid"] = client.get("/merkbaar-beter/nonsense")
+    answered = post_form(client, link, {"answer": "no", "comment": "Notitie P3"})
+    assert answered.status_code == 303, "the answer was not accepted"
+    pages["Merkbaar beter?, thanks"] = client.get(answered.headers["Location"])
+    pages["Merkbaar beter?, already answered"] = client.get(link)
+    return pages
 
 
 def _mails(app, seeded) -> dict[str, str]:
@@ -346,6 +443,13 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "auth.second_factor",
         "auth.two_factor",
         "auth.logout",
+        "board.index",
+        "board.move",
+        "reports.index",
+        "reports.export_csv",
+        "reports.export_xlsx",
+        "checkback.answer",
+        "checkback.thanks",
     }
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 
 from app.forms import Required
@@ -14,7 +15,7 @@ class MoveForm(ActionForm):
     """'Verplaats naar…' on a board card."""
 
     to = SelectField(
-        "Verplaats naar",
-        choices=[SelectChoice("", "Kies…")] + [SelectChoice(s.value, STATUS_LABELS[s]) for s in ReportStatus],
-        validators=[Required("Kies waar de melding heen moet.")],
+        _l("Verplaats naar"),
+        choices=[SelectChoice("", _l("Kies…"))] + [SelectChoice(s.value, STATUS_LABELS[s]) for s in ReportStatus],
+        validators=[Required(_l("Kies waar de melding heen moet."))],
     )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, bindparam, func, literal_column, or_, union_all
 from sqlalchemy.orm import aliased
@@ -19,9 +21,10 @@ from app.anonymity import anonymously_followed_condition, name_for, pseudonym_of
 from app.board.forms import MoveForm
 from app.extensions import db
 from app.forms import parse_id
+from app.i18n import N_
 from app.models import Department, Report, User
 from app.models.base import utcnow
-from app.models.report import STATUS_LABELS, ReportStatus, format_reference, overdue_cutoff
+from app.models.report import format_reference, overdue_cutoff
 from app.permissions import area_required, role_required
 from app.reports.forms import TakeOnForm
 from app.search import SEARCH_MAX, clean_search, support_count, text_condition
@@ -54,8 +57,8 @@ def _report_or_404(reference: str) -> Report:
 
 def days_label(days: int) -> str:
     if days <= 0:
-        return "vandaag"
-    return "1 dag" if days == 1 else f"{days} dagen"
+        return gettext("vandaag")
+    return ngettext("%(num)d dag", "%(num)d dagen", days)
 
 
 # --- the board ---------------------------------------------------------------------------
@@ -98,10 +101,10 @@ class Column:
 
 
 COLUMNS = (
-    Column("nieuw", "Nieuw", (NEW,), "Geen nieuwe meldingen."),
-    Column("in-behandeling", "In behandeling", (IN_PROGRESS,), "Niets in behandeling."),
-    Column("geescaleerd", "Geëscaleerd", (ESCALATED,), "Niets geëscaleerd."),
-    Column("afgerond", "Afgerond", DONE, "Niets afgerond in deze periode."),
+    Column("nieuw", _l("Nieuw"), (NEW,), _l("Geen nieuwe meldingen.")),
+    Column("in-behandeling", _l("In behandeling"), (IN_PROGRESS,), _l("Niets in behandeling.")),
+    Column("geescaleerd", _l("Geëscaleerd"), (ESCALATED,), _l("Niets geëscaleerd.")),
+    Column("afgerond", _l("Afgerond"), DONE, _l("Niets afgerond in deze periode.")),
 )
 PAGE_KEYS = tuple(column.page_key for column in COLUMNS)
 
@@ -397,12 +400,14 @@ def card_report(report: Report, now: datetime) -> CardReport:
 
 def move_label(from_status: str, to: str) -> str:
     """How the board names a move; endings ask for an explanation on the report page first."""
-    label = STATUS_LABELS[ReportStatus(to)]
+    label = formatting.status_label(to)
     if to == IN_PROGRESS:
-        return label + (" (ik pak hem op)" if from_status == NEW else " (heropenen, met reden)")
+        if from_status == NEW:
+            return gettext("%(status)s (ik pak hem op)", status=label)
+        return gettext("%(status)s (heropenen, met reden)", status=label)
     if to == workflow.MERGED:
-        return label + " (melding kiezen)"
-    return label + " (uitleg schrijven)"
+        return gettext("%(status)s (melding kiezen)", status=label)
+    return gettext("%(status)s (uitleg schrijven)", status=label)
 
 
 @dataclass
@@ -427,6 +432,7 @@ class Card:
     report: CardReport
     supporters: str  # how many colleagues run into it, in the one wording, as a sentence
     age: str
+    days: int  # since it was reported (0: today)
     overdue: bool
     idle: str
     moves: list[MoveOption]
@@ -463,7 +469,7 @@ class CardMaker:
             moves = self._moves[(report.status, actions)] = (options, " ".join(move.to for move in options))
         name = self._names.get(report.assignee_id)
         if name is None:
-            name = self._names[report.assignee_id] = name_for(self.viewer, report.assignee, nobody="Nog niemand")
+            name = self._names[report.assignee_id] = name_for(self.viewer, report.assignee, nobody=N_("Nog niemand"))
         supporters = self._supporters.get(report.supporters)
         if supporters is None:
             supporters = self._supporters[report.supporters] = formatting.supporters(report.supporters).capitalize()
@@ -472,6 +478,7 @@ class CardMaker:
             report=report,
             supporters=supporters,
             age=days_label((self.now - report.created_at).days),
+            days=max(0, (self.now - report.created_at).days),
             overdue=report.overdue,
             idle=days_label((self.now - report.last_activity_at).days),
             moves=moves[0],
@@ -556,7 +563,7 @@ class BoardError:
     """A move that did not happen, shown at the top and at the form."""
 
     message: str
-    title: str = "Dat lukte niet"
+    title: str = _l("Dat lukte niet")
     on_select: bool = False
 
 
@@ -606,7 +613,7 @@ def _render_actions(report: Report, *, error: BoardError | None = None, status: 
         render_template(
             "board/actions.html",
             card=card,
-            withheld=workflow.WITHHELD if actions.withheld else None,
+            withheld=gettext(workflow.WITHHELD) if actions.withheld else None,
             error=error,
             args=filter_args(),
             back=_board_url(report.reference),
@@ -620,17 +627,17 @@ def _failure(report: Report, failure: Failure, field=None):
     form = failure.form
     if csrf_failed(form):
         return _render_actions(
-            report, error=BoardError("Het formulier was verlopen. Probeer het opnieuw."), status=failure.status
+            report, error=BoardError(gettext("Het formulier was verlopen. Probeer het opnieuw.")), status=failure.status
         )
     if failure.conflict:
         return _render_actions(
-            report, error=BoardError(failure.conflict, title="Iemand anders was u voor"), status=failure.status
+            report, error=BoardError(failure.conflict, title=gettext("Iemand anders was u voor")), status=failure.status
         )
     field_errors = field.errors if field is not None else []
     messages = list(field_errors) + list(form.form_errors)
     if not messages:
         messages = [message for errors in form.errors.values() for message in errors] or [
-            "Het formulier was verlopen. Probeer het opnieuw."
+            gettext("Het formulier was verlopen. Probeer het opnieuw.")
         ]
     return _render_actions(report, error=BoardError(messages[0], on_select=bool(field_errors)), status=failure.status)
 
@@ -645,7 +652,7 @@ def take_on(reference: str):
     return run_form(
         form,
         lambda: workflow.take_on(report, current_user, expected_version=form.expected_version),
-        success=f"U gaat achter {report.reference} aan.",
+        success=gettext("U gaat achter %(reference)s aan.", reference=report.reference),
         redirect_to=lambda: _board_url(report.reference),
         render=lambda failure: _failure(report, failure),
         current_version=report.version,
@@ -670,30 +677,42 @@ def move(reference: str):
         to = form.to.data
         actions = workflow.report_actions(report, current_user)
         if actions.withheld:
-            raise DomainError(workflow.WITHHELD)
+            raise DomainError(gettext(workflow.WITHHELD))
         if to not in actions.moves:
             raise DomainError(
-                f"Van {report.status_enum.label} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.", field="to"
+                gettext(
+                    "Van %(from)s naar %(to)s kan niet.",
+                    **{"from": formatting.status_label(report.status), "to": formatting.status_label(to)},
+                ),
+                field="to",
             )
         if to == IN_PROGRESS and report.status == NEW:
             workflow.take_on(report, current_user, expected_version=form.expected_version)
             return None
         if to == IN_PROGRESS:
             elsewhere.append(url_for("reports.detail", reference=report.reference, _anchor="heropenen"))
-            return (f"Schrijf op waarom {report.reference} weer open gaat.", "info")
+            return (gettext("Schrijf op waarom %(reference)s weer open gaat.", reference=report.reference), "info")
         if to == workflow.MERGED:
             elsewhere.append(url_for("reports.detail", reference=report.reference, _anchor="samenvoegen"))
-            return (f"Kies de melding waarmee {report.reference} samengaat en leg uit waarom.", "info")
+            return (
+                gettext(
+                    "Kies de melding waarmee %(reference)s samengaat en leg uit waarom.", reference=report.reference
+                ),
+                "info",
+            )
         elsewhere.append(url_for("reports.detail", reference=report.reference, besluit=to, _anchor="besluit"))
         return (
-            f"Schrijf voor de melder op wat er besloten is en waarom. Pas dan wordt {report.reference} afgerond.",
+            gettext(
+                "Schrijf voor de melder op wat er besloten is en waarom. Pas dan wordt %(reference)s afgerond.",
+                reference=report.reference,
+            ),
             "info",
         )
 
     return run_form(
         form,
         perform,
-        success=f"U gaat achter {report.reference} aan.",
+        success=gettext("U gaat achter %(reference)s aan.", reference=report.reference),
         redirect_to=lambda: elsewhere[0] if elsewhere else _board_url(report.reference),
         render=lambda failure: _failure(report, failure, form.to),
         current_version=report.version,

@@ -8,18 +8,20 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 
 from app.checkback.forms import CheckbackForm
 from app.extensions import limiter
+from app.i18n import N_
 from app.models.checkback import NO
 from app.services.checkback import ANSWER_BY_WORD, LINK_PROBLEMS, answer_checkback, check_link
 from app.web import rerender_on_csrf_error, run_form
 
 bp = Blueprint("checkback", __name__)
 
-THANKS = "Bedankt voor uw antwoord. De ontregelcoaches gebruiken het om te zien wat hun werk oplevert."
-THANKS_NO = (
+THANKS = N_("Bedankt voor uw antwoord. De ontregelcoaches gebruiken het om te zien wat hun werk oplevert.")
+THANKS_NO = N_(
     "Bedankt voor uw antwoord. Omdat u nog geen verbetering merkt, staat de melding weer op het bord "
     "van de ontregelcoaches. U hoort van hen wat ze ermee doen."
 )
@@ -50,7 +52,7 @@ def answer(checkback_token: str):
     check = check_link(checkback_token)
     if check.invite is None:
         title, message = LINK_PROBLEMS[check.problem]
-        return render_template("errors/error.html", code=400, title=title, message=message), 400
+        return render_template("errors/error.html", code=400, title=gettext(title), message=gettext(message)), 400
     invite = check.invite
     form = CheckbackForm()
 
@@ -63,12 +65,12 @@ def answer(checkback_token: str):
 
     def perform():
         answer_checkback(invite, form.answer.data, form.comment.data)
-        return THANKS_NO if form.answer.data == NO else THANKS
+        return gettext(THANKS_NO if form.answer.data == NO else THANKS)
 
     return run_form(
         form,
         perform,
-        success=THANKS,
+        success=gettext(THANKS),
         redirect_to=url_for("checkback.thanks"),
         render=lambda failure: page(failure.status),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.report import TEXT_MAX, Report
 from app.models.user import User
@@ -23,7 +24,7 @@ from app.models.user import User
 YES = "yes"
 NO = "no"
 UNSURE = "unsure"
-ANSWER_LABELS = {YES: "Ja", NO: "Nee", UNSURE: "Weet ik niet"}
+ANSWER_LABELS = {YES: N_("Ja"), NO: N_("Nee"), UNSURE: N_("Weet ik niet")}  # translated where shown
 ANSWER_MAX = 10
 KEY_MAX = 64
 

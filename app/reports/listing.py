@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.anonymity import name_for
@@ -15,7 +16,6 @@ from app.export import EXPORT_MAX_ROWS, Cell, Column
 from app.extensions import db
 from app.forms import parse_id
 from app.models import Report, ReportStatus
-from app.models.report import STATUS_LABELS
 from app.notify import external_url
 from app.paging import PER_PAGE, Page, Slot
 from app.search import clean_search, support_counts, text_condition
@@ -105,19 +105,19 @@ def report_list(filters: ListFilters, page: int | None, per_page: int = PER_PAGE
 
 # --- the export --------------------------------------------------------------------------
 
-EXPORT_TITLE = "Alle meldingen"
+EXPORT_TITLE = _l("Alle meldingen")
 EXPORT_NAME = "meldingen"
 EXPORT_COLUMNS = [
-    Column("Nummer", 14),
-    Column("Regel", 40),
-    Column("Wat gaat er mis", 60),
-    Column("Status", 16),
-    Column("Afdeling", 24),
-    Column("Ook tegenaan", 10),
-    Column("Wie gaat erachteraan", 24),
-    Column("Gemeld op", 12),
-    Column("Laatste activiteit", 12),
-    Column("Link", 40, link=True),
+    Column(_l("Nummer"), 14),
+    Column(_l("Regel"), 40),
+    Column(_l("Wat gaat er mis"), 60),
+    Column(_l("Status"), 16),
+    Column(_l("Afdeling"), 24),
+    Column(_l("Ook tegenaan"), 10),
+    Column(_l("Wie gaat erachteraan"), 24),
+    Column(_l("Gemeld op"), 12),
+    Column(_l("Laatste activiteit"), 12),
+    Column(_l("Link"), 40, link=True),
 ]
 
 
@@ -149,7 +149,7 @@ def export_cells(reports: list[Report]) -> list[list[Cell]]:
             report.reference,
             report.rule,
             report.problem,
-            STATUS_LABELS[report.status_enum],
+            report.status_enum.label,
             report.department.name if report.department else None,
             supporters.get(report.id, 0),
             # Named as for any reader of the file.

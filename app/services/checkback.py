@@ -20,6 +20,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import CheckbackAnswer, CheckbackInvite, Report, ReportStatus
 from app.models.base import utcnow
 from app.models.checkback import ANSWER_LABELS, NO, UNSURE, YES
@@ -39,19 +40,22 @@ LINK_MAX = 300  # longer than any link this makes; a longer one is not ours
 USED = "used"
 EXPIRED = "expired"
 INVALID = "invalid"
+# Translated where shown (the link's page).
 LINK_PROBLEMS = {
     USED: (
-        "U heeft deze vraag al beantwoord",
-        "Met deze link is al geantwoord. Elke link werkt één keer. Bedankt voor uw antwoord!",
+        N_("U heeft deze vraag al beantwoord"),
+        N_("Met deze link is al geantwoord. Elke link werkt één keer. Bedankt voor uw antwoord!"),
     ),
     EXPIRED: (
-        "Deze link werkt niet meer",
-        "De termijn om op deze vraag te antwoorden is voorbij. Wilt u toch iets laten weten over de melding? "
-        "Log in bij Rode Knop en kijk bij Mijn meldingen.",
+        N_("Deze link werkt niet meer"),
+        N_(
+            "De termijn om op deze vraag te antwoorden is voorbij. Wilt u toch iets laten weten over de melding? "
+            "Log in bij Rode Knop en kijk bij Mijn meldingen."
+        ),
     ),
     INVALID: (
-        "Deze link klopt niet",
-        "De link is niet compleet of niet geldig. Kopieer de hele link uit de e-mail, of klik er direct op.",
+        N_("Deze link klopt niet"),
+        N_("De link is niet compleet of niet geldig. Kopieer de hele link uit de e-mail, of klik er direct op."),
     ),
 }
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.anonymity import follows_anonymously, is_reporter, name_for
 from app.extensions import db
+from app.i18n import N_
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, TEXT_MAX, EventKind
@@ -62,16 +64,33 @@ class ReportConflict(ConflictError):
     """Someone else changed the report since `viewer`'s page was loaded."""
 
     def __init__(self, report: Report, viewer: User | None):
-        who = ""
         last = report.events[-1] if report.events else None
+        names = {"status": report.status_enum.label}
         if last is not None and last.actor_id is not None:
-            who = f" door {name_for(viewer, last.actor)}"
-        assignee = name_for(viewer, report.assignee) if report.assignee else None
-        super().__init__(
-            f"Deze melding is intussen gewijzigd{who}. De status is nu: {STATUS_LABELS[report.status_enum]}"
-            + (f", en {assignee} gaat erachteraan" if assignee else "")
-            + ". Uw wijziging is niet opgeslagen; bekijk de actuele stand en probeer het zo nodig opnieuw."
-        )
+            names["actor"] = name_for(viewer, last.actor)
+        if report.assignee:
+            names["assignee"] = name_for(viewer, report.assignee)
+        changed = {
+            ("actor", "assignee"): N_(
+                "Deze melding is intussen gewijzigd door %(actor)s. De status is nu: %(status)s, en %(assignee)s "
+                "gaat erachteraan. Uw wijziging is niet opgeslagen; bekijk de actuele stand en probeer het zo "
+                "nodig opnieuw."
+            ),
+            ("actor",): N_(
+                "Deze melding is intussen gewijzigd door %(actor)s. De status is nu: %(status)s. Uw wijziging is "
+                "niet opgeslagen; bekijk de actuele stand en probeer het zo nodig opnieuw."
+            ),
+            ("assignee",): N_(
+                "Deze melding is intussen gewijzigd. De status is nu: %(status)s, en %(assignee)s gaat "
+                "erachteraan. Uw wijziging is niet opgeslagen; bekijk de actuele stand en probeer het zo nodig "
+                "opnieuw."
+            ),
+            (): N_(
+                "Deze melding is intussen gewijzigd. De status is nu: %(status)s. Uw wijziging is niet "
+                "opgeslagen; bekijk de actuele stand en probeer het zo nodig opnieuw."
+            ),
+        }
+        super().__init__(gettext(changed[tuple(key for key in ("actor", "assignee") if key in names)], **names))
         self.report = report
 
 
@@ -181,8 +200,8 @@ def may_estimate(report: Report, user: User | None) -> bool:
 
 
 ONLY_COACHES = "Alleen ontregelcoaches kunnen dit doen."
-# Said only to the person it is about, who knows they reported it.
-WITHHELD = "U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af."
+# Said only to the person it is about, who knows they reported it (translated where it is said).
+WITHHELD = N_("U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af.")
 WITHHELD_TARGET = (
     "U volgt die melding anoniem. Om uw anonimiteit te beschermen, laat u dit samenvoegen aan een collega over."
 )
@@ -194,7 +213,7 @@ def _actions(report: Report, actor: User, roles=HANDLER_ROLES, message: str = ON
         raise DomainError(message)
     actions = report_actions(report, actor)
     if actions.withheld:
-        raise DomainError(WITHHELD)
+        raise DomainError(gettext(WITHHELD))
     return actions
 
 
@@ -369,7 +388,7 @@ def set_estimate(
     without an actor: nobody can see who gave it."""
     if not may_estimate(report, actor):
         if follows_anonymously(actor, report):
-            raise DomainError(WITHHELD)
+            raise DomainError(gettext(WITHHELD))
         raise DomainError("U kunt de schatting van deze melding niet wijzigen.")
     _check_version(report, expected_version, actor)
     coach = report_actions(report, actor).estimate
