@@ -55,7 +55,6 @@ NOT_YET_WRAPPED = {
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
     "single sign-on": ("sso.",),
-    "accessibility statement, intranet button": ("main.accessibility", "main.embed"),
     "flash messages outside the areas above": (),
 }
 # Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
@@ -222,6 +221,9 @@ def _pages(client, seeded) -> dict[str, str]:
     """Every page of the wrapped areas, in its empty, full and error states."""
     pages = {"login": client.get("/inloggen")}
     pages["password forgotten"] = client.get("/wachtwoord-vergeten")
+    pages["accessibility statement"] = client.get("/toegankelijkheid")
+    pages["intranet button"] = client.get("/knop")
+    pages["intranet button, for a department"] = client.get("/knop?afdeling=Burgerzaken")
     pages["password forgotten, errors"] = post_form(client, "/wachtwoord-vergeten", {"email": ""})
     pages["choose a password"] = client.get(seeded["link"])
     pages["choose a password, errors"] = post_form(client, seeded["link"], {"password": "a", "repeat": "b"})
@@ -275,6 +277,7 @@ def _pages(client, seeded) -> dict[str, str]:
     pages["second factor, on"] = guarded.get("/instellingen/tweestapsverificatie")
     assert 'id="uitzetten-titel"' in pages["second factor, on"].get_data(as_text=True), "the code was not accepted"
     assert "rk-similar-item" in pages["similar reports"].get_data(as_text=True), "no similar report found"
+    assert "Burgerzaken" in pages["intranet button, for a department"].get_data(as_text=True), "no department chosen"
     statuses = {page: response.status_code for page, response in pages.items()}
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
@@ -429,6 +432,8 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
     app = _app("sqlite://")
     checked = {
         "main.index",
+        "main.accessibility",
+        "main.embed",
         "reports.new",
         "reports.confirmation",
         "reports.mine",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from app.admin.forms import (
@@ -83,9 +84,16 @@ def new_user():
         )
         if form.active.data:
             send_invitation(user, actor=current_user)
-            return f"Account voor {user.name} aangemaakt. {user.email} krijgt een e-mail met een link om een wachtwoord te kiezen."
+            return gettext(
+                "Account voor %(name)s aangemaakt. %(email)s krijgt een e-mail met een link om een wachtwoord te kiezen.",
+                name=user.name,
+                email=user.email,
+            )
         set_active(user, False, actor=current_user)
-        return f"Account voor {user.name} aangemaakt, nog niet actief. Bij het activeren kunt u een uitnodiging sturen."
+        return gettext(
+            "Account voor %(name)s aangemaakt, nog niet actief. Bij het activeren kunt u een uitnodiging sturen.",
+            name=user.name,
+        )
 
     return run_form(
         form,
@@ -99,10 +107,12 @@ def new_user():
 def _user_page(user: User, form, link_form, status: int = 200, reset_form=None):
     held = holdings(user)
     if n := len(held.reports):
-        form.reports_to.label.text = f"Wie gaat achter {'de open melding' if n == 1 else f'de {n} open meldingen'} aan?"
+        form.reports_to.label.text = ngettext(
+            "Wie gaat achter de open melding aan?", "Wie gaat achter de %(count)s open meldingen aan?", n, count=n
+        )
     if n := len(held.dossiers):
-        form.dossiers_to.label.text = (
-            f"Wie wordt eigenaar van {'het open dossier' if n == 1 else f'de {n} open dossiers'}?"
+        form.dossiers_to.label.text = ngettext(
+            "Wie wordt eigenaar van het open dossier?", "Wie wordt eigenaar van de %(count)s open dossiers?", n, count=n
         )
     return render_template(
         "admin/user_form.html",
@@ -163,7 +173,7 @@ def edit_user(user_id: int):
             dossiers_to=_holder(form.dossiers_to.data),
             actor=current_user,
         )
-        return f"Gegevens van {user.name} opgeslagen."
+        return gettext("Gegevens van %(name)s opgeslagen.", name=user.name)
 
     return run_form(
         form,
@@ -184,9 +194,13 @@ def send_password_link(user_id: int):
 
     def perform():
         if not user.active:
-            raise DomainError("Dit account is niet actief. Activeer het eerst.")
+            raise DomainError(gettext("Dit account is niet actief. Activeer het eerst."))
         send_password_reset(user, actor=current_user)
-        return f"{user.email} krijgt een e-mail met een link om een {'nieuw ' if has_password(user) else ''}wachtwoord te kiezen."
+        if has_password(user):
+            return gettext(
+                "%(email)s krijgt een e-mail met een link om een nieuw wachtwoord te kiezen.", email=user.email
+            )
+        return gettext("%(email)s krijgt een e-mail met een link om een wachtwoord te kiezen.", email=user.email)
 
     form = _stored_user_form(user)
     return run_form(
@@ -209,7 +223,9 @@ def reset_two_factor(user_id: int):
 
     def perform():
         mfa.reset(user, actor=current_user)
-        return f"De tweestapsverificatie van {user.name} is gewist. {user.name} krijgt daarover een e-mail."
+        return gettext(
+            "De tweestapsverificatie van %(name)s is gewist. %(name)s krijgt daarover een e-mail.", name=user.name
+        )
 
     form = _stored_user_form(user)
     return run_form(
@@ -248,7 +264,9 @@ def departments():
         return render()
     return run_form(
         form,
-        lambda: f"Afdeling {create_department(form.name.data, actor=current_user).name} toegevoegd.",
+        lambda: gettext(
+            "Afdeling %(name)s toegevoegd.", name=create_department(form.name.data, actor=current_user).name
+        ),
         success="",
         redirect_to=url_for("admin.departments"),
         render=lambda failure: render(failure.status),
@@ -267,7 +285,7 @@ def edit_department(department_id: int):
 
     def perform():
         update_department(department, name=form.name.data, active=form.active.data, actor=current_user)
-        return f"Afdeling {department.name} opgeslagen."
+        return gettext("Afdeling %(name)s opgeslagen.", name=department.name)
 
     if not form.is_submitted():
         return render()
@@ -315,15 +333,14 @@ def addressees():
         return render()
     return run_form(
         form,
-        lambda: (
-            "Geadresseerde "
-            + create_addressee(
+        lambda: gettext(
+            "Geadresseerde %(name)s toegevoegd.",
+            name=create_addressee(
                 form.name.data,
                 form.kind.data,
                 actor=current_user,
                 default_owner_id=parse_id(form.default_owner_id.data),
-            ).name
-            + " toegevoegd."
+            ).name,
         ),
         success="",
         redirect_to=url_for("admin.addressees"),
@@ -350,7 +367,7 @@ def edit_addressee(addressee_id: int):
             actor=current_user,
             default_owner_id=parse_id(form.default_owner_id.data),
         )
-        return f"Geadresseerde {addressee.name} opgeslagen."
+        return gettext("Geadresseerde %(name)s opgeslagen.", name=addressee.name)
 
     if not form.is_submitted():
         return render()
@@ -434,7 +451,7 @@ def edit_webhook(webhook_id: int):
 
     def perform():
         update_webhook(webhook, form.url.data, form.events.data, active=form.active.data, actor=current_user)
-        return "Webhook opgeslagen."
+        return gettext("Webhook opgeslagen.")
 
     return run_form(
         form,
@@ -455,7 +472,7 @@ def delete_webhook(webhook_id: int):
     def perform():
         url = webhook.url
         remove_webhook(webhook, actor=current_user)
-        return f"Webhook {url} verwijderd, met zijn berichten."
+        return gettext("Webhook %(url)s verwijderd, met zijn berichten.", url=url)
 
     return run_form(
         delete_form,
@@ -496,7 +513,7 @@ def resend_delivery(webhook_id: int, delivery_id: int):
 
     def perform():
         send_again(delivery, actor=current_user)
-        return "Het bericht gaat bij de volgende ronde opnieuw weg."
+        return gettext("Het bericht gaat bij de volgende ronde opnieuw weg.")
 
     def held(error: DeliveryHeld):
         flash(error.message, "error")
