@@ -6,11 +6,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, and_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.report import TEXT_MAX
 from app.models.user import User
@@ -37,25 +39,28 @@ class DossierStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return DOSSIER_STATUS_LABELS[self]
+        return gettext(DOSSIER_STATUS_LABELS[self])
 
 
+# The labels are the msgids of the catalogs (app/i18n.py): show them through .label (or
+# gettext); the stored values and what leaves the installation (API, register) stay as they are.
 DOSSIER_STATUS_LABELS = {
-    DossierStatus.PREPARING: "In voorbereiding",
-    DossierStatus.SENT: "Verstuurd",
-    DossierStatus.ANSWERED: "Antwoord ontvangen",
-    DossierStatus.PROMISED: "Toegezegd",
-    DossierStatus.REJECTED: "Afgewezen",
-    DossierStatus.LAW_CHANGED: "Wet of regeling aangepast",
-    DossierStatus.CLOSED: "Afgesloten",
+    DossierStatus.PREPARING: N_("In voorbereiding"),
+    DossierStatus.SENT: N_("Verstuurd"),
+    DossierStatus.ANSWERED: N_("Antwoord ontvangen"),
+    DossierStatus.PROMISED: N_("Toegezegd"),
+    DossierStatus.REJECTED: N_("Afgewezen"),
+    DossierStatus.LAW_CHANGED: N_("Wet of regeling aangepast"),
+    DossierStatus.CLOSED: N_("Afgesloten"),
 }
 
+# Translated where they are shown (gettext); the stored value is the key.
 ADDRESSEE_KINDS = {
-    "ministry": "Ministerie",
-    "agency": "Uitvoeringsorganisatie",
-    "vng": "VNG",
-    "maatwerkplaats": "Maatwerkplaats",
-    "other": "Anders",
+    "ministry": N_("Ministerie"),
+    "agency": N_("Uitvoeringsorganisatie"),
+    "vng": N_("VNG"),
+    "maatwerkplaats": N_("Maatwerkplaats"),
+    "other": N_("Anders"),
 }
 
 
