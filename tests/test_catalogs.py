@@ -406,6 +406,7 @@ def _mails(app, seeded) -> dict[str, str]:
         password_forgotten("pim@example.test")
         tell_account_changed(reporter, "email", to_address="oud@example.test", old_email="oud@example.test")
         tell_account_changed(reporter, "mfa_reset")
+        tell_account_changed(reporter, "roles", roles=("employee", "coach", "legal", "admin", "executive"))
         # Another coach assigns a new report; a coach is reminded of a report that stalled.
         assign_report(get_by_reference(seeded["third"]), coach, actor=other_coach)
         stalled = make_report(reporter, rule="Formulier A18 ligplaats", problem="Probleem R4")

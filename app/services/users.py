@@ -259,7 +259,7 @@ def roles_changed(user: User, old_roles, roles, *, actor: User, by_provider: boo
         object_id=user.id,
         detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)}{suffix}",
     )
-    tell_account_changed(user, "roles_from_groups" if by_provider else "roles", roles=_role_names(roles))
+    tell_account_changed(user, "roles_from_groups" if by_provider else "roles", roles=roles)
 
 
 def set_active(user: User, active: bool, *, actor: User | None) -> None:
@@ -334,10 +334,11 @@ def tell_account_changed(
     *,
     to_address: str | None = None,
     old_email: str | None = None,
-    roles: str | None = None,
+    roles=None,
 ):
     """A security notice to the account's owner, also when they chose no mail. `change`:
-    a key of ACCOUNT_CHANGES (with `old_email` for email, `roles` for the roles ones)."""
+    a key of ACCOUNT_CHANGES (with `old_email` for email, `roles`, the role keys, for the
+    roles ones)."""
     at = local(utcnow())
     # Rendered in the reader's language (enqueue), the moment too.
     what = LazyString(
@@ -346,7 +347,7 @@ def tell_account_changed(
             at=dutch_datetime(at),
             old_email=old_email,
             email=user.email,
-            roles=roles or _role_names(user.roles),
+            roles=", ".join(gettext(ROLES[role]) for role in sorted(roles or user.roles)),
         )
     )
     enqueue(
