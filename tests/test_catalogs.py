@@ -46,8 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOT_YET_WRAPPED = {
     # The report page as its reporter sees it is done (reports.detail below).
     "the coaches' and Juridische Zaken's panel on the report page": (),
-    # The reporter's update mail (report_update, the layout) is done and rendered below.
-    "the other mails (templates/mail/*, their subjects in app/services, the dossiers' PUBLIC_HEADLINES)": (),
     "weekly session": ("triage.",),
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
@@ -362,28 +360,120 @@ def _checkback_pages(client, link: str) -> dict:
     return pages
 
 
-def _mails(app, seeded) -> dict[str, str]:
-    """The reporter's mails: a coach's update on a named and on an anonymous report, each as
-    HTML and as text (links taken out: their paths are Dutch words)."""
-    from app.models import OutboxMessage, User
-    from app.services.reports import get_by_reference
-    from app.services.workflow import post_update
+MAIL_TEMPLATES = {path.stem for path in (ROOT / "templates" / "mail").glob("*.txt")}
 
-    with app.app_context():
-        coach = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+
+def _mails(app, seeded) -> dict[str, str]:
+    """Every kind of mail (each template in templates/mail), each produced by the service or
+    job that sends it, with seeded data: as HTML, as text (links taken out: their paths are
+    Dutch words) and its subject, in the recipient's language (here: the municipality's)."""
+    from flask import template_rendered
+
+    from app import jobs
+    from app.models import Addressee, OutboxMessage, User
+    from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
+    from app.services.handover import hand_over, holdings
+    from app.services.reports import get_by_reference
+    from app.services.triage import end_session, skip_item, start_session
+    from app.services.users import password_forgotten, send_invitation, send_password_reset, tell_account_changed
+    from app.services.workflow import assign_report, post_update, reopen_after_checkback
+    from tests.factories import choose_mail
+
+    rendered: set[str] = set()
+
+    def note(sender, template, context, **extra):
+        rendered.add(template.name)
+
+    with app.app_context(), template_rendered.connected_to(note, app):
+        person = lambda email: db.session.scalar(db.select(User).where(User.email == email))  # noqa: E731
+        coach, other_coach, reporter = (
+            person("eva@example.test"),
+            person("bo@example.test"),
+            person("sanne@example.test"),
+        )
         before = db.session.scalar(db.select(db.func.max(OutboxMessage.id))) or 0
+        # The reporter's updates, on a named and on an anonymous report.
         post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
         post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
+        # Accounts: invitation, both reset links and the one for an account of the municipality, notices.
+        admin = make_user("Ada Iota", email="ada@example.test", roles=("employee", "admin"))
+        newcomer = make_user("Lin Gamma", email="lin@example.test")
+        send_invitation(newcomer, actor=admin)
+        send_password_reset(reporter, actor=None)
+        send_password_reset(reporter, actor=admin)
+        municipal = make_user("Pim Kappa", email="pim@example.test")
+        municipal.oidc_issuer, municipal.oidc_subject = "https://login.gemeente.example", "pim-1"
+        password_forgotten("pim@example.test")
+        tell_account_changed(reporter, "email", to_address="oud@example.test", old_email="oud@example.test")
+        tell_account_changed(reporter, "mfa_reset")
+        tell_account_changed(reporter, "roles", roles=("employee", "coach", "legal", "admin", "executive"))
+        # Another coach assigns a new report; a coach is reminded of a report that stalled.
+        assign_report(get_by_reference(seeded["third"]), coach, actor=other_coach)
+        stalled = make_report(reporter, rule="Formulier A18 ligplaats", problem="Probleem R4")
+        take_on(stalled, coach)
+        stalled.last_activity_at = utcnow() - timedelta(days=60)
+        # Escalations: a new dossier, a report added to it; its owner by the addressee's rule,
+        # its dates passed, its public steps; the weekly overview and the reminders.
+        lawyer = make_user("Noor Theta", email="noor@example.test", roles=("employee", "legal"))
+        colleague = make_user("Tim Lambda", email="tim@example.test", roles=("employee", "legal"))
+        law = LegalReference("Zzwet", None, "art. 3")
+        first, second = (make_report(reporter, rule=f"Formulier A19 {n}", problem="Probleem S5") for n in "XY")
+        for escalated in (first, second):
+            decide_report(escalated, actor=coach, outcome="escalated", explanation="Uitleg V1", legal=law)
+        dossier = first.dossier
+        addressee = Addressee(name="BZK", kind="ministry", default_owner=colleague)
+        db.session.add(addressee)
+        db.session.flush()
+        today = utcnow().date()
+        update_dossier(
+            dossier,
+            actor=lawyer,
+            reference=law,
+            addressee_id=addressee.id,
+            channel=None,
+            sent_on=today - timedelta(days=30),
+            answer_due=today - timedelta(days=1),
+            follow_up_on=today,
+            owner_id=None,
+        )
+        change_dossier_status(dossier, "sent", actor=colleague)
+        jobs.dossier_overview()
+        jobs.dossier_reminders()
+        jobs.coach_reminders()
+        # 'Merkbaar beter?' a week and six weeks after a solution; a 'no' that reopens a report.
+        for weeks, anonymous in ((0, False), (6, True)):
+            solved = make_report(reporter, rule="Formulier A20 kade", problem="Probleem W2", anonymous=anonymous)
+            make_support(person("omar@example.test"), solved)
+            decide_report(solved, actor=coach, outcome="resolved", explanation="Uitleg W3", what_changed="Wijziging W4")
+            ask_checkback(solved, now=utcnow() + timedelta(weeks=weeks))
+        take_on(get_by_reference(seeded["supported"]), coach)
+        reopened = get_by_reference(seeded["supported"])
+        decide_report(reopened, actor=coach, outcome="resolved", explanation="Uitleg W5", what_changed="Wijziging W6")
+        reopen_after_checkback(reopened)
+        # The handover of a coach's reports and of a lawyer's dossier.
+        hand_over(other_coach, holdings(other_coach), reports_to=coach, dossiers_to=None, actor=admin)
+        hand_over(colleague, holdings(colleague), reports_to=None, dossiers_to=lawyer, actor=admin)
+        # The weekly session: its agenda, and its minutes (one item skipped, the rest not reached).
+        jobs.weekly_agenda()
+        session = start_session(coach)
+        skip_item(session.items[0], coach)
+        end_session(session, coach)
+        # The daily overview of someone who chose it.
+        choose_mail(reporter, "digest", "own_reports")
+        post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E3")
         db.session.commit()
+        jobs.daily_digest()
         messages = db.session.scalars(
             db.select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)
         ).all()
         mails = {}
         for number, message in enumerate(messages):
-            mails[f"mail {number}: {message.subject}"] = message.body_html
+            # The daily overview shows the text of the mails it holds, with their links.
+            mails[f"mail {number}: {message.subject}"] = re.sub(r"https?://[^\s<\"]+", "", message.body_html)
             mails[f"mail {number}, text"] = re.sub(r"https?://\S+", "", message.body_text)
             mails[f"mail {number}, subject"] = message.subject
-    assert len(mails) == 6, "the reporter gets a mail about each report"
+    every = {f"mail/{name}.{kind}" for name in MAIL_TEMPLATES for kind in ("html", "txt")}
+    assert every - rendered == set(), f"mails not produced: {sorted(every - rendered)}"
     return mails
 
 
@@ -574,5 +664,51 @@ def test_a_mail_is_in_the_recipients_language(database_url):
             }
         assert '<html lang="en">' in bodies["lin@example.test"]
         assert '<html lang="nl">' in bodies["ko@example.test"]
+    finally:
+        _empty_tables(app)
+
+
+def test_every_mail_is_in_its_recipients_language_whoever_sends_it(database_url):
+    """Mails queued during the request of someone who reads English go out in Dutch to a
+    Dutch reader, subject and names included, and the other way round."""
+    from flask_login import login_user
+
+    from app.models import OutboxMessage
+    from app.services.users import send_password_reset
+    from app.services.workflow import assign_report
+
+    app = _app(database_url)
+    try:
+        with app.app_context():
+            english = make_user("Lin Gamma", email="lin@example.test", roles=("employee", "coach", "admin"))
+            english.language = "en"
+            dutch = make_user("Ko Delta", email="ko@example.test", roles=("employee", "coach"))
+            reader = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+            reader.language = "en"
+            report = make_report(reader, rule="Formulier A12", problem="Probleem B7")
+            db.session.commit()
+            reference = report.reference
+            with app.test_request_context("/", method="POST"):
+                login_user(english)
+                assert flask_babel.gettext("Beste %(name)s,", name="x") == "Dear x,"  # the sender reads English
+                assign_report(report, dutch, actor=english)
+                send_password_reset(dutch, actor=english)
+            with app.test_request_context("/", method="POST"):
+                login_user(dutch)
+                send_password_reset(reader, actor=dutch)
+            db.session.commit()
+            mails = {
+                (message.to_address, message.subject): message
+                for message in db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))
+            }
+        to_dutch = mails["ko@example.test", f"{reference} is aan u toegewezen"]
+        assert '<html lang="nl">' in to_dutch.body_html and "Lin Gamma heeft melding" in to_dutch.body_text
+        reset = mails["ko@example.test", "Kies een nieuw wachtwoord voor Rode Knop"]
+        assert "De beheerder van Rode Knop heeft een link voor u aangevraagd" in reset.body_text
+        # The reporter reads English: the update about their report and their reset link.
+        update = mails["eva@example.test", f"{reference}: a coach follows it up"]
+        assert '<html lang="en">' in update.body_html and "Ko Delta" in update.body_text
+        reset = mails["eva@example.test", "Choose a new password for Rode Knop"]
+        assert "The administrator of Rode Knop has requested a link for you" in reset.body_text
     finally:
         _empty_tables(app)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -132,7 +133,7 @@ def ask_checkback(report: Report, *, now: datetime | None = None) -> int:
                 message = enqueue(
                     follower.user,
                     "checkback",
-                    f"Merkbaar beter? Uw ervaring met {report.reference}",
+                    _l("Merkbaar beter? Uw ervaring met %(reference)s", reference=report.reference),
                     dedupe_key=f"checkback:{key}",
                     anonymous=follower.anonymous,
                     report=report,

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 from app.anonymity import name_for
 from app.extensions import db
 from app.formatting import count
@@ -88,10 +91,10 @@ def hand_over(
         enqueue(
             holder,
             "handover",
-            f"Werk van {user.name} is aan u overgedragen",
+            _l("Werk van %(name)s is aan u overgedragen", name=user.name),
             kind="assigned",
-            former=name_for(holder, user),
-            actor=name_for(holder, actor),
+            former=LazyString(name_for, holder, user),
+            actor=LazyString(name_for, holder, actor),
             reports=reports,
             dossiers=dossiers,
             report_urls={r.id: external_url("reports.detail", reference=r.reference) for r in reports},
