@@ -11,6 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.report import TEXT_MAX
 from app.models.user import User
@@ -50,12 +51,12 @@ DOSSIER_STATUS_LABELS = {
     DossierStatus.CLOSED: "Afgesloten",
 }
 
-ADDRESSEE_KINDS = {
-    "ministry": "Ministerie",
-    "agency": "Uitvoeringsorganisatie",
-    "vng": "VNG",
-    "maatwerkplaats": "Maatwerkplaats",
-    "other": "Anders",
+ADDRESSEE_KINDS = {  # the labels translated where shown (beheer)
+    "ministry": N_("Ministerie"),
+    "agency": N_("Uitvoeringsorganisatie"),
+    "vng": N_("VNG"),
+    "maatwerkplaats": N_("Maatwerkplaats"),
+    "other": N_("Anders"),
 }
 
 
