@@ -410,7 +410,7 @@ def _admin_pages(app, seeded) -> dict:
     new secret, the Logboek with entries, filtered and empty, and pages not found; and what
     the account gate says to a user who must first choose a password or set up the second
     factor. The names typed avoid the words the checks look for."""
-    from app.models import Addressee, Department
+    from app.models import Addressee, Department, WebhookDelivery
     from app.services.audit import record_audit
     from app.services.users import unusable_password
     from tests.factories import make_dossier, webhook_params
@@ -433,6 +433,8 @@ def _admin_pages(app, seeded) -> dict:
         make_user("Tom Mu", email="tom@example.test").must_choose_password = True
         make_user("Eli Nu", email="eli@example.test", roles=("employee", "executive"))
         hooks = webhook_params(make_report(reporter, rule="Formulier W1", problem="Probleem W1"), admin)
+        held = db.session.get(WebhookDelivery, hooks["delivery_id"])  # held with a weekly session's mail
+        held.hold_group, held.next_attempt_at = "session-1", utcnow() + timedelta(hours=1)
         record_audit("login", result="failed")  # an unknown account
         record_audit("mfa_reset", object_type="user", object_id=holder.id)  # the command line
         db.session.commit()
@@ -499,6 +501,8 @@ def _admin_pages(app, seeded) -> dict:
     )
     pages["beheer, webhook"] = client.get(webhook_page)
     pages["beheer, webhook, errors"] = post_form(client, webhook_page, {"url": "http://127.0.0.1:9/q#x"})
+    post_form(client, f"{webhook_page}/berichten/{ids['delivery_id']}/opnieuw", {}, form_path=webhook_page)
+    pages["beheer, webhook, a held message not sent again"] = client.get(webhook_page)
     pages["beheer, Logboek"] = client.get("/beheer/logboek")
     pages["beheer, Logboek, filtered"] = client.get("/beheer/logboek?actie=login")
     pages["beheer, Logboek, nothing of this kind"] = client.get("/beheer/logboek?actie=register_member_added")
@@ -526,6 +530,7 @@ def _admin_pages(app, seeded) -> dict:
     assert "rk-flash--success" in texts["beheer, user, second factor cleared"], "the second factor was not cleared"
     assert "rk-flash--success" in texts["beheer, invited user, invitation sent again"], "no invitation sent"
     assert "<table" in texts["beheer, Logboek"] and "<table" not in texts["beheer, Logboek, past the end"]
+    assert "rk-flash--error" in texts["beheer, webhook, a held message not sent again"], "the message was sent"
     assert 'class="rk-secret"' in texts["beheer, webhook registered, its secret"], "no secret shown"
     for page in ("choose own password", "second factor required"):
         assert "rk-flash--info" in texts[f"account gate, {page}"], f"the gate said nothing: {page}"
