@@ -387,7 +387,8 @@ def _mails(app, seeded) -> dict[str, str]:
     return mails
 
 
-# Beheer: every page of the administrator's area, and the account gate's messages.
+# Beheer: every page of the administrator's area; and the flash messages of the account gate,
+# of one's own account, of logging in and out and of a list too long to download.
 CHECKED_ADMIN = {
     "admin.index",
     "admin.users",
@@ -407,9 +408,11 @@ def _admin_pages(app, seeded) -> dict:
     """Beheer as a beheerder sees it: the lists, the forms with their errors (the form's and
     the services'), an account holding work (signing in at the municipality, with roles from
     its groups and a second factor), an invited one, a webhook with its delivery log and its
-    new secret, the Logboek with entries, filtered and empty, and pages not found; and what
-    the account gate says to a user who must first choose a password or set up the second
-    factor. The names typed avoid the words the checks look for."""
+    new secret, the Logboek with entries, filtered and empty, and pages not found; what the
+    account gate says to a user who must first choose a password or set up the second factor;
+    the flash messages of changing one's password, logging out, a login that took too long
+    and a list too long to download. The names typed avoid the words the checks look for."""
+    from app import export
     from app.models import Addressee, Department, WebhookDelivery
     from app.services.audit import record_audit
     from app.services.users import unusable_password
@@ -510,17 +513,40 @@ def _admin_pages(app, seeded) -> dict:
     for kind, path in (("user", "gebruikers"), ("department", "afdelingen"), ("addressee", "geadresseerden")):
         pages[f"beheer, {kind} not found"] = client.get(f"/beheer/{path}/99999")
     pages["beheer, webhook not found"] = client.get("/beheer/webhooks/99999")
+    # A list too long to download: back to the list, with why.
+    limit, export.EXPORT_MAX_ROWS = export.EXPORT_MAX_ROWS, 1
+    try:
+        client.get("/meldingen/export.csv")
+    finally:
+        export.EXPORT_MAX_ROWS = limit
+    pages["flash, a list too long to download"] = client.get("/meldingen")
     # The account gate: a temporary password, and a role that requires the second factor.
-    for email, page in (("tom@example.test", "choose own password"), ("eli@example.test", "second factor required")):
-        gated = app.test_client()
-        app.config["MFA_REQUIRED_ROLES"] = ("executive",)
-        try:
-            gated.post(
-                "/inloggen", data={"email": email, "password": PASSWORD, "csrf_token": _token(gated, "/inloggen")}
+    required, app.config["MFA_REQUIRED_ROLES"] = app.config["MFA_REQUIRED_ROLES"], ("executive",)
+    try:
+        gated = {}
+        for email, page in (
+            ("tom@example.test", "choose own password"),
+            ("eli@example.test", "second factor required"),
+        ):
+            gated[email] = app.test_client()
+            gated[email].post(
+                "/inloggen",
+                data={"email": email, "password": PASSWORD, "csrf_token": _token(gated[email], "/inloggen")},
             )
-            pages[f"account gate, {page}"] = gated.get("/", follow_redirects=True)
-        finally:
-            app.config["MFA_REQUIRED_ROLES"] = ()
+            pages[f"account gate, {page}"] = gated[email].get("/", follow_redirects=True)
+    finally:
+        app.config["MFA_REQUIRED_ROLES"] = required
+    # One's own password (the service's rule, then changed), logging out, a login that took too long.
+    tom = gated["tom@example.test"]
+    pages["own password, errors from the service"] = post_form(
+        tom, "/wachtwoord", {"current": PASSWORD, "password": "Kort7"}
+    )
+    post_form(tom, "/wachtwoord", {"current": PASSWORD, "password": "Zinnetje Z9 Y8 X7 W6"})
+    pages["flash, own password changed"] = tom.get("/")
+    post_form(tom, "/uitloggen", {}, form_path="/")
+    pages["flash, logged out"] = tom.get("/inloggen")
+    post_form(tom, "/inloggen/code", {"code": "123456"}, form_path="/inloggen")
+    pages["flash, login took too long"] = tom.get("/inloggen")
     texts = {page: response.get_data(as_text=True) for page, response in pages.items()}
     assert 'id="overdragen-uitleg"' in texts["beheer, user holding work"], "the account holds no work"
     assert (
@@ -534,6 +560,10 @@ def _admin_pages(app, seeded) -> dict:
     assert 'class="rk-secret"' in texts["beheer, webhook registered, its secret"], "no secret shown"
     for page in ("choose own password", "second factor required"):
         assert "rk-flash--info" in texts[f"account gate, {page}"], f"the gate said nothing: {page}"
+    assert "rk-flash--error" in texts["flash, a list too long to download"], "the list was downloaded"
+    assert "rk-flash--success" in texts["flash, own password changed"], "the password was not changed"
+    for page in ("logged out", "login took too long"):
+        assert "rk-flash--info" in texts[f"flash, {page}"], f"nothing said: {page}"
     return pages
 
 
