@@ -50,10 +50,8 @@ NOT_YET_WRAPPED = {
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
     "open data": ("opendata.",),
-    "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
     "single sign-on": ("sso.",),
-    "flash messages outside the areas above": (),
 }
 # Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
 # fragment (checked as part of the report form).
@@ -218,6 +216,7 @@ def _seed(app) -> dict:
 def _pages(client, seeded) -> dict[str, str]:
     """Every page of the wrapped areas, in its empty, full and error states."""
     pages = {"login": client.get("/inloggen")}
+    pages.update(_admin_pages(client.application, seeded))
     pages["password forgotten"] = client.get("/wachtwoord-vergeten")
     pages["accessibility statement"] = client.get("/toegankelijkheid")
     pages["intranet button"] = client.get("/knop")
@@ -280,6 +279,7 @@ def _pages(client, seeded) -> dict[str, str]:
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
     expected.update({"card actions, someone else was first": 409})
+    expected.update({page: 404 for page in pages if page.startswith("beheer") and "not found" in page})
     expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
     assert statuses == expected, statuses
     return {page: _text(response) for page, response in pages.items()}
@@ -477,6 +477,186 @@ def _mails(app, seeded) -> dict[str, str]:
     return mails
 
 
+# Beheer: every page of the administrator's area; and the flash messages of the account gate,
+# of one's own account, of logging in and out and of a list too long to download.
+CHECKED_ADMIN = {
+    "admin.index",
+    "admin.users",
+    "admin.new_user",
+    "admin.edit_user",
+    "admin.audit",
+    "admin.departments",
+    "admin.edit_department",
+    "admin.addressees",
+    "admin.edit_addressee",
+    "admin.webhooks",
+    "admin.edit_webhook",
+}
+
+
+def _admin_pages(app, seeded) -> dict:
+    """Beheer as a beheerder sees it: the lists, the forms with their errors (the form's and
+    the services'), an account holding work (signing in at the municipality, with roles from
+    its groups and a second factor), an invited one, a webhook with its delivery log and its
+    new secret, the Logboek with entries, filtered and empty, and pages not found; what the
+    account gate says to a user who must first choose a password or set up the second factor;
+    the flash messages of changing one's password, logging out, a login that took too long
+    and a list too long to download. The names typed avoid the words the checks look for."""
+    from app import export
+    from app.models import Addressee, Department, WebhookDelivery
+    from app.services.audit import record_audit
+    from app.services.users import unusable_password
+    from tests.factories import make_dossier, webhook_params
+
+    with app.app_context():
+        for number, addressee in enumerate(db.session.scalars(db.select(Addressee).order_by(Addressee.id))):
+            addressee.name = f"Instantie Q{number}"  # the starting list's names are Dutch
+        admin = make_user("Ada Omega", email="ada@example.test", roles=("employee", "admin"))
+        holder = make_user("Hugo Kappa", email="hugo@example.test", roles=("employee", "coach", "legal"))
+        holder.oidc_issuer, holder.oidc_subject = "https://idp.example.test", "kappa"
+        next(row for row in holder.role_rows if row.role == "legal").from_provider = True
+        reporter = make_user("Rik Sigma", email="rik@example.test")
+        for n in range(2):
+            take_on(make_report(reporter, rule=f"Formulier R{n}", problem=f"Probleem R{n}"), holder)
+        make_dossier(make_report(reporter, rule="Formulier S1", problem="Probleem S1")).owner = holder
+        enable_second_factor(holder)
+        invited = make_user("Iris Lambda", email="iris@example.test")
+        invited.password_hash = unusable_password()
+        gone = make_user("Tim Tau", email="tim@example.test", active=False)
+        make_user("Tom Mu", email="tom@example.test").must_choose_password = True
+        make_user("Eli Nu", email="eli@example.test", roles=("employee", "executive"))
+        hooks = webhook_params(make_report(reporter, rule="Formulier W1", problem="Probleem W1"), admin)
+        held = db.session.get(WebhookDelivery, hooks["delivery_id"])  # held with a weekly session's mail
+        held.hold_group, held.next_attempt_at = "session-1", utcnow() + timedelta(hours=1)
+        record_audit("login", result="failed")  # an unknown account
+        record_audit("mfa_reset", object_type="user", object_id=holder.id)  # the command line
+        db.session.commit()
+        ids = {"holder": holder.id, "invited": invited.id, "gone": gone.id, "admin": admin.id, **hooks}
+        department = db.session.scalar(db.select(Department.id).order_by(Department.id))
+        addressee = db.session.scalar(db.select(Addressee.id).order_by(Addressee.id))
+    client = app.test_client()
+    client.post(
+        "/inloggen", data={"email": "ada@example.test", "password": PASSWORD, "csrf_token": _token(client, "/inloggen")}
+    )
+    holder_page = f"/beheer/gebruikers/{ids['holder']}"
+    pages = {"beheer": client.get("/beheer/", follow_redirects=True)}
+    pages["beheer, users"] = client.get("/beheer/gebruikers")
+    pages["beheer, new user"] = client.get("/beheer/gebruikers/nieuw")
+    pages["beheer, new user, errors"] = post_form(client, "/beheer/gebruikers/nieuw", {"name": "", "email": ""})
+    pages["beheer, new user, errors from the service"] = post_form(
+        client, "/beheer/gebruikers/nieuw", {"name": "Ko Delta", "email": "ko@example.test", "roles": ["employee"]}
+    )
+    pages["beheer, user holding work"] = client.get(holder_page)
+    pages["beheer, user holding work, errors"] = post_form(
+        client, holder_page, {"name": "Hugo Kappa", "email": "hugo@example.test", "roles": ["employee"]}
+    )
+    pages["beheer, user, second factor, errors"] = post_form(
+        client, f"{holder_page}/tweestapsverificatie", {}, form_path=holder_page
+    )
+    post_form(client, f"{holder_page}/tweestapsverificatie", {"confirm": "y"}, form_path=holder_page)
+    pages["beheer, user, second factor cleared"] = client.get(holder_page)
+    invited_page = f"/beheer/gebruikers/{ids['invited']}"
+    pages["beheer, invited user"] = client.get(invited_page)
+    post_form(client, f"{invited_page}/wachtwoordlink", {}, form_path=invited_page)
+    pages["beheer, invited user, invitation sent again"] = client.get(invited_page)
+    gone_page = f"/beheer/gebruikers/{ids['gone']}"
+    pages["beheer, user, password link errors"] = post_form(
+        client, f"{gone_page}/wachtwoordlink", {}, form_path=gone_page
+    )
+    own_page = f"/beheer/gebruikers/{ids['admin']}"
+    pages["beheer, own account, errors"] = post_form(
+        client, own_page, {"name": "Ada Omega", "email": "ada@example.test", "roles": ["employee"], "active": "y"}
+    )
+    pages["beheer, departments"] = client.get("/beheer/afdelingen")
+    pages["beheer, departments, errors"] = post_form(client, "/beheer/afdelingen", {"name": ""})
+    pages["beheer, departments, errors from the service"] = post_form(
+        client, "/beheer/afdelingen", {"name": "Burgerzaken"}
+    )
+    pages["beheer, department"] = client.get(f"/beheer/afdelingen/{department}")
+    pages["beheer, department, errors"] = post_form(client, f"/beheer/afdelingen/{department}", {"name": ""})
+    pages["beheer, addressees"] = client.get("/beheer/geadresseerden")
+    pages["beheer, addressees, errors"] = post_form(client, "/beheer/geadresseerden", {"name": "", "kind": ""})
+    pages["beheer, addressees, errors from the service"] = post_form(
+        client, "/beheer/geadresseerden", {"name": "Instantie Q0", "kind": "ministry"}
+    )
+    pages["beheer, addressee"] = client.get(f"/beheer/geadresseerden/{addressee}")
+    pages["beheer, addressee, errors"] = post_form(
+        client, f"/beheer/geadresseerden/{addressee}", {"name": "", "kind": "other"}
+    )
+    webhook_page = f"/beheer/webhooks/{ids['webhook_id']}"
+    pages["beheer, webhooks"] = client.get("/beheer/webhooks")
+    pages["beheer, webhooks, errors"] = post_form(client, "/beheer/webhooks", {"url": ""})
+    pages["beheer, webhooks, errors from the service"] = post_form(
+        client, "/beheer/webhooks", {"url": "ftp://hooks.example.test/q", "events": ["report.created"]}
+    )
+    pages["beheer, webhook registered, its secret"] = post_form(
+        client, "/beheer/webhooks", {"url": "http://127.0.0.1:9/q", "events": ["report.created"], "active": "y"}
+    )
+    pages["beheer, webhook"] = client.get(webhook_page)
+    pages["beheer, webhook, errors"] = post_form(client, webhook_page, {"url": "http://127.0.0.1:9/q#x"})
+    post_form(client, f"{webhook_page}/berichten/{ids['delivery_id']}/opnieuw", {}, form_path=webhook_page)
+    pages["beheer, webhook, a held message not sent again"] = client.get(webhook_page)
+    pages["beheer, Logboek"] = client.get("/beheer/logboek")
+    pages["beheer, Logboek, filtered"] = client.get("/beheer/logboek?actie=login")
+    pages["beheer, Logboek, nothing of this kind"] = client.get("/beheer/logboek?actie=register_member_added")
+    pages["beheer, Logboek, past the end"] = client.get("/beheer/logboek?pagina=9")
+    for kind, path in (("user", "gebruikers"), ("department", "afdelingen"), ("addressee", "geadresseerden")):
+        pages[f"beheer, {kind} not found"] = client.get(f"/beheer/{path}/99999")
+    pages["beheer, webhook not found"] = client.get("/beheer/webhooks/99999")
+    # A list too long to download: back to the list, with why.
+    limit, export.EXPORT_MAX_ROWS = export.EXPORT_MAX_ROWS, 1
+    try:
+        client.get("/meldingen/export.csv")
+    finally:
+        export.EXPORT_MAX_ROWS = limit
+    pages["flash, a list too long to download"] = client.get("/meldingen")
+    # The account gate: a temporary password, and a role that requires the second factor.
+    required, app.config["MFA_REQUIRED_ROLES"] = app.config["MFA_REQUIRED_ROLES"], ("executive",)
+    try:
+        gated = {}
+        for email, page in (
+            ("tom@example.test", "choose own password"),
+            ("eli@example.test", "second factor required"),
+        ):
+            gated[email] = app.test_client()
+            gated[email].post(
+                "/inloggen",
+                data={"email": email, "password": PASSWORD, "csrf_token": _token(gated[email], "/inloggen")},
+            )
+            pages[f"account gate, {page}"] = gated[email].get("/", follow_redirects=True)
+    finally:
+        app.config["MFA_REQUIRED_ROLES"] = required
+    # One's own password (the service's rule, then changed), logging out, a login that took too long.
+    tom = gated["tom@example.test"]
+    pages["own password, errors from the service"] = post_form(
+        tom, "/wachtwoord", {"current": PASSWORD, "password": "Kort7"}
+    )
+    post_form(tom, "/wachtwoord", {"current": PASSWORD, "password": "Zinnetje Z9 Y8 X7 W6"})
+    pages["flash, own password changed"] = tom.get("/")
+    post_form(tom, "/uitloggen", {}, form_path="/")
+    pages["flash, logged out"] = tom.get("/inloggen")
+    post_form(tom, "/inloggen/code", {"code": "123456"}, form_path="/inloggen")
+    pages["flash, login took too long"] = tom.get("/inloggen")
+    texts = {page: response.get_data(as_text=True) for page, response in pages.items()}
+    assert 'id="overdragen-uitleg"' in texts["beheer, user holding work"], "the account holds no work"
+    assert (
+        'id="tweestaps-titel"' in texts["beheer, user holding work"]
+        and 'id="gemeente-titel"' in texts["beheer, user holding work"]
+    ), "the account lacks a state to check"
+    assert "rk-flash--success" in texts["beheer, user, second factor cleared"], "the second factor was not cleared"
+    assert "rk-flash--success" in texts["beheer, invited user, invitation sent again"], "no invitation sent"
+    assert "<table" in texts["beheer, Logboek"] and "<table" not in texts["beheer, Logboek, past the end"]
+    assert "rk-flash--error" in texts["beheer, webhook, a held message not sent again"], "the message was sent"
+    assert 'class="rk-secret"' in texts["beheer, webhook registered, its secret"], "no secret shown"
+    for page in ("choose own password", "second factor required"):
+        assert "rk-flash--info" in texts[f"account gate, {page}"], f"the gate said nothing: {page}"
+    assert "rk-flash--error" in texts["flash, a list too long to download"], "the list was downloaded"
+    assert "rk-flash--success" in texts["flash, own password changed"], "the password was not changed"
+    for page in ("logged out", "login took too long"):
+        assert "rk-flash--info" in texts[f"flash, {page}"], f"nothing said: {page}"
+    return pages
+
+
 def _token(client, path):
     from tests.conftest import csrf_token
 
@@ -545,7 +725,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "reports.export_xlsx",
         "checkback.answer",
         "checkback.thanks",
-    }
+    } | CHECKED_ADMIN
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     forgotten = sorted(

@@ -52,12 +52,12 @@ DOSSIER_STATUS_LABELS = {
     DossierStatus.CLOSED: N_("Afgesloten"),
 }
 
-ADDRESSEE_KINDS = {
-    "ministry": "Ministerie",
-    "agency": "Uitvoeringsorganisatie",
-    "vng": "VNG",
-    "maatwerkplaats": "Maatwerkplaats",
-    "other": "Anders",
+ADDRESSEE_KINDS = {  # the labels translated where shown (beheer)
+    "ministry": N_("Ministerie"),
+    "agency": N_("Uitvoeringsorganisatie"),
+    "vng": N_("VNG"),
+    "maatwerkplaats": N_("Maatwerkplaats"),
+    "other": N_("Anders"),
 }
 
 

@@ -14,8 +14,7 @@ from app.extensions import db
 from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 
-# Role code -> Dutch label. A user may hold several.
-# The names are msgids (app/i18n.py), translated where a reader's language matters (a mail).
+# Role code -> Dutch label, translated where shown (app.formatting.role_label). A user may hold several.
 ROLES = {
     "employee": N_("medewerker"),
     "coach": N_("ontregelcoach"),

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam
 
 from app.clock import local
 from app.extensions import db
-from app.formatting import dutch_datetime
+from app.formatting import dutch_datetime, role_label
 from app.i18n import N_
 from app.models import ROLES, Department, MailPreference, User, UserRole
 from app.models.base import utcnow
@@ -64,9 +64,12 @@ def has_password(user: User) -> bool:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", field="password")
+        raise DomainError(
+            gettext("Kies een wachtwoord van minstens %(minimum)d tekens.", minimum=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise DomainError("Dit wachtwoord is te lang.", field="password")
+        raise DomainError(gettext("Dit wachtwoord is te lang."), field="password")
 
 
 def normalize_email(email: str) -> str:
@@ -75,15 +78,15 @@ def normalize_email(email: str) -> str:
 
 def _check_length(value: str, maximum: int, field: str) -> None:
     if len(value) > maximum:
-        raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=maximum), field=field)
 
 
 def _check_person(name: str, email: str) -> None:
     if not name:
-        raise DomainError("Vul een naam in.", field="name")
+        raise DomainError(gettext("Vul een naam in."), field="name")
     _check_length(name, PERSON_NAME_MAX, "name")
     if not EMAIL_RE.match(email):
-        raise DomainError("Vul een geldig e-mailadres in, zoals naam@gemeente.nl.", field="email")
+        raise DomainError(gettext("Vul een geldig e-mailadres in, zoals naam@gemeente.nl."), field="email")
     _check_length(email, EMAIL_MAX, "email")
 
 
@@ -161,9 +164,9 @@ def _validate_roles(roles) -> list[str]:
     roles = sorted(set(roles))
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
-        raise DomainError("Onbekende rol: " + ", ".join(unknown), field="roles")
+        raise DomainError(gettext("Onbekende rol: %(roles)s", roles=", ".join(unknown)), field="roles")
     if not roles:
-        raise DomainError("Kies minstens één rol.", field="roles")
+        raise DomainError(gettext("Kies minstens één rol."), field="roles")
     return roles
 
 
@@ -184,7 +187,7 @@ def create_user(
     name = name.strip()
     _check_person(name, email)
     if get_user_by_email(email) is not None:
-        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
+        raise DomainError(gettext("Er bestaat al een account met dit e-mailadres."), field="email")
     if password is not None:
         check_password_strength(password)
     roles = _validate_roles(roles)
@@ -219,10 +222,10 @@ def update_user(
     _check_person(name, email)
     other = get_user_by_email(email)
     if other is not None and other.id != user.id:
-        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
+        raise DomainError(gettext("Er bestaat al een account met dit e-mailadres."), field="email")
     roles = _validate_roles(roles)
     if user.id == actor.id and ("admin" not in roles or not active):
-        raise DomainError("U kunt uw eigen beheerdersrol of account niet uitschakelen.", field="roles")
+        raise DomainError(gettext("U kunt uw eigen beheerdersrol of account niet uitschakelen."), field="roles")
     old_email = user.email
     user.name = name
     user.email = email
@@ -347,7 +350,7 @@ def tell_account_changed(
             at=dutch_datetime(at),
             old_email=old_email,
             email=user.email,
-            roles=", ".join(gettext(ROLES[role]) for role in sorted(roles or user.roles)),
+            roles=", ".join(role_label(role) for role in sorted(roles or user.roles)),
         )
     )
     enqueue(
@@ -468,11 +471,11 @@ def end_sessions(user: User) -> None:
 def create_department(name: str, *, actor: User | None = None) -> Department:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Vul een naam in.", field="name")
+        raise DomainError(gettext("Vul een naam in."), field="name")
     _check_length(name, DEPARTMENT_NAME_MAX, "name")
     existing = db.session.scalar(db.select(Department).where(db.func.lower(Department.name) == name.lower()))
     if existing is not None:
-        raise DomainError("Deze afdeling bestaat al.", field="name")
+        raise DomainError(gettext("Deze afdeling bestaat al."), field="name")
     department = Department(name=name, active=True)
     db.session.add(department)
     db.session.flush()
@@ -483,13 +486,13 @@ def create_department(name: str, *, actor: User | None = None) -> Department:
 def update_department(department: Department, *, name: str, active: bool, actor: User) -> None:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Vul een naam in.", field="name")
+        raise DomainError(gettext("Vul een naam in."), field="name")
     _check_length(name, DEPARTMENT_NAME_MAX, "name")
     existing = db.session.scalar(
         db.select(Department).where(db.func.lower(Department.name) == name.lower(), Department.id != department.id)
     )
     if existing is not None:
-        raise DomainError("Deze afdeling bestaat al.", field="name")
+        raise DomainError(gettext("Deze afdeling bestaat al."), field="name")
     department.name = name
     department.active = active
     record_audit("department_updated", actor=actor, object_type="department", object_id=department.id)
@@ -547,7 +550,7 @@ def active_departments() -> list[Department]:
 def set_language(user: User, language: str | None) -> None:
     """The user's own language (Mijn instellingen); None: the municipality's (app.i18n)."""
     if language is not None and language not in current_app.config["LANGUAGES"]:
-        raise DomainError("Kies een van de mogelijkheden.", field="language")
+        raise DomainError(gettext("Kies een van de mogelijkheden."), field="language")
     user.language = language
 
 
@@ -557,7 +560,7 @@ def set_mail_choices(user: User, choices: dict[str, str]) -> None:
     kinds = user.mail_kinds()
     for code, choice in choices.items():
         if code not in kinds or choice not in kinds[code].choices:
-            raise DomainError("Kies een van de mogelijkheden.", field=code)
+            raise DomainError(gettext("Kies een van de mogelijkheden."), field=code)
     rows = {row.kind: row for row in user.mail_settings}
     for code, choice in choices.items():
         row = rows.get(code)
