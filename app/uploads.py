@@ -142,15 +142,6 @@ class CleanFile:
     pages: int | None = None
 
 
-def megabytes(size: int) -> str:
-    """A size limit as the messages say it: '10 MB', '2,5 MB', '500 kB' (decimal units)."""
-    from app.formatting import dutch_number, figure_number
-
-    if size >= 1_000_000:
-        return f"{figure_number(round(size / 1_000_000, 1))} MB"
-    return f"{dutch_number(max(1, round(size / 1000)))} kB"
-
-
 def clean(
     data: bytes,
     *,
@@ -163,7 +154,9 @@ def clean(
     if not data:
         raise FileRefused("empty")
     if len(data) > max_bytes:
-        raise FileRefused("too_large", limit=megabytes(max_bytes))
+        from app.formatting import file_size
+
+        raise FileRefused("too_large", limit=file_size(max_bytes))
     _scan(data, scanner, scan_required)
     media_type = _sniff(data)
     if media_type == "application/pdf":

@@ -35,6 +35,7 @@ searched for the planted values (names, GPS, device, file path).
 from __future__ import annotations
 
 import io
+import re
 import socket
 import struct
 import zipfile
@@ -645,3 +646,36 @@ def test_required_scanner_that_is_down_refuses_and_one_not_required_lets_through
         result = clean(data, max_bytes=LIMIT, scanner=down, scan_required=False)
     assert result.kind == "image"
     assert any("not scanned" in record.getMessage() for record in caplog.records)
+
+
+# --- the messages, in each catalog ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"TONE": "u", "LANGUAGE": "nl"}, "Alleen die soorten bestanden kunt u toevoegen."),
+        ({"TONE": "je", "LANGUAGE": "nl"}, "Alleen die soorten bestanden kun je toevoegen."),
+        ({"TONE": "u", "LANGUAGE": "en"}, "Only those kinds of files can be added."),
+    ],
+    ids=["nl-u", "nl-je", "en"],
+)
+def test_refusals_speak_the_readers_language_and_tone(database_url, settings, expected):
+    from app import create_app
+    from config import TestConfig
+
+    config = type("UploadConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+    app = create_app(config)
+    with app.test_request_context("/"):
+        assert expected in refused(SVG).message
+        too_large = refused(_save(Image.effect_noise((100, 100), 64), "PNG"), max_bytes=2_500).message
+        if settings["LANGUAGE"] == "en":
+            assert too_large.startswith("This file is too large: it may be at most 2 kB.")
+            assert refused(b"").message == "This file is empty. Choose another file."
+        else:
+            assert too_large.startswith("Dit bestand is te groot: het mag maximaal 2 kB zijn.")
+        reasons = ["empty", "too_large", "type", "bomb", "malformed", "encrypted", "infected", "scanner_down"]
+        messages = {reason: FileRefused(reason, limit="1 MB").message for reason in reasons}
+        assert len(set(messages.values())) == len(reasons)
+        if settings["TONE"] == "je":
+            assert not any(re.search(r"\b[Uu]w?\b", text) for text in messages.values())
