@@ -20,7 +20,8 @@ What happens, in order:
    too). The EXIF orientation is applied, colours are converted to sRGB when the file carries
    an ICC profile, and a NEW image is built from the bare pixels and encoded again: no EXIF,
    no XMP, no ICC profile, no text chunks, no comments, nothing appended. Animated images
-   (APNG, animated WebP) keep their first frame only: a still is what a report needs. HEIC
+   (APNG, animated WebP) keep their first frame only: a still is what a report needs; so do
+   files with several pictures (MPO from cameras, HEIF with depth maps and thumbnails). HEIC
    (phones) is stored as JPEG, which every browser shows. Every image gets a preview of at most
    PREVIEW_SIDE pixels on its longest side, encoded the same way.
 5. PDFs are opened with pikepdf (qpdf). One that needs a password is refused ("encrypted");
@@ -28,12 +29,14 @@ What happens, in order:
    document information dictionary, every XMP /Metadata stream (catalog, pages, fonts,
    images), /PieceInfo and /LastModified, the author (/T) and dates of comments, JavaScript,
    /OpenAction and /AA, actions that run, launch, submit or import (links to web addresses
-   and within the document stay), embedded files and file-attachment comments, XFA forms.
+   and within the document stay; a link to a local file, which names its author's folders,
+   goes), embedded files and file-attachment comments, XFA forms.
    The APP segments (EXIF, XMP, maker notes, Photoshop data) and comments inside embedded
    JPEG images are dropped without decoding them. A fresh file is written with an /ID made
    from the content (the original /ID can derive from the author's file path and time), so
-   anything after %%EOF (a PDF/ZIP polyglot) and unreferenced objects are gone. Streams are
-   copied without being decompressed: a PDF that inflates to gigabytes costs no memory.
+   anything after %%EOF (a PDF/ZIP polyglot), earlier revisions (incremental updates) and
+   unreferenced objects are gone. Streams are copied without being decompressed: a PDF that
+   inflates to gigabytes costs no memory; one with more than MAX_PDF_OBJECTS objects is refused.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from __future__ import annotations
 import io
 import logging
 import struct
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,6 +70,9 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 MAX_PIXELS = 50_000_000
 # The longest side of an image's preview, in pixels.
 PREVIEW_SIDE = 640
+# A PDF with more objects than this is refused (a letter has tens, a 500-page report a few
+# thousand): each one is visited to strip it.
+MAX_PDF_OBJECTS = 100_000
 JPEG_QUALITY = 90
 WEBP_QUALITY = 90
 
@@ -87,6 +92,11 @@ _STORED_AS = {
     "WEBP": ("WEBP", "image/webp", "webp"),
     "HEIF": ("JPEG", "image/jpeg", "jpg"),  # browsers cannot show HEIC
 }
+
+# What a file field may offer (<input type=file accept=...>): a hint for the browser's picker
+# only; the content decides.
+ACCEPTED_MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif", "application/pdf")
+ACCEPT_ATTRIBUTE = ",".join((*ACCEPTED_MEDIA_TYPES, ".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif", ".pdf"))
 
 MESSAGES = {
     "empty": _l("Dit bestand is leeg. Kies een ander bestand."),
@@ -151,6 +161,14 @@ def clean(
     max_pixels: int = MAX_PIXELS,
 ) -> CleanFile:
     """The file to keep, made from `data`, or FileRefused (see the module's docstring)."""
+    try:
+        return _clean(data, max_bytes, scanner, scan_required, max_pixels)
+    except FileRefused as exc:
+        log.info("upload refused (%s): %s", exc.reason, exc.detail[:300])
+        raise
+
+
+def _clean(data: bytes, max_bytes: int, scanner: Scanner | None, scan_required: bool, max_pixels: int) -> CleanFile:
     if not data:
         raise FileRefused("empty")
     if len(data) > max_bytes:
@@ -203,17 +221,21 @@ def _sniff(data: bytes) -> str:
 
 
 def _clean_image(data: bytes, pillow_format: str, max_pixels: int) -> CleanFile:
+    # Our own pixel limit, checked from the header right after opening (nothing is decoded
+    # yet), is stricter than Pillow's global one (MAX_IMAGE_PIXELS, about 89 megapixels; an
+    # error only at twice that). Pillow's DecompressionBombWarning for the band between is
+    # caught like the error where warnings are errors (the tests); elsewhere it is logged
+    # and the file refused by our limit. (warnings.catch_warnings is not thread-safe.)
+    if max_pixels > Image.MAX_IMAGE_PIXELS:
+        raise ValueError(f"max_pixels may be at most Pillow's MAX_IMAGE_PIXELS ({Image.MAX_IMAGE_PIXELS})")
     try:
-        with warnings.catch_warnings():
-            # Pillow warns (and only at twice its own limit refuses) about huge images.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
-                width, height = image.size
-                if width < 1 or height < 1 or width * height > max_pixels:
-                    raise FileRefused("bomb", detail=f"{width}x{height} pixels")
-                image.seek(0)  # animated: the first frame only
-                image.load()
-                pixels = _bare_pixels(image)
+        with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > max_pixels:
+                raise FileRefused("bomb", detail=f"{width}x{height} pixels")
+            image.seek(0)  # animated, or several pictures (MPO, HEIF): the first (primary) only
+            image.load()
+            pixels = _bare_pixels(image)
     except FileRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -251,7 +273,11 @@ def _clean_image(data: bytes, pillow_format: str, max_pixels: int) -> CleanFile:
 def _bare_pixels(image: Image.Image) -> Image.Image:
     """A new image holding only `image`'s pixels, upright and in sRGB: no info, no EXIF, no
     XMP, no ICC profile, no palette tricks."""
-    image = ImageOps.exif_transpose(image) or image
+    try:
+        image = ImageOps.exif_transpose(image) or image
+    except (ValueError, OSError, SyntaxError, struct.error, KeyError, TypeError, IndexError) as exc:
+        # a broken EXIF block: the pixels as they are (the block itself is not kept anyway)
+        log.info("EXIF orientation not applied: %s", exc)
     icc = image.info.get("icc_profile")
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
     mode = "RGBA" if has_alpha else "RGB"
@@ -337,6 +363,8 @@ def _clean_pdf(data: bytes) -> CleanFile:
         raise FileRefused("malformed", detail=str(exc)) from exc
     try:
         with pdf:
+            if len(pdf.objects) > MAX_PDF_OBJECTS:
+                raise FileRefused("bomb", detail=f"{len(pdf.objects)} objects")
             pages = len(pdf.pages)
             if pages < 1:
                 raise FileRefused("malformed", detail="no pages")
@@ -407,7 +435,9 @@ def _strip_object(obj: pikepdf.Object) -> None:
         if key in obj:
             del obj[key]
     action = obj.get(_N.A)
-    if isinstance(action, pikepdf.Dictionary) and str(action.get(_N.S)) in _ACTIONS_DROPPED:
+    if isinstance(action, pikepdf.Dictionary) and (
+        str(action.get(_N.S)) in _ACTIONS_DROPPED or (action.get(_N.S) == _N.URI and not _web_link(action.get(_N.URI)))
+    ):
         del obj[_N.A]
     if _N.Next in obj:  # a chain of further actions after a link's own
         del obj[_N.Next]
@@ -417,6 +447,16 @@ def _strip_object(obj: pikepdf.Object) -> None:
         for key in _ANNOTATION_PERSONAL:
             if key in obj:
                 del obj[key]
+
+
+def _web_link(uri) -> bool:
+    """A link to the web or a mail address (kept); not a local file (file:///C:/Users/...),
+    which names its author's folders, nor a script."""
+    try:
+        text = bytes(uri).decode("latin-1").strip().lower()
+    except (TypeError, ValueError):
+        return False
+    return text.startswith(("https://", "http://", "mailto:"))
 
 
 def _strip_jpeg_stream(stream: pikepdf.Stream) -> None:

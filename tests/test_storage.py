@@ -131,9 +131,14 @@ def test_local_storage_from_config_is_outside_static_and_test_folder_is_temporar
     assert storage.root.name == f"rodeknop-test-bijlagen-{os.getpid()}"
     # the default without ATTACHMENTS_DIR: the instance folder's bijlagen
     app.config["ATTACHMENTS_DIR"] = ""
-    assert storage_from_config(app).root == Path(app.instance_path) / "bijlagen"
+    assert storage_from_config(app).root == (Path(app.instance_path) / "bijlagen").resolve()
     app.config["ATTACHMENTS_DIR"] = str(tmp_path / "elders")
-    assert storage_from_config(app).root == tmp_path / "elders"
+    assert storage_from_config(app).root == (tmp_path / "elders").resolve()
+    # never where the web server hands out files to anyone
+    for inside in (static, static / "bijlagen", static / ".." / "static" / "x"):
+        app.config["ATTACHMENTS_DIR"] = str(inside)
+        with pytest.raises(RuntimeError, match="outside app/static"):
+            storage_from_config(app)
     app.config["ATTACHMENTS_STORAGE"] = "ftp"
     with pytest.raises(RuntimeError, match="ATTACHMENTS_STORAGE"):
         storage_from_config(app)
