@@ -460,17 +460,19 @@ def _web_link(uri) -> bool:
 
 
 def _strip_jpeg_stream(stream: pikepdf.Stream) -> None:
-    """An image stored as JPEG (DCTDecode) as the only filter keeps its EXIF (GPS, camera)
-    inside the stream: drop its APP1..APP15 and COM segments without decoding anything."""
+    """An image stored as JPEG (DCTDecode) or JPEG 2000 (JPXDecode) as its only filter keeps
+    its metadata (EXIF with GPS and camera, XMP, comments) inside the stream: drop those
+    parts without decoding anything."""
     filters = stream.get(_N.Filter)
     if isinstance(filters, pikepdf.Array):
         filters = filters[0] if len(filters) == 1 else None
-    if filters != _N.DCTDecode:
+    strip = {_N.DCTDecode: strip_jpeg_segments, _N.JPXDecode: strip_jpeg2000_metadata}.get(filters)
+    if strip is None:
         return
     raw = stream.read_raw_bytes()
-    stripped = strip_jpeg_segments(raw)
+    stripped = strip(raw)
     if stripped is not None and stripped != raw:
-        stream.write(stripped, filter=_N.DCTDecode)
+        stream.write(stripped, filter=filters)
 
 
 def strip_jpeg_segments(raw: bytes) -> bytes | None:
@@ -498,6 +500,68 @@ def strip_jpeg_segments(raw: bytes) -> bytes | None:
         if length < 2 or pos + 2 + length > len(raw):
             return None
         if not (0xE1 <= marker <= 0xEF or marker == 0xFE):
+            out += raw[pos : pos + 2 + length]
+        pos += 2 + length
+    return None
+
+
+# JPEG 2000 (ISO/IEC 15444-1): the boxes of a JP2 file an image needs; the others (XML and
+# UUID boxes with XMP or EXIF, URLs, labels) are dropped.
+_JP2_BOXES_KEPT = {b"jP  ", b"ftyp", b"rreq", b"jp2h", b"jp2c"}
+
+
+def strip_jpeg2000_metadata(raw: bytes) -> bytes | None:
+    """`raw` JPEG 2000 (a JP2 file or a bare codestream) without its metadata boxes and the
+    comments (COM) of its codestream's main header, or None when it does not parse."""
+    if raw[:4] == b"\xff\x4f\xff\x51":
+        return _strip_j2k_comments(raw)
+    if raw[:12] != b"\x00\x00\x00\x0cjP  \r\n\x87\n":
+        return None
+    out = bytearray()
+    pos = 0
+    while pos < len(raw):
+        if pos + 8 > len(raw):
+            return None
+        (length,) = struct.unpack(">I", raw[pos : pos + 4])
+        kind = raw[pos + 4 : pos + 8]
+        header = 8
+        if length == 1:  # the length follows as 8 bytes
+            if pos + 16 > len(raw):
+                return None
+            (length,) = struct.unpack(">Q", raw[pos + 8 : pos + 16])
+            header = 16
+        elif length == 0:  # the last box, to the end
+            length = len(raw) - pos
+        if length < header or pos + length > len(raw):
+            return None
+        if kind == b"jp2c":
+            codestream = _strip_j2k_comments(raw[pos + header : pos + length])
+            if codestream is None:
+                return None
+            out += struct.pack(">I4s", len(codestream) + 8, b"jp2c") + codestream
+        elif kind in _JP2_BOXES_KEPT:
+            out += raw[pos : pos + length]
+        pos += length
+    return bytes(out)
+
+
+def _strip_j2k_comments(raw: bytes) -> bytes | None:
+    """A JPEG 2000 codestream without the COM segments of its main header."""
+    if raw[:2] != b"\xff\x4f":
+        return None
+    out = bytearray(raw[:2])
+    pos = 2
+    while pos + 4 <= len(raw):
+        marker = raw[pos : pos + 2]
+        if marker[0] != 0xFF:
+            return None
+        if marker == b"\xff\x90":  # the first tile-part: the main header ends
+            out += raw[pos:]
+            return bytes(out)
+        (length,) = struct.unpack(">H", raw[pos + 2 : pos + 4])
+        if length < 2 or pos + 2 + length > len(raw):
+            return None
+        if marker != b"\xff\x64":  # COM
             out += raw[pos : pos + 2 + length]
         pos += 2 + length
     return None

@@ -12,6 +12,8 @@ searched for the planted values (names, GPS, device, file path).
 | HEIC (a phone's) with EXIF and XMP | stored as JPEG (browsers cannot show HEIC), without metadata |
 | CMYK JPEG; palette PNG with transparency; 16-bit greyscale PNG | stored as RGB / RGBA |
 | animated PNG (APNG, 2 frames) | first frame only, stored as a still PNG |
+| animated WebP (2 frames, EXIF) | first frame only, a still WebP without EXIF |
+| JPEG 2000 with XML and UUID (XMP) boxes and a comment naming its maker | refused as an upload (type); inside a PDF its metadata boxes and comments are dropped |
 | PDF with /Author, /Creator, /Producer, /Title, XMP (dc:creator), JavaScript (names tree and /OpenAction), page /AA, a Launch link, an embedded file, a file-attachment comment, a comment with its author (/T), a JPEG image with EXIF inside, an /ID | rewritten: no document information, no XMP, no JavaScript, actions or embedded files, comment without author, image without EXIF, a new /ID |
 | PDF with a ZIP appended after %%EOF (PDF/ZIP polyglot) | rewritten: the ZIP is gone |
 | PDF whose earlier revision (before an incremental update, a "redaction") had the author's name in its text and /Author | rewritten: only the current revision; the name is gone |
@@ -842,3 +844,76 @@ def test_the_accept_hint_names_what_is_accepted():
     parts = ACCEPT_ATTRIBUTE.split(",")
     assert {"image/png", "image/jpeg", "image/webp", "image/heic", "application/pdf", ".heic"} <= set(parts)
     assert not any("svg" in part or "gif" in part for part in parts)
+
+
+def _jp2_with_metadata(size=(32, 24)) -> bytes:
+    out = io.BytesIO()
+    _photo(size).save(out, "JPEG2000")
+    data = out.getvalue()
+    assert data[12:16] == b"\x00\x00\x00\x14" and data[16:20] == b"ftyp"
+    boxes = struct.pack(">I4s", len(XMP) + 8, b"xml ") + XMP
+    uuid = b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac" + XMP  # the XMP UUID box
+    boxes += struct.pack(">I4s", len(uuid) + 8, b"uuid") + uuid
+    data = data[:32] + boxes + data[32:]
+    # a comment in the codestream's main header, as some encoders write their user's name
+    codestream_at = data.index(b"jp2c") + 4
+    siz_end = codestream_at + 2 + 2 + struct.unpack(">H", data[codestream_at + 4 : codestream_at + 6])[0]
+    comment = b"\x00\x01" + f"Gescand door {AUTHOR}".encode()
+    com = b"\xff\x64" + struct.pack(">H", len(comment) + 2) + comment
+    data = data[:siz_end] + com + data[siz_end:]
+    box_at = codestream_at - 8
+    (length,) = struct.unpack(">I", data[box_at : box_at + 4])
+    if length:
+        data = data[:box_at] + struct.pack(">I", length + len(com)) + data[box_at + 4 :]
+    return data
+
+
+def test_jpeg2000_metadata_boxes_and_comments_are_dropped():
+    from app.uploads import strip_jpeg2000_metadata
+
+    data = _jp2_with_metadata()
+    source = Image.open(io.BytesIO(data))
+    source.load()
+    assert AUTHOR.encode() in data and XMP_CREATOR.encode() in data
+    stripped = strip_jpeg2000_metadata(data)
+    assert stripped is not None
+    assert_no_planted(stripped)
+    assert b"xmpmeta" not in stripped
+    image = Image.open(io.BytesIO(stripped))
+    assert image.size == (32, 24) and image.tobytes() == source.tobytes()
+    assert strip_jpeg2000_metadata(b"not jpeg 2000") is None
+    assert strip_jpeg2000_metadata(data[:40]) is None
+    # JPEG 2000 is not accepted as an upload itself
+    assert refused(data).reason == "type"
+
+
+def test_jpeg2000_image_inside_a_pdf_loses_its_metadata():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    image = pdf.make_stream(
+        _jp2_with_metadata(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=32, Height=24
+    )
+    image.Filter = pikepdf.Name.JPXDecode
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"q 32 0 0 24 100 700 cm /Im0 Do Q")
+    out = io.BytesIO()
+    pdf.save(out)
+    assert AUTHOR.encode() in out.getvalue()
+    result = clean(out.getvalue(), max_bytes=LIMIT)
+    cleaned = assert_bare_pdf(result.content)
+    inner = Image.open(io.BytesIO(cleaned.pages[0].obj.Resources.XObject.Im0.read_raw_bytes()))
+    assert inner.size == (32, 24)
+
+
+def test_animated_webp_keeps_its_first_frame_only():
+    frames = [Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True, exif=_exif().tobytes())
+    data = out.getvalue()
+    assert b"ANIM" in data and Image.open(io.BytesIO(data)).n_frames == 2
+    result = clean(data, max_bytes=LIMIT)
+    assert b"ANIM" not in result.content and b"ANMF" not in result.content
+    image = check_image(result, "WEBP", "image/webp", "webp")
+    assert getattr(image, "n_frames", 1) == 1
+    red, _green, blue = image.convert("RGB").getpixel((5, 5))
+    assert red > 200 and blue < 60
