@@ -908,7 +908,16 @@ def test_jpeg2000_image_inside_a_pdf_loses_its_metadata():
 def test_animated_webp_keeps_its_first_frame_only():
     frames = [Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")]
     out = io.BytesIO()
-    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True, exif=_exif().tobytes())
+    frames[0].save(
+        out,
+        "WEBP",
+        save_all=True,
+        append_images=frames[1:],
+        duration=100,
+        loop=0,
+        lossless=True,
+        exif=_exif().tobytes(),
+    )
     data = out.getvalue()
     assert b"ANIM" in data and Image.open(io.BytesIO(data)).n_frames == 2
     result = clean(data, max_bytes=LIMIT)
