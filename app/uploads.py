@@ -30,7 +30,8 @@ What happens, in order:
    images), /PieceInfo and /LastModified, the author (/T) and dates of comments, JavaScript,
    /OpenAction and /AA, actions that run, launch, submit or import (links to web addresses
    and within the document stay; a link to a local file, which names its author's folders,
-   goes), embedded files and file-attachment comments, XFA forms.
+   goes), embedded files and file-attachment comments, XFA forms, digital signatures (they
+   name their signer, and no longer fit the rewritten file anyway).
    The APP segments (EXIF, XMP, maker notes, Photoshop data) and comments inside embedded
    JPEG images are dropped without decoding them. A fresh file is written with an /ID made
    from the content (the original /ID can derive from the author's file path and time), so
@@ -412,6 +413,11 @@ def _strip_pdf(pdf: pikepdf.Pdf) -> None:
     acroform = root.get(_N.AcroForm)
     if isinstance(acroform, pikepdf.Dictionary) and _N.XFA in acroform:
         del acroform[_N.XFA]
+    # Digital signatures name their signer (and carry certificates); rewriting the file breaks
+    # them anyway. Also the document security store (certificates, revocation data).
+    for key in (_N.DSS, _N.Perms):
+        if key in root:
+            del root[key]
     for page in pdf.pages:
         annots = page.obj.get(_N.Annots)
         if isinstance(annots, pikepdf.Array):
@@ -441,6 +447,8 @@ def _strip_object(obj: pikepdf.Object) -> None:
         del obj[_N.A]
     if _N.Next in obj:  # a chain of further actions after a link's own
         del obj[_N.Next]
+    if obj.get(_N.FT) == _N.Sig and _N.V in obj:  # a signature field's value: the signature
+        del obj[_N.V]
     # A markup annotation (a comment): its author's name and its dates. Form fields (widgets)
     # keep /T: there it is the field's name.
     if obj.get(_N.Rect) is not None and obj.get(_N.Subtype) is not None and obj.get(_N.Subtype) != _N.Widget:

@@ -20,6 +20,7 @@ searched for the planted values (names, GPS, device, file path).
 | PDF with links to a local file (file:///C:/Users/...), a network share path and javascript: | those links lose their action; https:// and mailto: links stay |
 | PDF with a stream that inflates to 500 MB | rewritten without inflating it (streams copied as they are) |
 | PDF with more objects than MAX_PDF_OBJECTS | refused: bomb |
+| signed PDF: a signature naming its signer, place and e-mail, certificates in /DSS | rewritten without the signature value and the security store (the field keeps its name) |
 | ZIP with a PDF inside (polyglot the other way round) | refused: type |
 | JPEG with a ZIP and HTML appended | re-encoded: neither survives |
 | PDF that needs a password | refused: encrypted |
@@ -926,3 +927,44 @@ def test_animated_webp_keeps_its_first_frame_only():
     assert getattr(image, "n_frames", 1) == 1
     red, _green, blue = image.convert("RGB").getpixel((5, 5))
     assert red > 200 and blue < 60
+
+
+def test_pdf_signature_with_the_signers_name_is_removed():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    signature = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Sig,
+            Filter=pikepdf.Name("/Adobe.PPKLite"),
+            SubFilter=pikepdf.Name("/adbe.pkcs7.detached"),
+            Name=pikepdf.String(AUTHOR),
+            Location=pikepdf.String("Vergunningen, kamer 3.14"),
+            ContactInfo=pikepdf.String("j.klikspaan@gemeente.example"),
+            M=pikepdf.String("D:20261201120000+01'00'"),
+            Contents=pikepdf.String(b"\x30\x82" + AUTHOR.encode() + b"\x00" * 64),
+            ByteRange=[0, 0, 0, 0],
+        )
+    )
+    field = pdf.make_indirect(
+        pikepdf.Dictionary(
+            FT=pikepdf.Name.Sig,
+            T=pikepdf.String("Handtekening"),
+            V=signature,
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Widget,
+            Rect=[0, 0, 0, 0],
+            P=pdf.pages[0].obj,
+        )
+    )
+    pdf.pages[0].obj.Annots = pikepdf.Array([field])
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]), SigFlags=3)
+    pdf.Root.DSS = pikepdf.Dictionary(Certs=pikepdf.Array([pdf.make_stream(AUTHOR.encode())]))
+    out = io.BytesIO()
+    pdf.save(out)
+    assert AUTHOR.encode() in out.getvalue()
+    result = clean(out.getvalue(), max_bytes=LIMIT)
+    cleaned = assert_bare_pdf(result.content)
+    assert b"klikspaan" not in result.content and b"kamer 3.14" not in result.content
+    assert "/DSS" not in cleaned.Root
+    (widget,) = cleaned.pages[0].obj.Annots
+    assert "/V" not in widget and str(widget.T) == "Handtekening"  # a form field keeps its name
