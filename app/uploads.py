@@ -280,23 +280,24 @@ def _bare_pixels(image: Image.Image) -> Image.Image:
         # a broken EXIF block: the pixels as they are (the block itself is not kept anyway)
         log.info("EXIF orientation not applied: %s", exc)
     icc = image.info.get("icc_profile")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     mode = "RGBA" if has_alpha else "RGB"
-    if image.mode == "CMYK" or image.mode not in (mode,):
+    if image.mode not in ("RGB", "RGBA", "CMYK", "L"):  # palette, 1-bit, 16-bit, premultiplied, ...
         image = image.convert(mode)
     if icc:
+        # Colours as the file meant them (a Display P3 screenshot, a CMYK scan), in sRGB.
         try:
             image = ImageCms.profileToProfile(
                 image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), outputMode=mode
             )
-        except (
-            ImageCms.PyCMSError,
-            OSError,
-            ValueError,
-            TypeError,
-        ) as exc:  # a broken profile: keep the pixels as they are
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a broken profile
             log.info("ICC profile not applied: %s", exc)
-    return Image.frombytes(mode, image.size, image.tobytes())
+    if image.mode != mode:
+        image = image.convert(mode)
+    # A fresh image: only the pixels are copied, nothing of the original's info.
+    bare = Image.new(mode, image.size)
+    bare.paste(image, (0, 0))
+    return bare
 
 
 def _encode(image: Image.Image, stored_format: str) -> bytes:

@@ -968,3 +968,20 @@ def test_pdf_signature_with_the_signers_name_is_removed():
     assert "/DSS" not in cleaned.Root
     (widget,) = cleaned.pages[0].obj.Annots
     assert "/V" not in widget and str(widget.T) == "Handtekening"  # a form field keeps its name
+
+
+def test_a_profile_that_does_not_fit_and_a_transparent_colour_are_handled():
+    # a CMYK JPEG carrying a profile that does not fit it (Pillow makes no CMYK profile to test
+    # with): the pixels are converted plainly, the profile dropped
+    wrong_profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    data = _save(Image.new("CMYK", (20, 20), (0, 255, 255, 0)), "JPEG", icc_profile=wrong_profile.tobytes())
+    result = clean(data, max_bytes=LIMIT)
+    image = assert_bare_image(result.content, "JPEG")
+    red, green, blue = image.getpixel((10, 10))
+    assert red > 200 and green < 60 and blue < 60
+    # an RGB PNG with a transparent colour (tRNS) keeps its transparency
+    rgb = Image.new("RGB", (10, 10), (1, 2, 3))
+    rgb.paste((200, 0, 0), (0, 0, 5, 10))
+    result = clean(_save(rgb, "PNG", transparency=(1, 2, 3)), max_bytes=LIMIT)
+    image = assert_bare_image(result.content, "PNG")
+    assert image.mode == "RGBA" and image.getpixel((8, 5))[3] == 0 and image.getpixel((2, 5)) == (200, 0, 0, 255)
