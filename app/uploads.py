@@ -209,13 +209,30 @@ def _scan(data: bytes, scanner: Scanner | None, required: bool) -> None:
 # --- type ----------------------------------------------------------------------------------
 
 
+# HEIF brands of HEVC-coded images (ISO/IEC 23008-12): filetype knows only "heic", while
+# cameras and some phones write 10-bit "heix" and image sequences "hevc"/"hevx".
+_HEVC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
+
+
 def _sniff(data: bytes) -> str:
     """The media type the content's signature says, when it is one we accept."""
     kind = filetype.guess(data[:8192])
     media_type = kind.mime if kind else None
     if media_type == "application/pdf" or media_type in _IMAGE_FORMATS:
         return media_type
+    if media_type is None and _heif_brands(data) & _HEVC_BRANDS:
+        return "image/heif"
     raise FileRefused("type", detail=f"content looks like {media_type or 'nothing known'}")
+
+
+def _heif_brands(data: bytes) -> set[bytes]:
+    """The major and compatible brands of an ISO base media file's leading ftyp box."""
+    if data[4:8] != b"ftyp" or len(data) < 16:
+        return set()
+    (size,) = struct.unpack(">I", data[:4])
+    if not 16 <= size <= min(len(data), 4096):
+        return set()
+    return {data[8:12]} | {data[i : i + 4] for i in range(16, size - 3, 4)}
 
 
 # --- images --------------------------------------------------------------------------------

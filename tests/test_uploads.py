@@ -10,6 +10,7 @@ searched for the planted values (names, GPS, device, file path).
 | PNG with tEXt (Author), iTXt (a file path with a user name), zTXt (comment), an XMP iTXt, eXIf and an ICC profile | stored as a new PNG without any text chunk, eXIf or iCCP |
 | WebP with EXIF and XMP | stored as a new WebP without EXIF or XMP chunks |
 | HEIC (a phone's) with EXIF and XMP | stored as JPEG (browsers cannot show HEIC), without metadata |
+| HEIF with the brands cameras write ("heix", "hevc") | stored as JPEG likewise; an MP4 video (also an ISO media file) is refused: type |
 | CMYK JPEG; palette PNG with transparency; 16-bit greyscale PNG | stored as RGB / RGBA |
 | animated PNG (APNG, 2 frames) | first frame only, stored as a still PNG |
 | animated WebP (2 frames, EXIF) | first frame only, a still WebP without EXIF |
@@ -985,3 +986,17 @@ def test_a_profile_that_does_not_fit_and_a_transparent_colour_are_handled():
     result = clean(_save(rgb, "PNG", transparency=(1, 2, 3)), max_bytes=LIMIT)
     image = assert_bare_image(result.content, "PNG")
     assert image.mode == "RGBA" and image.getpixel((8, 5))[3] == 0 and image.getpixel((2, 5)) == (200, 0, 0, 255)
+
+
+@pytest.mark.parametrize("brand", [b"heix", b"hevc"])
+def test_heif_from_cameras_with_other_hevc_brands_is_accepted(brand):
+    out = io.BytesIO()
+    _photo((64, 48)).save(out, "HEIF", exif=_exif().tobytes())
+    data = out.getvalue()
+    assert data[8:12] == b"heic"
+    data = data[:8] + brand + data[12:]
+    result = clean(data, max_bytes=LIMIT)
+    assert check_image(result, "JPEG", "image/jpeg", "jpg").size == (64, 48)
+    # an ISO media file of another kind (an MP4 video) is not
+    video = data[:8] + b"isom" + b"\x00\x00\x02\x00" + b"isomiso2avc1mp41"
+    assert refused(video).reason == "type"
