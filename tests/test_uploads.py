@@ -50,8 +50,11 @@ import io
 import re
 import socket
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -327,16 +330,59 @@ def test_pixel_flood_is_refused_from_its_header():
     assert refused(data).reason == "bomb"
 
 
+def zeros_deflated(chunk_size: int, chunks: int) -> bytes:
+    """A zlib stream of chunk_size x chunks zero bytes, made without compressing them all:
+    after a sync flush, deflate encodes each further chunk of zeros to the same bytes."""
+    compressor = zlib.compressobj(9)
+    chunk = b"\x00" * chunk_size
+    first = compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    repeated = compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    assert compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH) == repeated
+    last_block = compressor.flush()[:-4]
+    # Adler-32 of n zero bytes: a stays 1, b grows by 1 a byte
+    checksum = (((chunk_size * chunks) % 65521) << 16) | 1
+    return first + repeated * (chunks - 1) + last_block + struct.pack(">I", checksum)
+
+
+def test_zeros_deflated_is_a_real_zlib_stream():
+    assert zlib.decompress(zeros_deflated(100_000, 7)) == b"\x00" * 700_000
+
+
+def peak_memory_of_clean(data: bytes) -> tuple[str, int]:
+    """(what clean made of `data`: its kind or the refusal's reason, the peak memory in MB of
+    a fresh process that did only that)."""
+    program = (
+        "import resource, sys\n"
+        "from app.uploads import FileRefused, clean\n"
+        "data = sys.stdin.buffer.read()\n"
+        "try:\n"
+        "    outcome = clean(data, max_bytes=len(data)).kind\n"
+        "except FileRefused as exc:\n"
+        "    outcome = exc.reason\n"
+        "print(outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        input=data,
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
+    outcome, megabytes = done.stdout.decode().split()
+    return outcome, int(megabytes)
+
+
 def test_png_whose_idat_inflates_to_gigabytes_is_refused():
     # 50000 x 50000 one-bit pixels: 2.5 gigapixels, whose rows (filter byte + 6250 bytes each,
     # 312 MB) deflate to about 300 kB.
     width = height = 50000
-    row = b"\x00" * (1 + width // 8)
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    idat = zeros_deflated((1 + width // 8) * 50, height // 50)
     data = png_bytes(width, height, idat, bit_depth=1)
     assert len(data) < 1_000_000 and width * height > 20 * MAX_PIXELS
     assert refused(data).reason == "bomb"
+    outcome, megabytes = peak_memory_of_clean(data)
+    assert outcome == "bomb" and megabytes < 250, megabytes  # nothing was inflated
 
 
 def test_png_with_a_text_chunk_that_inflates_to_100_mb_is_refused():
@@ -611,7 +657,7 @@ def test_broken_pdfs_are_refused_as_malformed(data):
 def test_pdf_with_a_deflate_bomb_stream_is_rewritten_without_inflating_it():
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    bomb = zlib.compress(b"\x00" * 500_000_000, 9)
+    bomb = zeros_deflated(1_000_000, 500)  # 500 MB
     stream = pikepdf.Stream(pdf, bomb)
     stream.Filter = pikepdf.Name.FlateDecode
     pdf.pages[0].obj.Contents = pdf.make_indirect(stream)
@@ -621,6 +667,8 @@ def test_pdf_with_a_deflate_bomb_stream_is_rewritten_without_inflating_it():
     assert len(data) < 1_000_000
     result = clean(data, max_bytes=LIMIT)
     assert result.pages == 1 and len(result.content) < 1_000_000
+    outcome, megabytes = peak_memory_of_clean(data)
+    assert outcome == "pdf" and megabytes < 250, megabytes  # the stream was never held inflated in memory
 
 
 # --- the JPEG segment filter used inside PDFs ----------------------------------------------
