@@ -351,15 +351,18 @@ def test_zeros_deflated_is_a_real_zlib_stream():
 def peak_memory_of_clean(data: bytes) -> tuple[str, int]:
     """(what clean made of `data`: its kind or the refusal's reason, the peak memory in MB of
     a fresh process that did only that)."""
+    # VmHWM: the peak of this process's own memory (ru_maxrss would count the parent's too,
+    # as the child was forked from it)
     program = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from app.uploads import FileRefused, clean\n"
         "data = sys.stdin.buffer.read()\n"
         "try:\n"
         "    outcome = clean(data, max_bytes=len(data)).kind\n"
         "except FileRefused as exc:\n"
         "    outcome = exc.reason\n"
-        "print(outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1))\n"
+        "print(outcome, peak // 1024)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", program],
