@@ -14,6 +14,7 @@ from flask_babel import gettext, ngettext
 from app.clock import local
 from app.i18n import current_language
 from app.models.report import ORIGIN_LABELS, STATUS_LABELS, STATUS_MEANINGS, Origin, ReportStatus
+from app.models.user import ROLES
 
 WEEKDAYS_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 MONTHS_NL = [
@@ -83,6 +84,16 @@ def figure_number(value: float) -> str:
     return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def file_size(size: int) -> str:
+    """A file size or a limit in decimal units, rounded down (a limit never reads as more
+    than it is): '10 MB', '2,5 MB', '500 kB' (English: '2.5 MB')."""
+    if size >= 1_000_000:
+        value, unit = (size // 100_000) / 10, "MB"
+    else:
+        value, unit = max(1, size // 1000), "kB"
+    return f"{format_decimal(value, format='#,##0.#', locale=current_language())} {unit}"
+
+
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
     whole = round(value or 0)
@@ -110,6 +121,11 @@ def supporters(number: int) -> str:
 
 def status_label(status: str) -> str:
     return gettext(STATUS_LABELS[ReportStatus(status)])
+
+
+def role_label(role: str) -> str:
+    """A role as the reader calls it (an unknown code as it is)."""
+    return gettext(ROLES[role]) if role in ROLES else role
 
 
 def status_meaning(status: str) -> str:

@@ -42,8 +42,9 @@ class DossierStatus(str, enum.Enum):
         return gettext(DOSSIER_STATUS_LABELS[self])
 
 
-# The labels are the msgids of the catalogs (app/i18n.py): show them through .label (or
-# gettext); the stored values and what leaves the installation (API, register) stay as they are.
+# msgids (app/i18n.py): translated where they are shown (.label; the mails:
+# _(dossier.status_enum.label)); the stored values and what leaves the installation (API,
+# register) stay as they are.
 DOSSIER_STATUS_LABELS = {
     DossierStatus.PREPARING: N_("In voorbereiding"),
     DossierStatus.SENT: N_("Verstuurd"),
@@ -54,8 +55,7 @@ DOSSIER_STATUS_LABELS = {
     DossierStatus.CLOSED: N_("Afgesloten"),
 }
 
-# Translated where they are shown (gettext); the stored value is the key.
-ADDRESSEE_KINDS = {
+ADDRESSEE_KINDS = {  # the labels translated where shown (beheer); the stored value is the key
     "ministry": N_("Ministerie"),
     "agency": N_("Uitvoeringsorganisatie"),
     "vng": N_("VNG"),

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.anonymity import ANONYMOUS, follows_dossier_anonymously, name_for
@@ -49,8 +49,8 @@ DOSSIER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (PREPARING, CLOSED): frozenset({"legal"}),
 }
 
-# What reporters and supporters read in their mail and on their report's timeline for each
-# public step (msgids: translated where they are read).
+# What reporters and supporters read for each public step, in their mail (msgids: the mail
+# translates them, _l(PUBLIC_HEADLINES[to])) and on their report's timeline (ESCALATION_STEP).
 PUBLIC_HEADLINES = {
     SENT: N_("landelijk geagendeerd: de brief is verstuurd"),
     ANSWERED: N_("er is antwoord van het Rijk"),
@@ -204,15 +204,17 @@ def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) 
     text: an anonymous reporter is 'Anoniem' also to themselves, because the mail waits in
     the outbox under their name."""
     subject = (
-        f"Nieuw escalatiedossier {dossier.reference}: {dossier.legal_reference}"
+        _l("Nieuw escalatiedossier %(dossier)s: %(law)s", dossier=dossier.reference, law=dossier.legal_reference)
         if created
-        else f"{dossier.reference}: melding {report.reference} toegevoegd"
+        else _l("%(dossier)s: melding %(report)s toegevoegd", dossier=dossier.reference, report=report.reference)
     )
     queued = 0
     for person in dossier_contacts(dossier):
         if person.id == actor.id:
             continue  # they escalated it themselves
-        reported_by = name_for(
+        # Names (and 'Anoniem') in the recipient's language: enqueue renders them so.
+        reported_by = LazyString(
+            name_for,
             person,
             None if report.is_anonymous else report.reporter,
             anonymous=report.is_anonymous,
@@ -228,8 +230,8 @@ def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) 
             report=report,
             created=created,
             reported_by=reported_by,
-            escalated_by=name_for(person, actor),
-            owner=name_for(person, dossier.owner) if dossier.owner is not None else None,
+            escalated_by=LazyString(name_for, person, actor),
+            owner=LazyString(name_for, person, dossier.owner) if dossier.owner is not None else None,
             url=external_url("dossiers.detail", dossier_id=dossier.id),
             report_url=external_url("reports.detail", reference=report.reference),
         )
@@ -237,19 +239,28 @@ def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) 
     return queued
 
 
-def _set_owner(dossier: Dossier, owner: User | None, *, actor: User | None, text: str, notify: bool = True) -> None:
+def _set_owner(
+    dossier: Dossier,
+    owner: User | None,
+    *,
+    actor: User | None,
+    text: str,
+    notify: bool = True,
+    reason: LazyString | None = None,
+) -> None:
     """A new owner (or none): an event on the dossier, and a mail to the new owner unless
-    they did it themselves. The caller raises the version."""
+    they did it themselves (`reason`: the event's text in the owner's language, when it
+    differs from `text`). The caller raises the version."""
     dossier.owner = owner
     record_dossier_event(dossier, "owner", actor=actor, text=text)
     if notify and owner is not None and (actor is None or owner.id != actor.id):
         enqueue(
             owner,
             "dossier_assigned",
-            f"Dossier {dossier.reference} is aan u toegewezen",
+            _l("Dossier %(dossier)s is aan u toegewezen", dossier=dossier.reference),
             kind="assigned",
             dossier=dossier,
-            reason=text,
+            reason=reason or text,
             url=external_url("dossiers.detail", dossier_id=dossier.id),
         )
 
@@ -390,13 +401,15 @@ def update_dossier(
             dossier, "updated", actor=actor, text=CHANGED.store(fields=", ".join(FIELD_LABELS[c] for c in changes))
         )
     if dossier.owner_id != (new_owner.id if new_owner else None):
+        reason = None
         if by_rule is not None:
-            text = OWNER_BY_RULE.store(name=by_rule.name, addressee=addressee.name)
+            names = {"name": by_rule.name, "addressee": addressee.name}
+            text, reason = OWNER_BY_RULE.store(**names), _l(OWNER_BY_RULE.msgid, **names)
         elif new_owner is not None:
-            text = OWNER.store(name=new_owner.name)
+            text, reason = OWNER.store(name=new_owner.name), _l(OWNER.msgid, name=new_owner.name)
         else:
             text = NO_OWNER.store()
-        _set_owner(dossier, new_owner, actor=actor, text=text)
+        _set_owner(dossier, new_owner, actor=actor, text=text, reason=reason)
         changes.append("owner_id")
     if changes:
         dossier.version += 1
