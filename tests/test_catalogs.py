@@ -396,7 +396,7 @@ def _mails(app, seeded) -> dict[str, str]:
         post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
         post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
         # Accounts: invitation, both reset links and the one for an account of the municipality, notices.
-        admin = make_user("Ada Iota", email="ada@example.test", roles=("employee", "admin"))
+        admin = make_user("Ida Iota", email="ida@example.test", roles=("employee", "admin"))
         newcomer = make_user("Lin Gamma", email="lin@example.test")
         send_invitation(newcomer, actor=admin)
         send_password_reset(reporter, actor=None)
@@ -522,7 +522,7 @@ def _admin_pages(app, seeded) -> dict:
         enable_second_factor(holder)
         invited = make_user("Iris Lambda", email="iris@example.test")
         invited.password_hash = unusable_password()
-        gone = make_user("Tim Tau", email="tim@example.test", active=False)
+        gone = make_user("Tijn Tau", email="tijn@example.test", active=False)
         make_user("Tom Mu", email="tom@example.test").must_choose_password = True
         make_user("Eli Nu", email="eli@example.test", roles=("employee", "executive"))
         hooks = webhook_params(make_report(reporter, rule="Formulier W1", problem="Probleem W1"), admin)
