@@ -398,7 +398,7 @@ def _mails(app, seeded) -> dict[str, str]:
         post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
         post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
         # Accounts: invitation, both reset links and the one for an account of the municipality, notices.
-        admin = make_user("Ada Iota", email="ada.iota@example.test", roles=("employee", "admin"))
+        admin = make_user("Ida Iota", email="ida@example.test", roles=("employee", "admin"))
         newcomer = make_user("Lin Gamma", email="lin@example.test")
         send_invitation(newcomer, actor=admin)
         send_password_reset(reporter, actor=None)
@@ -417,7 +417,7 @@ def _mails(app, seeded) -> dict[str, str]:
         # Escalations: a new dossier, a report added to it; its owner by the addressee's rule,
         # its dates passed, its public steps; the weekly overview and the reminders.
         lawyer = make_user("Noor Theta", email="noor@example.test", roles=("employee", "legal"))
-        colleague = make_user("Tim Lambda", email="tim.lambda@example.test", roles=("employee", "legal"))
+        colleague = make_user("Tim Lambda", email="tim@example.test", roles=("employee", "legal"))
         law = LegalReference("Zzwet", None, "art. 3")
         first, second = (make_report(reporter, rule=f"Formulier A19 {n}", problem="Probleem S5") for n in "XY")
         for escalated in (first, second):
@@ -831,7 +831,7 @@ def _admin_pages(app, seeded) -> dict:
         enable_second_factor(holder)
         invited = make_user("Iris Lambda", email="iris@example.test")
         invited.password_hash = unusable_password()
-        gone = make_user("Tim Tau", email="tim@example.test", active=False)
+        gone = make_user("Tijn Tau", email="tijn@example.test", active=False)
         make_user("Tom Mu", email="tom@example.test").must_choose_password = True
         make_user("Eli Nu", email="eli@example.test", roles=("employee", "executive"))
         hooks = webhook_params(make_report(reporter, rule="Formulier W1", problem="Probleem W1"), admin)
