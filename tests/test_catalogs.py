@@ -51,10 +51,8 @@ NOT_YET_WRAPPED = {
     "weekly session": ("triage.",),
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
-    "open data": ("opendata.",),
     "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
-    "single sign-on": ("sso.",),
     "flash messages outside the areas above": (),
 }
 # Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
@@ -271,6 +269,8 @@ def _pages(client, seeded) -> dict[str, str]:
     )
     pages.update(_board_pages(client.application.test_client(), seeded))
     pages.update(_checkback_pages(client.application.test_client(), seeded["checkback"]))
+    pages.update(_opendata_pages(client.application, seeded))
+    pages.update(_sso_pages(client.application, seeded))
     pages["code from the app"] = guarded.get("/inloggen/code")
     pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
     post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
@@ -283,6 +283,7 @@ def _pages(client, seeded) -> dict[str, str]:
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
     expected.update({"card actions, someone else was first": 409})
     expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
+    expected.update(SSO_STATUSES)
     assert statuses == expected, statuses
     return {page: _text(response) for page, response in pages.items()}
 
@@ -387,6 +388,75 @@ def _mails(app, seeded) -> dict[str, str]:
     return mails
 
 
+# --- open data and single sign-on (wrap-insight) ---------------------------------------------
+
+CHECKED_OPENDATA = {
+    "opendata.index",
+    # The files: a public data contract, never translated (app/opendata/data.py); checked below
+    # to carry the same field names whatever the catalog.
+    "opendata.reports_csv",
+    "opendata.reports_json",
+    "opendata.dossiers_csv",
+    "opendata.dossiers_json",
+}
+
+
+def _opendata_pages(app, seeded) -> dict:
+    """The open data page as a coach sees it; its files keep their field names in every catalog."""
+    from app.opendata.data import DATA_SETS
+
+    coach = app.test_client()
+    coach.post(
+        "/inloggen", data={"email": "eva@example.test", "password": PASSWORD, "csrf_token": _token(coach, "/inloggen")}
+    )
+    pages = {"open data": coach.get("/open-data/")}
+    for data_set in DATA_SETS.values():
+        names = [field.name for field in data_set.fields]
+        csv_file = coach.get(f"/open-data/{data_set.name}.csv")
+        assert csv_file.status_code == 200 and csv_file.get_data(as_text=True).split("\r\n")[0] == ",".join(names)
+        json_file = coach.get(f"/open-data/{data_set.name}.json")
+        assert json_file.status_code == 200 and json_file.get_json()["dataset"] == data_set.name
+    assert "<code>hours_saved_staff_per_year</code>" in pages["open data"].get_data(as_text=True)
+    return pages
+
+
+CHECKED_SSO = {"sso.start", "sso.callback"}
+# The refusal pages' statuses (app/auth/sso.py).
+SSO_STATUSES = {
+    "single sign-on, the provider cannot be reached": 503,
+    "single sign-on, refused at the provider": 400,
+    "single sign-on, the provider gave an error": 502,
+    "single sign-on, attempt expired": 400,
+}
+
+
+def _sso_pages(app, seeded) -> dict:
+    """Single sign-on's refusal pages, with a provider that cannot be reached (the refusals of
+    a real provider's answers are in tests/test_sso_refusals.py; their texts are in the
+    catalogs, see test_english_is_complete_and_je_overrides_every_u)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    settings = {name: app.config[name] for name in ("TONE", "LANGUAGE")}
+    sso = _app(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        OIDC_ISSUER=f"http://127.0.0.1:{closed}",
+        OIDC_CLIENT_ID="rodeknop",
+        OIDC_CLIENT_SECRET="geheim",
+        OIDC_TIMEOUT=2,
+        **settings,
+    )
+    client = sso.test_client()
+    pages = {"single sign-on, the provider cannot be reached": client.get("/inloggen/gemeente")}
+    pages["single sign-on, refused at the provider"] = client.get("/inloggen/gemeente/terug?error=access_denied")
+    pages["single sign-on, the provider gave an error"] = client.get("/inloggen/gemeente/terug?error=server_error")
+    pages["single sign-on, attempt expired"] = client.get("/inloggen/gemeente/terug")
+    pages["login, with single sign-on"] = client.get("/inloggen")
+    return pages
+
+
 def _token(client, path):
     from tests.conftest import csrf_token
 
@@ -456,6 +526,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "checkback.answer",
         "checkback.thanks",
     }
+    checked |= CHECKED_OPENDATA | CHECKED_SSO
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     forgotten = sorted(
