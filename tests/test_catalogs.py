@@ -52,7 +52,16 @@ NOT_YET_WRAPPED = {
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
     "beheer": ("admin.",),
-    "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
+    # The API's pages, problem texts and report labels are done (CHECKED_API below); the
+    # dossiers' and Inzicht's labels in its answers come from those areas, and the OpenAPI
+    # document's descriptions (built once, at start) are Dutch only still.
+    "the API's dossiers and Inzicht figures, the OpenAPI document": (
+        "api.dossiers",
+        "api.dossier",
+        "api.dossier_timeline",
+        "api.statistics",
+        "api-docs.",
+    ),
     "flash messages outside the areas above": (),
 }
 # Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
@@ -271,6 +280,7 @@ def _pages(client, seeded) -> dict[str, str]:
     pages.update(_checkback_pages(client.application.test_client(), seeded["checkback"]))
     pages.update(_opendata_pages(client.application, seeded))
     pages.update(_sso_pages(client.application, seeded))
+    pages.update(_api_pages(client.application, seeded))
     pages["code from the app"] = guarded.get("/inloggen/code")
     pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
     post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
@@ -284,6 +294,7 @@ def _pages(client, seeded) -> dict[str, str]:
     expected.update({"card actions, someone else was first": 409})
     expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
     expected.update(SSO_STATUSES)
+    expected.update(API_STATUSES)
     assert statuses == expected, statuses
     return {page: _text(response) for page, response in pages.items()}
 
@@ -457,6 +468,96 @@ def _sso_pages(app, seeded) -> dict:
     return pages
 
 
+# --- the API's pages and answers (wrap-insight) -----------------------------------------------
+
+CHECKED_API = {
+    "api_keys.mine",
+    "api_keys.admin",
+    "api_docs.page",
+    "api.similar",
+    "api.report",
+    "api.my_reports",
+    "api.board_columns",
+    "api.board_column",
+}
+API_STATUSES = {
+    "API problem, no key": 401,
+    "API problem, key not valid": 401,
+    "API problem, permission missing": 403,
+    "API problem, not found": 404,
+    "API problem, method not allowed": 405,
+    "API problem, not JSON": 415,
+    "API problem, unreadable JSON": 400,
+    "API problem, cursor not valid": 400,
+    "API problem, fields not filled in correctly": 422,
+    "API problem, stale version": 409,
+}
+
+
+def _api_pages(app, seeded) -> dict:
+    """The API-key pages (Mijn instellingen: none, errors, made, listed, revoked; Beheer:
+    every key, errors, an integration made), the documentation page, and the API's answers:
+    its problem+json texts and the labels in its reports and board (in the token user's
+    language, here the municipality's)."""
+    from app.models import User
+    from tests.api_helpers import bearer, token_for
+
+    with app.app_context():
+        make_user("Bram Omega", email="bram@example.test", roles=("employee", "admin"))
+        db.session.commit()
+        reporter = db.session.scalar(db.select(User).where(User.email == "sanne@example.test"))
+        coach = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+        mine, triage = bearer(token_for(reporter, name="Script R1")), bearer(token_for(coach, name="Script R2"))
+    employee, admin = app.test_client(), app.test_client()
+    for client, email in ((employee, "sanne@example.test"), (admin, "bram@example.test")):
+        client.post("/inloggen", data={"email": email, "password": PASSWORD, "csrf_token": _token(client, "/inloggen")})
+    keys = "/instellingen/api-sleutels"
+    pages = {"API keys": employee.get(keys)}
+    pages["API keys, errors"] = post_form(employee, keys, {"name": "", "days": "90"})
+    pages["API key made"] = post_form(employee, keys, {"name": "Script Q1", "scopes": ["read"], "days": "90"})
+    pages["API keys, with keys"] = employee.get(keys)
+    made = re.search(r"/instellingen/api-sleutels/(\d+)/intrekken", pages["API keys, with keys"].get_data(as_text=True))
+    revoked = post_form(employee, f"{keys}/{made[1]}/intrekken", {"terug": "mijn"}, form_path=keys)
+    pages["API keys, a key revoked"] = employee.get(revoked.headers["Location"])
+    pages["API documentation"] = employee.get("/api/v1/docs")
+    pages["API keys, Beheer"] = admin.get("/beheer/api-sleutels")
+    pages["API keys, Beheer, errors"] = post_form(admin, "/beheer/api-sleutels", {"account": "", "name": ""})
+    pages["API key made, an integration"] = post_form(
+        admin,
+        "/beheer/api-sleutels",
+        {"account": "Systeem Z1", "roles": ["employee"], "name": "Script Q2", "scopes": ["read"], "days": "365"},
+    )
+    api = app.test_client()
+    pages["API problem, no key"] = api.get("/api/v1/me/reports")
+    pages["API problem, key not valid"] = api.get("/api/v1/me/reports", headers=bearer("rk_nonsense"))
+    pages["API problem, permission missing"] = api.get("/api/v1/board", headers=mine)
+    pages["API problem, not found"] = api.get("/api/v1/reports/RK-1999-9999", headers=mine)
+    pages["API problem, method not allowed"] = api.delete("/api/v1/reports", headers=mine)
+    pages["API problem, not JSON"] = api.post("/api/v1/reports", data={"rule": "x"}, headers=mine)
+    pages["API problem, unreadable JSON"] = api.post(
+        "/api/v1/reports", data="{", headers={**mine, "Content-Type": "application/json"}
+    )
+    pages["API problem, cursor not valid"] = api.get("/api/v1/me/reports?cursor=nonsense", headers=mine)
+    pages["API problem, fields not filled in correctly"] = api.post(
+        "/api/v1/reports", json={"rule": 5, "problem": "", "extra": True}, headers=mine
+    )
+    pages["API, my reports"] = api.get("/api/v1/me/reports", headers=mine)
+    pages["API, a report with its timeline"] = api.get(f"/api/v1/reports/{seeded['reference']}", headers=mine)
+    pages["API, similar reports"] = api.get("/api/v1/reports/similar?rule=Formulier+A12", headers=mine)
+    pages["API, the board"] = api.get("/api/v1/board", headers=triage)
+    pages["API, a column of the board"] = api.get("/api/v1/board/columns/nieuw", headers=triage)
+    card = pages["API, a column of the board"].get_json()["items"][-1]
+    pages["API problem, stale version"] = api.post(
+        f"/api/v1/reports/{card['reference']}/take-on", json={"version": card["version"] + 5}, headers=triage
+    )
+    made = pages["API key made"].get_data(as_text=True)
+    assert 'value="rk_' in made and 'value="rk_' in pages["API key made, an integration"].get_data(as_text=True)
+    assert "rk-flash--success" in pages["API keys, a key revoked"].get_data(as_text=True), "no key was revoked"
+    assert pages["API problem, fields not filled in correctly"].get_json()["errors"], "no field errors"
+    assert pages["API, a report with its timeline"].get_json()["timeline"], "no timeline"
+    return pages
+
+
 def _token(client, path):
     from tests.conftest import csrf_token
 
@@ -526,7 +627,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "checkback.answer",
         "checkback.thanks",
     }
-    checked |= CHECKED_OPENDATA | CHECKED_SSO
+    checked |= CHECKED_OPENDATA | CHECKED_SSO | CHECKED_API
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     forgotten = sorted(
