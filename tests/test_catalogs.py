@@ -50,18 +50,11 @@ NOT_YET_WRAPPED = {
     "the other mails (templates/mail/*, their subjects in app/services, the dossiers' PUBLIC_HEADLINES)": (),
     "weekly session": ("triage.",),
     "dossiers (Juridische Zaken)": ("dossiers.",),
-    "Inzicht": ("insight.",),
     "beheer": ("admin.",),
-    # The API's pages, problem texts and report labels are done (CHECKED_API below); the
-    # dossiers' and Inzicht's labels in its answers come from those areas, and the OpenAPI
+    # The API's pages, problem texts, report labels and Inzicht figures are done (CHECKED_API
+    # below); the dossiers' labels in its answers come from that area, and the OpenAPI
     # document's descriptions (built once, at start) are Dutch only still.
-    "the API's dossiers and Inzicht figures, the OpenAPI document": (
-        "api.dossiers",
-        "api.dossier",
-        "api.dossier_timeline",
-        "api.statistics",
-        "api-docs.",
-    ),
+    "the API's dossiers, the OpenAPI document": ("api.dossiers", "api.dossier", "api.dossier_timeline", "api-docs."),
     "flash messages outside the areas above": (),
 }
 # Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
@@ -281,6 +274,7 @@ def _pages(client, seeded) -> dict[str, str]:
     pages.update(_opendata_pages(client.application, seeded))
     pages.update(_sso_pages(client.application, seeded))
     pages.update(_api_pages(client.application, seeded))
+    pages.update(_insight_pages(client.application, seeded))
     pages["code from the app"] = guarded.get("/inloggen/code")
     pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
     post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
@@ -479,6 +473,7 @@ CHECKED_API = {
     "api.my_reports",
     "api.board_columns",
     "api.board_column",
+    "api.statistics",
 }
 API_STATUSES = {
     "API problem, no key": 401,
@@ -491,6 +486,7 @@ API_STATUSES = {
     "API problem, cursor not valid": 400,
     "API problem, fields not filled in correctly": 422,
     "API problem, stale version": 409,
+    "API problem, statistics of a period not valid": 422,
 }
 
 
@@ -546,6 +542,10 @@ def _api_pages(app, seeded) -> dict:
     pages["API, similar reports"] = api.get("/api/v1/reports/similar?rule=Formulier+A12", headers=mine)
     pages["API, the board"] = api.get("/api/v1/board", headers=triage)
     pages["API, a column of the board"] = api.get("/api/v1/board/columns/nieuw", headers=triage)
+    pages["API, statistics"] = api.get("/api/v1/statistics", headers=triage)
+    pages["API problem, statistics of a period not valid"] = api.get(
+        "/api/v1/statistics?van=2026-06-01&tot=2026-01-01", headers=triage
+    )
     card = pages["API, a column of the board"].get_json()["items"][-1]
     pages["API problem, stale version"] = api.post(
         f"/api/v1/reports/{card['reference']}/take-on", json={"version": card["version"] + 5}, headers=triage
@@ -555,6 +555,39 @@ def _api_pages(app, seeded) -> dict:
     assert "rk-flash--success" in pages["API keys, a key revoked"].get_data(as_text=True), "no key was revoked"
     assert pages["API problem, fields not filled in correctly"].get_json()["errors"], "no field errors"
     assert pages["API, a report with its timeline"].get_json()["timeline"], "no timeline"
+    return pages
+
+
+# --- Inzicht (wrap-insight) ---------------------------------------------------------------------
+
+CHECKED_INSIGHT = {"insight.index", "insight.download"}
+
+
+def _insight_pages(app, seeded) -> dict:
+    """Inzicht as a coach sees it: the last twelve months (figures with data and without),
+    one department, a period without reports, the filters' errors, and figures as CSV."""
+    from app.models import Department
+
+    with app.app_context():
+        department = db.session.scalar(db.select(Department.id).where(Department.name == "Burgerzaken"))
+    coach = app.test_client()
+    coach.post(
+        "/inloggen", data={"email": "eva@example.test", "password": PASSWORD, "csrf_token": _token(coach, "/inloggen")}
+    )
+    pages = {"Inzicht": coach.get("/inzicht/")}
+    pages["Inzicht, one department"] = coach.get(f"/inzicht/?afdeling={department}")
+    pages["Inzicht, a period without reports"] = coach.get("/inzicht/?van=2020-01-01&tot=2020-12-31")
+    pages["Inzicht, errors: the last day first"] = coach.get("/inzicht/?van=2026-06-01&tot=2026-01-01")
+    pages["Inzicht, errors: a period too long"] = coach.get("/inzicht/?van=2015-01-01&tot=2026-01-01")
+    for figure in ("instroom", "doorlooptijden", "uitkomsten-herkomst", "merkbaar-beter"):
+        pages[f"Inzicht, {figure} as CSV"] = coach.get(f"/inzicht/download.csv?figuur={figure}")
+    full, empty = (
+        pages["Inzicht"].get_data(as_text=True),
+        pages["Inzicht, a period without reports"].get_data(as_text=True),
+    )
+    assert "rk-chart" in full and "rk-insight-empty" in full, "Inzicht lacks a figure with data or one without"
+    assert "rk-chart" not in empty and "rk-insight-empty" in empty, "the empty period has figures"
+    assert 'aria-current="true"' in full, "no preset period is the current one"
     return pages
 
 
@@ -627,7 +660,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "checkback.answer",
         "checkback.thanks",
     }
-    checked |= CHECKED_OPENDATA | CHECKED_SSO | CHECKED_API
+    checked |= CHECKED_OPENDATA | CHECKED_SSO | CHECKED_API | CHECKED_INSIGHT
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     forgotten = sorted(
