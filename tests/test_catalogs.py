@@ -459,6 +459,8 @@ def _sso_pages(app, seeded) -> dict:
     pages["single sign-on, the provider gave an error"] = client.get("/inloggen/gemeente/terug?error=server_error")
     pages["single sign-on, attempt expired"] = client.get("/inloggen/gemeente/terug")
     pages["login, with single sign-on"] = client.get("/inloggen")
+    with sso.app_context():
+        db.engine.dispose()  # its own connections (the rendered pages' app empties the tables)
     return pages
 
 
