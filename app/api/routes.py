@@ -31,10 +31,11 @@ from app.api.auth import requires
 from app.api.problems import problem
 from app.board import routes as board
 from app.extensions import db, limiter
+from app.formatting import status_label
 from app.models import Dossier, Report
 from app.models.base import utcnow
 from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
-from app.models.report import EVENT_LABELS, STATUS_LABELS, SUBMISSION_KEY_MAX, ReportStatus
+from app.models.report import SUBMISSION_KEY_MAX, ReportStatus
 from app.permissions import can_view_report, visible_events
 from app.search import find_similar, support_counts
 from app.services import ConflictError, DomainError, workflow
@@ -110,7 +111,7 @@ def _summary(report: Report, supporters: int, viewer) -> dict:
         "reference": report.reference,
         "rule": report.rule,
         "status": report.status,
-        "status_label": gettext(STATUS_LABELS[report.status_enum]),
+        "status_label": status_label(report.status),
         "version": report.version,
         "department": report.department.name if report.department else None,
         "created_at": _iso(submitted_at(report, viewer)),
@@ -151,7 +152,7 @@ def report_out(report: Report, viewer) -> dict:
         "timeline": [
             {
                 "kind": event.kind,
-                "label": gettext(EVENT_LABELS[event.kind]) if event.kind in EVENT_LABELS else event.kind,
+                "label": event.kind_label,
                 "actor": event_actor_name(event, report, viewer),
                 "at": _iso(event_moment(event, report, viewer)),
                 "text": event.text,

@@ -44,8 +44,6 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.checkback import ANSWER_LABELS, NO, UNSURE, YES
 from app.models.dossier import DossierStatus
 from app.models.report import (
-    ORIGIN_LABELS,
-    STATUS_LABELS,
     EventKind,
     Origin,
     ReportStatus,
@@ -492,9 +490,7 @@ def _outcome_series(groups: dict[str, dict[str, int]]) -> tuple[list[str], list[
     labels = list(groups)
     patterns = ("solid", "hatched", "dotted", "crossed")
     series = [
-        Series(
-            gettext(STATUS_LABELS[ReportStatus(status)]), [groups[label].get(status, 0) for label in labels], pattern
-        )
+        Series(ReportStatus(status).label, [groups[label].get(status, 0) for label in labels], pattern)
         for status, pattern in zip(OUTCOMES, patterns, strict=True)
     ]
     series.append(Series(gettext("Nog open"), [groups[label].get("open", 0) for label in labels], "lined"))
@@ -506,7 +502,7 @@ def _outcome_series(groups: dict[str, dict[str, int]]) -> tuple[list[str], list[
 
 
 def _outcome_columns(first: str) -> list[str]:
-    return [first, *(gettext(STATUS_LABELS[ReportStatus(status)]) for status in OUTCOMES), gettext("Nog open")]
+    return [first, *(ReportStatus(status).label for status in OUTCOMES), gettext("Nog open")]
 
 
 def outcomes_by_department(filters: InsightFilters) -> Figure:
@@ -549,7 +545,7 @@ def outcomes_by_origin(filters: InsightFilters) -> Figure:
     counted: dict[str, dict[str, int]] = {}
     for origin, status, count in rows:
         counted.setdefault(origin, {})[status] = int(count)
-    groups = {gettext(ORIGIN_LABELS[o]): counted[o.value] for o in Origin if o.value in counted}
+    groups = {o.label: counted[o.value] for o in Origin if o.value in counted}
     labels, series, table = _outcome_series(groups)
     return Figure(
         key="uitkomsten-herkomst",
@@ -670,7 +666,7 @@ def most_supported(filters: InsightFilters) -> Figure:
         .limit(TOP)
     ).all()
     table = [
-        [format_reference(year, number), rule, gettext(STATUS_LABELS[ReportStatus(status)]), int(n)]
+        [format_reference(year, number), rule, ReportStatus(status).label, int(n)]
         for year, number, rule, status, n in rows
     ]
     return Figure(
