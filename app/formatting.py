@@ -83,6 +83,17 @@ def figure_number(value: float) -> str:
     return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def file_size(size: int) -> str:
+    """A file's size as a person reads it: '1,2 MB', '340 kB' (decimal units, like the limits
+    in ATTACHMENT_MAX_BYTES' messages); never less than 1 kB."""
+    language = current_language()
+    if size >= 1_000_000:
+        return gettext(
+            "%(size)s MB", size=format_decimal(round(size / 1_000_000, 1), format="#,##0.#", locale=language)
+        )
+    return gettext("%(size)s kB", size=format_decimal(max(1, round(size / 1000)), locale=language))
+
+
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
     whole = round(value or 0)

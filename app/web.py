@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import flash, g, redirect
+from flask import Request, current_app, flash, g, redirect
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
@@ -24,6 +24,28 @@ def rerender_on_csrf_error(view):
     shows the form with what the user typed and a message, instead of a bare 400."""
     view.rerender_on_csrf_error = True
     return view
+
+
+def accepts_files(view):
+    """Mark a view whose form may carry attachments: its request may be as large as the
+    files one report takes (app.services.attachments.request_limit). Every other request
+    keeps MAX_CONTENT_LENGTH; text fields keep MAX_FORM_MEMORY_SIZE either way."""
+    view.accepts_files = True
+    return view
+
+
+class RodeKnopRequest(Request):
+    """Flask's request, with the body limit of the view it is for (accepts_files), known
+    before anything reads the body (the CSRF check does, before the view)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        view = current_app.view_functions.get(self.endpoint) if self.url_rule is not None else None
+        if getattr(view, "accepts_files", False):
+            from app.services.attachments import request_limit
+
+            return request_limit()
+        return current_app.config["MAX_CONTENT_LENGTH"]
 
 
 @dataclass

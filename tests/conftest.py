@@ -44,6 +44,7 @@ TABLES = [
     "checkback_answer",
     "checkback_invite",
     "event",
+    "attachment",
     "support",
     "report",
     "dossier_event",
