@@ -1,0 +1,647 @@
+"""app.uploads.clean against real hostile files, made here with Pillow, pikepdf and bytes.
+
+Every file is either refused with its reason or stored clean; for the clean ones every
+metadata field of the result (and of its preview) is read back, and the raw bytes are
+searched for the planted values (names, GPS, device, file path).
+
+| hostile file | what happens |
+| --- | --- |
+| JPEG with EXIF (GPS position, camera make/model, artist, user comment, orientation), XMP, ICC profile and a JPEG comment | stored as a new JPEG, turned upright; no EXIF, XMP, ICC or comment; preview likewise |
+| PNG with tEXt (Author), iTXt (a file path with a user name), zTXt (comment), an XMP iTXt, eXIf and an ICC profile | stored as a new PNG without any text chunk, eXIf or iCCP |
+| WebP with EXIF and XMP | stored as a new WebP without EXIF or XMP chunks |
+| HEIC (a phone's) with EXIF and XMP | stored as JPEG (browsers cannot show HEIC), without metadata |
+| CMYK JPEG; palette PNG with transparency; 16-bit greyscale PNG | stored as RGB / RGBA |
+| animated PNG (APNG, 2 frames) | first frame only, stored as a still PNG |
+| PDF with /Author, /Creator, /Producer, /Title, XMP (dc:creator), JavaScript (names tree and /OpenAction), page /AA, a Launch link, an embedded file, a file-attachment comment, a comment with its author (/T), a JPEG image with EXIF inside, an /ID | rewritten: no document information, no XMP, no JavaScript, actions or embedded files, comment without author, image without EXIF, a new /ID |
+| PDF with a ZIP appended after %%EOF (PDF/ZIP polyglot) | rewritten: the ZIP is gone |
+| ZIP with a PDF inside (polyglot the other way round) | refused: type |
+| JPEG with a ZIP and HTML appended | re-encoded: neither survives |
+| PDF that needs a password | refused: encrypted |
+| PDF with only an owner password (restrictions) | rewritten without encryption |
+| zip bomb (a ZIP of 200 MB of zeros, in 200 kB) | refused: type |
+| PNG whose IDAT inflates to 2.5 gigapixels (50000 x 50000) | refused: bomb (from the header, nothing inflated) |
+| pixel flood: PNG header claiming 30000 x 30000, tiny body | refused: bomb |
+| PNG with a zTXt chunk that inflates to 100 MB | refused: bomb (Pillow's text chunk limit) |
+| truncated JPEG; truncated PNG; broken PDF; PDF without pages | refused: malformed |
+| SVG with <script> | refused: type |
+| HTML file named .png | refused: type |
+| GIF; AVIF; TIFF; BMP; plain text; an ELF executable | refused: type |
+| EICAR test file (no scanner) | refused: type (it is text); with clamd: infected (tests/test_virusscan.py) |
+| empty file | refused: empty |
+| file larger than max_bytes | refused: too_large, before anything is decoded |
+| any file while a required scanner is down (or none configured) | refused: scanner_down; not required: passes, with a warning logged |
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import struct
+import zipfile
+import zlib
+
+import pikepdf
+import pytest
+from PIL import Image, ImageCms, PngImagePlugin
+
+from app.uploads import MAX_PIXELS, PREVIEW_SIDE, CleanFile, FileRefused, clean, strip_jpeg_segments
+from app.virusscan import Scanner
+
+MB = 1_000_000
+LIMIT = 20 * MB
+
+# Values planted in the hostile files; none may come out.
+AUTHOR = "Jantje Klikspaan"
+PATH = "C:\\Users\\j.klikspaan\\Documents\\melding-over-mijn-baas.png"
+MAKE = "KlikCam"
+MODEL = "Spionfoon 3000"
+COMMENT = "gemaakt op de afdeling Vergunningen"
+XMP_CREATOR = "xmp-maker-klikspaan"
+SOFTWARE = "SnapTool by jklikspaan"
+PLANTED = [AUTHOR, PATH, MAKE, MODEL, COMMENT, XMP_CREATOR, SOFTWARE, "klikspaan", "Klikspaan"]
+# Markers of metadata blocks in raw bytes.
+MARKERS = [
+    b"Exif\x00\x00",
+    b"<x:xmpmeta",
+    b"http://ns.adobe.com/xap",
+    b"ICC_PROFILE",
+    b"tEXt",
+    b"iTXt",
+    b"zTXt",
+    b"eXIf",
+    b"iCCP",
+    b"XMP ",
+    b"EXIF",
+    b"ICCP",
+    b"PK\x03\x04",
+    b"<html",
+    b"<script",
+]
+
+
+def refused(data: bytes, **kwargs) -> FileRefused:
+    with pytest.raises(FileRefused) as caught:
+        clean(data, max_bytes=kwargs.pop("max_bytes", LIMIT), **kwargs)
+    exc = caught.value
+    assert exc.message == str(exc) and len(exc.message) > 20  # a Dutch sentence, not a code
+    return exc
+
+
+def assert_no_planted(raw: bytes) -> None:
+    for value in PLANTED:
+        for encoding in ("utf-8", "utf-16-be", "utf-16-le"):
+            assert value.encode(encoding) not in raw, value
+    # GPS: the latitude we planted as a rational (52/1, 4/1 ...) and the GPS IFD tag itself
+    assert struct.pack(">II", 52, 1) not in raw and struct.pack("<II", 52, 1) not in raw
+
+
+def assert_bare_image(raw: bytes, expected_format: str) -> Image.Image:
+    """`raw` is an image of `expected_format` with no metadata whatsoever."""
+    assert_no_planted(raw)
+    for marker in MARKERS:
+        assert marker not in raw, marker
+    image = Image.open(io.BytesIO(raw))
+    assert image.format == expected_format
+    assert len(image.getexif()) == 0
+    assert image.getxmp() == {}
+    allowed_info = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive", "progression"}
+    if expected_format == "WEBP":
+        allowed_info |= {"loop", "background", "duration", "timestamp"}
+    assert set(image.info) <= allowed_info, image.info
+    assert "icc_profile" not in image.info and "exif" not in image.info and "comment" not in image.info
+    if expected_format == "PNG":
+        assert image.text == {}
+    image.load()
+    return image
+
+
+def check_image(result: CleanFile, expected_format: str, media_type: str, extension: str) -> Image.Image:
+    assert result.kind == "image" and result.media_type == media_type and result.extension == extension
+    assert result.pages is None
+    image = assert_bare_image(result.content, expected_format)
+    assert (image.width, image.height) == (result.width, result.height)
+    assert result.preview is not None and result.preview_media_type == media_type
+    preview = assert_bare_image(result.preview, expected_format)
+    assert max(preview.size) <= PREVIEW_SIDE
+    return image
+
+
+# --- hostile images ------------------------------------------------------------------------
+
+
+def _exif(orientation: int | None = None) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = MAKE  # Make
+    exif[0x0110] = MODEL  # Model
+    exif[0x013B] = AUTHOR  # Artist
+    exif[0x8298] = AUTHOR  # Copyright
+    exif[0x0131] = SOFTWARE  # Software
+    exif[0x010E] = PATH  # ImageDescription
+    if orientation:
+        exif[0x0112] = orientation
+    exif_ifd = exif.get_ifd(0x8769)
+    exif_ifd[0x9286] = b"ASCII\x00\x00\x00" + COMMENT.encode()  # UserComment
+    exif_ifd[0xA430] = AUTHOR  # CameraOwnerName
+    exif_ifd[0xA431] = "SN-KLIK-0042"  # BodySerialNumber
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (52.0, 4.0, 42.0)  # GPSLatitude
+    gps[3] = "E"
+    gps[4] = (4.0, 18.0, 7.0)  # GPSLongitude
+    return exif
+
+
+XMP = (
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+    f"<dc:creator><rdf:Seq><rdf:li>{XMP_CREATOR}</rdf:li></rdf:Seq></dc:creator>"
+    f"<xmp:CreatorTool>{SOFTWARE}</xmp:CreatorTool></rdf:Description></rdf:RDF></x:xmpmeta>"
+    '<?xpacket end="w"?>'
+).encode()
+
+
+def _icc() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _photo(size=(1200, 800), mode="RGB") -> Image.Image:
+    image = Image.linear_gradient("L").resize(size).convert(mode)
+    if mode == "RGB":
+        r, g, b = image.split()
+        image = Image.merge("RGB", (r, g.transpose(Image.Transpose.FLIP_LEFT_RIGHT), b))
+    return image
+
+
+def hostile_jpeg(**kwargs) -> bytes:
+    out = io.BytesIO()
+    _photo(**kwargs).save(
+        out, "JPEG", exif=_exif(orientation=6).tobytes(), xmp=XMP, icc_profile=_icc(), comment=COMMENT.encode()
+    )
+    return out.getvalue()
+
+
+def test_jpeg_with_exif_gps_xmp_icc_and_comment_is_stored_bare_and_upright():
+    data = hostile_jpeg()
+    # the file really carries it all
+    source = Image.open(io.BytesIO(data))
+    assert source.getexif()[0x0110] == MODEL and source.getexif().get_ifd(0x8825)
+    assert source.getxmp() and "icc_profile" in source.info and source.info["comment"] == COMMENT.encode()
+    assert AUTHOR.encode() in data and XMP_CREATOR.encode() in data
+
+    result = clean(data, max_bytes=LIMIT)
+    image = check_image(result, "JPEG", "image/jpeg", "jpg")
+    # orientation 6 (rotate 90° clockwise) was applied to the pixels: 1200 x 800 became 800 x 1200
+    assert image.size == (800, 1200)
+    assert Image.open(io.BytesIO(result.preview)).size == (427, 640)
+
+
+def test_png_with_text_chunks_exif_xmp_and_icc_is_stored_bare():
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", AUTHOR)
+    info.add_itxt("Source", PATH, lang="nl", tkey="Bron")
+    info.add_text("Comment", COMMENT, zip=True)  # zTXt
+    info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    info.add_text("Software", SOFTWARE)
+    out = io.BytesIO()
+    _photo((300, 200)).save(out, "PNG", pnginfo=info, exif=_exif().tobytes(), icc_profile=_icc())
+    data = out.getvalue()
+    source = Image.open(io.BytesIO(data))
+    assert source.text["Author"] == AUTHOR and source.text["Source"] == PATH and source.getexif()[0x0110] == MODEL
+
+    result = clean(data, max_bytes=LIMIT)
+    image = check_image(result, "PNG", "image/png", "png")
+    assert image.size == (300, 200) and image.mode == "RGB"
+    assert result.preview == result.content  # small enough to be its own preview
+
+
+def test_webp_with_exif_and_xmp_is_stored_bare():
+    out = io.BytesIO()
+    _photo((900, 900)).save(out, "WEBP", exif=_exif().tobytes(), xmp=XMP, icc_profile=_icc())
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif()[0x0110] == MODEL
+    result = clean(data, max_bytes=LIMIT)
+    check_image(result, "WEBP", "image/webp", "webp")
+    assert Image.open(io.BytesIO(result.preview)).size == (640, 640)
+
+
+def test_heic_from_a_phone_is_stored_as_bare_jpeg():
+    out = io.BytesIO()
+    _photo((640, 480)).save(out, "HEIF", exif=_exif().tobytes(), xmp=XMP)
+    data = out.getvalue()
+    assert data[4:12] == b"ftypheic" and MODEL.encode() in data
+    result = clean(data, max_bytes=LIMIT)
+    image = check_image(result, "JPEG", "image/jpeg", "jpg")
+    assert image.size == (640, 480)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected_mode"),
+    [
+        (lambda: _save(_photo((50, 40), "CMYK"), "JPEG"), "RGB"),
+        (lambda: _save(_palette_with_transparency(), "PNG", transparency=0), "RGBA"),
+        (lambda: _save(Image.new("I;16", (30, 20), 40000), "PNG"), "RGB"),
+        (lambda: _save(Image.new("LA", (30, 20), (100, 50)), "PNG"), "RGBA"),
+        (lambda: _save(Image.new("1", (30, 20), 1), "PNG"), "RGB"),
+    ],
+    ids=["cmyk-jpeg", "palette-png-transparent", "16-bit-grey-png", "grey-alpha-png", "1-bit-png"],
+)
+def test_unusual_colour_modes_become_rgb_or_rgba(make, expected_mode):
+    result = clean(make(), max_bytes=LIMIT)
+    image = Image.open(io.BytesIO(result.content))
+    assert image.mode == expected_mode
+    assert_bare_image(result.content, image.format)
+
+
+def _palette_with_transparency() -> Image.Image:
+    image = Image.new("P", (30, 20), 0)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    image.paste(1, (5, 5, 15, 15))
+    return image
+
+
+def _save(image: Image.Image, fmt: str, **params) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return out.getvalue()
+
+
+def test_animated_png_keeps_its_first_frame_only():
+    frames = [Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "PNG", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    data = out.getvalue()
+    assert b"acTL" in data
+    result = clean(data, max_bytes=LIMIT)
+    assert b"acTL" not in result.content and b"fcTL" not in result.content
+    image = check_image(result, "PNG", "image/png", "png")
+    assert getattr(image, "n_frames", 1) == 1 and image.getpixel((0, 0)) == (255, 0, 0)
+
+
+def test_jpeg_with_zip_and_html_appended_is_reencoded_without_them():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("payload.html", "<html><script>alert(1)</script></html>")
+    data = hostile_jpeg(size=(200, 100)) + archive.getvalue() + b"<html><script>alert(document.cookie)</script>"
+    assert zipfile.is_zipfile(io.BytesIO(data))  # a real polyglot
+    result = clean(data, max_bytes=LIMIT)
+    check_image(result, "JPEG", "image/jpeg", "jpg")
+    assert not zipfile.is_zipfile(io.BytesIO(result.content))
+    assert result.content.endswith(b"\xff\xd9")
+
+
+# --- bombs, floods, broken and foreign files -----------------------------------------------
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def png_bytes(width: int, height: int, idat: bytes, *, bit_depth=8, colour_type=0, extra=b"") -> bytes:
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + extra
+        + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def test_pixel_flood_is_refused_from_its_header():
+    data = png_bytes(30000, 30000, zlib.compress(b"\x00" * 30001))
+    assert len(data) < 1000
+    assert refused(data).reason == "bomb"
+
+
+def test_png_whose_idat_inflates_to_gigabytes_is_refused():
+    # 50000 x 50000 one-bit pixels: 2.5 gigapixels, whose rows (filter byte + 6250 bytes each,
+    # 312 MB) deflate to about 300 kB.
+    width = height = 50000
+    row = b"\x00" * (1 + width // 8)
+    compressor = zlib.compressobj(9)
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    data = png_bytes(width, height, idat, bit_depth=1)
+    assert len(data) < 1_000_000 and width * height > 20 * MAX_PIXELS
+    assert refused(data).reason == "bomb"
+
+
+def test_png_with_a_text_chunk_that_inflates_to_100_mb_is_refused():
+    body = b"Comment\x00\x00" + zlib.compress(b"A" * 100_000_000, 9)
+    data = png_bytes(4, 4, zlib.compress(b"\x00" * 5 * 4), extra=_png_chunk(b"zTXt", body))
+    assert len(data) < 200_000
+    assert refused(data).reason == "bomb"
+
+
+def test_a_pixel_limit_can_be_set_lower():
+    data = _save(_photo((200, 200)), "PNG")
+    assert clean(data, max_bytes=LIMIT, max_pixels=40_000).width == 200
+    assert refused(data, max_pixels=39_999).reason == "bomb"
+
+
+def test_zip_bomb_is_refused_as_a_type():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("nullen.bin", b"\x00" * 200_000_000)
+    data = archive.getvalue()
+    assert len(data) < 300_000
+    assert refused(data).reason == "type"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        hostile_jpeg(size=(400, 300))[:3000],
+        _save(Image.effect_noise((400, 300), 64), "PNG")[:2000],
+        png_bytes(10, 10, b"not zlib at all"),
+        b"\xff\xd8\xff\xe0" + b"\x00" * 100,
+    ],
+    ids=["truncated-jpeg", "truncated-png", "png-with-garbage-idat", "jpeg-signature-only"],
+)
+def test_broken_images_are_refused_as_malformed(data):
+    assert refused(data).reason == "malformed"
+
+
+SVG = b"""<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(document.cookie)</script>
+<rect width="10" height="10"/></svg>"""
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        SVG,
+        b"<!doctype html><html><body><script>alert(1)</script></body></html>",  # named .png by its sender
+        _save(Image.new("RGB", (10, 10)), "GIF"),
+        _save(Image.new("RGB", (10, 10)), "TIFF"),
+        _save(Image.new("RGB", (10, 10)), "BMP"),
+        b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf" + b"\x00" * 64,
+        "Gewoon een tekst met één regel.\n".encode(),
+        b"\x7fELF\x02\x01\x01" + b"\x00" * 200,
+        b"MZ\x90\x00" + b"\x00" * 200,
+        EICAR,
+    ],
+    ids=["svg-with-script", "html", "gif", "tiff", "bmp", "avif", "text", "elf", "exe", "eicar-without-scanner"],
+)
+def test_other_types_are_refused_whatever_their_name(data):
+    exc = refused(data)
+    assert exc.reason == "type"
+    assert "PNG, JPEG, WebP of HEIC" in exc.message
+
+
+def test_empty_and_too_large_files_are_refused_before_decoding():
+    assert refused(b"").reason == "empty"
+    # a pixel flood that is also too large: the size is checked first
+    data = png_bytes(30000, 30000, b"\x00" * 2000)
+    exc = refused(data, max_bytes=1000)
+    assert exc.reason == "too_large" and "1 kB" in exc.message
+    exc = refused(b"%PDF-" + b"\x00" * 2_600_000, max_bytes=2_500_000)
+    assert exc.reason == "too_large" and "2,5 MB" in exc.message
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+
+def hostile_pdf() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.add_blank_page(page_size=(595, 842))
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:creator"] = [XMP_CREATOR]
+        meta["dc:title"] = "Melding over " + AUTHOR
+        meta["xmp:CreatorTool"] = SOFTWARE
+    pdf.docinfo["/Author"] = AUTHOR
+    pdf.docinfo["/Creator"] = SOFTWARE
+    pdf.docinfo["/Producer"] = MODEL
+    pdf.docinfo["/Title"] = PATH
+    js = pdf.make_stream(b"app.alert('klikspaan');")
+    action = pikepdf.Dictionary(Type=pikepdf.Name.Action, S=pikepdf.Name.JavaScript, JS=js)
+    pdf.Root.OpenAction = action
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("start"), pdf.make_indirect(action)]))
+    )
+    pdf.attachments["geheim.txt"] = pikepdf.AttachedFileSpec(pdf, b"Bijlage van " + AUTHOR.encode())
+    page = pdf.pages[0]
+    page.obj.AA = pikepdf.Dictionary(O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.beep()")))
+    # a JPEG with EXIF inside, as a scanner or phone puts it in a PDF
+    jpeg = io.BytesIO()
+    _photo((64, 48)).save(jpeg, "JPEG", exif=_exif().tobytes(), xmp=XMP, comment=COMMENT.encode())
+    image = pdf.make_stream(
+        jpeg.getvalue(),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=64,
+        Height=48,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.obj.Contents = pdf.make_stream(b"q 64 0 0 48 100 700 cm /Im0 Do Q")
+    page.obj.Annots = pikepdf.Array(
+        [
+            pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Text,
+                    Rect=[10, 10, 30, 30],
+                    Contents=pikepdf.String("Let op deze regel"),
+                    T=pikepdf.String(AUTHOR),
+                    M=pikepdf.String("D:20261201120000+01'00'"),
+                )
+            ),
+            pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=[40, 10, 60, 30],
+                    A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("C:\\Windows\\System32\\calc.exe")),
+                )
+            ),
+            pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=[70, 10, 90, 30],
+                    A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://wetten.overheid.nl/")),
+                )
+            ),
+            pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.FileAttachment,
+                    Rect=[100, 10, 120, 30],
+                    FS=pikepdf.AttachedFileSpec(pdf, b"nog een bijlage", filename="x.exe").obj,
+                )
+            ),
+        ]
+    )
+    pdf.trailer.ID = pikepdf.Array([pikepdf.String(b"0123456789abcdef"), pikepdf.String(b"0123456789abcdef")])
+    out = io.BytesIO()
+    pdf.save(out, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def assert_bare_pdf(raw: bytes) -> pikepdf.Pdf:
+    assert_no_planted(raw)
+    for marker in (b"JavaScript", b"/JS", b"/OpenAction", b"/EmbeddedFile", b"/Launch", b"x:xmpmeta", b"/Metadata"):
+        assert marker not in raw, marker
+    pdf = pikepdf.open(io.BytesIO(raw))
+    assert not pdf.is_encrypted
+    assert "/Info" not in pdf.trailer
+    assert len(pdf.docinfo) == 0
+    assert "/Metadata" not in pdf.Root
+    assert len(pdf.attachments) == 0
+    for key in ("/OpenAction", "/AA", "/AcroForm", "/Names"):
+        if key in pdf.Root and key == "/Names":
+            assert "/JavaScript" not in pdf.Root.Names and "/EmbeddedFiles" not in pdf.Root.Names
+        elif key != "/AcroForm":
+            assert key not in pdf.Root
+    for page in pdf.pages:
+        assert "/AA" not in page.obj and "/Metadata" not in page.obj
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            for key in ("/JS", "/JavaScript", "/EF", "/Metadata", "/PieceInfo", "/OpenAction", "/AA"):
+                assert key not in obj, key
+    # (last: opening the XMP of a file without any makes an empty one)
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        assert len(meta) == 0
+    return pdf
+
+
+def test_pdf_with_author_xmp_javascript_and_embedded_files_is_rewritten_bare():
+    data = hostile_pdf()
+    source = pikepdf.open(io.BytesIO(data))
+    assert str(source.docinfo["/Author"]) == AUTHOR and "/Metadata" in source.Root
+    assert len(source.attachments) == 1 and "/OpenAction" in source.Root
+    assert MAKE.encode() in data and XMP_CREATOR.encode() in data
+
+    result = clean(data, max_bytes=LIMIT)
+    assert (result.kind, result.media_type, result.extension, result.pages) == ("pdf", "application/pdf", "pdf", 2)
+    assert result.preview is None and result.preview_media_type is None and result.width is None
+    pdf = assert_bare_pdf(result.content)
+    page = pdf.pages[0]
+    subtypes = [str(a.Subtype) for a in page.obj.Annots]
+    assert subtypes == ["/Text", "/Link", "/Link"]  # the file attachment is gone
+    comment, launch, link = page.obj.Annots
+    assert "/T" not in comment and "/M" not in comment and str(comment.Contents) == "Let op deze regel"
+    assert "/A" not in launch
+    assert str(link.A.URI) == "https://wetten.overheid.nl/"  # a plain link stays
+    # the image inside: still a JPEG, same pixels, no EXIF/XMP/comment
+    image = page.obj.Resources.XObject.Im0
+    raw_jpeg = image.read_raw_bytes()
+    inner = Image.open(io.BytesIO(raw_jpeg))
+    assert inner.size == (64, 48) and len(inner.getexif()) == 0 and "comment" not in inner.info
+    # a new /ID, not the one the author's software made
+    assert bytes(pdf.trailer.ID[0]) != b"0123456789abcdef"
+
+
+def test_pdf_zip_polyglot_loses_its_zip():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("payload.html", "<html><script>alert(1)</script></html>")
+    data = hostile_pdf() + archive.getvalue()
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    result = clean(data, max_bytes=LIMIT)
+    assert not zipfile.is_zipfile(io.BytesIO(result.content))
+    assert_bare_pdf(result.content)
+    assert result.content.rstrip().endswith(b"%%EOF")
+
+
+def test_zip_with_a_pdf_inside_is_refused():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("brief.pdf", hostile_pdf())
+    assert refused(archive.getvalue()).reason == "type"
+
+
+def _simple_pdf(**save) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Author"] = AUTHOR
+    out = io.BytesIO()
+    pdf.save(out, **save)
+    return out.getvalue()
+
+
+def test_pdf_that_needs_a_password_is_refused():
+    data = _simple_pdf(encryption=pikepdf.Encryption(user="geheim", owner="nog-geheimer"))
+    exc = refused(data)
+    assert exc.reason == "encrypted" and "wachtwoord" in exc.message
+
+
+def test_pdf_with_only_an_owner_password_is_written_without_encryption():
+    data = _simple_pdf(
+        encryption=pikepdf.Encryption(user="", owner="nog-geheimer", allow=pikepdf.Permissions(extract=False))
+    )
+    assert pikepdf.open(io.BytesIO(data)).is_encrypted
+    result = clean(data, max_bytes=LIMIT)
+    assert result.pages == 1
+    assert_bare_pdf(result.content)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n" + b"garbage " * 100,
+        _simple_pdf()[:120],
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n",
+    ],
+    ids=["garbage", "truncated", "no-pages"],
+)
+def test_broken_pdfs_are_refused_as_malformed(data):
+    assert refused(data).reason == "malformed"
+
+
+def test_pdf_with_a_deflate_bomb_stream_is_rewritten_without_inflating_it():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    bomb = zlib.compress(b"\x00" * 500_000_000, 9)
+    stream = pikepdf.Stream(pdf, bomb)
+    stream.Filter = pikepdf.Name.FlateDecode
+    pdf.pages[0].obj.Contents = pdf.make_indirect(stream)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    data = out.getvalue()
+    assert len(data) < 1_000_000
+    result = clean(data, max_bytes=LIMIT)
+    assert result.pages == 1 and len(result.content) < 1_000_000
+
+
+# --- the JPEG segment filter used inside PDFs ----------------------------------------------
+
+
+def test_strip_jpeg_segments_keeps_the_image_and_drops_app_segments():
+    data = hostile_jpeg(size=(64, 48))
+    stripped = strip_jpeg_segments(data)
+    assert stripped is not None
+    assert_no_planted(stripped)
+    image = Image.open(io.BytesIO(stripped))
+    assert image.size == (64, 48) and len(image.getexif()) == 0 and not image.getxmp()
+    assert image.tobytes() == Image.open(io.BytesIO(data)).tobytes()  # same pixels, not re-encoded
+    assert strip_jpeg_segments(b"not a jpeg") is None
+    assert strip_jpeg_segments(data[:30]) is None
+
+
+# --- the scanner around clean (a real scanner that is down; clamd itself: test_virusscan) ---
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_required_scanner_that_is_down_refuses_and_one_not_required_lets_through(caplog):
+    data = hostile_jpeg(size=(100, 80))
+    down = Scanner(f"tcp://127.0.0.1:{_closed_port()}", timeout=2)
+    exc = refused(data, scanner=down, scan_required=True)
+    assert exc.reason == "scanner_down" and "opnieuw" in exc.message
+    # required without any scanner configured: never unscanned either
+    assert refused(data, scanner=None, scan_required=True).reason == "scanner_down"
+    with caplog.at_level("WARNING", logger="app.uploads"):
+        result = clean(data, max_bytes=LIMIT, scanner=down, scan_required=False)
+    assert result.kind == "image"
+    assert any("not scanned" in record.getMessage() for record in caplog.records)
