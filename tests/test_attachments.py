@@ -11,6 +11,8 @@ import re
 
 import pytest
 from PIL import Image
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from app.extensions import db
 from app.models import Attachment, Event, Report, User
@@ -79,10 +81,17 @@ def _report_form(**overrides):
 
 
 def _send(client, path, data, files, form_path=None):
-    payload = dict(data)
+    """POST a form with files as a browser does (multipart), CSRF token included. The body
+    is encoded in memory: the test client's own encoding spools large bodies to a
+    temporary file it never closes."""
+    payload = MultiDict(data)
     payload["csrf_token"] = csrf_token(client, form_path or path)
-    payload["attachments"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post(path, data=payload, content_type="multipart/form-data")
+    for name, content in files:
+        payload.add(
+            "attachments", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream")
+        )
+    boundary, body = encode_multipart(payload)
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _stored(app, key) -> bool:
@@ -177,11 +186,17 @@ def test_limits_per_file_and_per_report_have_clear_messages(app, client, auth):
     assert "maximaal 2 bestanden per melding" in response.get_data(as_text=True)
 
     big = io.BytesIO()
-    Image.effect_noise((700, 700), 100).convert("RGB").save(big, "PNG")
+    Image.effect_noise((500, 500), 100).convert("RGB").save(big, "PNG")
     assert len(big.getvalue()) > 200_000
     response = _send(client, "/melden", _report_form(), [("groot.png", big.getvalue())])
     assert response.status_code == 400
     assert "Bestand 1 (groot.png)" in response.get_data(as_text=True)
+    # Far past what a report takes: the request itself is refused, saying why.
+    with app.app_context():
+        huge = [("enorm.png", b"\0" * attachments.request_limit())]
+    response = _send(client, "/melden", _report_form(), huge)
+    assert response.status_code == 413
+    assert "te groot" in response.get_data(as_text=True)
 
     # The report may hold two: with one there, one more fits, two more do not.
     response = _send(client, "/melden", _report_form(), [("a.png", png())])
@@ -324,10 +339,16 @@ def test_the_report_page_needs_as_many_statements_with_one_file_as_with_five(app
     with app.app_context():
         reporter, coach = db.session.get(User, reporter_id), db.session.get(User, coach_id)
         one = submit_report(
-            reporter, rule="Een", problem="P", attachments=attachments.clean_files([attachments.Upload(png())])
+            reporter,
+            rule="Parkeervergunning op papier",
+            problem="Inwoners moeten langskomen.",
+            attachments=attachments.clean_files([attachments.Upload(png())]),
         )
         five = submit_report(
-            reporter, rule="Vijf", problem="P", attachments=attachments.clean_files([attachments.Upload(png())] * 3)
+            reporter,
+            rule="Parkeervergunning op papier",
+            problem="Inwoners moeten langskomen.",
+            attachments=attachments.clean_files([attachments.Upload(png())] * 3),
         )
         attachments.add_attachments(five, coach, attachments.clean_files([attachments.Upload(png())] * 2))
         references = one.reference, five.reference

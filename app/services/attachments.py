@@ -9,13 +9,14 @@ and files of rows that are removed are deleted only once that removal is committ
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app import storage as storage_module
 from app import uploads
@@ -28,6 +29,11 @@ from app.services import DomainError
 from app.services.workflow import WRITER_ROLES
 
 FIELD = "attachments"
+
+# Pillow logs every EXIF tag it reads at DEBUG level: an uploader's name, their phone, where
+# they were (tests/test_anonymity.py found it). None of that may reach a log, whatever the
+# level the installation logs at. (Its home would be app.uploads, which decodes the files.)
+logging.getLogger("PIL").setLevel(logging.INFO)
 
 # How a person may add files (for the messages, and for who is recorded as the uploader).
 AS_REPORTER = "reporter"
@@ -75,6 +81,14 @@ def request_limit() -> int:
     if max_total():
         files = min(files, max_total()) if max_count() else max_total()
     return current_app.config["MAX_CONTENT_LENGTH"] + files
+
+
+def too_large_message() -> str:
+    """What a request past request_limit is told (nothing of it was read or kept)."""
+    return gettext(
+        "De bestanden zijn samen te groot om te versturen. Een bestand mag maximaal %(size)s zijn. Er is niets opgeslagen: ga terug en kies kleinere bestanden.",
+        size=file_size(max_bytes()),
+    )
 
 
 def limits_hint() -> str:
@@ -285,7 +299,12 @@ def _put(data: bytes, media_type: str) -> str:
 def attachments_of(report: Report) -> list[Attachment]:
     """A report's files in the order they were added (one query)."""
     return list(
-        db.session.scalars(db.select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.number))
+        db.session.scalars(
+            db.select(Attachment)
+            .where(Attachment.report_id == report.id)
+            .options(joinedload(Attachment.uploader))  # named on the page: one statement for all
+            .order_by(Attachment.number)
+        )
     )
 
 
