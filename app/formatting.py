@@ -84,14 +84,13 @@ def figure_number(value: float) -> str:
 
 
 def file_size(size: int) -> str:
-    """A file's size as a person reads it: '1,2 MB', '340 kB' (decimal units, like the limits
-    in ATTACHMENT_MAX_BYTES' messages); never less than 1 kB."""
-    language = current_language()
+    """A file size or a limit in decimal units, rounded down (a limit never reads as more
+    than it is): '10 MB', '2,5 MB', '500 kB' (English: '2.5 MB')."""
     if size >= 1_000_000:
-        return gettext(
-            "%(size)s MB", size=format_decimal(round(size / 1_000_000, 1), format="#,##0.#", locale=language)
-        )
-    return gettext("%(size)s kB", size=format_decimal(max(1, round(size / 1000)), locale=language))
+        value, unit = (size // 100_000) / 10, "MB"
+    else:
+        value, unit = max(1, size // 1000), "kB"
+    return f"{format_decimal(value, format='#,##0.#', locale=current_language())} {unit}"
 
 
 def hours(value: float | None) -> str:

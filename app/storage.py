@@ -184,7 +184,10 @@ def storage_from_config(app) -> Storage:
     config = app.config
     kind = (config.get("ATTACHMENTS_STORAGE") or "local").strip().lower()
     if kind == "local":
-        root = config.get("ATTACHMENTS_DIR") or os.path.join(app.instance_path, "bijlagen")
+        root = Path(config.get("ATTACHMENTS_DIR") or os.path.join(app.instance_path, "bijlagen")).resolve()
+        static = Path(__file__).resolve().parent / "static"
+        if root == static or static in root.parents:
+            raise RuntimeError("ATTACHMENTS_DIR must be outside app/static: those files are served to anyone")
         return LocalStorage(root)
     if kind == "s3":
         return S3Storage(

@@ -20,7 +20,8 @@ What happens, in order:
    too). The EXIF orientation is applied, colours are converted to sRGB when the file carries
    an ICC profile, and a NEW image is built from the bare pixels and encoded again: no EXIF,
    no XMP, no ICC profile, no text chunks, no comments, nothing appended. Animated images
-   (APNG, animated WebP) keep their first frame only: a still is what a report needs. HEIC
+   (APNG, animated WebP) keep their first frame only: a still is what a report needs; so do
+   files with several pictures (MPO from cameras, HEIF with depth maps and thumbnails). HEIC
    (phones) is stored as JPEG, which every browser shows. Every image gets a preview of at most
    PREVIEW_SIDE pixels on its longest side, encoded the same way.
 5. PDFs are opened with pikepdf (qpdf). One that needs a password is refused ("encrypted");
@@ -28,12 +29,14 @@ What happens, in order:
    document information dictionary, every XMP /Metadata stream (catalog, pages, fonts,
    images), /PieceInfo and /LastModified, the author (/T) and dates of comments, JavaScript,
    /OpenAction and /AA, actions that run, launch, submit or import (links to web addresses
-   and within the document stay), embedded files and file-attachment comments, XFA forms.
+   and within the document stay; a link to a local file, which names its author's folders,
+   goes), embedded files and file-attachment comments, XFA forms.
    The APP segments (EXIF, XMP, maker notes, Photoshop data) and comments inside embedded
    JPEG images are dropped without decoding them. A fresh file is written with an /ID made
    from the content (the original /ID can derive from the author's file path and time), so
-   anything after %%EOF (a PDF/ZIP polyglot) and unreferenced objects are gone. Streams are
-   copied without being decompressed: a PDF that inflates to gigabytes costs no memory.
+   anything after %%EOF (a PDF/ZIP polyglot), earlier revisions (incremental updates) and
+   unreferenced objects are gone. Streams are copied without being decompressed: a PDF that
+   inflates to gigabytes costs no memory; one with more than MAX_PDF_OBJECTS objects is refused.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from __future__ import annotations
 import io
 import logging
 import struct
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -68,6 +70,9 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 MAX_PIXELS = 50_000_000
 # The longest side of an image's preview, in pixels.
 PREVIEW_SIDE = 640
+# A PDF with more objects than this is refused (a letter has tens, a 500-page report a few
+# thousand): each one is visited to strip it.
+MAX_PDF_OBJECTS = 100_000
 JPEG_QUALITY = 90
 WEBP_QUALITY = 90
 
@@ -87,6 +92,11 @@ _STORED_AS = {
     "WEBP": ("WEBP", "image/webp", "webp"),
     "HEIF": ("JPEG", "image/jpeg", "jpg"),  # browsers cannot show HEIC
 }
+
+# What a file field may offer (<input type=file accept=...>): a hint for the browser's picker
+# only; the content decides.
+ACCEPTED_MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/heic", "image/heif", "application/pdf")
+ACCEPT_ATTRIBUTE = ",".join((*ACCEPTED_MEDIA_TYPES, ".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif", ".pdf"))
 
 MESSAGES = {
     "empty": _l("Dit bestand is leeg. Kies een ander bestand."),
@@ -142,15 +152,6 @@ class CleanFile:
     pages: int | None = None
 
 
-def megabytes(size: int) -> str:
-    """A size limit as the messages say it: '10 MB', '2,5 MB', '500 kB' (decimal units)."""
-    from app.formatting import dutch_number, figure_number
-
-    if size >= 1_000_000:
-        return f"{figure_number(round(size / 1_000_000, 1))} MB"
-    return f"{dutch_number(max(1, round(size / 1000)))} kB"
-
-
 def clean(
     data: bytes,
     *,
@@ -160,10 +161,20 @@ def clean(
     max_pixels: int = MAX_PIXELS,
 ) -> CleanFile:
     """The file to keep, made from `data`, or FileRefused (see the module's docstring)."""
+    try:
+        return _clean(data, max_bytes, scanner, scan_required, max_pixels)
+    except FileRefused as exc:
+        log.info("upload refused (%s): %s", exc.reason, exc.detail[:300])
+        raise
+
+
+def _clean(data: bytes, max_bytes: int, scanner: Scanner | None, scan_required: bool, max_pixels: int) -> CleanFile:
     if not data:
         raise FileRefused("empty")
     if len(data) > max_bytes:
-        raise FileRefused("too_large", limit=megabytes(max_bytes))
+        from app.formatting import file_size
+
+        raise FileRefused("too_large", limit=file_size(max_bytes))
     _scan(data, scanner, scan_required)
     media_type = _sniff(data)
     if media_type == "application/pdf":
@@ -210,17 +221,21 @@ def _sniff(data: bytes) -> str:
 
 
 def _clean_image(data: bytes, pillow_format: str, max_pixels: int) -> CleanFile:
+    # Our own pixel limit, checked from the header right after opening (nothing is decoded
+    # yet), is stricter than Pillow's global one (MAX_IMAGE_PIXELS, about 89 megapixels; an
+    # error only at twice that). Pillow's DecompressionBombWarning for the band between is
+    # caught like the error where warnings are errors (the tests); elsewhere it is logged
+    # and the file refused by our limit. (warnings.catch_warnings is not thread-safe.)
+    if max_pixels > Image.MAX_IMAGE_PIXELS:
+        raise ValueError(f"max_pixels may be at most Pillow's MAX_IMAGE_PIXELS ({Image.MAX_IMAGE_PIXELS})")
     try:
-        with warnings.catch_warnings():
-            # Pillow warns (and only at twice its own limit refuses) about huge images.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
-                width, height = image.size
-                if width < 1 or height < 1 or width * height > max_pixels:
-                    raise FileRefused("bomb", detail=f"{width}x{height} pixels")
-                image.seek(0)  # animated: the first frame only
-                image.load()
-                pixels = _bare_pixels(image)
+        with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > max_pixels:
+                raise FileRefused("bomb", detail=f"{width}x{height} pixels")
+            image.seek(0)  # animated, or several pictures (MPO, HEIF): the first (primary) only
+            image.load()
+            pixels = _bare_pixels(image)
     except FileRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -258,7 +273,11 @@ def _clean_image(data: bytes, pillow_format: str, max_pixels: int) -> CleanFile:
 def _bare_pixels(image: Image.Image) -> Image.Image:
     """A new image holding only `image`'s pixels, upright and in sRGB: no info, no EXIF, no
     XMP, no ICC profile, no palette tricks."""
-    image = ImageOps.exif_transpose(image) or image
+    try:
+        image = ImageOps.exif_transpose(image) or image
+    except (ValueError, OSError, SyntaxError, struct.error, KeyError, TypeError, IndexError) as exc:
+        # a broken EXIF block: the pixels as they are (the block itself is not kept anyway)
+        log.info("EXIF orientation not applied: %s", exc)
     icc = image.info.get("icc_profile")
     has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
     mode = "RGBA" if has_alpha else "RGB"
@@ -344,6 +363,8 @@ def _clean_pdf(data: bytes) -> CleanFile:
         raise FileRefused("malformed", detail=str(exc)) from exc
     try:
         with pdf:
+            if len(pdf.objects) > MAX_PDF_OBJECTS:
+                raise FileRefused("bomb", detail=f"{len(pdf.objects)} objects")
             pages = len(pdf.pages)
             if pages < 1:
                 raise FileRefused("malformed", detail="no pages")
@@ -414,7 +435,9 @@ def _strip_object(obj: pikepdf.Object) -> None:
         if key in obj:
             del obj[key]
     action = obj.get(_N.A)
-    if isinstance(action, pikepdf.Dictionary) and str(action.get(_N.S)) in _ACTIONS_DROPPED:
+    if isinstance(action, pikepdf.Dictionary) and (
+        str(action.get(_N.S)) in _ACTIONS_DROPPED or (action.get(_N.S) == _N.URI and not _web_link(action.get(_N.URI)))
+    ):
         del obj[_N.A]
     if _N.Next in obj:  # a chain of further actions after a link's own
         del obj[_N.Next]
@@ -426,18 +449,30 @@ def _strip_object(obj: pikepdf.Object) -> None:
                 del obj[key]
 
 
+def _web_link(uri) -> bool:
+    """A link to the web or a mail address (kept); not a local file (file:///C:/Users/...),
+    which names its author's folders, nor a script."""
+    try:
+        text = bytes(uri).decode("latin-1").strip().lower()
+    except (TypeError, ValueError):
+        return False
+    return text.startswith(("https://", "http://", "mailto:"))
+
+
 def _strip_jpeg_stream(stream: pikepdf.Stream) -> None:
-    """An image stored as JPEG (DCTDecode) as the only filter keeps its EXIF (GPS, camera)
-    inside the stream: drop its APP1..APP15 and COM segments without decoding anything."""
+    """An image stored as JPEG (DCTDecode) or JPEG 2000 (JPXDecode) as its only filter keeps
+    its metadata (EXIF with GPS and camera, XMP, comments) inside the stream: drop those
+    parts without decoding anything."""
     filters = stream.get(_N.Filter)
     if isinstance(filters, pikepdf.Array):
         filters = filters[0] if len(filters) == 1 else None
-    if filters != _N.DCTDecode:
+    strip = {_N.DCTDecode: strip_jpeg_segments, _N.JPXDecode: strip_jpeg2000_metadata}.get(filters)
+    if strip is None:
         return
     raw = stream.read_raw_bytes()
-    stripped = strip_jpeg_segments(raw)
+    stripped = strip(raw)
     if stripped is not None and stripped != raw:
-        stream.write(stripped, filter=_N.DCTDecode)
+        stream.write(stripped, filter=filters)
 
 
 def strip_jpeg_segments(raw: bytes) -> bytes | None:
@@ -465,6 +500,68 @@ def strip_jpeg_segments(raw: bytes) -> bytes | None:
         if length < 2 or pos + 2 + length > len(raw):
             return None
         if not (0xE1 <= marker <= 0xEF or marker == 0xFE):
+            out += raw[pos : pos + 2 + length]
+        pos += 2 + length
+    return None
+
+
+# JPEG 2000 (ISO/IEC 15444-1): the boxes of a JP2 file an image needs; the others (XML and
+# UUID boxes with XMP or EXIF, URLs, labels) are dropped.
+_JP2_BOXES_KEPT = {b"jP  ", b"ftyp", b"rreq", b"jp2h", b"jp2c"}
+
+
+def strip_jpeg2000_metadata(raw: bytes) -> bytes | None:
+    """`raw` JPEG 2000 (a JP2 file or a bare codestream) without its metadata boxes and the
+    comments (COM) of its codestream's main header, or None when it does not parse."""
+    if raw[:4] == b"\xff\x4f\xff\x51":
+        return _strip_j2k_comments(raw)
+    if raw[:12] != b"\x00\x00\x00\x0cjP  \r\n\x87\n":
+        return None
+    out = bytearray()
+    pos = 0
+    while pos < len(raw):
+        if pos + 8 > len(raw):
+            return None
+        (length,) = struct.unpack(">I", raw[pos : pos + 4])
+        kind = raw[pos + 4 : pos + 8]
+        header = 8
+        if length == 1:  # the length follows as 8 bytes
+            if pos + 16 > len(raw):
+                return None
+            (length,) = struct.unpack(">Q", raw[pos + 8 : pos + 16])
+            header = 16
+        elif length == 0:  # the last box, to the end
+            length = len(raw) - pos
+        if length < header or pos + length > len(raw):
+            return None
+        if kind == b"jp2c":
+            codestream = _strip_j2k_comments(raw[pos + header : pos + length])
+            if codestream is None:
+                return None
+            out += struct.pack(">I4s", len(codestream) + 8, b"jp2c") + codestream
+        elif kind in _JP2_BOXES_KEPT:
+            out += raw[pos : pos + length]
+        pos += length
+    return bytes(out)
+
+
+def _strip_j2k_comments(raw: bytes) -> bytes | None:
+    """A JPEG 2000 codestream without the COM segments of its main header."""
+    if raw[:2] != b"\xff\x4f":
+        return None
+    out = bytearray(raw[:2])
+    pos = 2
+    while pos + 4 <= len(raw):
+        marker = raw[pos : pos + 2]
+        if marker[0] != 0xFF:
+            return None
+        if marker == b"\xff\x90":  # the first tile-part: the main header ends
+            out += raw[pos:]
+            return bytes(out)
+        (length,) = struct.unpack(">H", raw[pos + 2 : pos + 4])
+        if length < 2 or pos + 2 + length > len(raw):
+            return None
+        if marker != b"\xff\x64":  # COM
             out += raw[pos : pos + 2 + length]
         pos += 2 + length
     return None

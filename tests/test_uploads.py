@@ -12,8 +12,14 @@ searched for the planted values (names, GPS, device, file path).
 | HEIC (a phone's) with EXIF and XMP | stored as JPEG (browsers cannot show HEIC), without metadata |
 | CMYK JPEG; palette PNG with transparency; 16-bit greyscale PNG | stored as RGB / RGBA |
 | animated PNG (APNG, 2 frames) | first frame only, stored as a still PNG |
+| animated WebP (2 frames, EXIF) | first frame only, a still WebP without EXIF |
+| JPEG 2000 with XML and UUID (XMP) boxes and a comment naming its maker | refused as an upload (type); inside a PDF its metadata boxes and comments are dropped |
 | PDF with /Author, /Creator, /Producer, /Title, XMP (dc:creator), JavaScript (names tree and /OpenAction), page /AA, a Launch link, an embedded file, a file-attachment comment, a comment with its author (/T), a JPEG image with EXIF inside, an /ID | rewritten: no document information, no XMP, no JavaScript, actions or embedded files, comment without author, image without EXIF, a new /ID |
 | PDF with a ZIP appended after %%EOF (PDF/ZIP polyglot) | rewritten: the ZIP is gone |
+| PDF whose earlier revision (before an incremental update, a "redaction") had the author's name in its text and /Author | rewritten: only the current revision; the name is gone |
+| PDF with links to a local file (file:///C:/Users/...), a network share path and javascript: | those links lose their action; https:// and mailto: links stay |
+| PDF with a stream that inflates to 500 MB | rewritten without inflating it (streams copied as they are) |
+| PDF with more objects than MAX_PDF_OBJECTS | refused: bomb |
 | ZIP with a PDF inside (polyglot the other way round) | refused: type |
 | JPEG with a ZIP and HTML appended | re-encoded: neither survives |
 | PDF that needs a password | refused: encrypted |
@@ -21,6 +27,10 @@ searched for the planted values (names, GPS, device, file path).
 | zip bomb (a ZIP of 200 MB of zeros, in 200 kB) | refused: type |
 | PNG whose IDAT inflates to 2.5 gigapixels (50000 x 50000) | refused: bomb (from the header, nothing inflated) |
 | pixel flood: PNG header claiming 30000 x 30000, tiny body | refused: bomb |
+| pixel flood: JPEG frame header claiming 60000 x 60000 | refused: bomb |
+| PNG and JPEG of 100 megapixels (past our limit, where Pillow itself only warns) | refused: bomb |
+| camera MPO (two pictures, EXIF) | the first picture only, as a bare JPEG |
+| JPEG with a broken EXIF block holding a name | stored without it |
 | PNG with a zTXt chunk that inflates to 100 MB | refused: bomb (Pillow's text chunk limit) |
 | truncated JPEG; truncated PNG; broken PDF; PDF without pages | refused: malformed |
 | SVG with <script> | refused: type |
@@ -35,6 +45,7 @@ searched for the planted values (names, GPS, device, file path).
 from __future__ import annotations
 
 import io
+import re
 import socket
 import struct
 import zipfile
@@ -645,3 +656,273 @@ def test_required_scanner_that_is_down_refuses_and_one_not_required_lets_through
         result = clean(data, max_bytes=LIMIT, scanner=down, scan_required=False)
     assert result.kind == "image"
     assert any("not scanned" in record.getMessage() for record in caplog.records)
+
+
+# --- the messages, in each catalog ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"TONE": "u", "LANGUAGE": "nl"}, "Alleen die soorten bestanden kunt u toevoegen."),
+        ({"TONE": "je", "LANGUAGE": "nl"}, "Alleen die soorten bestanden kun je toevoegen."),
+        ({"TONE": "u", "LANGUAGE": "en"}, "Only those kinds of files can be added."),
+    ],
+    ids=["nl-u", "nl-je", "en"],
+)
+def test_refusals_speak_the_readers_language_and_tone(database_url, settings, expected):
+    from app import create_app
+    from config import TestConfig
+
+    config = type("UploadConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+    app = create_app(config)
+    with app.test_request_context("/"):
+        assert expected in refused(SVG).message
+        too_large = refused(_save(Image.effect_noise((100, 100), 64), "PNG"), max_bytes=2_500).message
+        if settings["LANGUAGE"] == "en":
+            assert too_large.startswith("This file is too large: it may be at most 2 kB.")
+            assert refused(b"").message == "This file is empty. Choose another file."
+        else:
+            assert too_large.startswith("Dit bestand is te groot: het mag maximaal 2 kB zijn.")
+        reasons = ["empty", "too_large", "type", "bomb", "malformed", "encrypted", "infected", "scanner_down"]
+        messages = {reason: FileRefused(reason, limit="1 MB").message for reason in reasons}
+        assert len(set(messages.values())) == len(reasons)
+        if settings["TONE"] == "je":
+            assert not any(re.search(r"\b[Uu]w?\b", text) for text in messages.values())
+
+
+# --- hardening: more hostile files ---------------------------------------------------------
+
+
+def _jpeg_with_size(width: int, height: int) -> bytes:
+    """A real small JPEG whose frame header (SOF0) claims `width` x `height`."""
+    data = bytearray(_save(Image.new("RGB", (16, 16), "white"), "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_pixel_flood_in_a_jpeg_header_is_refused():
+    data = _jpeg_with_size(60000, 60000)
+    assert len(data) < 2000
+    assert refused(data).reason == "bomb"
+
+
+def test_image_between_our_limit_and_pillows_own_is_refused():
+    # 10000 x 10000 = 100 megapixels: past MAX_PIXELS, and in the band where Pillow only warns
+    data = png_bytes(10000, 10000, zlib.compress(b"\x00" * 10001))
+    assert refused(data).reason == "bomb"
+    assert refused(_jpeg_with_size(10000, 10000)).reason == "bomb"
+
+
+def test_camera_file_with_several_pictures_keeps_the_first_only():
+    first = _photo((120, 80))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[Image.new("RGB", (120, 80), "green")], exif=_exif().tobytes())
+    data = out.getvalue()
+    assert data.count(b"\xff\xd8") >= 2 and b"MPF" in data
+    result = clean(data, max_bytes=LIMIT)
+    image = check_image(result, "JPEG", "image/jpeg", "jpg")
+    assert result.content.count(b"\xff\xd8") == 1 and b"MPF" not in result.content
+    assert image.size == (120, 80)
+
+
+# Pillow warns about the broken block and reads on, as in production (the suite turns warnings
+# into errors).
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_jpeg_with_a_broken_exif_block_is_stored_without_it():
+    data = bytearray(_save(_photo((80, 60)), "JPEG"))
+    garbage = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\xff\xff" + b"\xde\xad" * 40 + AUTHOR.encode()
+    segment = b"\xff\xe1" + struct.pack(">H", len(garbage) + 2) + garbage
+    data = bytes(data[:2]) + segment + bytes(data[2:])
+    result = clean(data, max_bytes=LIMIT)
+    image = check_image(result, "JPEG", "image/jpeg", "jpg")
+    assert image.size == (80, 60)
+
+
+def test_pdf_keeps_nothing_of_its_earlier_revisions():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj.Contents = pdf.make_stream(f"BT /F1 12 Tf 72 720 Td ({AUTHOR}) Tj ET".encode())
+    pdf.docinfo["/Author"] = AUTHOR
+    first = io.BytesIO()
+    pdf.save(first)
+    # an incremental update, as an editor saves a "redaction": the old objects stay in the file
+    data = _append_revision(first.getvalue(), b"BT /F1 12 Tf 72 720 Td (zwart gemaakt) Tj ET")
+    assert AUTHOR.encode() in data
+    reopened = pikepdf.open(io.BytesIO(data))
+    assert reopened.pages[0].Contents.read_bytes().endswith(b"(zwart gemaakt) Tj ET")
+    assert "/Info" not in reopened.trailer
+    result = clean(data, max_bytes=LIMIT)
+    cleaned = assert_bare_pdf(result.content)
+    assert cleaned.pages[0].Contents.read_bytes().endswith(b"(zwart gemaakt) Tj ET")
+
+
+def _append_revision(original: bytes, content: bytes) -> bytes:
+    """`original` with an incremental update appended that replaces page 1's content stream
+    and drops the document information (PDF 32000-1, 7.5.6)."""
+    pdf = pikepdf.open(io.BytesIO(original))
+    page = pdf.pages[0].obj
+    page_number = page.objgen[0]
+    size = int(pdf.trailer.Size)
+    root = pdf.Root.objgen[0]
+    contents_number = size
+    page_dict = page.unparse(resolved=True).decode("latin-1")
+    page_dict = re.sub(r"/Contents \d+ 0 R", f"/Contents {contents_number} 0 R", page_dict)
+    start_xref = original.rstrip().rsplit(b"startxref", 1)[1].split()[0].decode()
+    body = b"\n"
+    offsets = {}
+    position = len(original) + len(body)
+    for number, obj in (
+        (page_number, page_dict.encode("latin-1")),
+        (contents_number, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"),
+    ):
+        chunk = b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+        offsets[number] = position
+        body += chunk
+        position += len(chunk)
+    xref = b"xref\n"
+    for number in sorted(offsets):
+        xref += b"%d 1\n%010d 00000 n \n" % (number, offsets[number])
+    trailer = b"trailer\n<< /Size %d /Root %d 0 R /Prev %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size + 1,
+        root,
+        start_xref.encode(),
+        position,
+    )
+    return original + body + xref + trailer
+
+
+def test_pdf_links_to_local_files_go_and_web_links_stay():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    links = [
+        "file:///C:/Users/j.klikspaan/Documents/brief.docx",
+        "\\\\fileserver\\home\\jklikspaan\\geheim.pdf",
+        "javascript:alert(1)",
+        "https://www.gemeente.example/regels",
+        "mailto:loket@gemeente.example",
+    ]
+    pdf.pages[0].obj.Annots = pikepdf.Array(
+        [
+            pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=[10 * i, 10, 10 * i + 8, 18],
+                    A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(uri)),
+                )
+            )
+            for i, uri in enumerate(links)
+        ]
+    )
+    out = io.BytesIO()
+    pdf.save(out)
+    result = clean(out.getvalue(), max_bytes=LIMIT)
+    cleaned = pikepdf.open(io.BytesIO(result.content))
+    kept = [str(a.A.URI) for a in cleaned.pages[0].obj.Annots if "/A" in a]
+    assert kept == ["https://www.gemeente.example/regels", "mailto:loket@gemeente.example"]
+    assert b"klikspaan" not in result.content
+
+
+def test_pdf_with_too_many_objects_is_refused(monkeypatch):
+    import app.uploads
+
+    pdf = pikepdf.new()
+    for _ in range(30):
+        pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out)
+    assert clean(out.getvalue(), max_bytes=LIMIT).pages == 30
+    monkeypatch.setattr(app.uploads, "MAX_PDF_OBJECTS", 20)
+    assert refused(out.getvalue()).reason == "bomb"
+
+
+def test_the_accept_hint_names_what_is_accepted():
+    from app.uploads import ACCEPT_ATTRIBUTE
+
+    parts = ACCEPT_ATTRIBUTE.split(",")
+    assert {"image/png", "image/jpeg", "image/webp", "image/heic", "application/pdf", ".heic"} <= set(parts)
+    assert not any("svg" in part or "gif" in part for part in parts)
+
+
+def _jp2_with_metadata(size=(32, 24)) -> bytes:
+    out = io.BytesIO()
+    _photo(size).save(out, "JPEG2000")
+    data = out.getvalue()
+    assert data[12:16] == b"\x00\x00\x00\x14" and data[16:20] == b"ftyp"
+    boxes = struct.pack(">I4s", len(XMP) + 8, b"xml ") + XMP
+    uuid = b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac" + XMP  # the XMP UUID box
+    boxes += struct.pack(">I4s", len(uuid) + 8, b"uuid") + uuid
+    data = data[:32] + boxes + data[32:]
+    # a comment in the codestream's main header, as some encoders write their user's name
+    codestream_at = data.index(b"jp2c") + 4
+    siz_end = codestream_at + 2 + 2 + struct.unpack(">H", data[codestream_at + 4 : codestream_at + 6])[0]
+    comment = b"\x00\x01" + f"Gescand door {AUTHOR}".encode()
+    com = b"\xff\x64" + struct.pack(">H", len(comment) + 2) + comment
+    data = data[:siz_end] + com + data[siz_end:]
+    box_at = codestream_at - 8
+    (length,) = struct.unpack(">I", data[box_at : box_at + 4])
+    if length:
+        data = data[:box_at] + struct.pack(">I", length + len(com)) + data[box_at + 4 :]
+    return data
+
+
+def test_jpeg2000_metadata_boxes_and_comments_are_dropped():
+    from app.uploads import strip_jpeg2000_metadata
+
+    data = _jp2_with_metadata()
+    source = Image.open(io.BytesIO(data))
+    source.load()
+    assert AUTHOR.encode() in data and XMP_CREATOR.encode() in data
+    stripped = strip_jpeg2000_metadata(data)
+    assert stripped is not None
+    assert_no_planted(stripped)
+    assert b"xmpmeta" not in stripped
+    image = Image.open(io.BytesIO(stripped))
+    assert image.size == (32, 24) and image.tobytes() == source.tobytes()
+    assert strip_jpeg2000_metadata(b"not jpeg 2000") is None
+    assert strip_jpeg2000_metadata(data[:40]) is None
+    # JPEG 2000 is not accepted as an upload itself
+    assert refused(data).reason == "type"
+
+
+def test_jpeg2000_image_inside_a_pdf_loses_its_metadata():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    image = pdf.make_stream(
+        _jp2_with_metadata(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=32, Height=24
+    )
+    image.Filter = pikepdf.Name.JPXDecode
+    pdf.pages[0].obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    pdf.pages[0].obj.Contents = pdf.make_stream(b"q 32 0 0 24 100 700 cm /Im0 Do Q")
+    out = io.BytesIO()
+    pdf.save(out)
+    assert AUTHOR.encode() in out.getvalue()
+    result = clean(out.getvalue(), max_bytes=LIMIT)
+    cleaned = assert_bare_pdf(result.content)
+    inner = Image.open(io.BytesIO(cleaned.pages[0].obj.Resources.XObject.Im0.read_raw_bytes()))
+    assert inner.size == (32, 24)
+
+
+def test_animated_webp_keeps_its_first_frame_only():
+    frames = [Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")]
+    out = io.BytesIO()
+    frames[0].save(
+        out,
+        "WEBP",
+        save_all=True,
+        append_images=frames[1:],
+        duration=100,
+        loop=0,
+        lossless=True,
+        exif=_exif().tobytes(),
+    )
+    data = out.getvalue()
+    assert b"ANIM" in data and Image.open(io.BytesIO(data)).n_frames == 2
+    result = clean(data, max_bytes=LIMIT)
+    assert b"ANIM" not in result.content and b"ANMF" not in result.content
+    image = check_image(result, "WEBP", "image/webp", "webp")
+    assert getattr(image, "n_frames", 1) == 1
+    red, _green, blue = image.convert("RGB").getpixel((5, 5))
+    assert red > 200 and blue < 60
