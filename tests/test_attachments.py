@@ -11,14 +11,13 @@ import re
 
 import pytest
 from PIL import Image
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
 
 from app.extensions import db
 from app.models import Attachment, Event, Report, User
 from app.services import attachments
 from app.services.reports import forget_anonymous_links, forget_reporters, submit_report
 from tests.conftest import csrf_token
+from tests.conftest import send_files as _send
 from tests.factories import count_statements, make_report, make_user, solve_report
 
 GPS_LATITUDE = 2  # EXIF GPS tag ids
@@ -78,20 +77,6 @@ def _report_form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-def _send(client, path, data, files, form_path=None):
-    """POST a form with files as a browser does (multipart), CSRF token included. The body
-    is encoded in memory: the test client's own encoding spools large bodies to a
-    temporary file it never closes."""
-    payload = MultiDict(data)
-    payload["csrf_token"] = csrf_token(client, form_path or path)
-    for name, content in files:
-        payload.add(
-            "attachments", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream")
-        )
-    boundary, body = encode_multipart(payload)
-    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _stored(app, key) -> bool:
