@@ -67,7 +67,7 @@ def test_attach_by_file_picker_and_by_paste_then_a_coach_sees_the_preview(app, l
     chosen = page.locator("[data-attachments-list] li")
     expect(chosen).to_have_count(2)
     # Remove one again, with the keyboard.
-    page.get_by_role("button", name="Verwijder per-ongeluk.png").focus()
+    page.get_by_role("button", name="Verwijderen per-ongeluk.png").focus()
     page.keyboard.press("Enter")
     expect(chosen).to_have_count(1)
     expect(page.locator("[data-attachments-status]")).to_contain_text("per-ongeluk.png")

@@ -80,8 +80,12 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "utrecht-button utrecht-button--subtle rk-files__remove";
+        // The visible word, and which file for those who hear it (the name contains the text).
         button.textContent = text.textRemove;
-        button.setAttribute("aria-label", text.textRemoveLabel.replace("{name}", file.name));
+        var which = document.createElement("span");
+        which.className = "rk-visually-hidden";
+        which.textContent = " " + file.name;
+        button.appendChild(which);
         button.addEventListener("click", function () { remove(index); });
         item.appendChild(name);
         item.appendChild(button);
