@@ -30,7 +30,8 @@ What happens, in order:
    images), /PieceInfo and /LastModified, the author (/T) and dates of comments, JavaScript,
    /OpenAction and /AA, actions that run, launch, submit or import (links to web addresses
    and within the document stay; a link to a local file, which names its author's folders,
-   goes), embedded files and file-attachment comments, XFA forms.
+   goes), embedded files and file-attachment comments, XFA forms, digital signatures (they
+   name their signer, and no longer fit the rewritten file anyway).
    The APP segments (EXIF, XMP, maker notes, Photoshop data) and comments inside embedded
    JPEG images are dropped without decoding them. A fresh file is written with an /ID made
    from the content (the original /ID can derive from the author's file path and time), so
@@ -208,13 +209,30 @@ def _scan(data: bytes, scanner: Scanner | None, required: bool) -> None:
 # --- type ----------------------------------------------------------------------------------
 
 
+# HEIF brands of HEVC-coded images (ISO/IEC 23008-12): filetype knows only "heic", while
+# cameras and some phones write 10-bit "heix" and image sequences "hevc"/"hevx".
+_HEVC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
+
+
 def _sniff(data: bytes) -> str:
     """The media type the content's signature says, when it is one we accept."""
     kind = filetype.guess(data[:8192])
     media_type = kind.mime if kind else None
     if media_type == "application/pdf" or media_type in _IMAGE_FORMATS:
         return media_type
+    if media_type is None and _heif_brands(data) & _HEVC_BRANDS:
+        return "image/heif"
     raise FileRefused("type", detail=f"content looks like {media_type or 'nothing known'}")
+
+
+def _heif_brands(data: bytes) -> set[bytes]:
+    """The major and compatible brands of an ISO base media file's leading ftyp box."""
+    if data[4:8] != b"ftyp" or len(data) < 16:
+        return set()
+    (size,) = struct.unpack(">I", data[:4])
+    if not 16 <= size <= min(len(data), 4096):
+        return set()
+    return {data[8:12]} | {data[i : i + 4] for i in range(16, size - 3, 4)}
 
 
 # --- images --------------------------------------------------------------------------------
@@ -279,23 +297,24 @@ def _bare_pixels(image: Image.Image) -> Image.Image:
         # a broken EXIF block: the pixels as they are (the block itself is not kept anyway)
         log.info("EXIF orientation not applied: %s", exc)
     icc = image.info.get("icc_profile")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
     mode = "RGBA" if has_alpha else "RGB"
-    if image.mode == "CMYK" or image.mode not in (mode,):
+    if image.mode not in ("RGB", "RGBA", "CMYK", "L"):  # palette, 1-bit, 16-bit, premultiplied, ...
         image = image.convert(mode)
     if icc:
+        # Colours as the file meant them (a Display P3 screenshot, a CMYK scan), in sRGB.
         try:
             image = ImageCms.profileToProfile(
                 image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), outputMode=mode
             )
-        except (
-            ImageCms.PyCMSError,
-            OSError,
-            ValueError,
-            TypeError,
-        ) as exc:  # a broken profile: keep the pixels as they are
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a broken profile
             log.info("ICC profile not applied: %s", exc)
-    return Image.frombytes(mode, image.size, image.tobytes())
+    if image.mode != mode:
+        image = image.convert(mode)
+    # A fresh image: only the pixels are copied, nothing of the original's info.
+    bare = Image.new(mode, image.size)
+    bare.paste(image, (0, 0))
+    return bare
 
 
 def _encode(image: Image.Image, stored_format: str) -> bytes:
@@ -412,6 +431,11 @@ def _strip_pdf(pdf: pikepdf.Pdf) -> None:
     acroform = root.get(_N.AcroForm)
     if isinstance(acroform, pikepdf.Dictionary) and _N.XFA in acroform:
         del acroform[_N.XFA]
+    # Digital signatures name their signer (and carry certificates); rewriting the file breaks
+    # them anyway. Also the document security store (certificates, revocation data).
+    for key in (_N.DSS, _N.Perms):
+        if key in root:
+            del root[key]
     for page in pdf.pages:
         annots = page.obj.get(_N.Annots)
         if isinstance(annots, pikepdf.Array):
@@ -441,6 +465,8 @@ def _strip_object(obj: pikepdf.Object) -> None:
         del obj[_N.A]
     if _N.Next in obj:  # a chain of further actions after a link's own
         del obj[_N.Next]
+    if obj.get(_N.FT) == _N.Sig and _N.V in obj:  # a signature field's value: the signature
+        del obj[_N.V]
     # A markup annotation (a comment): its author's name and its dates. Form fields (widgets)
     # keep /T: there it is the field's name.
     if obj.get(_N.Rect) is not None and obj.get(_N.Subtype) is not None and obj.get(_N.Subtype) != _N.Widget:

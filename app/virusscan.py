@@ -6,8 +6,10 @@ configured) makes an upload fail clearly while clamd cannot answer, instead of p
 unscanned (app.uploads.clean).
 
 Our own small client rather than a library: the `clamd` package has had no release since
-2014 (pyclamd since 2017), and its maintained fork `clamav-client` is GPL-2.0 (this project is
-EUPL-1.2) and sends 1 KiB chunks with no overall deadline. The protocol we need is one command
+2014 (pyclamd since 2017); its fork `clamav-client` (Artefactual, maintained) is the same code
+with type hints: 1 KiB chunks, a timeout per socket operation but none for the whole scan
+(a clamd that trickles its answer holds the upload for ever), and a GPL-2.0 licence for
+some 60 lines we need. The protocol we need is one command
 (clamd(8), "zINSTREAM"): the command, then chunks each preceded by its length as 4 bytes big
 endian, a zero length to end, and one answer line ("stream: OK", "stream: <name> FOUND" or
 "... ERROR").

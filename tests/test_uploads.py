@@ -10,6 +10,7 @@ searched for the planted values (names, GPS, device, file path).
 | PNG with tEXt (Author), iTXt (a file path with a user name), zTXt (comment), an XMP iTXt, eXIf and an ICC profile | stored as a new PNG without any text chunk, eXIf or iCCP |
 | WebP with EXIF and XMP | stored as a new WebP without EXIF or XMP chunks |
 | HEIC (a phone's) with EXIF and XMP | stored as JPEG (browsers cannot show HEIC), without metadata |
+| HEIF with the brands cameras write ("heix", "hevc") | stored as JPEG likewise; an MP4 video (also an ISO media file) is refused: type |
 | CMYK JPEG; palette PNG with transparency; 16-bit greyscale PNG | stored as RGB / RGBA |
 | animated PNG (APNG, 2 frames) | first frame only, stored as a still PNG |
 | animated WebP (2 frames, EXIF) | first frame only, a still WebP without EXIF |
@@ -20,6 +21,7 @@ searched for the planted values (names, GPS, device, file path).
 | PDF with links to a local file (file:///C:/Users/...), a network share path and javascript: | those links lose their action; https:// and mailto: links stay |
 | PDF with a stream that inflates to 500 MB | rewritten without inflating it (streams copied as they are) |
 | PDF with more objects than MAX_PDF_OBJECTS | refused: bomb |
+| signed PDF: a signature naming its signer, place and e-mail, certificates in /DSS | rewritten without the signature value and the security store (the field keeps its name) |
 | ZIP with a PDF inside (polyglot the other way round) | refused: type |
 | JPEG with a ZIP and HTML appended | re-encoded: neither survives |
 | PDF that needs a password | refused: encrypted |
@@ -48,8 +50,11 @@ import io
 import re
 import socket
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -325,16 +330,62 @@ def test_pixel_flood_is_refused_from_its_header():
     assert refused(data).reason == "bomb"
 
 
+def zeros_deflated(chunk_size: int, chunks: int) -> bytes:
+    """A zlib stream of chunk_size x chunks zero bytes, made without compressing them all:
+    after a sync flush, deflate encodes each further chunk of zeros to the same bytes."""
+    compressor = zlib.compressobj(9)
+    chunk = b"\x00" * chunk_size
+    first = compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    repeated = compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
+    assert compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH) == repeated
+    last_block = compressor.flush()[:-4]
+    # Adler-32 of n zero bytes: a stays 1, b grows by 1 a byte
+    checksum = (((chunk_size * chunks) % 65521) << 16) | 1
+    return first + repeated * (chunks - 1) + last_block + struct.pack(">I", checksum)
+
+
+def test_zeros_deflated_is_a_real_zlib_stream():
+    assert zlib.decompress(zeros_deflated(100_000, 7)) == b"\x00" * 700_000
+
+
+def peak_memory_of_clean(data: bytes) -> tuple[str, int]:
+    """(what clean made of `data`: its kind or the refusal's reason, the peak memory in MB of
+    a fresh process that did only that)."""
+    # VmHWM: the peak of this process's own memory (ru_maxrss would count the parent's too,
+    # as the child was forked from it)
+    program = (
+        "import re, sys\n"
+        "from app.uploads import FileRefused, clean\n"
+        "data = sys.stdin.buffer.read()\n"
+        "try:\n"
+        "    outcome = clean(data, max_bytes=len(data)).kind\n"
+        "except FileRefused as exc:\n"
+        "    outcome = exc.reason\n"
+        "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1))\n"
+        "print(outcome, peak // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        input=data,
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
+    outcome, megabytes = done.stdout.decode().split()
+    return outcome, int(megabytes)
+
+
 def test_png_whose_idat_inflates_to_gigabytes_is_refused():
     # 50000 x 50000 one-bit pixels: 2.5 gigapixels, whose rows (filter byte + 6250 bytes each,
     # 312 MB) deflate to about 300 kB.
     width = height = 50000
-    row = b"\x00" * (1 + width // 8)
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    idat = zeros_deflated((1 + width // 8) * 50, height // 50)
     data = png_bytes(width, height, idat, bit_depth=1)
     assert len(data) < 1_000_000 and width * height > 20 * MAX_PIXELS
     assert refused(data).reason == "bomb"
+    outcome, megabytes = peak_memory_of_clean(data)
+    assert outcome == "bomb" and megabytes < 250, megabytes  # nothing was inflated
 
 
 def test_png_with_a_text_chunk_that_inflates_to_100_mb_is_refused():
@@ -609,7 +660,7 @@ def test_broken_pdfs_are_refused_as_malformed(data):
 def test_pdf_with_a_deflate_bomb_stream_is_rewritten_without_inflating_it():
     pdf = pikepdf.new()
     pdf.add_blank_page()
-    bomb = zlib.compress(b"\x00" * 500_000_000, 9)
+    bomb = zeros_deflated(1_000_000, 500)  # 500 MB
     stream = pikepdf.Stream(pdf, bomb)
     stream.Filter = pikepdf.Name.FlateDecode
     pdf.pages[0].obj.Contents = pdf.make_indirect(stream)
@@ -619,6 +670,8 @@ def test_pdf_with_a_deflate_bomb_stream_is_rewritten_without_inflating_it():
     assert len(data) < 1_000_000
     result = clean(data, max_bytes=LIMIT)
     assert result.pages == 1 and len(result.content) < 1_000_000
+    outcome, megabytes = peak_memory_of_clean(data)
+    assert outcome == "pdf" and megabytes < 250, megabytes  # the stream was never held inflated in memory
 
 
 # --- the JPEG segment filter used inside PDFs ----------------------------------------------
@@ -926,3 +979,75 @@ def test_animated_webp_keeps_its_first_frame_only():
     assert getattr(image, "n_frames", 1) == 1
     red, _green, blue = image.convert("RGB").getpixel((5, 5))
     assert red > 200 and blue < 60
+
+
+def test_pdf_signature_with_the_signers_name_is_removed():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    signature = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Sig,
+            Filter=pikepdf.Name("/Adobe.PPKLite"),
+            SubFilter=pikepdf.Name("/adbe.pkcs7.detached"),
+            Name=pikepdf.String(AUTHOR),
+            Location=pikepdf.String("Vergunningen, kamer 3.14"),
+            ContactInfo=pikepdf.String("j.klikspaan@gemeente.example"),
+            M=pikepdf.String("D:20261201120000+01'00'"),
+            Contents=pikepdf.String(b"\x30\x82" + AUTHOR.encode() + b"\x00" * 64),
+            ByteRange=[0, 0, 0, 0],
+        )
+    )
+    field = pdf.make_indirect(
+        pikepdf.Dictionary(
+            FT=pikepdf.Name.Sig,
+            T=pikepdf.String("Handtekening"),
+            V=signature,
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Widget,
+            Rect=[0, 0, 0, 0],
+            P=pdf.pages[0].obj,
+        )
+    )
+    pdf.pages[0].obj.Annots = pikepdf.Array([field])
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]), SigFlags=3)
+    pdf.Root.DSS = pikepdf.Dictionary(Certs=pikepdf.Array([pdf.make_stream(AUTHOR.encode())]))
+    out = io.BytesIO()
+    pdf.save(out)
+    assert AUTHOR.encode() in out.getvalue()
+    result = clean(out.getvalue(), max_bytes=LIMIT)
+    cleaned = assert_bare_pdf(result.content)
+    assert b"klikspaan" not in result.content and b"kamer 3.14" not in result.content
+    assert "/DSS" not in cleaned.Root
+    (widget,) = cleaned.pages[0].obj.Annots
+    assert "/V" not in widget and str(widget.T) == "Handtekening"  # a form field keeps its name
+
+
+def test_a_profile_that_does_not_fit_and_a_transparent_colour_are_handled():
+    # a CMYK JPEG carrying a profile that does not fit it (Pillow makes no CMYK profile to test
+    # with): the pixels are converted plainly, the profile dropped
+    wrong_profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    data = _save(Image.new("CMYK", (20, 20), (0, 255, 255, 0)), "JPEG", icc_profile=wrong_profile.tobytes())
+    result = clean(data, max_bytes=LIMIT)
+    image = assert_bare_image(result.content, "JPEG")
+    red, green, blue = image.getpixel((10, 10))
+    assert red > 200 and green < 60 and blue < 60
+    # an RGB PNG with a transparent colour (tRNS) keeps its transparency
+    rgb = Image.new("RGB", (10, 10), (1, 2, 3))
+    rgb.paste((200, 0, 0), (0, 0, 5, 10))
+    result = clean(_save(rgb, "PNG", transparency=(1, 2, 3)), max_bytes=LIMIT)
+    image = assert_bare_image(result.content, "PNG")
+    assert image.mode == "RGBA" and image.getpixel((8, 5))[3] == 0 and image.getpixel((2, 5)) == (200, 0, 0, 255)
+
+
+@pytest.mark.parametrize("brand", [b"heix", b"hevc"])
+def test_heif_from_cameras_with_other_hevc_brands_is_accepted(brand):
+    out = io.BytesIO()
+    _photo((64, 48)).save(out, "HEIF", exif=_exif().tobytes())
+    data = out.getvalue()
+    assert data[8:12] == b"heic"
+    data = data[:8] + brand + data[12:]
+    result = clean(data, max_bytes=LIMIT)
+    assert check_image(result, "JPEG", "image/jpeg", "jpg").size == (64, 48)
+    # an ISO media file of another kind (an MP4 video) is not
+    video = data[:8] + b"isom" + b"\x00\x00\x02\x00" + b"isomiso2avc1mp41"
+    assert refused(video).reason == "type"

@@ -222,3 +222,39 @@ def test_clamd_required_defaults_to_on_once_a_socket_is_configured():
     assert required(CLAMD_SOCKET="tcp://127.0.0.1:3310") == "True"
     assert required(CLAMD_SOCKET="tcp://127.0.0.1:3310", CLAMD_REQUIRED="false") == "False"
     assert required(CLAMD_REQUIRED="true") == "True"
+
+
+def test_scanner_that_trickles_its_answer_is_given_up_at_the_deadline():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def trickle():
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(0.2)
+            while not stop.is_set():
+                with contextlib.suppress(OSError):  # read what is sent; answer a byte at a time, never ending
+                    conn.recv(65536)
+                try:
+                    conn.sendall(b"s")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        scanner = Scanner(f"tcp://127.0.0.1:{listener.getsockname()[1]}", timeout=1.5)
+        started = time.monotonic()
+        with pytest.raises(ScannerUnavailable, match="time"):
+            scanner.scan(_png())
+        assert time.monotonic() - started < 5
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
