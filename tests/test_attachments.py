@@ -346,3 +346,22 @@ def test_the_report_page_needs_as_many_statements_with_one_file_as_with_five(app
             assert client.get(f"/meldingen/{reference}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_api_lists_a_reports_files_without_their_anonymous_uploader(app, client, auth):
+    from tests.api_helpers import bearer, token_for
+
+    _, _, coach_id = _setup(app)
+    auth.login("sanne@example.test")
+    assert _send(client, "/melden", _report_form(anonymous="y"), [("sanne.pdf", pdf())]).status_code == 302
+    reference = _only_report(app).reference
+    with app.app_context():
+        secret = token_for(db.session.get(User, coach_id))
+    answer = app.test_client().get(f"/api/v1/reports/{reference}", headers=bearer(secret))
+    assert answer.status_code == 200
+    (item,) = answer.get_json()["attachments"]
+    assert item["number"] == 1 and item["kind"] == "pdf" and item["media_type"] == "application/pdf"
+    assert item["name"].startswith("Bijlage 1 (PDF,") and item["pages"] == 1
+    assert item["added_by"] == "Anoniem"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", item["at"]), "only the day of an anonymous upload"
+    assert "Sanne" not in answer.get_data(as_text=True) and "sanne" not in answer.get_data(as_text=True)
