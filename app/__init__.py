@@ -259,8 +259,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        view = app.view_functions.get(request.endpoint) if request.url_rule is not None else None
-        if getattr(view, "accepts_files", False):
+        if getattr(request, "takes_files", False):
             from app.services.attachments import too_large_message
 
             return render_error(413, _("Bestanden te groot"), too_large_message(), error=error)

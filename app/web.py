@@ -39,9 +39,16 @@ class RodeKnopRequest(Request):
     before anything reads the body (the CSRF check does, before the view)."""
 
     @property
-    def max_content_length(self) -> int | None:
+    def takes_files(self) -> bool:
+        """A form with files for a view that accepts them. Only a multipart body carries
+        files, and only there does Werkzeug hold each text part to MAX_FORM_MEMORY_SIZE; any
+        other body keeps the usual limit."""
         view = current_app.view_functions.get(self.endpoint) if self.url_rule is not None else None
-        if getattr(view, "accepts_files", False):
+        return getattr(view, "accepts_files", False) and self.mimetype == "multipart/form-data"
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self.takes_files:
             from app.services.attachments import request_limit
 
             return request_limit()
