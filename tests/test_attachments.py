@@ -7,6 +7,7 @@ headers of a served file; 404 for who may not see the report; storage and databa
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -365,3 +366,23 @@ def test_the_api_lists_a_reports_files_without_their_anonymous_uploader(app, cli
     assert item["added_by"] == "Anoniem"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", item["at"]), "only the day of an anonymous upload"
     assert "Sanne" not in answer.get_data(as_text=True) and "sanne" not in answer.get_data(as_text=True)
+
+
+def test_files_without_a_valid_csrf_token_store_nothing(app, client, auth):
+    reporter_id, _, _ = _setup(app)
+    with app.app_context():
+        reference = make_report(db.session.get(User, reporter_id)).reference
+        db.session.commit()
+        folder = app.config["ATTACHMENTS_DIR"]
+    auth.login("sanne@example.test")
+    before = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    for path in (f"/meldingen/{reference}/bijlagen", "/melden"):
+        response = client.post(
+            path,
+            data={"csrf_token": "vervalst", "rule": "R", "problem": "P", "attachments": (io.BytesIO(png()), "a.png")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
+    assert (sorted(os.listdir(folder)) if os.path.isdir(folder) else []) == before
