@@ -97,6 +97,10 @@ def limits_hint() -> str:
         "Een schermafdruk, foto (PNG, JPEG, WebP of HEIC) of PDF van maximaal %(size)s per bestand.",
         size=file_size(max_bytes()),
     )
+    # Cleaning takes out what a file says about itself, never what it shows.
+    hint += " " + gettext(
+        "Wat er op een bestand te zien is, zoals een naam in een schermafdruk, blijft zichtbaar, ook als u anoniem meldt."
+    )
     if max_count():
         hint += " " + ngettext(
             "Maximaal %(num)d bestand per melding.", "Maximaal %(num)d bestanden per melding.", max_count()
