@@ -35,9 +35,9 @@ FIELD = "attachments"
 # level the installation logs at. (Its home would be app.uploads, which decodes the files.)
 logging.getLogger("PIL").setLevel(logging.INFO)
 
-# How a person may add files (for the messages, and for who is recorded as the uploader).
+# How a person may add files on a report's page (it decides how the uploader is recorded); a
+# supporter adds them only with their support (add_attachments' `support`).
 AS_REPORTER = "reporter"
-AS_SUPPORTER = "supporter"
 AS_STAFF = "staff"
 
 
