@@ -36,6 +36,7 @@ from app.models.report import (
 from app.services import DomainError
 from app.services.impact import estimate_of, read_estimate
 from app.services.workflow import DECISIONS
+from app.uploads import ACCEPT_ATTRIBUTE  # the picker's hint only: app.uploads decides from the content
 
 # What a number field of an estimate takes (app.services.impact checks the number itself).
 NUMBER_MAX = 20
@@ -95,15 +96,10 @@ class EstimateFields:
         return valid
 
 
-# What the file field offers in the browser's picker; the type is decided from the content
-# (app.uploads), never from this.
-ACCEPT = "image/png,image/jpeg,image/webp,image/heic,image/heif,.heic,.heif,application/pdf"
-
-
 def attachments_field():
     """The one optional file field (several files) of a form that takes attachments
     (app.services.attachments reads the files from the request)."""
-    return MultipleFileField(_l("Bijlagen"), render_kw={"accept": ACCEPT})
+    return MultipleFileField(_l("Bijlagen"), render_kw={"accept": ACCEPT_ATTRIBUTE})
 
 
 def _optional_int(value):
