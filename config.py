@@ -66,6 +66,12 @@ class Config:
     LANGUAGES = tuple(code.strip() for code in os.environ.get("LANGUAGES", "nl,en").split(",") if code.strip())
     TONE = os.environ.get("TONE", "u")
 
+    # Attachments with a report (app.services.attachments): the largest file in bytes (10 MB),
+    # and per report at most this many files and this many bytes together (0: no limit).
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10_000_000)))
+    ATTACHMENTS_MAX_PER_REPORT = int(os.environ.get("ATTACHMENTS_MAX_PER_REPORT", "10"))
+    ATTACHMENTS_MAX_TOTAL_BYTES = int(os.environ.get("ATTACHMENTS_MAX_TOTAL_BYTES", str(50_000_000)))
+
     # Login throttling (Flask-Limiter). database:// counts in the app's own database,
     # shared by every web worker; redis:// or memcached:// work too.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")

@@ -47,6 +47,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
         instance_path=str(INSTANCE_DIR),
     )
+    from app.web import RodeKnopRequest
+
+    app.request_class = RodeKnopRequest  # a larger body only for forms with files
     config_class = config if isinstance(config, type) else config_from_env()
     config_class.validate()
     app.config.from_object(config_class)
@@ -256,6 +259,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
+        if getattr(request, "takes_files", False):
+            from app.services.attachments import too_large_message
+
+            return render_error(413, _("Bestanden te groot"), too_large_message(), error=error)
         return render_error(
             413,
             _("Te veel tekst"),
@@ -297,9 +304,12 @@ def register_hooks(app: Flask) -> None:
 
     @app.after_request
     def no_store(response):
-        # The API's reads say themselves how to cache (private, revalidated by ETag).
-        api_cache = request.path.startswith("/api/") and "Cache-Control" in response.headers
-        if not request.path.startswith("/static/") and not api_cache:
+        # The API's reads say themselves how to cache (private, revalidated by ETag); so do
+        # attachments (private, never stored: app.reports.routes).
+        own_cache = "Cache-Control" in response.headers and (
+            request.path.startswith("/api/") or response.headers["Cache-Control"].startswith("private")
+        )
+        if not request.path.startswith("/static/") and not own_cache:
             response.headers["Cache-Control"] = "no-store"
         return response
 

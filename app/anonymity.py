@@ -27,7 +27,7 @@ from sqlalchemy import and_, bindparam, exists, false, or_
 from app.i18n import N_
 
 if TYPE_CHECKING:
-    from app.models import Dossier, Event, Report, Support, User
+    from app.models import Attachment, Dossier, Event, Report, Support, User
 
 STAFF_ROLES = ("coach", "legal", "admin")
 
@@ -255,8 +255,8 @@ def last_activity_at(report: Report, viewer: User | None) -> datetime | date:
 
 
 # Timeline lines an anonymous reporter writes themselves (without an actor): the
-# submission, and an impact estimate given on their own report.
-_REPORTER_KINDS = ("submitted", "estimated")
+# submission, an impact estimate given on their own report, and files they added.
+_REPORTER_KINDS = ("submitted", "estimated", "attached")
 
 
 def by_anonymous_reporter(event: Event, report: Report) -> bool:
@@ -295,6 +295,36 @@ def supporter_name(support: Support, viewer: User | None) -> str:
     if support.anonymous:
         return name_for(viewer, None, anonymous=True, is_viewer=supports_anonymously(viewer, support))
     return name_for(viewer, support.user, nobody=ANONYMOUS)
+
+
+def uploaded_by_viewer(attachment: Attachment, viewer: User | None) -> bool:
+    """The viewer added this file (also anonymously, as the report's anonymous reporter)."""
+    if attachment.anonymous:
+        own = pseudonym_of(viewer)
+        return own is not None and attachment.uploader_pseudonym == own
+    return (
+        viewer is not None
+        and attachment.uploader_id is not None
+        and attachment.uploader_id == getattr(viewer, "id", None)
+    )
+
+
+def uploader_name(attachment: Attachment, viewer: User | None) -> str:
+    """Who added a file, as `viewer` may know it: the reporter of an anonymous report who
+    added it is shown exactly like the reporter (reporter_name)."""
+    if attachment.anonymous:
+        return name_for(viewer, None, anonymous=True, is_viewer=uploaded_by_viewer(attachment, viewer))
+    return name_for(viewer, attachment.uploader, nobody=ANONYMOUS)
+
+
+def attachment_moment(attachment: Attachment, viewer: User | None) -> datetime | date:
+    """When a file was added, as `viewer` may know it: only the day for a file added
+    anonymously, to anyone but its uploader (as submitted_at)."""
+    if attachment.anonymous and not uploaded_by_viewer(attachment, viewer):
+        from app.clock import local
+
+        return local(attachment.created_at).date()
+    return attachment.created_at
 
 
 def event_actor_name(event: Event, report: Report, viewer: User | None) -> str:

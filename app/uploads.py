@@ -64,6 +64,10 @@ log = logging.getLogger(__name__)
 pillow_heif.register_heif_opener()
 # A file that ends early is malformed; never fill the rest with grey.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Pillow logs every EXIF tag it reads at DEBUG level: an uploader's name, their phone, where
+# they were (tests/test_anonymity.py found it). None of that may reach a log, whatever the
+# level the installation logs at.
+logging.getLogger("PIL").setLevel(logging.INFO)
 
 # The most pixels an image may have: a 48-megapixel phone photo (8000 x 6000) fits; a pixel
 # flood (a tiny file claiming 30000 x 30000) does not. Decoded as RGBA it takes at most

@@ -9,11 +9,13 @@ from flask_login import current_user
 from app import permissions
 from app.anonymity import (
     SYSTEM,
+    attachment_moment,
     event_actor_name,
     event_moment,
     name_for,
     reporter_name,
     submitted_at,
+    uploader_name,
 )
 from app.formatting import (
     calendar_date,
@@ -23,6 +25,7 @@ from app.formatting import (
     dutch_number,
     dutch_weekday_date,
     figure_number,
+    file_size,
     hours,
     iso,
     moment,
@@ -56,8 +59,15 @@ def person(user: User | None, viewer: User | None = None, *, you: str | None = "
     return name_for(viewer if viewer is not None else current_user, user, you=you, nobody=nobody)
 
 
+def attachment_hint() -> str:
+    from app.services.attachments import limits_hint
+
+    return limits_hint()
+
+
 def template_globals() -> dict:
     return {
+        "attachment_hint": attachment_hint,
         "ROLES": ROLES,
         "STATUS_LABELS": {status.value: label for status, label in STATUS_LABELS.items()},
         "reporter_display": reporter_display,
@@ -65,6 +75,8 @@ def template_globals() -> dict:
         "person": person,
         "submitted_at": lambda report: submitted_at(report, current_user),
         "event_moment": lambda event, report: event_moment(event, report, current_user),
+        "uploader_display": lambda attachment: uploader_name(attachment, current_user),
+        "attachment_moment": lambda attachment: attachment_moment(attachment, current_user),
         "municipality_name": lambda: current_look().municipality,
         "look": current_look,
         "register_mode": lambda: current_app.config["MODE"] == "register",
@@ -85,6 +97,7 @@ def template_filters() -> dict:
         "dutch_weekday_date": dutch_weekday_date,
         "calendar_date": calendar_date,
         "hours": hours,
+        "file_size": file_size,
         "iso": iso,
         "moment": moment,
         "status_label": status_label,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import flash, g, redirect
+from flask import Request, current_app, flash, g, redirect
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +25,35 @@ def rerender_on_csrf_error(view):
     shows the form with what the user typed and a message, instead of a bare 400."""
     view.rerender_on_csrf_error = True
     return view
+
+
+def accepts_files(view):
+    """Mark a view whose form may carry attachments: its request may be as large as the
+    files one report takes (app.services.attachments.request_limit). Every other request
+    keeps MAX_CONTENT_LENGTH; text fields keep MAX_FORM_MEMORY_SIZE either way."""
+    view.accepts_files = True
+    return view
+
+
+class RodeKnopRequest(Request):
+    """Flask's request, with the body limit of the view it is for (accepts_files), known
+    before anything reads the body (the CSRF check does, before the view)."""
+
+    @property
+    def takes_files(self) -> bool:
+        """A form with files for a view that accepts them. Only a multipart body carries
+        files, and only there does Werkzeug hold each text part to MAX_FORM_MEMORY_SIZE; any
+        other body keeps the usual limit."""
+        view = current_app.view_functions.get(self.endpoint) if self.url_rule is not None else None
+        return getattr(view, "accepts_files", False) and self.mimetype == "multipart/form-data"
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self.takes_files:
+            from app.services.attachments import request_limit
+
+            return request_limit()
+        return current_app.config["MAX_CONTENT_LENGTH"]
 
 
 @dataclass

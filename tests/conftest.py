@@ -44,6 +44,7 @@ TABLES = [
     "checkback_answer",
     "checkback_invite",
     "event",
+    "attachment",
     "support",
     "report",
     "dossier_event",
@@ -257,6 +258,26 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+def send_files(client, path: str, data: dict, files: list[tuple[str, bytes]], form_path: str | None = None):
+    """POST a form with files (`files`: (name, content) in its 'attachments' field) as a
+    browser does: multipart, with the CSRF token from the form page. The body is encoded in
+    memory: the test client's own encoding spools large bodies to a temporary file it never
+    closes."""
+    import io
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    payload = MultiDict(data)
+    payload["csrf_token"] = csrf_token(client, form_path or path)
+    for name, content in files:
+        payload.add(
+            "attachments", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream")
+        )
+    boundary, body = encode_multipart(payload)
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def post_form(client, path: str, data: dict, form_path: str | None = None):

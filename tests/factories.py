@@ -292,3 +292,21 @@ def looking(app, **settings):
     finally:
         app.config.update(before)
         look.init_app(app)
+
+
+def png_bytes(colour=(20, 120, 200), size=(64, 48)) -> bytes:
+    """A small PNG, as a screenshot would be."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def make_attachment(report, user: User, data: bytes | None = None):
+    """A file added to `report` by `user` through the service (cleaned and stored)."""
+    from app.services.attachments import Upload, add_attachments, clean_files
+
+    return add_attachments(report, user, clean_files([Upload(data or png_bytes())]))[0]

@@ -142,6 +142,13 @@ ROUTE_TABLE: dict[tuple[str, str], dict[str, object]] = {
     # The impact estimate: the reporter (open report) and coaches; whoever may see the report
     # gets the form back (no version: nothing changes), anyone else a 404.
     ("reports.estimate", "POST"):       {"anon": LOGIN,   "employee": 404, "coach": 400, "legal": 400, "admin": 400},
+    # Attachments (the world's report has one image, number 1): only for who may see the
+    # report (the same rule as its page), a 404 for anyone else (never reveal it exists).
+    ("reports.attachment", "GET"):      {"anon": LOGIN,   "employee": 404, "coach": 200, "legal": 200, "admin": 200},
+    ("reports.attachment_preview", "GET"): {"anon": LOGIN, "employee": 404, "coach": 200, "legal": 200, "admin": 200},
+    # Adding files on the report page: its reporter and coaches and Juridische Zaken (no file
+    # sent: the form comes back); the beheerder may look but not add.
+    ("reports.attach", "POST"):         {"anon": LOGIN,   "employee": 404, "coach": 400, "legal": 400, "admin": 403},
 
     # --- the weekly session: coaches only ------------------------------------------------
     ("triage.index", "GET"):            {"anon": LOGIN,   "employee": 403, "coach": 200, "legal": 403, "admin": 403},

@@ -32,8 +32,16 @@ from app.models import OutboxMessage, TriageSession, User
 from app.services.webhook_events import EVENTS
 from app.services.webhooks import register_webhook
 from tests.api_helpers import bearer, token_for
-from tests.conftest import _empty_tables, csrf_token
-from tests.factories import PASSWORD, first_addressee_id, make_department, make_report, make_support, make_user
+from tests.conftest import _empty_tables, csrf_token, send_files
+from tests.factories import (
+    PASSWORD,
+    first_addressee_id,
+    make_department,
+    make_report,
+    make_support,
+    make_user,
+    png_bytes,
+)
 
 XANDER, YARA = "xander@example.test", "yara@example.test"
 # Who looks, besides the two candidates: a coach, a lawyer, the beheerder, a colleague who
@@ -53,6 +61,8 @@ RANDOM_COLUMNS = {
     ("outbox_message", "message_id"),
     ("insight_snapshot", "seconds"),  # how long computing Inzicht's figures took: a measurement
     ("webhook", "secret"),  # a new signing secret for every webhook, encrypted
+    ("attachment", "storage_key"),  # where a file is stored: random by design (app.storage)
+    ("attachment", "preview_key"),
 }
 # api_token: the observers' own keys to look through the API (random secrets, their hashes).
 SKIPPED_TABLES = {"rate_limit", "alembic_version", "api_token"}
@@ -68,11 +78,12 @@ def _login(client, email: str) -> None:
     client.get("/")
 
 
-def _submit_anonymously(client, rule: str, problem: str, key: str) -> str:
-    token = csrf_token(client, "/melden")
-    response = client.post(
+def _submit_anonymously(client, rule: str, problem: str, key: str, files=()) -> str:
+    """Through the report form; `files`: (name, content) pairs sent with it (a screenshot)."""
+    response = send_files(
+        client,
         "/melden",
-        data={
+        {
             "rule": rule,
             "problem": problem,
             "origin": "own",
@@ -80,8 +91,8 @@ def _submit_anonymously(client, rule: str, problem: str, key: str) -> str:
             "anonymous": "y",
             "submission_key": key,
             "similar_seen": "1",
-            "csrf_token": token,
         },
+        list(files),
     )
     assert response.status_code == 302
     return response.headers["Location"].split("/")[2]
@@ -120,7 +131,14 @@ def _play(app, anonymous_email: str) -> dict:
         _login(clients[email], email)
     anonymous = clients[anonymous_email]
     refs = {
-        "r1": _submit_anonymously(anonymous, "Huisbezoek verplicht bij bijzondere bijstand", "Weken wachten.", "k1"),
+        # With a screenshot: its uploader is the anonymous reporter (issue 13).
+        "r1": _submit_anonymously(
+            anonymous,
+            "Huisbezoek verplicht bij bijzondere bijstand",
+            "Weken wachten.",
+            "k1",
+            [("schermafdruk.png", png_bytes())],
+        ),
         "r2": _submit_anonymously(anonymous, "Parkeervergunning alleen op papier", "Langskomen.", "k2"),
         "r3": _submit_anonymously(anonymous, "Dakkapel vraagt volledige procedure", "Acht weken.", "k3"),
         "r4": _submit_anonymously(anonymous, "Uittreksel alleen aan de balie", "Vrij nemen.", "k4"),
@@ -265,6 +283,8 @@ def _urls(app, ids: dict) -> list[str]:
         "token": ["niet-geldig"],
         "checkback_token": ["niet-geldig"],
         "column": ["nieuw", "in-behandeling", "afgerond"],
+        # r1's screenshot, and a number no report has.
+        "number": [1, 2],
     }
     urls = []
     with app.test_request_context():

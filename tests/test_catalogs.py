@@ -28,7 +28,7 @@ from app.services.checkback import ask_checkback
 from app.services.impact import Estimate
 from app.services.workflow import decide_report, take_on
 from config import TestConfig
-from tests.conftest import INSTANCE_DIR, _empty_tables, post_form
+from tests.conftest import INSTANCE_DIR, _empty_tables, post_form, send_files
 from tests.factories import (
     PASSWORD,
     checkback_tokens,
@@ -38,6 +38,7 @@ from tests.factories import (
     make_support,
     make_user,
     password_link_params,
+    png_bytes,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,9 +54,17 @@ NOT_YET_WRAPPED = {
     # document's descriptions (built once, at start) are Dutch only still.
     "the API's dossiers, the OpenAPI document": ("api.dossiers", "api.dossier", "api.dossier_timeline", "api-docs."),
 }
-# Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
-# fragment (checked as part of the report form).
-NOT_PAGES = ("static", "main.favicon", "main.logo", "main.theme_css", "reports.similar")
+# Not pages: files (the favicon, the municipality's logo and tokens, a report's attachments
+# and their previews) and the similar-reports fragment (checked as part of the report form).
+NOT_PAGES = (
+    "static",
+    "main.favicon",
+    "main.logo",
+    "main.theme_css",
+    "reports.similar",
+    "reports.attachment",
+    "reports.attachment_preview",
+)
 
 CATALOGS = {
     "nl-u": {"TONE": "u", "LANGUAGE": "nl"},
@@ -261,6 +270,12 @@ def _pages(client, seeded) -> dict[str, str]:
     pages["Wat we ontregelden, past the end"] = client.get("/ontregeld/?pagina=5")
     pages["error 404"] = client.get("/meldingen/RK-1999-9999")
     pages["error 403"] = client.get("/bord/")
+    # Attachments: a refused file, then one kept (the report page lists it, with its preview).
+    files_path = f"/meldingen/{seeded['reference']}/bijlagen"
+    pages["own report, a file refused, errors"] = send_files(
+        client, files_path, {}, [("brief.png", b"<html></html>")], form_path=f"/meldingen/{seeded['reference']}"
+    )
+    send_files(client, files_path, {}, [("scherm.png", png_bytes())], form_path=f"/meldingen/{seeded['reference']}")
     pages["own report"] = client.get(f"/meldingen/{seeded['reference']}")
     pages["own anonymous report"] = client.get(f"/meldingen/{seeded['anonymous']}")
     guarded = client.application.test_client()

@@ -42,6 +42,7 @@ from tests.factories import (
     checkback_link_params,
     enable_second_factor,
     first_addressee_id,
+    make_attachment,
     make_department,
     make_dossier,
     make_report,
@@ -323,6 +324,7 @@ def _world(app, role: str) -> dict:
             problem="Acht weken wachten.",
             department_id=department.id,
         )
+        attachment = make_attachment(report, owner)
         target = make_report(owner, rule="Dakkapel aan de achterkant", problem="Ook vergunning nodig.")
         for n in range(3):  # more items on the agenda: deciding one leaves the next
             make_report(owner, rule=f"Regel {n} die in de weg zit", problem="Het gaat mis.")
@@ -351,6 +353,7 @@ def _world(app, role: str) -> dict:
         return {
             **hooks,
             "reference": report.reference,
+            "number": attachment.number,
             "target": target.reference,
             "user_id": busy.id,
             "department_id": department.id,

@@ -124,3 +124,25 @@ def test_0017_fills_the_first_steps_of_existing_reports_from_their_timelines(scr
         db.engine.dispose()
     day = lambda n: start + timedelta(days=n)  # noqa: E731
     assert found == {1: (day(1), day(3)), 2: (day(2), day(2)), 3: (None, None)}
+
+
+def test_0024_attachments_downgrades_and_upgrades_again(scratch_url):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from tests.conftest import ROOT, _app_for
+
+    app = _app_for(scratch_url)
+    directory = str(ROOT / "migrations")
+    with app.app_context():
+        upgrade(directory=directory, revision="0024")
+        assert "attachment" in inspect(db.engine).get_table_names()
+        downgrade(directory=directory, revision="0023")
+        assert "attachment" not in inspect(db.engine).get_table_names()
+        upgrade(directory=directory)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("attachment")}
+        db.session.remove()
+        db.engine.dispose()
+    # No original file name, ever: the name a person sees is generated.
+    assert not {"filename", "file_name", "original_name", "name"} & columns
+    assert {"storage_key", "preview_key", "uploader_pseudonym", "media_type"} <= columns

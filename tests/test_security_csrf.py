@@ -17,6 +17,7 @@ from tests.factories import (
     checkback_link_params,
     enable_second_factor,
     first_addressee_id,
+    make_attachment,
     make_department,
     make_dossier,
     make_report,
@@ -44,12 +45,14 @@ def _world(app):
         make_user("Ada Beheer", email="ada@example.test", roles=("employee", "admin"))
         make_user("Alle Rollen", email="alles@example.test", roles=("employee", "coach", "legal", "admin"))
         report = make_report(owner, rule="Uittreksel alleen aan de balie", problem="Inwoners moeten vrij nemen.")
+        attachment = make_attachment(report, owner)
         dossier = make_dossier(make_report(owner, rule="Kostendelersnorm", problem="Bijstand omlaag."))
         hooks = webhook_params(report, owner)
         db.session.commit()
         world = {
             **hooks,
             "reference": report.reference,
+            "number": attachment.number,
             "department_id": department.id,
             "user_id": owner.id,
             "dossier_id": dossier.id,

@@ -17,6 +17,7 @@ from tests.conftest import Auth, csrf_token
 from tests.factories import (
     checkback_link_params,
     first_addressee_id,
+    make_attachment,
     make_department,
     make_dossier,
     make_report,
@@ -66,6 +67,7 @@ def _world(app, role: str) -> dict:
         )
         if role != "anon":
             make_user(f"Rol {role}", email=f"{role}@example.test", roles=ROLE_GRANTS[role])
+        attachment = make_attachment(report, owner)
         escalated = make_report(owner, rule="Kostendelersnorm bij tijdelijke opvang", problem="Bijstand omlaag.")
         dossier = make_dossier(escalated)
         hooks = webhook_params(report, other)
@@ -73,6 +75,7 @@ def _world(app, role: str) -> dict:
         params = {
             **hooks,
             "reference": report.reference,
+            "number": attachment.number,
             "user_id": other.id,
             "department_id": department.id,
             "dossier_id": dossier.id,

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from app.anonymity import (
+    attachment_moment,
     event_actor_name,
     event_moment,
     is_reporter,
@@ -24,6 +25,7 @@ from app.anonymity import (
     name_for,
     pseudonym,
     submitted_at,
+    uploader_name,
 )
 from app.api import bp, cursor
 from app.api import schemas as s
@@ -39,6 +41,7 @@ from app.models.report import SUBMISSION_KEY_MAX, ReportStatus
 from app.permissions import can_view_report, visible_events
 from app.search import find_similar, support_counts
 from app.services import ConflictError, DomainError, workflow
+from app.services.attachments import attachments_of
 from app.services.dossiers import LegalReference
 from app.services.reports import (
     followed_reports_after,
@@ -161,6 +164,19 @@ def report_out(report: Report, viewer) -> dict:
                 "internal": not event.is_public,
             }
             for event in visible_events(report, viewer)
+        ],
+        "attachments": [
+            {
+                "number": attachment.number,
+                "name": attachment.label,
+                "media_type": attachment.media_type,
+                "kind": attachment.kind,
+                "size": attachment.size,
+                "pages": attachment.pages,
+                "added_by": uploader_name(attachment, viewer),
+                "at": _iso(attachment_moment(attachment, viewer)),
+            }
+            for attachment in attachments_of(report)
         ],
         "actions": _actions(acts),
     }

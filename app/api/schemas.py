@@ -123,6 +123,21 @@ class EventOut(Schema):
     internal = fields.Boolean(required=True)
 
 
+class AttachmentOut(Schema):
+    """A file that came with the report: what may be known of it (never its original name)."""
+
+    number = fields.Integer(required=True)
+    name = fields.String(
+        required=True, metadata={"description": "de naam die Rode Knop geeft, bijvoorbeeld Bijlage 2 (PDF, 1,2 MB)"}
+    )
+    media_type = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("image", "pdf")))
+    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    pages = fields.Integer(allow_none=True, required=True)
+    added_by = fields.String(required=True, metadata={"description": "wie, zoals u die mag kennen"})
+    at = fields.String(required=True, metadata={"description": "moment (ISO 8601), of alleen de dag"})
+
+
 class ActionsOut(Schema):
     take_on = fields.Boolean(required=True)
     assign = fields.Boolean(required=True)
@@ -157,6 +172,7 @@ class ReportOut(ReportSummaryOut):
     follows_up = fields.String(allow_none=True, required=True)
     yours = fields.Boolean(required=True, metadata={"description": "u deed deze melding (ook anoniem)"})
     timeline = fields.List(fields.Nested(EventOut), required=True)
+    attachments = fields.List(fields.Nested(AttachmentOut), required=True)
     actions = fields.Nested(ActionsOut, required=True)
 
 

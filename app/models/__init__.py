@@ -1,6 +1,7 @@
 """The domain's tables, one module per aggregate."""
 
 from app.models.api_token import ApiToken
+from app.models.attachment import Attachment
 from app.models.audit import AuditEntry
 from app.models.checkback import CheckbackAnswer, CheckbackInvite
 from app.models.dossier import Addressee, Dossier, DossierEvent, DossierStatus
@@ -25,6 +26,7 @@ __all__ = [
     "ROLES",
     "Addressee",
     "ApiToken",
+    "Attachment",
     "AuditEntry",
     "CheckbackAnswer",
     "CheckbackInvite",

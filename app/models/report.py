@@ -383,6 +383,7 @@ class EventKind(str, enum.Enum):
     UNDONE = "undone"
     ESTIMATED = "estimated"
     CHECKBACK = "checkback"  # an answer to 'Merkbaar beter?' (app.services.checkback)
+    ATTACHED = "attached"  # files added (app.services.attachments)
 
 
 EVENT_LABELS = {
@@ -397,6 +398,7 @@ EVENT_LABELS = {
     EventKind.UNDONE.value: N_("Besluit ongedaan gemaakt"),
     EventKind.ESTIMATED.value: N_("Schatting van de impact"),
     EventKind.CHECKBACK.value: N_("Antwoord op ‘Merkbaar beter?’"),
+    EventKind.ATTACHED.value: N_("Bijlage toegevoegd"),
 }
 
 

@@ -7,7 +7,16 @@ was loaded, so a change made by someone else in the meantime is noticed, never o
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, ValidationError
 
 from app.forms import TOO_LONG, BaseForm, Required, VersionedForm, apply_domain_error
@@ -27,6 +36,7 @@ from app.models.report import (
 from app.services import DomainError
 from app.services.impact import estimate_of, read_estimate
 from app.services.workflow import DECISIONS
+from app.uploads import ACCEPT_ATTRIBUTE  # the picker's hint only: app.uploads decides from the content
 
 # What a number field of an estimate takes (app.services.impact checks the number itself).
 NUMBER_MAX = 20
@@ -86,6 +96,12 @@ class EstimateFields:
         return valid
 
 
+def attachments_field():
+    """The one optional file field (several files) of a form that takes attachments
+    (app.services.attachments reads the files from the request)."""
+    return MultipleFileField(_l("Bijlagen"), render_kw={"accept": ACCEPT_ATTRIBUTE})
+
+
 def _optional_int(value):
     if value in (None, "", "None"):
         return None
@@ -118,6 +134,7 @@ class ReportForm(EstimateFields, BaseForm):
     )
     department_id = SelectField(_l("Afdeling"), coerce=_optional_int, validate_choice=True)
     anonymous = BooleanField(_l("Anoniem melden"))
+    attachments = attachments_field()
     submission_key = HiddenField(validators=[Length(max=SUBMISSION_KEY_MAX, message=TOO_LONG)])
     # Set by the page's script once similar reports were shown while typing: "1" or empty.
     similar_seen = HiddenField(validators=[Length(max=1, message=TOO_LONG)])
@@ -135,6 +152,7 @@ class SupportForm(BaseForm):
         description=_l("Bijvoorbeeld waar u er tegenaan liep."),
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )
+    attachments = attachments_field()
     # The report the user was still typing when a suggestion caught their eye: it comes
     # back with the answer, so nothing typed is lost. Never stored; a longer text than the
     # report form takes is cut to it rather than refused (it is only handed back).
@@ -285,3 +303,9 @@ class UpdateForm(BaseForm):
         description="De melder en iedereen die de melding steunt, lezen dit bij de melding en krijgen het per e-mail.",
         validators=[Required("Schrijf een bericht voor de melder."), Length(max=TEXT_MAX, message=TOO_LONG)],
     )
+
+
+class AttachForm(BaseForm):
+    """More files on the report page: its reporter, or a coach."""
+
+    attachments = attachments_field()

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from app.anonymity import is_reporter
 from app.clock import next_session
 from app.embed import chosen_department
 from app.export import export_or_refuse, too_many
-from app.extensions import db
+from app.extensions import db, talisman
 from app.forms import apply_domain_error, parse_id
 from app.models import Department, Report, User
 from app.permissions import (
@@ -25,7 +25,7 @@ from app.permissions import (
     role_required,
     visible_events,
 )
-from app.reports.forms import EstimateForm, ReportForm, SupportForm
+from app.reports.forms import AttachForm, EstimateForm, ReportForm, SupportForm
 from app.reports.listing import (
     EXPORT_COLUMNS,
     EXPORT_NAME,
@@ -38,12 +38,12 @@ from app.reports.listing import (
 )
 from app.reports.panel import build_panel, make_form
 from app.search import find_similar, support_counts
-from app.services import DomainError, workflow
+from app.services import DomainError, attachments, workflow
 from app.services.dossiers import LegalReference
 from app.services.reports import OWN, followed_reports, following, get_by_reference, submit_report, support_report
 from app.services.users import active_departments, department_names
 from app.transactions import reads_first, start_writing
-from app.web import Failure, rerender_on_csrf_error, run_form
+from app.web import Failure, accepts_files, rerender_on_csrf_error, run_form
 
 bp = Blueprint("reports", __name__)
 
@@ -57,6 +57,7 @@ def _report_or_404(reference: str, *, check=can_view_report) -> Report:
 
 
 @bp.route("/melden", methods=["GET", "POST"])
+@accepts_files
 @login_required
 @rerender_on_csrf_error
 @reads_first
@@ -85,10 +86,17 @@ def new():
                 return render_template(
                     "reports/check.html",
                     form=form,
+                    chose_files=bool(_chosen(form.attachments)),
                     similar=similar,
                     following=following(current_user, [item.report for item in similar]),
                     draft=(form.rule.data, form.problem.data),
                 )
+        try:
+            # Cleaning files is CPU work: before the write lock, like the checks above.
+            files = attachments.clean_files(_uploads(form.attachments))
+        except DomainError as error:
+            apply_domain_error(form, error)
+            return _new_page(form, chose_files=True)
         # Only the write below holds SQLite's write lock (app.transactions).
         start_writing()
         try:
@@ -103,6 +111,7 @@ def new():
                 anonymous=form.anonymous.data,
                 submission_key=form.submission_key.data,
                 estimate=form.estimate,
+                attachments=files,
             )
             # Before the commit, which expires the report: reading it back afterwards would
             # cost a query and, on SQLite, a second write transaction until the request ends.
@@ -113,10 +122,28 @@ def new():
             apply_domain_error(form, error)
         else:
             return redirect(url_for("reports.confirmation", reference=reference))
+    return _new_page(form, chose_files=bool(_chosen(form.attachments)))
+
+
+def _new_page(form: ReportForm, *, chose_files: bool):
+    """The form again, with what was typed; files cannot come back (no browser fills a file
+    field in), so the page says to choose them again."""
     if not form.submission_key.data:
         form.submission_key.data = uuid.uuid4().hex
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("reports/new.html", form=form), status
+    return render_template("reports/new.html", form=form, chose_files=chose_files), status
+
+
+def _chosen(field) -> list:
+    """The files sent in a file field (an empty field sends one without a name)."""
+    return [file for file in request.files.getlist(field.name) if file and file.filename]
+
+
+def _uploads(field) -> list[attachments.Upload]:
+    """The files of a file field as the service takes them: at most one byte past the
+    largest file is read, so a larger one is refused without reading it all."""
+    limit = attachments.max_bytes() + 1
+    return [attachments.Upload(file.stream.read(limit), file.filename or "") for file in _chosen(field)]
 
 
 @bp.route("/melden/vergelijkbaar")
@@ -140,6 +167,7 @@ def confirmation(reference: str):
 
 
 @bp.route("/meldingen/<reference>/ik-ook", methods=["GET", "POST"])
+@accepts_files
 @login_required
 @rerender_on_csrf_error
 def support(reference: str):
@@ -161,7 +189,8 @@ def support(reference: str):
         return page, status
 
     def perform():
-        support_report(current_user, report, form.note.data)
+        files = attachments.clean_files(_uploads(form.attachments))
+        support_report(current_user, report, form.note.data, attachments=files)
 
     if not form.is_submitted() or following(current_user, [report]):
         return render()
@@ -185,7 +214,7 @@ def detail(reference: str):
 def _render_detail(report: Report, *, submitted: str | None = None, failure: Failure | None = None):
     """The report page; for staff with the panel, and the form that was sent if it came back."""
     panel = None
-    own = submitted == ESTIMATE
+    own = submitted in (ESTIMATE, ATTACH)
     if is_staff(current_user):
         panel = build_panel(
             report,
@@ -194,6 +223,7 @@ def _render_detail(report: Report, *, submitted: str | None = None, failure: Fai
             form=failure.form if failure and not own else None,
             conflict=failure.conflict if failure and not own else None,
         )
+    own = submitted == ESTIMATE
     estimate_form = None
     if own:
         estimate_form = failure.form
@@ -204,6 +234,11 @@ def _render_detail(report: Report, *, submitted: str | None = None, failure: Fai
         estimate_form = EstimateForm(prefix=ESTIMATE_PREFIX, formdata=None)
         estimate_form.fill_estimate(report)
         estimate_form.version.data = str(report.version)
+    attach_form = None
+    if submitted == ATTACH:
+        attach_form = failure.form
+    elif attachments.may_add(report, current_user):
+        attach_form = AttachForm(formdata=None)
     page = render_template(
         "reports/detail.html",
         report=report,
@@ -211,12 +246,97 @@ def _render_detail(report: Report, *, submitted: str | None = None, failure: Fai
         panel=panel,
         estimate_form=estimate_form,
         estimate_conflict=failure.conflict if own and failure else None,
+        files=attachments.attachments_of(report),
+        attach_form=attach_form,
+        attach_hint=attachments.limits_hint() if attach_form else None,
     )
     return page, failure.status if failure else 200
 
 
 ESTIMATE = "estimate"
 ESTIMATE_PREFIX = "schatting"
+ATTACH = "attach"
+
+
+@bp.route("/meldingen/<reference>/bijlagen", methods=["POST"])
+@accepts_files
+@login_required
+@rerender_on_csrf_error
+@reads_first
+def attach(reference: str):
+    """More files on the report page: its reporter (while it is open) or a coach
+    (app.services.attachments.adding_as)."""
+    report = _report_or_404(reference)
+    if not attachments.may_add(report, current_user):
+        abort(403)
+    form = AttachForm()
+
+    def perform():
+        uploads = _uploads(form.attachments)
+        if not uploads:
+            raise DomainError(gettext("Kies een of meer bestanden."), field="attachments")
+        files = attachments.clean_files(uploads)
+        start_writing()  # only the write holds SQLite's write lock, not the cleaning
+        added = attachments.add_attachments(report, current_user, files)
+        return ngettext("Het bestand is toegevoegd.", "De %(num)d bestanden zijn toegevoegd.", len(added))
+
+    return run_form(
+        form,
+        perform,
+        success=gettext("Het bestand is toegevoegd."),
+        redirect_to=lambda: url_for("reports.detail", reference=reference, _anchor="bijlagen"),
+        render=lambda failure: _render_detail(report, submitted=ATTACH, failure=failure),
+    )
+
+
+# Served files: never run as a page of ours (no script, no plug-in, no form, no same-origin
+# access), whatever a browser makes of the bytes.
+FILE_CSP = {"default-src": "'none'", "sandbox": ""}
+
+
+def _attachment_or_404(reference: str, number: int):
+    """The file of a report the user may see (the same rule as the page); 404 otherwise,
+    also when it exists (do not reveal that)."""
+    report = _report_or_404(reference)
+    found = attachments.get_attachment(report, number)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _file_response(data: bytes | None, media_type: str | None, name: str, *, inline: bool):
+    if data is None or media_type is None:
+        abort(404)
+    response = make_response(data)
+    response.headers["Content-Type"] = media_type
+    # The generated name only (never the uploader's): ASCII, no quotes to escape.
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/meldingen/<reference>/bijlagen/<int:number>")
+@login_required
+@talisman(content_security_policy=FILE_CSP)
+def attachment(reference: str, number: int):
+    """The file itself: a PDF always as a download; an image (re-encoded by app.uploads) may
+    show in the browser."""
+    found = _attachment_or_404(reference, number)
+    return _file_response(attachments.read(found), found.media_type, found.download_name, inline=found.is_image)
+
+
+@bp.route("/meldingen/<reference>/bijlagen/<int:number>/voorbeeld")
+@login_required
+@talisman(content_security_policy=FILE_CSP)
+def attachment_preview(reference: str, number: int):
+    """The small preview of an image, for the report page."""
+    found = _attachment_or_404(reference, number)
+    name = f"{found.report.reference}-bijlage-{found.number}-voorbeeld.{_extension(found.preview_media_type)}"
+    return _file_response(attachments.read(found, preview=True), found.preview_media_type, name, inline=True)
+
+
+def _extension(media_type: str | None) -> str:
+    return {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(media_type or "", "bin")
 
 
 @bp.route("/meldingen/<reference>/schatting", methods=["POST"])

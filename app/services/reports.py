@@ -111,9 +111,12 @@ def submit_report(
     submission_key: str | None = None,
     now: datetime | None = None,
     estimate: Estimate | None = None,
+    attachments: list | None = None,
 ) -> Report:
     """Record a new report. Submitting the same form twice returns the first report.
-    `estimate`: the reporter's impact estimate (app.services.impact.Estimate), if given."""
+    `estimate`: the reporter's impact estimate (app.services.impact.Estimate), if given.
+    `attachments`: files already cleaned (app.services.attachments.clean_files), stored
+    with the new report (not again with the first report of a double submit)."""
     rule = _required(rule, "rule", "Vul in welke regel u tegenaan loopt.", RULE_MAX)
     problem = _required(problem, "problem", "Beschrijf wat er misgaat.", TEXT_MAX)
     effect = _optional(effect, "effect", TEXT_MAX)
@@ -170,12 +173,17 @@ def submit_report(
             if existing is not None:
                 return existing
             continue
+        if attachments:
+            from app.services.attachments import add_attachments
+
+            add_attachments(report, reporter, attachments, at=now)
         return report
     raise DomainError("Het lukte niet om de melding op te slaan. Probeer het opnieuw.")
 
 
-def support_report(user: User, report: Report, note: str | None = None) -> Support:
-    """'Ik loop hier ook tegenaan': one support per user per report."""
+def support_report(user: User, report: Report, note: str | None = None, attachments: list | None = None) -> Support:
+    """'Ik loop hier ook tegenaan': one support per user per report. `attachments`: files
+    already cleaned (app.services.attachments.clean_files) that come with it."""
     note = _optional(note, "note", NOTE_MAX)
     state = following(user, [report]).get(report.id)
     if state == OWN:
@@ -194,6 +202,10 @@ def support_report(user: User, report: Report, note: str | None = None) -> Suppo
     except IntegrityError as error:  # a double click racing itself
         raise DomainError("U heeft al aangegeven dat u hier ook tegenaan loopt.", field="note") from error
     record_event(report, EventKind.SUPPORTED, actor=user, text=note)
+    if attachments:
+        from app.services.attachments import add_attachments
+
+        add_attachments(report, user, attachments, support=support)
     return support
 
 
@@ -218,7 +230,11 @@ def forget_anonymous_links(before: datetime, *, dry_run: bool = False) -> int:
         )
     ).all()
     if not dry_run:
+        from app.services.attachments import forget_reporter_files
+
         for report in reports:
+            # What they added goes with the link: a file can identify its uploader.
+            forget_reporter_files(report)
             report.reporter_pseudonym = None
             for support in report.supports:
                 support.follower_pseudonym = None
@@ -233,7 +249,10 @@ def forget_reporters(before: datetime, *, dry_run: bool = False) -> int:
         db.select(Report).where(Report.is_settled, Report.reporter_id.is_not(None), Report.last_activity_at < before)
     ).all()
     if not dry_run:
+        from app.services.attachments import forget_reporter_files
+
         for report in reports:
+            forget_reporter_files(report)
             report.reporter_id = None
             report.is_anonymous = True
             record_event(report, EventKind.NOTE, actor=None, is_public=False, text=FORGOTTEN_REPORTER)

@@ -29,6 +29,7 @@ from tests.factories import (
     checkback_link_params,
     first_addressee_id,
     looking,
+    make_attachment,
     make_dossier,
     make_report,
     make_support,
@@ -54,6 +55,9 @@ NOT_PAGES = {
     "opendata.dossiers_csv",
     "opendata.dossiers_json",
     "insight.download",
+    # A report's files and their previews (the report page, which shows them, is a page).
+    "reports.attachment",
+    "reports.attachment_preview",
     # The JSON API's document (its operations, "api.*", are no pages either; the
     # documentation page api_docs.page is).
     "api-docs.openapi_json",
@@ -104,6 +108,7 @@ def _seed(app) -> dict:
         own = make_report(
             sanne, rule="Afspraak voor paspoort alleen online te maken", problem="Zonder DigiD lukt het niet."
         )
+        make_attachment(own, sanne)  # the report page with its files and a preview
         dakkapel = get_by_reference(demo.dakkapel_reference)
         make_support(sanne, dakkapel, "Ook bij ons.")
         coach = db.session.scalar(db.select(User).where(User.email == "coach@rodeknop.test"))
