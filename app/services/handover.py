@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, ngettext
+
 from app.anonymity import name_for
 from app.extensions import db
 from app.formatting import count
@@ -62,19 +64,27 @@ def hand_over(
     chose, which is refused: no silent orphans. Each new holder gets one mail listing all
     of it; timelines and the Logboek record the move."""
     if lost.reports and reports_to is None:
-        n = len(lost.reports)
-        which = "de open melding" if n == 1 else f"de {n} open meldingen"
-        raise DomainError(f"Kies wie er achter {which} van {user.name} aangaat.", field="reports_to")
+        message = ngettext(
+            "Kies wie er achter de open melding van %(name)s aangaat.",
+            "Kies wie er achter de %(num)d open meldingen van %(name)s aangaat.",
+            len(lost.reports),
+            name=user.name,
+        )
+        raise DomainError(message, field="reports_to")
     if lost.dossiers and dossiers_to is None:
-        n = len(lost.dossiers)
-        which = "het open dossier" if n == 1 else f"de {n} open dossiers"
-        raise DomainError(f"Kies wie eigenaar wordt van {which} van {user.name}.", field="dossiers_to")
+        message = ngettext(
+            "Kies wie eigenaar wordt van het open dossier van %(name)s.",
+            "Kies wie eigenaar wordt van de %(num)d open dossiers van %(name)s.",
+            len(lost.dossiers),
+            name=user.name,
+        )
+        raise DomainError(message, field="dossiers_to")
     report_holder = reports_to if isinstance(reports_to, User) else None
     dossier_holder = dossiers_to if isinstance(dossiers_to, User) else None
     if lost.reports and report_holder is not None and (report_holder.id == user.id or not may_follow_up(report_holder)):
-        raise DomainError("Kies een andere, actieve ontregelcoach.", field="reports_to")
+        raise DomainError(gettext("Kies een andere, actieve ontregelcoach."), field="reports_to")
     if lost.dossiers and dossier_holder is not None and (dossier_holder.id == user.id or not may_own(dossier_holder)):
-        raise DomainError("Kies een andere, actieve medewerker van Juridische Zaken.", field="dossiers_to")
+        raise DomainError(gettext("Kies een andere, actieve medewerker van Juridische Zaken."), field="dossiers_to")
     received: dict[int, tuple[User, list[Report], list[Dossier]]] = {}
     for report in lost.reports:
         hand_over_report(report, report_holder, actor=actor, former=user)
