@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, g, redirect
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.forms import VersionedForm, apply_domain_error
 from app.services import ConflictError, DomainError
 
-STALE_FORM = (
+STALE_FORM = _l(
     "Dit formulier was niet compleet of verouderd. Er is niets gewijzigd; probeer het opnieuw vanaf de actuele pagina."
 )
 
