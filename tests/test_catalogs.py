@@ -400,6 +400,23 @@ def _field(response, name: str) -> str:
     return found[1]
 
 
+# Words only the Dutch text of the panel and the weekly session has (beyond DUTCH): left in
+# their English output, they mean a text that was not wrapped.
+STAFF_DUTCH = re.compile(
+    r"\b(Behandelen|[Bb]esluit\w*|[Tt]oewijzen|[Ss]amenvoegen|[Hh]eropenen|[Ww]eekoverleg\w*|[Pp]unt|[Oo]verslaan|"
+    r"[Oo]ngedaan|[Aa]anwezig\w*|Sneltoetsen|Interne|[Nn]otities|[Bb]ericht\w*|Zoeken|Gevonden|[Vv]erplicht|"
+    r"[Ss]chatting|[Tt]oegewezen|[Bb]esproken|[Oo]vergeslagen|[Aa]fgesloten|[Gg]estart|[Tt]ijd|[Mm]inuten)\b"
+)
+
+
+def _no_staff_dutch_left(app, pages: dict) -> None:
+    if app.config["LANGUAGE"] != "en":
+        return
+    for page, response in pages.items():
+        text = visible_text(_text(response))
+        assert not STAFF_DUTCH.findall(text), f"{page}: Dutch left in the English output: {STAFF_DUTCH.findall(text)}"
+
+
 # The panel's pages are the report page (reports.detail, checked above) and its actions (POST).
 CHECKED_PANEL = {"reports.detail"}
 
@@ -497,6 +514,7 @@ def _panel_pages(app, seeded) -> dict:
     assert "rk-withheld" in pages["panel, withheld"].get_data(as_text=True), "the actions were not withheld"
     jurist_panel = pages["panel as Juridische Zaken"].get_data(as_text=True)
     assert 'id="notities"' in jurist_panel and 'id="besluit"' not in jurist_panel, "Juridische Zaken's panel is off"
+    _no_staff_dutch_left(app, pages)
     return pages
 
 
@@ -619,6 +637,7 @@ def _session_pages(app, seeded) -> dict:
     assert 'id="end-form-main"' in page("weekly session, everything discussed"), "items left to discuss"
     assert "rk-triage-past" in page("weekly session, start page after"), "no earlier session listed"
     assert "rk-flash--error" in page("minutes, already ended") or "rk-flash--info" in page("minutes, already ended")
+    _no_staff_dutch_left(app, pages)
     return pages
 
 
