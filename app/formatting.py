@@ -14,6 +14,7 @@ from flask_babel import gettext, ngettext
 from app.clock import local
 from app.i18n import current_language
 from app.models.report import ORIGIN_LABELS, STATUS_LABELS, STATUS_MEANINGS, Origin, ReportStatus
+from app.models.user import ROLES
 
 WEEKDAYS_NL = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 MONTHS_NL = [
@@ -110,6 +111,11 @@ def supporters(number: int) -> str:
 
 def status_label(status: str) -> str:
     return gettext(STATUS_LABELS[ReportStatus(status)])
+
+
+def role_label(role: str) -> str:
+    """A role as the reader calls it (an unknown code as it is)."""
+    return gettext(ROLES[role]) if role in ROLES else role
 
 
 def status_meaning(status: str) -> str:

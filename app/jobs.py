@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +40,7 @@ from app.services.insight_snapshots import refresh as refresh_insight
 from app.services.register import deliver_register as deliver_to_register
 from app.services.register import sync_register as fetch_register
 from app.services.reports import forget_anonymous_links, forget_reporters
-from app.services.triage import agenda_groups, build_agenda
+from app.services.triage import agenda_groups, build_agenda, reason_label
 from app.services.users import users_with_role
 from app.webhooks import deliver_webhooks as deliver_due_webhooks
 
@@ -152,9 +154,10 @@ def weekly_agenda(now: datetime | None = None) -> dict:
             queued += _queue_once(
                 coach,
                 "agenda",
-                f"Agenda weekoverleg {session_at:%d-%m-%Y}",
+                _l("Agenda weekoverleg %(date)s", date=f"{session_at:%d-%m-%Y}"),
                 f"agenda:{session_at.date().isoformat()}:{coach.id}",
                 groups=groups,
+                reason_label=reason_label,  # called as the mail renders, in the coach's language
                 session_at=session_at,
                 url=external_url("triage.index"),
                 kind="overviews",
@@ -175,7 +178,7 @@ def coach_reminders(now: datetime | None = None) -> dict:
             queued += _queue_once(
                 report.assignee,
                 "reminder_report",
-                f"Herinnering: {report.reference} wacht op een update",
+                _l("Herinnering: %(reference)s wacht op een update", reference=report.reference),
                 f"reminder:report:{report.id}:{report.last_activity_at.isoformat()}",
                 report=report,
                 days=(now - report.last_activity_at).days,
@@ -200,19 +203,21 @@ def dossier_reminders(now: datetime | None = None) -> dict:
             recipients = dossier_contacts(dossier)
             reasons = []
             if dossier.follow_up_due(today):
-                reasons.append(
-                    ("follow-up", dossier.follow_up_on, f"de opvolgdatum {dossier.follow_up_on:%d-%m-%Y} is bereikt")
-                )
+                reached = _l("de opvolgdatum %(date)s is bereikt", date=f"{dossier.follow_up_on:%d-%m-%Y}")
+                reasons.append(("follow-up", dossier.follow_up_on, reached))
             if dossier.answer_late(today):
-                reasons.append(
-                    ("answer", dossier.answer_due, f"het antwoord werd verwacht op {dossier.answer_due:%d-%m-%Y}")
-                )
+                late = _l("het antwoord werd verwacht op %(date)s", date=f"{dossier.answer_due:%d-%m-%Y}")
+                reasons.append(("answer", dossier.answer_due, late))
             for kind, due, text in reasons:
                 for person in recipients:
                     queued += _queue_once(
                         person,
                         "reminder_dossier",
-                        f"Herinnering: dossier {dossier.reference} ({dossier.legal_reference})",
+                        _l(
+                            "Herinnering: dossier %(reference)s (%(law)s)",
+                            reference=dossier.reference,
+                            law=dossier.legal_reference,
+                        ),
                         f"reminder:dossier:{kind}:{dossier.id}:{due.isoformat()}:{person.id}",
                         dossier=dossier,
                         reason=text,
@@ -236,7 +241,7 @@ def dossier_overview(now: datetime | None = None) -> dict:
             queued += _queue_once(
                 person,
                 "dossier_overview",
-                f"Weekoverzicht escalatiedossiers week {week}",
+                _l("Weekoverzicht escalatiedossiers week %(week)s", week=week),
                 f"legal-overview:{year}-{week}:{person.id}",
                 rows=rows,
                 url=external_url("dossiers.index"),
@@ -294,7 +299,11 @@ def daily_digest(now: datetime | None = None) -> dict:
                     if not _queue_once(
                         person,
                         "digest",
-                        f"Uw dagelijks overzicht van Rode Knop: {count} {'bericht' if count == 1 else 'berichten'}",
+                        lazy_ngettext(
+                            "Uw dagelijks overzicht van Rode Knop: %(num)d bericht",
+                            "Uw dagelijks overzicht van Rode Knop: %(num)d berichten",
+                            count,
+                        ),
                         f"digest:{day}:{who}",
                         anonymous=anonymous,
                         kind="digest",

@@ -185,11 +185,14 @@ def solve_report(report, coach: User, *, weeks_ago: float = 7):
 
 
 def checkback_tokens(report) -> list[str]:
-    """The 'Merkbaar beter?' link tokens in the outbox about `report`, one per mail."""
+    """The 'Merkbaar beter?' link tokens in the outbox about `report`, one per mail (in
+    whichever language: known by their link)."""
     from app.models import OutboxMessage
 
     bodies = db.session.scalars(
-        db.select(OutboxMessage.body_text).where(OutboxMessage.subject.like(f"Merkbaar beter?%{report.reference}"))
+        db.select(OutboxMessage.body_text).where(
+            OutboxMessage.subject.like(f"%{report.reference}"), OutboxMessage.body_text.like("%/merkbaar-beter/%")
+        )
     ).all()
     return [CHECKBACK_LINK_RE.search(body).group(2) for body in bodies]
 

@@ -44,15 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Areas whose text is not wrapped in gettext yet: their pages are not rendered here, and the
 # test below fails on any page that is neither checked nor listed. Shrinks as areas are done.
 NOT_YET_WRAPPED = {
-    # The reporter's update mail (report_update, the layout) is done and rendered below.
-    "the other mails (templates/mail/*, their subjects in app/services, the dossiers' PUBLIC_HEADLINES)": (),
     "dossiers (Juridische Zaken)": ("dossiers.",),
     "Inzicht": ("insight.",),
     "open data": ("opendata.",),
-    "beheer": ("admin.",),
     "API pages and the API's problem texts": ("api_keys.", "api_docs.", "api-docs.", "api."),
     "single sign-on": ("sso.",),
-    "flash messages outside the areas above": (),
 }
 # Not pages: files (the favicon, the municipality's logo and tokens) and the similar-reports
 # fragment (checked as part of the report form).
@@ -217,6 +213,7 @@ def _seed(app) -> dict:
 def _pages(client, seeded) -> dict[str, str]:
     """Every page of the wrapped areas, in its empty, full and error states."""
     pages = {"login": client.get("/inloggen")}
+    pages.update(_admin_pages(client.application, seeded))
     pages["password forgotten"] = client.get("/wachtwoord-vergeten")
     pages["accessibility statement"] = client.get("/toegankelijkheid")
     pages["intranet button"] = client.get("/knop")
@@ -281,6 +278,7 @@ def _pages(client, seeded) -> dict[str, str]:
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
     expected.update({"card actions, someone else was first": 409})
+    expected.update({page: 404 for page in pages if page.startswith("beheer") and "not found" in page})
     expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
     expected.update({"panel, someone else was first": 409, "weekly session, someone else was first": 409})
     expected.update({"weekly session, undo refused": 409})
@@ -363,28 +361,120 @@ def _checkback_pages(client, link: str) -> dict:
     return pages
 
 
-def _mails(app, seeded) -> dict[str, str]:
-    """The reporter's mails: a coach's update on a named and on an anonymous report, each as
-    HTML and as text (links taken out: their paths are Dutch words)."""
-    from app.models import OutboxMessage, User
-    from app.services.reports import get_by_reference
-    from app.services.workflow import post_update
+MAIL_TEMPLATES = {path.stem for path in (ROOT / "templates" / "mail").glob("*.txt")}
 
-    with app.app_context():
-        coach = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+
+def _mails(app, seeded) -> dict[str, str]:
+    """Every kind of mail (each template in templates/mail), each produced by the service or
+    job that sends it, with seeded data: as HTML, as text (links taken out: their paths are
+    Dutch words) and its subject, in the recipient's language (here: the municipality's)."""
+    from flask import template_rendered
+
+    from app import jobs
+    from app.models import Addressee, OutboxMessage, User
+    from app.services.dossiers import LegalReference, change_dossier_status, update_dossier
+    from app.services.handover import hand_over, holdings
+    from app.services.reports import get_by_reference
+    from app.services.triage import end_session, skip_item, start_session
+    from app.services.users import password_forgotten, send_invitation, send_password_reset, tell_account_changed
+    from app.services.workflow import assign_report, post_update, reopen_after_checkback
+    from tests.factories import choose_mail
+
+    rendered: set[str] = set()
+
+    def note(sender, template, context, **extra):
+        rendered.add(template.name)
+
+    with app.app_context(), template_rendered.connected_to(note, app):
+        person = lambda email: db.session.scalar(db.select(User).where(User.email == email))  # noqa: E731
+        coach, other_coach, reporter = (
+            person("eva@example.test"),
+            person("bo@example.test"),
+            person("sanne@example.test"),
+        )
         before = db.session.scalar(db.select(db.func.max(OutboxMessage.id))) or 0
+        # The reporter's updates, on a named and on an anonymous report.
         post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
         post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
+        # Accounts: invitation, both reset links and the one for an account of the municipality, notices.
+        admin = make_user("Ada Iota", email="ada@example.test", roles=("employee", "admin"))
+        newcomer = make_user("Lin Gamma", email="lin@example.test")
+        send_invitation(newcomer, actor=admin)
+        send_password_reset(reporter, actor=None)
+        send_password_reset(reporter, actor=admin)
+        municipal = make_user("Pim Kappa", email="pim@example.test")
+        municipal.oidc_issuer, municipal.oidc_subject = "https://login.gemeente.example", "pim-1"
+        password_forgotten("pim@example.test")
+        tell_account_changed(reporter, "email", to_address="oud@example.test", old_email="oud@example.test")
+        tell_account_changed(reporter, "mfa_reset")
+        tell_account_changed(reporter, "roles", roles=("employee", "coach", "legal", "admin", "executive"))
+        # Another coach assigns a new report; a coach is reminded of a report that stalled.
+        assign_report(get_by_reference(seeded["third"]), coach, actor=other_coach)
+        stalled = make_report(reporter, rule="Formulier A18 ligplaats", problem="Probleem R4")
+        take_on(stalled, coach)
+        stalled.last_activity_at = utcnow() - timedelta(days=60)
+        # Escalations: a new dossier, a report added to it; its owner by the addressee's rule,
+        # its dates passed, its public steps; the weekly overview and the reminders.
+        lawyer = make_user("Noor Theta", email="noor@example.test", roles=("employee", "legal"))
+        colleague = make_user("Tim Lambda", email="tim@example.test", roles=("employee", "legal"))
+        law = LegalReference("Zzwet", None, "art. 3")
+        first, second = (make_report(reporter, rule=f"Formulier A19 {n}", problem="Probleem S5") for n in "XY")
+        for escalated in (first, second):
+            decide_report(escalated, actor=coach, outcome="escalated", explanation="Uitleg V1", legal=law)
+        dossier = first.dossier
+        addressee = Addressee(name="BZK", kind="ministry", default_owner=colleague)
+        db.session.add(addressee)
+        db.session.flush()
+        today = utcnow().date()
+        update_dossier(
+            dossier,
+            actor=lawyer,
+            reference=law,
+            addressee_id=addressee.id,
+            channel=None,
+            sent_on=today - timedelta(days=30),
+            answer_due=today - timedelta(days=1),
+            follow_up_on=today,
+            owner_id=None,
+        )
+        change_dossier_status(dossier, "sent", actor=colleague)
+        jobs.dossier_overview()
+        jobs.dossier_reminders()
+        jobs.coach_reminders()
+        # 'Merkbaar beter?' a week and six weeks after a solution; a 'no' that reopens a report.
+        for weeks, anonymous in ((0, False), (6, True)):
+            solved = make_report(reporter, rule="Formulier A20 kade", problem="Probleem W2", anonymous=anonymous)
+            make_support(person("omar@example.test"), solved)
+            decide_report(solved, actor=coach, outcome="resolved", explanation="Uitleg W3", what_changed="Wijziging W4")
+            ask_checkback(solved, now=utcnow() + timedelta(weeks=weeks))
+        take_on(get_by_reference(seeded["supported"]), coach)
+        reopened = get_by_reference(seeded["supported"])
+        decide_report(reopened, actor=coach, outcome="resolved", explanation="Uitleg W5", what_changed="Wijziging W6")
+        reopen_after_checkback(reopened)
+        # The handover of a coach's reports and of a lawyer's dossier.
+        hand_over(other_coach, holdings(other_coach), reports_to=coach, dossiers_to=None, actor=admin)
+        hand_over(colleague, holdings(colleague), reports_to=None, dossiers_to=lawyer, actor=admin)
+        # The weekly session: its agenda, and its minutes (one item skipped, the rest not reached).
+        jobs.weekly_agenda()
+        session = start_session(coach)
+        skip_item(session.items[0], coach)
+        end_session(session, coach)
+        # The daily overview of someone who chose it.
+        choose_mail(reporter, "digest", "own_reports")
+        post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E3")
         db.session.commit()
+        jobs.daily_digest()
         messages = db.session.scalars(
             db.select(OutboxMessage).where(OutboxMessage.id > before).order_by(OutboxMessage.id)
         ).all()
         mails = {}
         for number, message in enumerate(messages):
-            mails[f"mail {number}: {message.subject}"] = message.body_html
+            # The daily overview shows the text of the mails it holds, with their links.
+            mails[f"mail {number}: {message.subject}"] = re.sub(r"https?://[^\s<\"]+", "", message.body_html)
             mails[f"mail {number}, text"] = re.sub(r"https?://\S+", "", message.body_text)
             mails[f"mail {number}, subject"] = message.subject
-    assert len(mails) == 6, "the reporter gets a mail about each report"
+    every = {f"mail/{name}.{kind}" for name in MAIL_TEMPLATES for kind in ("html", "txt")}
+    assert every - rendered == set(), f"mails not produced: {sorted(every - rendered)}"
     return mails
 
 
@@ -638,6 +728,185 @@ def _session_pages(app, seeded) -> dict:
     assert "rk-triage-past" in page("weekly session, start page after"), "no earlier session listed"
     assert "rk-flash--error" in page("minutes, already ended") or "rk-flash--info" in page("minutes, already ended")
     _no_staff_dutch_left(app, pages)
+
+
+# Beheer: every page of the administrator's area; and the flash messages of the account gate,
+# of one's own account, of logging in and out and of a list too long to download.
+CHECKED_ADMIN = {
+    "admin.index",
+    "admin.users",
+    "admin.new_user",
+    "admin.edit_user",
+    "admin.audit",
+    "admin.departments",
+    "admin.edit_department",
+    "admin.addressees",
+    "admin.edit_addressee",
+    "admin.webhooks",
+    "admin.edit_webhook",
+}
+
+
+def _admin_pages(app, seeded) -> dict:
+    """Beheer as a beheerder sees it: the lists, the forms with their errors (the form's and
+    the services'), an account holding work (signing in at the municipality, with roles from
+    its groups and a second factor), an invited one, a webhook with its delivery log and its
+    new secret, the Logboek with entries, filtered and empty, and pages not found; what the
+    account gate says to a user who must first choose a password or set up the second factor;
+    the flash messages of changing one's password, logging out, a login that took too long
+    and a list too long to download. The names typed avoid the words the checks look for."""
+    from app import export
+    from app.models import Addressee, Department, WebhookDelivery
+    from app.services.audit import record_audit
+    from app.services.users import unusable_password
+    from tests.factories import make_dossier, webhook_params
+
+    with app.app_context():
+        for number, addressee in enumerate(db.session.scalars(db.select(Addressee).order_by(Addressee.id))):
+            addressee.name = f"Instantie Q{number}"  # the starting list's names are Dutch
+        admin = make_user("Ada Omega", email="ada@example.test", roles=("employee", "admin"))
+        holder = make_user("Hugo Kappa", email="hugo@example.test", roles=("employee", "coach", "legal"))
+        holder.oidc_issuer, holder.oidc_subject = "https://idp.example.test", "kappa"
+        next(row for row in holder.role_rows if row.role == "legal").from_provider = True
+        reporter = make_user("Rik Sigma", email="rik@example.test")
+        for n in range(2):
+            take_on(make_report(reporter, rule=f"Formulier R{n}", problem=f"Probleem R{n}"), holder)
+        make_dossier(make_report(reporter, rule="Formulier S1", problem="Probleem S1")).owner = holder
+        enable_second_factor(holder)
+        invited = make_user("Iris Lambda", email="iris@example.test")
+        invited.password_hash = unusable_password()
+        gone = make_user("Tim Tau", email="tim@example.test", active=False)
+        make_user("Tom Mu", email="tom@example.test").must_choose_password = True
+        make_user("Eli Nu", email="eli@example.test", roles=("employee", "executive"))
+        hooks = webhook_params(make_report(reporter, rule="Formulier W1", problem="Probleem W1"), admin)
+        held = db.session.get(WebhookDelivery, hooks["delivery_id"])  # held with a weekly session's mail
+        held.hold_group, held.next_attempt_at = "session-1", utcnow() + timedelta(hours=1)
+        record_audit("login", result="failed")  # an unknown account
+        record_audit("mfa_reset", object_type="user", object_id=holder.id)  # the command line
+        db.session.commit()
+        ids = {"holder": holder.id, "invited": invited.id, "gone": gone.id, "admin": admin.id, **hooks}
+        department = db.session.scalar(db.select(Department.id).order_by(Department.id))
+        addressee = db.session.scalar(db.select(Addressee.id).order_by(Addressee.id))
+    client = app.test_client()
+    client.post(
+        "/inloggen", data={"email": "ada@example.test", "password": PASSWORD, "csrf_token": _token(client, "/inloggen")}
+    )
+    holder_page = f"/beheer/gebruikers/{ids['holder']}"
+    pages = {"beheer": client.get("/beheer/", follow_redirects=True)}
+    pages["beheer, users"] = client.get("/beheer/gebruikers")
+    pages["beheer, new user"] = client.get("/beheer/gebruikers/nieuw")
+    pages["beheer, new user, errors"] = post_form(client, "/beheer/gebruikers/nieuw", {"name": "", "email": ""})
+    pages["beheer, new user, errors from the service"] = post_form(
+        client, "/beheer/gebruikers/nieuw", {"name": "Ko Delta", "email": "ko@example.test", "roles": ["employee"]}
+    )
+    pages["beheer, user holding work"] = client.get(holder_page)
+    pages["beheer, user holding work, errors"] = post_form(
+        client, holder_page, {"name": "Hugo Kappa", "email": "hugo@example.test", "roles": ["employee"]}
+    )
+    pages["beheer, user, second factor, errors"] = post_form(
+        client, f"{holder_page}/tweestapsverificatie", {}, form_path=holder_page
+    )
+    post_form(client, f"{holder_page}/tweestapsverificatie", {"confirm": "y"}, form_path=holder_page)
+    pages["beheer, user, second factor cleared"] = client.get(holder_page)
+    invited_page = f"/beheer/gebruikers/{ids['invited']}"
+    pages["beheer, invited user"] = client.get(invited_page)
+    post_form(client, f"{invited_page}/wachtwoordlink", {}, form_path=invited_page)
+    pages["beheer, invited user, invitation sent again"] = client.get(invited_page)
+    gone_page = f"/beheer/gebruikers/{ids['gone']}"
+    pages["beheer, user, password link errors"] = post_form(
+        client, f"{gone_page}/wachtwoordlink", {}, form_path=gone_page
+    )
+    own_page = f"/beheer/gebruikers/{ids['admin']}"
+    pages["beheer, own account, errors"] = post_form(
+        client, own_page, {"name": "Ada Omega", "email": "ada@example.test", "roles": ["employee"], "active": "y"}
+    )
+    pages["beheer, departments"] = client.get("/beheer/afdelingen")
+    pages["beheer, departments, errors"] = post_form(client, "/beheer/afdelingen", {"name": ""})
+    pages["beheer, departments, errors from the service"] = post_form(
+        client, "/beheer/afdelingen", {"name": "Burgerzaken"}
+    )
+    pages["beheer, department"] = client.get(f"/beheer/afdelingen/{department}")
+    pages["beheer, department, errors"] = post_form(client, f"/beheer/afdelingen/{department}", {"name": ""})
+    pages["beheer, addressees"] = client.get("/beheer/geadresseerden")
+    pages["beheer, addressees, errors"] = post_form(client, "/beheer/geadresseerden", {"name": "", "kind": ""})
+    pages["beheer, addressees, errors from the service"] = post_form(
+        client, "/beheer/geadresseerden", {"name": "Instantie Q0", "kind": "ministry"}
+    )
+    pages["beheer, addressee"] = client.get(f"/beheer/geadresseerden/{addressee}")
+    pages["beheer, addressee, errors"] = post_form(
+        client, f"/beheer/geadresseerden/{addressee}", {"name": "", "kind": "other"}
+    )
+    webhook_page = f"/beheer/webhooks/{ids['webhook_id']}"
+    pages["beheer, webhooks"] = client.get("/beheer/webhooks")
+    pages["beheer, webhooks, errors"] = post_form(client, "/beheer/webhooks", {"url": ""})
+    pages["beheer, webhooks, errors from the service"] = post_form(
+        client, "/beheer/webhooks", {"url": "ftp://hooks.example.test/q", "events": ["report.created"]}
+    )
+    pages["beheer, webhook registered, its secret"] = post_form(
+        client, "/beheer/webhooks", {"url": "http://127.0.0.1:9/q", "events": ["report.created"], "active": "y"}
+    )
+    pages["beheer, webhook"] = client.get(webhook_page)
+    pages["beheer, webhook, errors"] = post_form(client, webhook_page, {"url": "http://127.0.0.1:9/q#x"})
+    post_form(client, f"{webhook_page}/berichten/{ids['delivery_id']}/opnieuw", {}, form_path=webhook_page)
+    pages["beheer, webhook, a held message not sent again"] = client.get(webhook_page)
+    pages["beheer, Logboek"] = client.get("/beheer/logboek")
+    pages["beheer, Logboek, filtered"] = client.get("/beheer/logboek?actie=login")
+    pages["beheer, Logboek, nothing of this kind"] = client.get("/beheer/logboek?actie=register_member_added")
+    pages["beheer, Logboek, past the end"] = client.get("/beheer/logboek?pagina=9")
+    for kind, path in (("user", "gebruikers"), ("department", "afdelingen"), ("addressee", "geadresseerden")):
+        pages[f"beheer, {kind} not found"] = client.get(f"/beheer/{path}/99999")
+    pages["beheer, webhook not found"] = client.get("/beheer/webhooks/99999")
+    # A list too long to download: back to the list, with why.
+    limit, export.EXPORT_MAX_ROWS = export.EXPORT_MAX_ROWS, 1
+    try:
+        client.get("/meldingen/export.csv")
+    finally:
+        export.EXPORT_MAX_ROWS = limit
+    pages["flash, a list too long to download"] = client.get("/meldingen")
+    # The account gate: a temporary password, and a role that requires the second factor.
+    required, app.config["MFA_REQUIRED_ROLES"] = app.config["MFA_REQUIRED_ROLES"], ("executive",)
+    try:
+        gated = {}
+        for email, page in (
+            ("tom@example.test", "choose own password"),
+            ("eli@example.test", "second factor required"),
+        ):
+            gated[email] = app.test_client()
+            gated[email].post(
+                "/inloggen",
+                data={"email": email, "password": PASSWORD, "csrf_token": _token(gated[email], "/inloggen")},
+            )
+            pages[f"account gate, {page}"] = gated[email].get("/", follow_redirects=True)
+    finally:
+        app.config["MFA_REQUIRED_ROLES"] = required
+    # One's own password (the service's rule, then changed), logging out, a login that took too long.
+    tom = gated["tom@example.test"]
+    pages["own password, errors from the service"] = post_form(
+        tom, "/wachtwoord", {"current": PASSWORD, "password": "Kort7"}
+    )
+    post_form(tom, "/wachtwoord", {"current": PASSWORD, "password": "Zinnetje Z9 Y8 X7 W6"})
+    pages["flash, own password changed"] = tom.get("/")
+    post_form(tom, "/uitloggen", {}, form_path="/")
+    pages["flash, logged out"] = tom.get("/inloggen")
+    post_form(tom, "/inloggen/code", {"code": "123456"}, form_path="/inloggen")
+    pages["flash, login took too long"] = tom.get("/inloggen")
+    texts = {page: response.get_data(as_text=True) for page, response in pages.items()}
+    assert 'id="overdragen-uitleg"' in texts["beheer, user holding work"], "the account holds no work"
+    assert (
+        'id="tweestaps-titel"' in texts["beheer, user holding work"]
+        and 'id="gemeente-titel"' in texts["beheer, user holding work"]
+    ), "the account lacks a state to check"
+    assert "rk-flash--success" in texts["beheer, user, second factor cleared"], "the second factor was not cleared"
+    assert "rk-flash--success" in texts["beheer, invited user, invitation sent again"], "no invitation sent"
+    assert "<table" in texts["beheer, Logboek"] and "<table" not in texts["beheer, Logboek, past the end"]
+    assert "rk-flash--error" in texts["beheer, webhook, a held message not sent again"], "the message was sent"
+    assert 'class="rk-secret"' in texts["beheer, webhook registered, its secret"], "no secret shown"
+    for page in ("choose own password", "second factor required"):
+        assert "rk-flash--info" in texts[f"account gate, {page}"], f"the gate said nothing: {page}"
+    assert "rk-flash--error" in texts["flash, a list too long to download"], "the list was downloaded"
+    assert "rk-flash--success" in texts["flash, own password changed"], "the password was not changed"
+    for page in ("logged out", "login took too long"):
+        assert "rk-flash--info" in texts[f"flash, {page}"], f"nothing said: {page}"
     return pages
 
 
@@ -711,6 +980,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
             "checkback.answer",
             "checkback.thanks",
         }
+        | CHECKED_ADMIN
         | CHECKED_PANEL
         | CHECKED_SESSION
     )
@@ -832,5 +1102,51 @@ def test_a_mail_is_in_the_recipients_language(database_url):
             }
         assert '<html lang="en">' in bodies["lin@example.test"]
         assert '<html lang="nl">' in bodies["ko@example.test"]
+    finally:
+        _empty_tables(app)
+
+
+def test_every_mail_is_in_its_recipients_language_whoever_sends_it(database_url):
+    """Mails queued during the request of someone who reads English go out in Dutch to a
+    Dutch reader, subject and names included, and the other way round."""
+    from flask_login import login_user
+
+    from app.models import OutboxMessage
+    from app.services.users import send_password_reset
+    from app.services.workflow import assign_report
+
+    app = _app(database_url)
+    try:
+        with app.app_context():
+            english = make_user("Lin Gamma", email="lin@example.test", roles=("employee", "coach", "admin"))
+            english.language = "en"
+            dutch = make_user("Ko Delta", email="ko@example.test", roles=("employee", "coach"))
+            reader = make_user("Eva Epsilon", email="eva@example.test", roles=("employee", "coach"))
+            reader.language = "en"
+            report = make_report(reader, rule="Formulier A12", problem="Probleem B7")
+            db.session.commit()
+            reference = report.reference
+            with app.test_request_context("/", method="POST"):
+                login_user(english)
+                assert flask_babel.gettext("Beste %(name)s,", name="x") == "Dear x,"  # the sender reads English
+                assign_report(report, dutch, actor=english)
+                send_password_reset(dutch, actor=english)
+            with app.test_request_context("/", method="POST"):
+                login_user(dutch)
+                send_password_reset(reader, actor=dutch)
+            db.session.commit()
+            mails = {
+                (message.to_address, message.subject): message
+                for message in db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))
+            }
+        to_dutch = mails["ko@example.test", f"{reference} is aan u toegewezen"]
+        assert '<html lang="nl">' in to_dutch.body_html and "Lin Gamma heeft melding" in to_dutch.body_text
+        reset = mails["ko@example.test", "Kies een nieuw wachtwoord voor Rode Knop"]
+        assert "De beheerder van Rode Knop heeft een link voor u aangevraagd" in reset.body_text
+        # The reporter reads English: the update about their report and their reset link.
+        update = mails["eva@example.test", f"{reference}: a coach follows it up"]
+        assert '<html lang="en">' in update.body_html and "Ko Delta" in update.body_text
+        reset = mails["eva@example.test", "Choose a new password for Rode Knop"]
+        assert "The administrator of Rode Knop has requested a link for you" in reset.body_text
     finally:
         _empty_tables(app)

@@ -29,7 +29,7 @@ class UserForm(BaseForm):
         validators=[Required(_l("Vul een e-mailadres in.")), EmailAddress(), Length(max=EMAIL_MAX, message=TOO_LONG)],
     )
     department_id = SelectField(_l("Afdeling"), coerce=_optional_int)
-    roles = CheckboxList(_l("Rollen"), choices=[SelectChoice(code, label) for code, label in ROLES.items()])
+    roles = CheckboxList(_l("Rollen"), choices=[SelectChoice(code, _l(label)) for code, label in ROLES.items()])
     active = BooleanField(_l("Account actief"), default=True)
     # Shown only for an account that holds open work (app.services.handover).
     reports_to = SelectField(_l("Wie gaat achter de open meldingen aan?"), default="")
@@ -101,7 +101,7 @@ class AddresseeForm(BaseForm):
     kind = SelectField(
         _l("Soort"),
         choices=[SelectChoice("", _l("Kies een soort"))]
-        + [SelectChoice(code, label) for code, label in ADDRESSEE_KINDS.items()],
+        + [SelectChoice(code, _l(label)) for code, label in ADDRESSEE_KINDS.items()],
         validators=[Required(_l("Kies een soort."))],
     )
     default_owner_id = SelectField(
@@ -132,7 +132,9 @@ class WebhookForm(BaseForm):
             Length(max=URL_MAX, message=TOO_LONG),
         ],
     )
-    events = CheckboxList(_l("Gebeurtenissen"), choices=[SelectChoice(code, label) for code, label in EVENTS.items()])
+    events = CheckboxList(
+        _l("Gebeurtenissen"), choices=[SelectChoice(code, _l(label)) for code, label in EVENTS.items()]
+    )
     active = BooleanField(_l("Actief: berichten versturen"), default=True)
 
     def validate(self, extra_validators=None) -> bool:

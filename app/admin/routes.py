@@ -61,6 +61,11 @@ def users():
     return render_template("admin/users.html", users=rows, has_password=has_password)
 
 
+def _translated(labels: dict[str, str]) -> dict[str, str]:
+    """A table of codes and their labels (marked with N_), in the reader's language."""
+    return {code: gettext(label) for code, label in labels.items()}
+
+
 def _department(department_id):
     return db.session.get(Department, department_id) if department_id else None
 
@@ -247,7 +252,9 @@ def audit():
     action = action if action in ACTIONS else ""
     page = parse_id(request.args.get("pagina")) or 1
     lines, more = audit_page(action=action or None, page=page)
-    return render_template("admin/audit.html", lines=lines, more=more, page=page, action=action, actions=ACTIONS)
+    return render_template(
+        "admin/audit.html", lines=lines, more=more, page=page, action=action, actions=_translated(ACTIONS)
+    )
 
 
 @bp.route("/afdelingen", methods=["GET", "POST"])
@@ -326,7 +333,11 @@ def addressees():
             ).all()
         )
         return render_template(
-            "admin/addressees.html", form=form, addressees=all_addressees(), in_use=in_use, kinds=ADDRESSEE_KINDS
+            "admin/addressees.html",
+            form=form,
+            addressees=all_addressees(),
+            in_use=in_use,
+            kinds=_translated(ADDRESSEE_KINDS),
         ), status
 
     if not form.is_submitted():
@@ -396,7 +407,9 @@ def webhooks():
     form = WebhookForm()
 
     def render(status: int = 200):
-        return render_template("admin/webhooks.html", form=form, webhooks=all_webhooks(), events=EVENTS), status
+        return render_template(
+            "admin/webhooks.html", form=form, webhooks=all_webhooks(), events=_translated(EVENTS)
+        ), status
 
     if not form.is_submitted():
         return render()
@@ -427,7 +440,7 @@ def _webhook_page(
         deliveries=deliveries,
         more=more,
         page=page,
-        events=EVENTS,
+        events=_translated(EVENTS),
         now=utcnow(),
         submitted=submitted,
     ), status

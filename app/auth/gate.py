@@ -4,6 +4,7 @@ before every request sends them there, whatever page they ask for."""
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.services.mfa import LOGIN_METHOD_KEY, must_set_up
@@ -18,13 +19,15 @@ def pending_step(user) -> tuple[str, str] | None:
     if user.must_choose_password:
         return (
             "auth.change_password",
-            "Kies eerst uw eigen wachtwoord. Het wachtwoord waarmee u inlogde, was tijdelijk.",
+            gettext("Kies eerst uw eigen wachtwoord. Het wachtwoord waarmee u inlogde, was tijdelijk."),
         )
     if must_set_up(user, session.get(LOGIN_METHOD_KEY)):
         # MFA_REQUIRED_ROLES; a session signed in through single sign-on is exempt.
         return (
             "auth.two_factor",
-            "Voor uw rol is de tweestapsverificatie verplicht. Zet hem eerst aan; daarna kunt u verder in Rode Knop.",
+            gettext(
+                "Voor uw rol is de tweestapsverificatie verplicht. Zet hem eerst aan; daarna kunt u verder in Rode Knop."
+            ),
         )
     return None
 

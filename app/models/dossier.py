@@ -11,6 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.report import TEXT_MAX
 from app.models.user import User
@@ -40,22 +41,23 @@ class DossierStatus(str, enum.Enum):
         return DOSSIER_STATUS_LABELS[self]
 
 
+# msgids (app/i18n.py): translated where they are shown (the mails: _(dossier.status_enum.label)).
 DOSSIER_STATUS_LABELS = {
-    DossierStatus.PREPARING: "In voorbereiding",
-    DossierStatus.SENT: "Verstuurd",
-    DossierStatus.ANSWERED: "Antwoord ontvangen",
-    DossierStatus.PROMISED: "Toegezegd",
-    DossierStatus.REJECTED: "Afgewezen",
-    DossierStatus.LAW_CHANGED: "Wet of regeling aangepast",
-    DossierStatus.CLOSED: "Afgesloten",
+    DossierStatus.PREPARING: N_("In voorbereiding"),
+    DossierStatus.SENT: N_("Verstuurd"),
+    DossierStatus.ANSWERED: N_("Antwoord ontvangen"),
+    DossierStatus.PROMISED: N_("Toegezegd"),
+    DossierStatus.REJECTED: N_("Afgewezen"),
+    DossierStatus.LAW_CHANGED: N_("Wet of regeling aangepast"),
+    DossierStatus.CLOSED: N_("Afgesloten"),
 }
 
-ADDRESSEE_KINDS = {
-    "ministry": "Ministerie",
-    "agency": "Uitvoeringsorganisatie",
-    "vng": "VNG",
-    "maatwerkplaats": "Maatwerkplaats",
-    "other": "Anders",
+ADDRESSEE_KINDS = {  # the labels translated where shown (beheer)
+    "ministry": N_("Ministerie"),
+    "agency": N_("Uitvoeringsorganisatie"),
+    "vng": N_("VNG"),
+    "maatwerkplaats": N_("Maatwerkplaats"),
+    "other": N_("Anders"),
 }
 
 

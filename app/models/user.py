@@ -14,14 +14,14 @@ from app.extensions import db
 from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 
-# Role code -> Dutch label. A user may hold several.
+# Role code -> Dutch label, translated where shown (app.formatting.role_label). A user may hold several.
 ROLES = {
-    "employee": "medewerker",
-    "coach": "ontregelcoach",
-    "legal": "juridisch",
-    "admin": "beheerder",
+    "employee": N_("medewerker"),
+    "coach": N_("ontregelcoach"),
+    "legal": N_("juridisch"),
+    "admin": N_("beheerder"),
     # Management: reads the dashboard (Inzicht), and otherwise sees what every employee sees.
-    "executive": "bestuurder",
+    "executive": N_("bestuurder"),
 }
 
 # How long what a beheerder types may be: the columns below and the forms use these.

@@ -3,6 +3,8 @@ maintained by the beheerder. Addressees are never deleted: dossiers keep pointin
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from app.extensions import db
 from app.models import Addressee, User
 from app.models.dossier import ADDRESSEE_KINDS, ADDRESSEE_NAME_MAX
@@ -13,15 +15,15 @@ from app.services.audit import record_audit
 def _clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Vul de naam van de geadresseerde in.", field="name")
+        raise DomainError(gettext("Vul de naam van de geadresseerde in."), field="name")
     if len(name) > ADDRESSEE_NAME_MAX:
-        raise DomainError(f"Gebruik maximaal {ADDRESSEE_NAME_MAX} tekens.", field="name")
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=ADDRESSEE_NAME_MAX), field="name")
     return name
 
 
 def _check_kind(kind: str | None) -> str:
     if kind not in ADDRESSEE_KINDS:
-        raise DomainError("Kies een soort uit de lijst.", field="kind")
+        raise DomainError(gettext("Kies een soort uit de lijst."), field="kind")
     return kind
 
 
@@ -30,7 +32,7 @@ def _check_unique(name: str, addressee: Addressee | None = None) -> None:
     if addressee is not None:
         stmt = stmt.where(Addressee.id != addressee.id)
     if db.session.scalar(stmt) is not None:
-        raise DomainError("Er is al een geadresseerde met deze naam.", field="name")
+        raise DomainError(gettext("Er is al een geadresseerde met deze naam."), field="name")
 
 
 def _check_owner(owner_id: int | None, addressee: Addressee | None = None) -> User | None:
@@ -41,7 +43,7 @@ def _check_owner(owner_id: int | None, addressee: Addressee | None = None) -> Us
         return None
     owner = db.session.get(User, owner_id)
     if owner is None or not (may_own(owner) or (addressee is not None and addressee.default_owner_id == owner.id)):
-        raise DomainError("Kies een medewerker van Juridische Zaken.", field="default_owner_id")
+        raise DomainError(gettext("Kies een medewerker van Juridische Zaken."), field="default_owner_id")
     return owner
 
 

@@ -9,50 +9,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from app.extensions import db
+from app.i18n import N_
 from app.models import Addressee, ApiToken, AuditEntry, Department, RegisterMember, User, Webhook
 
-# Every action recorded, as the Logboek shows it.
+# Every action recorded, as the Logboek shows it (translated there).
 ACTIONS = {
-    "login": "Inloggen",
-    "logout": "Uitloggen",
-    "user_created": "Account aangemaakt",
-    "invitation_sent": "Uitnodiging gestuurd",
-    "password_link_sent": "Link voor nieuw wachtwoord gestuurd",
-    "password_link_requested": "Wachtwoord vergeten: link aangevraagd",
-    "password_choice_required": "Eigen wachtwoord kiezen verplicht",
-    "password_set": "Eerste wachtwoord gekozen",
-    "password_changed": "Wachtwoord gewijzigd",
-    "login_second_factor": "Code bij inloggen",
-    "mfa_enabled": "Tweestapsverificatie aangezet",
-    "mfa_disabled": "Tweestapsverificatie uitgezet",
-    "mfa_recovery_codes": "Nieuwe herstelcodes gemaakt",
-    "mfa_recovery_code_used": "Herstelcode gebruikt",
-    "mfa_reset": "Tweestapsverificatie gewist door beheerder",
-    "email_changed": "E-mailadres gewijzigd",
-    "sso_linked": "Gekoppeld aan het account van de gemeente",
-    "roles_changed": "Rollen gewijzigd",
-    "user_activated": "Account geactiveerd",
-    "user_deactivated": "Account gedeactiveerd",
-    "work_handed_over": "Werk overgedragen",
-    "department_created": "Afdeling toegevoegd",
-    "department_updated": "Afdeling gewijzigd",
-    "addressee_created": "Geadresseerde toegevoegd",
-    "addressee_updated": "Geadresseerde gewijzigd",
-    "list_exported": "Lijst gedownload",
-    "webhook_created": "Webhook geregistreerd",
-    "webhook_updated": "Webhook gewijzigd",
-    "webhook_secret_renewed": "Nieuw geheim voor webhook",
-    "webhook_deleted": "Webhook verwijderd",
-    "webhook_resent": "Webhookbericht opnieuw verstuurd",
-    "api_token_created": "API-sleutel gemaakt",
-    "api_token_revoked": "API-sleutel ingetrokken",
-    "service_account_created": "Serviceaccount voor een koppeling aangemaakt",
-    "register_member_added": "Lid van het register toegevoegd",
-    "register_member_activated": "Lid van het register weer actief",
-    "register_member_deactivated": "Lid van het register niet meer actief",
+    "login": N_("Inloggen"),
+    "logout": N_("Uitloggen"),
+    "user_created": N_("Account aangemaakt"),
+    "invitation_sent": N_("Uitnodiging gestuurd"),
+    "password_link_sent": N_("Link voor nieuw wachtwoord gestuurd"),
+    "password_link_requested": N_("Wachtwoord vergeten: link aangevraagd"),
+    "password_choice_required": N_("Eigen wachtwoord kiezen verplicht"),
+    "password_set": N_("Eerste wachtwoord gekozen"),
+    "password_changed": N_("Wachtwoord gewijzigd"),
+    "login_second_factor": N_("Code bij inloggen"),
+    "mfa_enabled": N_("Tweestapsverificatie aangezet"),
+    "mfa_disabled": N_("Tweestapsverificatie uitgezet"),
+    "mfa_recovery_codes": N_("Nieuwe herstelcodes gemaakt"),
+    "mfa_recovery_code_used": N_("Herstelcode gebruikt"),
+    "mfa_reset": N_("Tweestapsverificatie gewist door beheerder"),
+    "email_changed": N_("E-mailadres gewijzigd"),
+    "sso_linked": N_("Gekoppeld aan het account van de gemeente"),
+    "roles_changed": N_("Rollen gewijzigd"),
+    "user_activated": N_("Account geactiveerd"),
+    "user_deactivated": N_("Account gedeactiveerd"),
+    "work_handed_over": N_("Werk overgedragen"),
+    "department_created": N_("Afdeling toegevoegd"),
+    "department_updated": N_("Afdeling gewijzigd"),
+    "addressee_created": N_("Geadresseerde toegevoegd"),
+    "addressee_updated": N_("Geadresseerde gewijzigd"),
+    "list_exported": N_("Lijst gedownload"),
+    "webhook_created": N_("Webhook geregistreerd"),
+    "webhook_updated": N_("Webhook gewijzigd"),
+    "webhook_secret_renewed": N_("Nieuw geheim voor webhook"),
+    "webhook_deleted": N_("Webhook verwijderd"),
+    "webhook_resent": N_("Webhookbericht opnieuw verstuurd"),
+    "api_token_created": N_("API-sleutel gemaakt"),
+    "api_token_revoked": N_("API-sleutel ingetrokken"),
+    "service_account_created": N_("Serviceaccount voor een koppeling aangemaakt"),
+    "register_member_added": N_("Lid van het register toegevoegd"),
+    "register_member_activated": N_("Lid van het register weer actief"),
+    "register_member_deactivated": N_("Lid van het register niet meer actief"),
 }
-RESULTS = {"ok": "Gelukt", "failed": "Mislukt", "inactive": "Account niet actief"}
+RESULTS = {"ok": N_("Gelukt"), "failed": N_("Mislukt"), "inactive": N_("Account niet actief")}
 OBJECTS = {
     "user": User,
     "department": Department,
@@ -94,11 +97,11 @@ class AuditLine:
 
     @property
     def action(self) -> str:
-        return ACTIONS.get(self.entry.action, self.entry.action)
+        return gettext(ACTIONS[self.entry.action]) if self.entry.action in ACTIONS else self.entry.action
 
     @property
     def result(self) -> str:
-        return RESULTS.get(self.entry.result, self.entry.result)
+        return gettext(RESULTS[self.entry.result]) if self.entry.result in RESULTS else self.entry.result
 
 
 def audit_page(*, action: str | None, page: int, per_page: int = 50) -> tuple[list[AuditLine], bool]:

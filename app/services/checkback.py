@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -132,7 +134,7 @@ def ask_checkback(report: Report, *, now: datetime | None = None) -> int:
                 message = enqueue(
                     follower.user,
                     "checkback",
-                    f"Merkbaar beter? Uw ervaring met {report.reference}",
+                    _l("Merkbaar beter? Uw ervaring met %(reference)s", reference=report.reference),
                     dedupe_key=f"checkback:{key}",
                     anonymous=follower.anonymous,
                     report=report,
@@ -192,10 +194,10 @@ def answer_checkback(invite: CheckbackInvite, answer: str | None, comment: str |
     answer is stored without who gave it; the timeline names a named answerer as
     app.anonymity says and an anonymous one as 'Anoniem'. The caller commits."""
     if answer not in ANSWER_LABELS:
-        raise DomainError("Kies ja, nee of weet ik niet.", field="answer")
+        raise DomainError(gettext("Kies ja, nee of weet ik niet."), field="answer")
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > TEXT_MAX:
-        raise DomainError(f"Gebruik maximaal {TEXT_MAX} tekens.", field="comment")
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=TEXT_MAX), field="comment")
     # Single use, also when the same link is sent twice at once: whoever clears the hash first.
     used = db.session.execute(
         update(CheckbackInvite)
@@ -204,7 +206,7 @@ def answer_checkback(invite: CheckbackInvite, answer: str | None, comment: str |
         .execution_options(synchronize_session=False)
     )
     if used.rowcount != 1:
-        raise DomainError(LINK_PROBLEMS[USED][1])
+        raise DomainError(gettext(LINK_PROBLEMS[USED][1]))
     now = utcnow()
     stored = CheckbackAnswer(
         report_id=invite.report_id, solved_at=invite.solved_at, answer=answer, comment=comment, answered_at=now

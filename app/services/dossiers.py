@@ -9,8 +9,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
 from app.anonymity import ANONYMOUS, follows_dossier_anonymously, name_for
 from app.extensions import db
+from app.i18n import N_
 from app.models import Addressee, Dossier, DossierEvent, DossierStatus, Report, User
 from app.models.base import utcnow
 from app.models.dossier import ARTICLE_MAX, BWB_ID_MAX, CHANNEL_MAX, DOSSIER_STATUS_LABELS, LAW_TITLE_MAX
@@ -45,15 +49,20 @@ DOSSIER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (PREPARING, CLOSED): frozenset({"legal"}),
 }
 
-# What reporters and supporters read in their mail for each public step.
+# What reporters and supporters read in their mail for each public step (msgids: the mail
+# translates them, _l(PUBLIC_HEADLINES[to])).
 PUBLIC_HEADLINES = {
-    SENT: "landelijk geagendeerd: de brief is verstuurd",
-    ANSWERED: "er is antwoord van het Rijk",
-    PROMISED: "toegezegd: de regel wordt aangepast",
-    REJECTED: "afgewezen: de regel blijft",
-    LAW_CHANGED: "de wet of regeling is aangepast",
-    CLOSED: "het escalatiedossier is afgesloten",
+    SENT: N_("landelijk geagendeerd: de brief is verstuurd"),
+    ANSWERED: N_("er is antwoord van het Rijk"),
+    PROMISED: N_("toegezegd: de regel wordt aangepast"),
+    REJECTED: N_("afgewezen: de regel blijft"),
+    LAW_CHANGED: N_("de wet of regeling is aangepast"),
+    CLOSED: N_("het escalatiedossier is afgesloten"),
 }
+
+# Who owns a dossier now, as its timeline records it (in Dutch) and its new owner's mail says it.
+OWNER_IS = N_("%(name)s is eigenaar.")
+OWNER_BY_RULE = N_("%(name)s is eigenaar: standaard voor dossiers aan %(addressee)s.")
 
 
 @dataclass
@@ -181,15 +190,17 @@ def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) 
     text: an anonymous reporter is 'Anoniem' also to themselves, because the mail waits in
     the outbox under their name."""
     subject = (
-        f"Nieuw escalatiedossier {dossier.reference}: {dossier.legal_reference}"
+        _l("Nieuw escalatiedossier %(dossier)s: %(law)s", dossier=dossier.reference, law=dossier.legal_reference)
         if created
-        else f"{dossier.reference}: melding {report.reference} toegevoegd"
+        else _l("%(dossier)s: melding %(report)s toegevoegd", dossier=dossier.reference, report=report.reference)
     )
     queued = 0
     for person in dossier_contacts(dossier):
         if person.id == actor.id:
             continue  # they escalated it themselves
-        reported_by = name_for(
+        # Names (and 'Anoniem') in the recipient's language: enqueue renders them so.
+        reported_by = LazyString(
+            name_for,
             person,
             None if report.is_anonymous else report.reporter,
             anonymous=report.is_anonymous,
@@ -205,8 +216,8 @@ def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) 
             report=report,
             created=created,
             reported_by=reported_by,
-            escalated_by=name_for(person, actor),
-            owner=name_for(person, dossier.owner) if dossier.owner is not None else None,
+            escalated_by=LazyString(name_for, person, actor),
+            owner=LazyString(name_for, person, dossier.owner) if dossier.owner is not None else None,
             url=external_url("dossiers.detail", dossier_id=dossier.id),
             report_url=external_url("reports.detail", reference=report.reference),
         )
@@ -214,19 +225,28 @@ def tell_legal(dossier: Dossier, report: Report, *, actor: User, created: bool) 
     return queued
 
 
-def _set_owner(dossier: Dossier, owner: User | None, *, actor: User | None, text: str, notify: bool = True) -> None:
+def _set_owner(
+    dossier: Dossier,
+    owner: User | None,
+    *,
+    actor: User | None,
+    text: str,
+    notify: bool = True,
+    reason: LazyString | None = None,
+) -> None:
     """A new owner (or none): an event on the dossier, and a mail to the new owner unless
-    they did it themselves. The caller raises the version."""
+    they did it themselves (`reason`: the event's text in the owner's language, when it
+    differs from `text`). The caller raises the version."""
     dossier.owner = owner
     record_dossier_event(dossier, "owner", actor=actor, text=text)
     if notify and owner is not None and (actor is None or owner.id != actor.id):
         enqueue(
             owner,
             "dossier_assigned",
-            f"Dossier {dossier.reference} is aan u toegewezen",
+            _l("Dossier %(dossier)s is aan u toegewezen", dossier=dossier.reference),
             kind="assigned",
             dossier=dossier,
-            reason=text,
+            reason=reason or text,
             url=external_url("dossiers.detail", dossier_id=dossier.id),
         )
 
@@ -358,13 +378,15 @@ def update_dossier(
             dossier, "updated", actor=actor, text="Gewijzigd: " + ", ".join(FIELD_LABELS[c] for c in changes)
         )
     if dossier.owner_id != (new_owner.id if new_owner else None):
+        reason = None
         if by_rule is not None:
-            text = f"{by_rule.name} is eigenaar: standaard voor dossiers aan {addressee.name}."
+            names = {"name": by_rule.name, "addressee": addressee.name}
+            text, reason = OWNER_BY_RULE % names, _l(OWNER_BY_RULE, **names)
         elif new_owner is not None:
-            text = f"{new_owner.name} is eigenaar."
+            text, reason = OWNER_IS % {"name": new_owner.name}, _l(OWNER_IS, name=new_owner.name)
         else:
             text = "Dit dossier heeft geen eigenaar meer."
-        _set_owner(dossier, new_owner, actor=actor, text=text)
+        _set_owner(dossier, new_owner, actor=actor, text=text, reason=reason)
         changes.append("owner_id")
     if changes:
         dossier.version += 1
@@ -446,7 +468,7 @@ def change_dossier_status(
             text=f"Escalatiedossier: {PUBLIC_HEADLINES[to]}." + (f"\n\n{public_text}" if public_text else ""),
         )
         report.last_activity_at = utcnow()
-        notify_followers(report, PUBLIC_HEADLINES[to], text=public_text)
+        notify_followers(report, _l(PUBLIC_HEADLINES[to]), text=public_text)
     db.session.flush()
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext, ngettext
+from flask_babel import LazyString, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 from app.anonymity import name_for
 from app.extensions import db
@@ -64,21 +65,27 @@ def hand_over(
     chose, which is refused: no silent orphans. Each new holder gets one mail listing all
     of it; timelines and the Logboek record the move."""
     if lost.reports and reports_to is None:
-        message = ngettext(
-            "Kies wie er achter de open melding van %(name)s aangaat.",
-            "Kies wie er achter de %(num)d open meldingen van %(name)s aangaat.",
-            len(lost.reports),
-            name=user.name,
+        n = len(lost.reports)
+        raise DomainError(
+            ngettext(
+                "Kies wie er achter de open melding van %(name)s aangaat.",
+                "Kies wie er achter de %(num)d open meldingen van %(name)s aangaat.",
+                n,
+                name=user.name,
+            ),
+            field="reports_to",
         )
-        raise DomainError(message, field="reports_to")
     if lost.dossiers and dossiers_to is None:
-        message = ngettext(
-            "Kies wie eigenaar wordt van het open dossier van %(name)s.",
-            "Kies wie eigenaar wordt van de %(num)d open dossiers van %(name)s.",
-            len(lost.dossiers),
-            name=user.name,
+        n = len(lost.dossiers)
+        raise DomainError(
+            ngettext(
+                "Kies wie eigenaar wordt van het open dossier van %(name)s.",
+                "Kies wie eigenaar wordt van de %(num)d open dossiers van %(name)s.",
+                n,
+                name=user.name,
+            ),
+            field="dossiers_to",
         )
-        raise DomainError(message, field="dossiers_to")
     report_holder = reports_to if isinstance(reports_to, User) else None
     dossier_holder = dossiers_to if isinstance(dossiers_to, User) else None
     if lost.reports and report_holder is not None and (report_holder.id == user.id or not may_follow_up(report_holder)):
@@ -98,10 +105,10 @@ def hand_over(
         enqueue(
             holder,
             "handover",
-            f"Werk van {user.name} is aan u overgedragen",
+            _l("Werk van %(name)s is aan u overgedragen", name=user.name),
             kind="assigned",
-            former=name_for(holder, user),
-            actor=name_for(holder, actor),
+            former=LazyString(name_for, holder, user),
+            actor=LazyString(name_for, holder, actor),
             reports=reports,
             dossiers=dossiers,
             report_urls={r.id: external_url("reports.detail", reference=r.reference) for r in reports},

@@ -23,6 +23,7 @@ import time
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import gettext
 from markupsafe import Markup
 
 from app.extensions import db
@@ -96,7 +97,7 @@ def pending_secret(user: User) -> str:
     """The secret being set up (made on the first visit, the same on every reload until it
     is confirmed, so a scanned QR code stays good)."""
     if user.has_second_factor:
-        raise DomainError("U heeft de tweestapsverificatie al aangezet.")
+        raise DomainError(gettext("U heeft de tweestapsverificatie al aangezet."))
     secret = _secret(user)
     if secret is None:
         secret = pyotp.random_base32()
@@ -241,11 +242,13 @@ def enable(user: User, code: str) -> list[str]:
     """Switch the second factor on with a current code from the app; returns the recovery
     codes, to be shown once."""
     if user.has_second_factor:
-        raise DomainError("U heeft de tweestapsverificatie al aangezet.")
+        raise DomainError(gettext("U heeft de tweestapsverificatie al aangezet."))
     secret = _secret(user)
     if secret is None or not _accept_totp(user, secret, code):
         raise DomainError(
-            "Deze code klopt niet. Typ de 6 cijfers die uw app nu laat zien. Staat de klok van uw telefoon goed?",
+            gettext(
+                "Deze code klopt niet. Typ de 6 cijfers die uw app nu laat zien. Staat de klok van uw telefoon goed?"
+            ),
             field="code",
         )
     user.totp_enabled_at = utcnow()
@@ -257,7 +260,7 @@ def enable(user: User, code: str) -> list[str]:
 def renew_recovery_codes(user: User) -> list[str]:
     """New recovery codes; the old ones stop working."""
     if not user.has_second_factor:
-        raise DomainError("Zet eerst de tweestapsverificatie aan.")
+        raise DomainError(gettext("Zet eerst de tweestapsverificatie aan."))
     codes = _new_recovery_codes(user)
     record_audit("mfa_recovery_codes", actor=user, object_type="user", object_id=user.id)
     tell_account_changed(user, "mfa_recovery_codes")
@@ -274,9 +277,9 @@ def _clear(user: User) -> None:
 def disable(user: User) -> None:
     """The owner switches it off (not allowed while one of their roles requires it)."""
     if not user.has_second_factor:
-        raise DomainError("De tweestapsverificatie staat al uit.")
+        raise DomainError(gettext("De tweestapsverificatie staat al uit."))
     if second_factor_required(user):
-        raise DomainError("Voor uw rol is de tweestapsverificatie verplicht. U kunt hem niet uitzetten.")
+        raise DomainError(gettext("Voor uw rol is de tweestapsverificatie verplicht. U kunt hem niet uitzetten."))
     _clear(user)
     record_audit("mfa_disabled", actor=user, object_type="user", object_id=user.id)
     tell_account_changed(user, "mfa_disabled")
@@ -287,7 +290,7 @@ def reset(user: User, *, actor: User | None) -> None:
     command line (actor None: the last beheerder's own phone). Every session of the user
     ends; at the next login they set it up again (when their role requires it)."""
     if not user.has_second_factor:
-        raise DomainError(f"{user.name} heeft geen tweestapsverificatie ingesteld.")
+        raise DomainError(gettext("%(name)s heeft geen tweestapsverificatie ingesteld.", name=user.name))
     _clear(user)
     end_sessions(user)
     record_audit("mfa_reset", actor=actor, object_type="user", object_id=user.id)

@@ -20,6 +20,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import text
 
 from app.extensions import db
@@ -72,17 +73,19 @@ def create_token(
     service account). Returns the token and its secret, which is never shown again."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("Geef de sleutel een naam, zodat u hem later herkent.", field="name")
+        raise DomainError(gettext("Geef de sleutel een naam, zodat u hem later herkent."), field="name")
     if len(name) > TOKEN_NAME_MAX:
-        raise DomainError(f"Gebruik maximaal {TOKEN_NAME_MAX} tekens.", field="name")
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=TOKEN_NAME_MAX), field="name")
     scopes = sorted(set(scopes or ()), key=list(SCOPES).index) if set(scopes or ()) <= set(SCOPES) else None
     if not scopes:
-        raise DomainError("Kies minstens één bevoegdheid.", field="scopes")
+        raise DomainError(gettext("Kies minstens één bevoegdheid."), field="scopes")
     refused = [scope for scope in scopes if scope not in allowed_scopes(user)]
     if refused:
-        raise DomainError("Deze bevoegdheid past niet bij de rol: " + ", ".join(refused) + ".", field="scopes")
+        raise DomainError(
+            gettext("Deze bevoegdheid past niet bij de rol: %(scopes)s.", scopes=", ".join(refused)), field="scopes"
+        )
     if days is None or not 1 <= days <= max_days():
-        raise DomainError(f"Kies een geldigheid van 1 tot {max_days()} dagen.", field="days")
+        raise DomainError(gettext("Kies een geldigheid van 1 tot %(days)d dagen.", days=max_days()), field="days")
     now = now or utcnow()
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
@@ -112,9 +115,9 @@ def create_service_account(name: str, roles, *, actor: User) -> User:
     """The identity an integration acts as (see the module's docstring)."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("Geef de koppeling een naam.", field="name")
+        raise DomainError(gettext("Geef de koppeling een naam."), field="name")
     if len(name) > PERSON_NAME_MAX - len("Koppeling: "):
-        raise DomainError("Die naam is te lang.", field="name")
+        raise DomainError(gettext("Die naam is te lang."), field="name")
     roles = _validate_roles(roles)
     user = User(
         email=f"koppeling-{secrets.token_hex(6)}@{SERVICE_DOMAIN}",
@@ -171,7 +174,7 @@ def may_revoke(token: ApiToken, user: User) -> bool:
 
 def revoke_token(token: ApiToken, *, actor: User, now: datetime | None = None) -> None:
     if not may_revoke(token, actor):
-        raise DomainError("U kunt deze sleutel niet intrekken.")
+        raise DomainError(gettext("U kunt deze sleutel niet intrekken."))
     if token.revoked_at is not None:
         return
     token.revoked_at = now or utcnow()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import gettext, ngettext
+from flask_babel import LazyString, gettext
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -137,11 +137,7 @@ def build_agenda(*, now: datetime | None = None) -> list[tuple[Report, str]]:
 def reason_label(reason: str) -> str:
     """Why a report is on the agenda, as the session page and the agenda mail say it."""
     if reason == REASON_OVERDUE:
-        return ngettext(
-            "Blijft liggen: %(num)d dag of langer niets gebeurd",
-            "Blijft liggen: %(num)d dagen of langer niets gebeurd",
-            current_app.config["OVERDUE_DAYS"],
-        )
+        return gettext("Blijft liggen: %(num)s dagen of langer niets gebeurd", num=current_app.config["OVERDUE_DAYS"])
     if reason == REASON_CARRIED:
         return gettext("Nog niet besproken in het vorige weekoverleg")
     return gettext("Nieuw sinds het vorige weekoverleg")
@@ -693,7 +689,8 @@ def end_session(session: TriageSession, actor: User) -> int:
     release_held(_mail_group(session), now=now)
     db.session.flush()
     parts = minutes(session)
-    subject = f"Besluitenlijst weekoverleg {dutch_date(session.started_at)}"
+    # In each coach's language, its date too (enqueue renders it so).
+    subject = LazyString(lambda: gettext("Besluitenlijst weekoverleg %(date)s", date=dutch_date(session.started_at)))
     url = external_url("triage.minutes", session_id=session.id)
     sent = 0
     for coach in active_coaches():

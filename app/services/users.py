@@ -15,12 +15,15 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam
 
 from app.clock import local
 from app.extensions import db
-from app.formatting import dutch_datetime
+from app.formatting import dutch_datetime, role_label
+from app.i18n import N_
 from app.models import ROLES, Department, MailPreference, User, UserRole
 from app.models.base import utcnow
 from app.models.user import DEPARTMENT_NAME_MAX, DIRECT, EMAIL_MAX, PERSON_NAME_MAX, new_session_token
@@ -61,9 +64,12 @@ def has_password(user: User) -> bool:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", field="password")
+        raise DomainError(
+            gettext("Kies een wachtwoord van minstens %(minimum)d tekens.", minimum=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise DomainError("Dit wachtwoord is te lang.", field="password")
+        raise DomainError(gettext("Dit wachtwoord is te lang."), field="password")
 
 
 def normalize_email(email: str) -> str:
@@ -72,15 +78,15 @@ def normalize_email(email: str) -> str:
 
 def _check_length(value: str, maximum: int, field: str) -> None:
     if len(value) > maximum:
-        raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=maximum), field=field)
 
 
 def _check_person(name: str, email: str) -> None:
     if not name:
-        raise DomainError("Vul een naam in.", field="name")
+        raise DomainError(gettext("Vul een naam in."), field="name")
     _check_length(name, PERSON_NAME_MAX, "name")
     if not EMAIL_RE.match(email):
-        raise DomainError("Vul een geldig e-mailadres in, zoals naam@gemeente.nl.", field="email")
+        raise DomainError(gettext("Vul een geldig e-mailadres in, zoals naam@gemeente.nl."), field="email")
     _check_length(email, EMAIL_MAX, "email")
 
 
@@ -158,9 +164,9 @@ def _validate_roles(roles) -> list[str]:
     roles = sorted(set(roles))
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
-        raise DomainError("Onbekende rol: " + ", ".join(unknown), field="roles")
+        raise DomainError(gettext("Onbekende rol: %(roles)s", roles=", ".join(unknown)), field="roles")
     if not roles:
-        raise DomainError("Kies minstens één rol.", field="roles")
+        raise DomainError(gettext("Kies minstens één rol."), field="roles")
     return roles
 
 
@@ -181,7 +187,7 @@ def create_user(
     name = name.strip()
     _check_person(name, email)
     if get_user_by_email(email) is not None:
-        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
+        raise DomainError(gettext("Er bestaat al een account met dit e-mailadres."), field="email")
     if password is not None:
         check_password_strength(password)
     roles = _validate_roles(roles)
@@ -216,10 +222,10 @@ def update_user(
     _check_person(name, email)
     other = get_user_by_email(email)
     if other is not None and other.id != user.id:
-        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
+        raise DomainError(gettext("Er bestaat al een account met dit e-mailadres."), field="email")
     roles = _validate_roles(roles)
     if user.id == actor.id and ("admin" not in roles or not active):
-        raise DomainError("U kunt uw eigen beheerdersrol of account niet uitschakelen.", field="roles")
+        raise DomainError(gettext("U kunt uw eigen beheerdersrol of account niet uitschakelen."), field="roles")
     old_email = user.email
     user.name = name
     user.email = email
@@ -256,7 +262,7 @@ def roles_changed(user: User, old_roles, roles, *, actor: User, by_provider: boo
         object_id=user.id,
         detail=f"rollen: {_role_names(old_roles)} → {_role_names(roles)}{suffix}",
     )
-    tell_account_changed(user, "roles_from_groups" if by_provider else "roles", roles=_role_names(roles))
+    tell_account_changed(user, "roles_from_groups" if by_provider else "roles", roles=roles)
 
 
 def set_active(user: User, active: bool, *, actor: User | None) -> None:
@@ -284,40 +290,42 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
 
 
 # What a security notice says happened, per kind of change (the one wording, for the
-# text and the HTML mail alike). {at}: when; {old_email}, {email}: for a new address;
-# {roles}: the roles the account holds now.
+# text and the HTML mail alike; msgids, in the reader's language). %(at)s: when; %(old_email)s,
+# %(email)s: for a new address; %(roles)s: the roles the account holds now.
 ACCOUNT_CHANGES = {
-    "email": "Het e-mailadres van uw account bij Rode Knop is op {at} gewijzigd van {old_email} in {email}.",
-    "password_set": "U heeft op {at} een wachtwoord gekozen voor uw account bij Rode Knop.",
-    "password": "Het wachtwoord van uw account bij Rode Knop is op {at} gewijzigd. Op andere apparaten bent u uitgelogd.",
-    "roles": "Uw rollen bij Rode Knop zijn op {at} gewijzigd. U heeft nu: {roles}.",
-    "roles_from_groups": (
-        "Uw rollen bij Rode Knop zijn op {at} gewijzigd, volgens de groepen waarin u bij de gemeente zit. "
-        "U heeft nu: {roles}."
+    "email": N_("Het e-mailadres van uw account bij Rode Knop is op %(at)s gewijzigd van %(old_email)s in %(email)s."),
+    "password_set": N_("U heeft op %(at)s een wachtwoord gekozen voor uw account bij Rode Knop."),
+    "password": N_(
+        "Het wachtwoord van uw account bij Rode Knop is op %(at)s gewijzigd. Op andere apparaten bent u uitgelogd."
     ),
-    "sso_linked": (
-        "Uw account bij Rode Knop is op {at} gekoppeld aan uw account van de gemeente. U logt voortaan in met "
+    "roles": N_("Uw rollen bij Rode Knop zijn op %(at)s gewijzigd. U heeft nu: %(roles)s."),
+    "roles_from_groups": N_(
+        "Uw rollen bij Rode Knop zijn op %(at)s gewijzigd, volgens de groepen waarin u bij de gemeente zit. "
+        "U heeft nu: %(roles)s."
+    ),
+    "sso_linked": N_(
+        "Uw account bij Rode Knop is op %(at)s gekoppeld aan uw account van de gemeente. U logt voortaan in met "
         "“Inloggen met uw account van de gemeente”."
     ),
-    "mfa_enabled": (
-        "U heeft op {at} de tweestapsverificatie aangezet voor uw account bij Rode Knop. Voortaan vraagt Rode Knop "
+    "mfa_enabled": N_(
+        "U heeft op %(at)s de tweestapsverificatie aangezet voor uw account bij Rode Knop. Voortaan vraagt Rode Knop "
         "bij het inloggen ook een code uit uw app. Op andere apparaten bent u uitgelogd."
     ),
-    "mfa_disabled": (
-        "U heeft op {at} de tweestapsverificatie uitgezet voor uw account bij Rode Knop. Voortaan logt u in met "
+    "mfa_disabled": N_(
+        "U heeft op %(at)s de tweestapsverificatie uitgezet voor uw account bij Rode Knop. Voortaan logt u in met "
         "alleen uw wachtwoord."
     ),
-    "mfa_recovery_codes": (
-        "U heeft op {at} nieuwe herstelcodes gemaakt voor uw account bij Rode Knop. De oude herstelcodes werken "
+    "mfa_recovery_codes": N_(
+        "U heeft op %(at)s nieuwe herstelcodes gemaakt voor uw account bij Rode Knop. De oude herstelcodes werken "
         "niet meer."
     ),
-    "mfa_recovery_code_used": (
-        "Op {at} is met een van uw herstelcodes ingelogd bij Rode Knop. Die code werkt nu niet meer. Heeft u uw "
+    "mfa_recovery_code_used": N_(
+        "Op %(at)s is met een van uw herstelcodes ingelogd bij Rode Knop. Die code werkt nu niet meer. Heeft u uw "
         "telefoon niet meer? Maak dan onder Mijn instellingen nieuwe herstelcodes, of zet de tweestapsverificatie "
         "opnieuw op."
     ),
-    "mfa_reset": (
-        "De beheerder van Rode Knop heeft op {at} de tweestapsverificatie van uw account gewist. U bent overal "
+    "mfa_reset": N_(
+        "De beheerder van Rode Knop heeft op %(at)s de tweestapsverificatie van uw account gewist. U bent overal "
         "uitgelogd. Bij de volgende keer inloggen stelt u de tweestapsverificatie opnieuw in als uw rol dat vraagt."
     ),
 }
@@ -329,18 +337,26 @@ def tell_account_changed(
     *,
     to_address: str | None = None,
     old_email: str | None = None,
-    roles: str | None = None,
+    roles=None,
 ):
     """A security notice to the account's owner, also when they chose no mail. `change`:
-    a key of ACCOUNT_CHANGES (with `old_email` for email, `roles` for the roles ones)."""
+    a key of ACCOUNT_CHANGES (with `old_email` for email, `roles`, the role keys, for the
+    roles ones)."""
     at = local(utcnow())
-    what = ACCOUNT_CHANGES[change].format(
-        at=dutch_datetime(at), old_email=old_email, email=user.email, roles=roles or _role_names(user.roles)
+    # Rendered in the reader's language (enqueue), the moment too.
+    what = LazyString(
+        lambda: gettext(
+            ACCOUNT_CHANGES[change],
+            at=dutch_datetime(at),
+            old_email=old_email,
+            email=user.email,
+            roles=", ".join(role_label(role) for role in sorted(roles or user.roles)),
+        )
     )
     enqueue(
         user,
         "account_changed",
-        "Uw account bij Rode Knop is gewijzigd",
+        _l("Uw account bij Rode Knop is gewijzigd"),
         always=True,
         to_address=to_address,
         change=change,
@@ -397,7 +413,7 @@ def send_invitation(user: User, *, actor: User) -> None:
     enqueue(
         user,
         "invitation",
-        "Uw account bij Rode Knop",
+        _l("Uw account bij Rode Knop"),
         always=True,
         url=password_link(user, INVITATION),
         days=current_app.config["INVITATION_DAYS"],
@@ -415,7 +431,7 @@ def send_password_reset(user: User, *, actor: User | None) -> None:
     enqueue(
         user,
         "password_reset",
-        "Kies een nieuw wachtwoord voor Rode Knop",
+        _l("Kies een nieuw wachtwoord voor Rode Knop"),
         always=True,
         url=password_link(user, RESET),
         hours=current_app.config["PASSWORD_RESET_HOURS"],
@@ -439,7 +455,9 @@ def password_forgotten(email: str) -> None:
         return
     if user.has_provider_identity:
         # Signs in at the municipality: a Rode Knop password would be one too many.
-        enqueue(user, "password_reset", "Inloggen bij Rode Knop", always=True, sso=True, url=external_url("auth.login"))
+        enqueue(
+            user, "password_reset", _l("Inloggen bij Rode Knop"), always=True, sso=True, url=external_url("auth.login")
+        )
         record_audit("password_link_requested", object_type="user", object_id=user.id, detail="account van de gemeente")
     elif password_login_allowed(user.email):
         send_password_reset(user, actor=None)
@@ -453,11 +471,11 @@ def end_sessions(user: User) -> None:
 def create_department(name: str, *, actor: User | None = None) -> Department:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Vul een naam in.", field="name")
+        raise DomainError(gettext("Vul een naam in."), field="name")
     _check_length(name, DEPARTMENT_NAME_MAX, "name")
     existing = db.session.scalar(db.select(Department).where(db.func.lower(Department.name) == name.lower()))
     if existing is not None:
-        raise DomainError("Deze afdeling bestaat al.", field="name")
+        raise DomainError(gettext("Deze afdeling bestaat al."), field="name")
     department = Department(name=name, active=True)
     db.session.add(department)
     db.session.flush()
@@ -468,13 +486,13 @@ def create_department(name: str, *, actor: User | None = None) -> Department:
 def update_department(department: Department, *, name: str, active: bool, actor: User) -> None:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Vul een naam in.", field="name")
+        raise DomainError(gettext("Vul een naam in."), field="name")
     _check_length(name, DEPARTMENT_NAME_MAX, "name")
     existing = db.session.scalar(
         db.select(Department).where(db.func.lower(Department.name) == name.lower(), Department.id != department.id)
     )
     if existing is not None:
-        raise DomainError("Deze afdeling bestaat al.", field="name")
+        raise DomainError(gettext("Deze afdeling bestaat al."), field="name")
     department.name = name
     department.active = active
     record_audit("department_updated", actor=actor, object_type="department", object_id=department.id)
@@ -532,7 +550,7 @@ def active_departments() -> list[Department]:
 def set_language(user: User, language: str | None) -> None:
     """The user's own language (Mijn instellingen); None: the municipality's (app.i18n)."""
     if language is not None and language not in current_app.config["LANGUAGES"]:
-        raise DomainError("Kies een van de mogelijkheden.", field="language")
+        raise DomainError(gettext("Kies een van de mogelijkheden."), field="language")
     user.language = language
 
 
@@ -542,7 +560,7 @@ def set_mail_choices(user: User, choices: dict[str, str]) -> None:
     kinds = user.mail_kinds()
     for code, choice in choices.items():
         if code not in kinds or choice not in kinds[code].choices:
-            raise DomainError("Kies een van de mogelijkheden.", field=code)
+            raise DomainError(gettext("Kies een van de mogelijkheden."), field=code)
     rows = {row.kind: row for row in user.mail_settings}
     for code, choice in choices.items():
         row = rows.get(code)

@@ -15,9 +15,11 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
+from app.i18n import N_
 from app.models import Addressee, Dossier, Report, Webhook, WebhookDelivery
 from app.models.base import utcnow
 from app.models.webhook import URL_MAX
@@ -26,11 +28,11 @@ from app.notify import current_hold, external_url
 REPORT_CREATED = "report.created"
 REPORT_STATUS_CHANGED = "report.status_changed"
 DOSSIER_CHANGED = "dossier.changed"
-# Every event type, as a beheerder chooses them.
+# Every event type, as a beheerder chooses them (the labels translated where shown).
 EVENTS = {
-    REPORT_CREATED: "Melding gedaan",
-    REPORT_STATUS_CHANGED: "Status van een melding gewijzigd",
-    DOSSIER_CHANGED: "Escalatiedossier gewijzigd",
+    REPORT_CREATED: N_("Melding gedaan"),
+    REPORT_STATUS_CHANGED: N_("Status van een melding gewijzigd"),
+    DOSSIER_CHANGED: N_("Escalatiedossier gewijzigd"),
 }
 # A dossier's timeline lines that are a change worth telling: not an internal note, and
 # not a report leaving it because a session's decision was undone (the receiver never
@@ -179,26 +181,30 @@ _HOST_RE = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")
 
 
 def url_problem(url: str) -> str | None:
-    """Why `url` cannot be a webhook's address (in Dutch), or None."""
+    """Why `url` cannot be a webhook's address (in the reader's language), or None."""
     if not url:
-        return "Vul het adres in waar Rode Knop de berichten naartoe stuurt."
+        return gettext("Vul het adres in waar Rode Knop de berichten naartoe stuurt.")
     if len(url) > URL_MAX:
-        return f"Gebruik maximaal {URL_MAX} tekens."
+        return gettext("Gebruik maximaal %(max)d tekens.", max=URL_MAX)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:
-        return "Dit is geen geldig webadres. Gebruik een adres als https://zaaksysteem.gemeente.nl/rodeknop."
+        return gettext("Dit is geen geldig webadres. Gebruik een adres als https://zaaksysteem.gemeente.nl/rodeknop.")
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        return "Gebruik een adres dat begint met https:// (of http://), bijvoorbeeld https://zaaksysteem.gemeente.nl/rodeknop."
+        return gettext(
+            "Gebruik een adres dat begint met https:// (of http://), bijvoorbeeld https://zaaksysteem.gemeente.nl/rodeknop."
+        )
     if not _HOST_RE.fullmatch(parts.hostname):
-        return "Dit is geen geldig webadres: gebruik alleen letters, cijfers, punten en streepjes in de servernaam."
+        return gettext(
+            "Dit is geen geldig webadres: gebruik alleen letters, cijfers, punten en streepjes in de servernaam."
+        )
     if parts.username or parts.password:
-        return "Zet geen gebruikersnaam of wachtwoord in het adres."
+        return gettext("Zet geen gebruikersnaam of wachtwoord in het adres.")
     if parts.fragment:
-        return "Een adres met # erin kan niet: laat dat deel weg."
+        return gettext("Een adres met # erin kan niet: laat dat deel weg.")
     if parts.scheme == "http" and not current_app.config["WEBHOOK_ALLOW_HTTP"]:
-        return "Gebruik een adres dat begint met https://: berichten gaan alleen versleuteld over het netwerk."
+        return gettext("Gebruik een adres dat begint met https://: berichten gaan alleen versleuteld over het netwerk.")
     return None
 
 

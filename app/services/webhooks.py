@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext
+
 from app.extensions import db
 from app.models import User, Webhook, WebhookDelivery
 from app.models.base import utcnow
@@ -28,7 +30,7 @@ def _clean_url(url: str | None) -> str:
 def _clean_events(events) -> list[str]:
     chosen = [event for event in EVENTS if event in set(events or ())]
     if not chosen or len(chosen) != len(set(events or ())):
-        raise DomainError("Kies minstens één gebeurtenis uit de lijst.", field="events")
+        raise DomainError(gettext("Kies minstens één gebeurtenis uit de lijst."), field="events")
     return chosen
 
 
@@ -103,8 +105,10 @@ class DeliveryHeld(DomainError):
 
     def __init__(self):
         super().__init__(
-            "Dit bericht wacht nog: het besluit in het weekoverleg kan nog ongedaan worden gemaakt. "
-            "Het gaat vanzelf weg als het overleg is afgesloten of de wachttijd voorbij is. Er is niets gewijzigd."
+            gettext(
+                "Dit bericht wacht nog: het besluit in het weekoverleg kan nog ongedaan worden gemaakt. "
+                "Het gaat vanzelf weg als het overleg is afgesloten of de wachttijd voorbij is. Er is niets gewijzigd."
+            )
         )
 
 

@@ -201,6 +201,10 @@ def may_estimate(report: Report, user: User | None) -> bool:
 
 ONLY_COACHES = N_("Alleen ontregelcoaches kunnen dit doen.")
 # Said only to the person it is about, who knows they reported it (translated where it is said).
+# A decision's text: the explanation, with what changed or the law article.
+DECIDED_WHAT_CHANGED = N_("%(explanation)s\n\nWat er veranderd is: %(what_changed)s")
+DECIDED_LAW = N_("%(explanation)s\n\nWetsartikel: %(law)s")
+
 WITHHELD = N_("U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af.")
 WITHHELD_TARGET = N_(
     "U volgt die melding anoniem. Om uw anonimiteit te beschermen, laat u dit samenvoegen aan een collega over."
@@ -293,7 +297,7 @@ def _assign(report: Report, assignee: User, actor: User, *, text: str | None = N
         enqueue(
             assignee,
             "assigned",
-            f"{report.reference} is aan u toegewezen",
+            _l("%(reference)s is aan u toegewezen", reference=report.reference),
             report=report,
             actor=actor,
             url=external_url("reports.detail", reference=report.reference),
@@ -358,10 +362,15 @@ def decide_report(
     report.explanation = explanation
     if outcome == RESOLVED:
         report.outcome = what_changed
-    text = explanation if outcome != RESOLVED else f"{explanation}\n\nWat er veranderd is: {what_changed}"
+    # The timeline's text (in Dutch) and the followers' mail (in their language).
+    text = mail_text = explanation
+    if outcome == RESOLVED:
+        parts = {"explanation": explanation, "what_changed": what_changed}
+        text, mail_text = DECIDED_WHAT_CHANGED % parts, _l(DECIDED_WHAT_CHANGED, **parts)
     if outcome == ESCALATED:
         attached = attach_to_dossier(report, legal or LegalReference(dossier.law_title), actor=actor, dossier=dossier)
-        text = f"{explanation}\n\nWetsartikel: {attached.legal_reference}"
+        parts = {"explanation": explanation, "law": attached.legal_reference}
+        text, mail_text = DECIDED_LAW % parts, _l(DECIDED_LAW, **parts)
     _transition(report, outcome, actor, text=text)
     report.text_public = bool(text_public)
     if outcome == RESOLVED and estimate is not KEEP:
@@ -369,7 +378,7 @@ def decide_report(
         store_estimate(report, estimate, confirmed_by=actor)
         if estimate is not None or had_estimate:
             record_estimate(report, estimate, actor=actor, confirmed=estimate is not None)
-    notify_followers(report, HEADLINES[outcome], text=text, exclude=None)
+    notify_followers(report, HEADLINES[outcome], text=mail_text, exclude=None)
     db.session.flush()
 
 
@@ -526,7 +535,8 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
     db.session.flush()
 
 
-CHECKBACK_REOPENED = (
+# The timeline's text (in Dutch) and the followers' mail (in their language).
+CHECKBACK_REOPENED = N_(
     "Iemand die deze melding volgt, merkt geen verbetering. De melding is daarom heropend: "
     "een ontregelcoach kijkt er opnieuw naar."
 )
@@ -550,12 +560,12 @@ def reopen_after_checkback(report: Report) -> None:
         enqueue(
             coach,
             "checkback_reopened",
-            f"{report.reference} is heropend: geen verbetering gemerkt",
+            _l("%(reference)s is heropend: geen verbetering gemerkt", reference=report.reference),
             report=report,
             url=external_url("reports.detail", reference=report.reference),
             kind="assigned",
         )
-    notify_followers(report, "heropend", text=CHECKBACK_REOPENED)
+    notify_followers(report, _l("heropend"), text=_l(CHECKBACK_REOPENED))
     db.session.flush()
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.board.routes import PAGE_SIZE
 from app.extensions import db
-from app.models import Report
+from app.models import Report, User
 from tests.browser.helpers import axe_check, login, no_horizontal_scroll
 from tests.bulk import fill_reports
 from tests.factories import make_department, make_user
@@ -183,6 +183,18 @@ def test_a_board_of_ten_thousand_reports(app, live_server, page: Page):
     expect(page.locator("[data-error-summary]")).to_be_focused()
     expect(page.get_by_label("Verplaats naar…")).to_have_attribute("aria-invalid", "true")
     axe_check(page, "a card's action page with an error")
+
+    # In the coach's own language: what is announced comes from the page's catalog, not the script.
+    with app.app_context():
+        db.session.execute(db.update(User).where(User.email == COACH).values(language="en"))
+        db.session.commit()
+    page.goto(live_server + "/bord/")
+    escalated = _cards(page, "geescaleerd").first
+    stuck = escalated.get_attribute("data-reference")
+    _drag(page, escalated, page.locator("section[aria-labelledby='kolom-nieuw'] [data-board-list]"))
+    expect(page.locator("[data-board-status]")).to_have_text(
+        f"{stuck} cannot go to New. Choose Actions on the card for what it can do."
+    )
 
 
 def test_a_card_s_actions_without_javascript(app, live_server, new_page):

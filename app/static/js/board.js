@@ -22,6 +22,16 @@
     }
   }
 
+  // The words to announce come from the page, in the reader's language and tone: the
+  // status element's data-text-<name>, with {reference} and {column} filled in.
+  function say(name, values) {
+    var status = document.querySelector("[data-board-status]");
+    var text = status ? status.getAttribute("data-text-" + name) || "" : "";
+    return text.replace(/\{(\w+)\}/g, function (placeholder, key) {
+      return Object.prototype.hasOwnProperty.call(values || {}, key) ? values[key] : placeholder;
+    });
+  }
+
   function columnTitle(element) {
     var list = element.closest("[data-board-list]");
     return list ? list.getAttribute("data-column") : "";
@@ -43,7 +53,7 @@
     if (target && target.classList.contains("rk-board-card")) {
       target.focus();
       announce((flash ? flash.textContent.trim() + " " : "") +
-        target.getAttribute("data-reference") + " staat nu in " + columnTitle(target) + ".");
+        say("moved", { reference: target.getAttribute("data-reference"), column: columnTitle(target) }));
     } else if (target && target.classList.contains("rk-board__title")) {
       target.focus(); // "Toon meer" and "Vorige kaarten" land on their column
     } else if (flash && /^kaart-/.test(window.location.hash.slice(1))) {
@@ -162,7 +172,7 @@
     var card = event.item;
     var list = event.to;
     var reference = card.getAttribute("data-reference");
-    var column = list.getAttribute("data-column") || "deze kolom";
+    var column = list.getAttribute("data-column") || say("this-column");
     var statuses = (list.getAttribute("data-statuses") || "").split(" ").filter(Boolean);
     var moves = (card.getAttribute("data-moves") || "").split(" ").filter(Boolean);
     var matches = moves.filter(function (to) { return statuses.indexOf(to) !== -1; });
@@ -170,7 +180,7 @@
     if (statuses.length === 1 && matches.length === 1) {
       var form = fillDialog(card);
       form.querySelector("select").value = matches[0];
-      announce(reference + " gaat naar " + column + ".");
+      announce(say("going", { reference: reference, column: column }));
       submit(form);
       return;
     }
@@ -178,17 +188,17 @@
     putBack(event);
     var decides = statuses.some(function (status) { return DECISIONS.indexOf(status) !== -1; });
     if (decides && card.hasAttribute("data-decidable")) {
-      announce("Schrijf eerst de uitleg voor de melder van " + reference + ".");
+      announce(say("explain-first", { reference: reference }));
       window.location.assign(decisionUrl(card, statuses));
       return;
     }
     if (matches.length > 0) {
-      announce("Kies op de meldingspagina wat er met " + reference + " gebeurt.");
+      announce(say("choose-on-report", { reference: reference }));
       window.location.assign(reportUrl(card));
       return;
     }
     card.focus();
-    announce(reference + " kan niet naar " + column + ". Kies Acties op de kaart voor wat wel kan.");
+    announce(say("cannot", { reference: reference, column: column }));
   }
 
   function enableDragAndDrop() {
