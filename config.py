@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -233,11 +234,33 @@ class Config:
     # The register: requests to its API per client address (refused ones count too).
     REGISTER_LIMIT_PER_CLIENT = os.environ.get("REGISTER_LIMIT_PER_CLIENT", "600 per minute")
 
+    # Attachments (README, "Attachments"; app/storage.py, app/uploads.py, app/virusscan.py).
+    # Where the files live: "local" (a folder outside app/static; back it up with the
+    # database) or "s3" (an S3-compatible object store).
+    ATTACHMENTS_STORAGE = os.environ.get("ATTACHMENTS_STORAGE", "local").strip().lower()
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or str(INSTANCE_DIR / "bijlagen")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ACCESS_KEY = os.environ.get("S3_ACCESS_KEY") or None
+    S3_SECRET_KEY = os.environ.get("S3_SECRET_KEY") or None
+    S3_REGION = os.environ.get("S3_REGION") or None
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    # The virus scanner: clamd's socket, a unix socket path or tcp://127.0.0.1:3310 (empty:
+    # no scanner). Required (the default once a socket is set): an upload that cannot be
+    # scanned is refused, with a message to try again later.
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "").strip()
+    CLAMD_REQUIRED = _bool("CLAMD_REQUIRED", bool(CLAMD_SOCKET))
+    CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe."""
         if cls.MODE not in MODES:
             raise RuntimeError(f"Unknown RODEKNOP_MODE {cls.MODE!r}; use one of {sorted(MODES)}")
+        if cls.ATTACHMENTS_STORAGE not in ("local", "s3"):
+            raise RuntimeError(f"Unknown ATTACHMENTS_STORAGE {cls.ATTACHMENTS_STORAGE!r}; use local or s3")
+        if cls.ATTACHMENTS_STORAGE == "s3" and not cls.S3_BUCKET:
+            raise RuntimeError("ATTACHMENTS_STORAGE=s3 needs S3_BUCKET")
 
 
 class DevelopmentConfig(Config):
@@ -258,6 +281,9 @@ class TestConfig(Config):
     # Whatever a busy test machine measures, Inzicht's figures count as quick to compute
     # (tests that need slow ones say so).
     INSIGHT_SLOW_SECONDS = 60.0
+    # Attachments of the tests go to a temporary folder of this process (made on the first
+    # file stored), never instance/.
+    ATTACHMENTS_DIR = str(Path(tempfile.gettempdir()) / f"rodeknop-test-bijlagen-{os.getpid()}")
 
 
 class ProductionConfig(Config):

@@ -84,6 +84,16 @@ def figure_number(value: float) -> str:
     return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def file_size(size: int) -> str:
+    """A file size or a limit in decimal units, rounded down (a limit never reads as more
+    than it is): '10 MB', '2,5 MB', '500 kB' (English: '2.5 MB')."""
+    if size >= 1_000_000:
+        value, unit = (size // 100_000) / 10, "MB"
+    else:
+        value, unit = max(1, size // 1000), "kB"
+    return f"{format_decimal(value, format='#,##0.#', locale=current_language())} {unit}"
+
+
 def hours(value: float | None) -> str:
     """Hours (of an estimate) as a page says them: whole hours, Dutch thousands ('1.240 uur')."""
     whole = round(value or 0)
