@@ -397,7 +397,7 @@ def _mails(app, seeded) -> dict[str, str]:
         post_update(get_by_reference(seeded["reference"]), actor=coach, text="Notitie E1")
         post_update(get_by_reference(seeded["anonymous"]), actor=coach, text="Notitie E2")
         # Accounts: invitation, both reset links and the one for an account of the municipality, notices.
-        admin = make_user("Ada Iota", email="ada@example.test", roles=("employee", "admin"))
+        admin = make_user("Ada Iota", email="ada.iota@example.test", roles=("employee", "admin"))
         newcomer = make_user("Lin Gamma", email="lin@example.test")
         send_invitation(newcomer, actor=admin)
         send_password_reset(reporter, actor=None)
@@ -416,7 +416,7 @@ def _mails(app, seeded) -> dict[str, str]:
         # Escalations: a new dossier, a report added to it; its owner by the addressee's rule,
         # its dates passed, its public steps; the weekly overview and the reminders.
         lawyer = make_user("Noor Theta", email="noor@example.test", roles=("employee", "legal"))
-        colleague = make_user("Tim Lambda", email="tim@example.test", roles=("employee", "legal"))
+        colleague = make_user("Tim Lambda", email="tim.lambda@example.test", roles=("employee", "legal"))
         law = LegalReference("Zzwet", None, "art. 3")
         first, second = (make_report(reporter, rule=f"Formulier A19 {n}", problem="Probleem S5") for n in "XY")
         for escalated in (first, second):
@@ -627,6 +627,14 @@ def _session_pages(app, seeded) -> dict:
     from app.services.triage import skip_item
     from app.services.workflow import decide_report as decide
 
+    with app.app_context():
+        # The items acted on: reports of its own (the other checks use the seeded ones).
+        reporter = make_user("Rob Sigma", email="rob@example.test")
+        own = [
+            make_report(reporter, rule=f"Formulier S{n} ligplaats", problem=f"Probleem S{n}").reference
+            for n in (1, 2, 3)
+        ]
+        db.session.commit()
     coach = _staff_login(app, "eva@example.test")
     pages = {"weekly session, start": coach.get("/weekoverleg/")}
     pages["weekly session, start, errors"] = post_form(coach, "/weekoverleg/", {"start-attendees": ["999999"]})
@@ -641,8 +649,7 @@ def _session_pages(app, seeded) -> dict:
             item.report.reference: item.id
             for item in db.session.scalars(db.select(TriageItem).order_by(TriageItem.position))
         }
-    order = [item for reference, item in items.items() if reference != seeded["withheld"]]
-    first, second, third = order[:3]
+    first, second, third = (items[reference] for reference in own)
 
     def act(item, path, data):
         return post_form(coach, f"{base}/punten/{item}/{path}", data, form_path=f"{base}?punt={item}")
@@ -728,6 +735,7 @@ def _session_pages(app, seeded) -> dict:
     assert "rk-triage-past" in page("weekly session, start page after"), "no earlier session listed"
     assert "rk-flash--error" in page("minutes, already ended") or "rk-flash--info" in page("minutes, already ended")
     _no_staff_dutch_left(app, pages)
+    return pages
 
 
 # Beheer: every page of the administrator's area; and the flash messages of the account gate,
