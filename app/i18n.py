@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
         gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True, pgettext=None, npgettext=None
     )
     app.jinja_env.globals.update(current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES)
+    app.jinja_env.filters["stored_text"] = shown_text
 
 
 # Jinja marks a translation safe (it may hold a link's markup), so the quotes and ampersands
@@ -110,3 +111,63 @@ def in_language_of(user):
     """Render a mail to `user` in their language, whoever's request caused it."""
     with force_locale(language_for(user)):
         yield
+
+
+class StoredText:
+    """A text the app itself writes into the database (a timeline's line, say), read later by
+    people in other languages. It is stored as its Dutch msgid filled in (`store`), so that
+    the database, the API, webhooks and exports keep the text they always had, rows written
+    before this existed included; pages show it through `shown_text`, which recognises the
+    stored text and renders it in the reader's language. `params` translates a parameter
+    that is itself a text from the catalogs (a headline, a list of field labels); `tail`
+    allows what a person typed after it, separated by a blank line, shown as it is."""
+
+    _all: list[StoredText] = []
+
+    def __init__(self, msgid: str, *, params: dict | None = None, tail: bool = False):
+        self.msgid, self.params, self.tail = msgid, params or {}, tail
+        pieces = re.split(r"%\((\w+)\)s", msgid)  # text, name, text, name, ..., text
+        pattern = "".join(
+            f"(?P<{piece}>.+?)" if odd else re.escape(piece.replace("%%", "%"))
+            for odd, piece in ((index % 2, piece) for index, piece in enumerate(pieces))
+        )
+        self.pattern = re.compile(f"^{pattern}" + (r"(?:\n\n(?P<_tail>.*))?$" if tail else "$"), re.DOTALL)
+        StoredText._all.append(self)
+
+    def store(self, tail: str | None = None, **params) -> str:
+        """The text to store: the Dutch msgid, filled in (never translated)."""
+        text = self.msgid % params
+        return f"{text}\n\n{tail}" if tail else text
+
+    def show(self, text: str) -> str | None:
+        match = self.pattern.match(text)
+        if match is None:
+            return None
+        values = {name: value for name, value in match.groupdict().items() if name != "_tail"}
+        for name, translate in self.params.items():
+            values[name] = translate(values[name])
+        shown = get_translations().ugettext(self.msgid) % values
+        tail = match.groupdict().get("_tail")
+        return f"{shown}\n\n{tail}" if tail else shown
+
+
+def shown_text(text: str | None) -> str | None:
+    """A stored text in the reader's language when the app wrote it (StoredText), else as
+    it is (what a person typed)."""
+    if not text:
+        return text
+    for stored in StoredText._all:
+        shown = stored.show(text)
+        if shown is not None:
+            return shown
+    return text
+
+
+def translated(text: str) -> str:
+    """A parameter that is itself a msgid (StoredText `params`)."""
+    return get_translations().ugettext(text)
+
+
+def translated_list(text: str) -> str:
+    """A stored list of msgids joined by ", " (StoredText `params`)."""
+    return ", ".join(translated(part) for part in text.split(", "))

@@ -29,6 +29,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from app.i18n import N_
+
 SCHEME = "rodeknop-register-1"
 MEMBER_HEADER = "Rodeknop-Member"
 DATE_HEADER = "Rodeknop-Date"
@@ -115,22 +117,23 @@ def problem_with(
     max_skew: int,
     now: float | None = None,
 ) -> str | None:
-    """Why the request must be refused (in Dutch, for the register's log), or None."""
+    """Why the request must be refused (in Dutch, for the register's log; a msgid, so the
+    members page shows it in its reader's language), or None."""
     if not claim.member or not claim.date or not claim.digest or not claim.signature:
-        return "Ondertekening ontbreekt of is onvolledig."
+        return N_("Ondertekening ontbreekt of is onvolledig.")
     if public_key is None:
-        return "Onbekend of niet actief lid, of geen geldige sleutel."
+        return N_("Onbekend of niet actief lid, of geen geldige sleutel.")
     try:
         moment = int(claim.date)
     except ValueError:
-        return "Ongeldige datum."
+        return N_("Ongeldige datum.")
     if abs((now if now is not None else time.time()) - moment) > max_skew:
-        return "Datum te oud of in de toekomst (mogelijk een herhaald verzoek)."
+        return N_("Datum te oud of in de toekomst (mogelijk een herhaald verzoek).")
     if claim.digest != content_digest(body):
-        return "Inhoud klopt niet met de Content-Digest."
+        return N_("Inhoud klopt niet met de Content-Digest.")
     try:
         signature = base64.b64decode(claim.signature, validate=True)
         public_key.verify(signature, signing_string(method, path, claim.member, claim.date, claim.digest))
     except (binascii.Error, ValueError, InvalidSignature):
-        return "Handtekening klopt niet."
+        return N_("Handtekening klopt niet.")
     return None

@@ -159,3 +159,51 @@ def test_only_legal_moves_a_dossier_and_stale_forms_are_refused(app, escalated):
                 owner_id=None,
                 expected_version=old,
             )
+
+
+def test_a_text_rode_knop_writes_stays_dutch_and_is_shown_in_the_readers_language(app, escalated):
+    """The database keeps the Dutch text it always had (the API, webhooks and exports read
+    it); a page shows it in its reader's language (app.i18n.StoredText); what a person
+    typed stays as it is."""
+    from flask_babel import force_locale
+
+    from app.i18n import shown_text
+    from app.models import Report, User
+
+    with app.app_context():
+        dossier = db.session.scalars(db.select(Dossier)).one()
+        legal = db.session.get(User, escalated["legal"])
+        update_dossier(
+            dossier,
+            actor=legal,
+            reference=LegalReference(dossier.law_title, dossier.bwb_id, dossier.article),
+            addressee_id=db.session.scalar(db.select(Addressee.id).order_by(Addressee.id).limit(1)),
+            channel="Brief",
+            sent_on=date(2026, 11, 2),
+            answer_due=None,
+            follow_up_on=None,
+            owner_id=legal.id,
+        )
+        change_dossier_status(dossier, "sent", actor=legal, text="Zelf getypt.")
+        db.session.commit()
+        first = db.session.get(Report, escalated["first"])
+        stored = [event.text for event in dossier.events] + [first.events[-1].text]
+        assert stored == [
+            f"Dossier aangemaakt bij het escaleren van {first.reference}.",
+            f"{db.session.get(Report, escalated['second']).reference} toegevoegd aan dit dossier.",
+            "Gewijzigd: geadresseerde, kanaal, verzenddatum",
+            "Fatima Jurist is eigenaar.",
+            "Zelf getypt.",
+            "Escalatiedossier: landelijk geagendeerd: de brief is verstuurd.\n\nZelf getypt.",
+        ]
+        with app.test_request_context(), force_locale("en"):
+            assert [shown_text(text) for text in stored] == [
+                f"Dossier created when {first.reference} was escalated.",
+                f"{db.session.get(Report, escalated['second']).reference} added to this dossier.",
+                "Changed: addressee, channel, date sent",
+                "Fatima Jurist is the owner.",
+                "Zelf getypt.",
+                "Escalation dossier: put on the national agenda: the letter has been sent.\n\nZelf getypt.",
+            ]
+        with app.test_request_context(), force_locale("nl"):
+            assert [shown_text(text) for text in stored] == stored

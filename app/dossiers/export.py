@@ -6,28 +6,29 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from app.anonymity import name_for
 from app.dossiers.overview import Row
 from app.export import Column
-from app.models.dossier import DOSSIER_STATUS_LABELS
 
-TITLE = "Escalatiedossiers"
+TITLE = _l("Escalatiedossiers")
 COLUMNS = [
-    Column("Nummer", 11),
-    Column("Wet", 36),
-    Column("BWB-id", 14),
-    Column("Artikel", 18),
+    Column(_l("Nummer"), 11),
+    Column(_l("Wet"), 36),
+    Column(_l("BWB-id"), 14),
+    Column(_l("Artikel"), 18),
     # Built from a checked BWB-id: https://wetten.overheid.nl/BWBR.../
-    Column("Link", 38, link=True),
-    Column("Geadresseerde", 36),
-    Column("Kanaal", 22),
-    Column("Status", 24),
-    Column("Verzonden op", 13),
-    Column("Antwoord verwacht", 13),
-    Column("Opvolgen op", 13),
-    Column("Eigenaar", 24),
-    Column("Gekoppelde meldingen", 28),
-    Column("Samenvatting antwoord", 60),
+    Column(_l("Link"), 38, link=True),
+    Column(_l("Geadresseerde"), 36),
+    Column(_l("Kanaal"), 22),
+    Column(_l("Status"), 24),
+    Column(_l("Verzonden op"), 13),
+    Column(_l("Antwoord verwacht"), 13),
+    Column(_l("Opvolgen op"), 13),
+    Column(_l("Eigenaar"), 24),
+    Column(_l("Gekoppelde meldingen"), 28),
+    Column(_l("Samenvatting antwoord"), 60),
 ]
 
 
@@ -41,7 +42,7 @@ def dossier_cells(row: Row) -> list[str | date | None]:
         dossier.law_url,
         dossier.addressee.name if dossier.addressee else None,
         dossier.channel,
-        DOSSIER_STATUS_LABELS[dossier.status_enum],
+        dossier.status_enum.label,
         dossier.sent_on,
         dossier.answer_due,
         dossier.follow_up_on,

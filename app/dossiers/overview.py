@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.forms import parse_id
+from app.i18n import N_
 from app.models import Addressee, Dossier, DossierStatus, User, UserRole
 
 NOBODY = "geen"
@@ -18,9 +19,9 @@ UP, DOWN = "op", "af"
 
 # The attention filter: what stands out in the overview.
 ATTENTION = {
-    "te-laat": "Antwoord te laat",
-    "opvolgen": "Opvolgen",
-    "een-van-beide": "Antwoord te laat of opvolgen",
+    "te-laat": N_("Antwoord te laat"),
+    "opvolgen": N_("Opvolgen"),
+    "een-van-beide": N_("Antwoord te laat of opvolgen"),
 }
 
 STATUS_ORDER = {status.value: position for position, status in enumerate(DossierStatus)}

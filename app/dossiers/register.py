@@ -5,6 +5,7 @@ dossier from it, and joining the shared letter about its law article."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.dossiers.routes import bp
@@ -61,7 +62,7 @@ def register_publish(dossier_id: int):
         form,
         lambda: (
             publish(dossier, form.summary.data, actor=current_user)
-            and messages.PUBLISHED.format(reference=dossier.reference)
+            and gettext(messages.PUBLISHED, reference=dossier.reference)
         ),
         success="",
         redirect_to=url_for("dossiers.detail", dossier_id=dossier.id, _anchor="register"),
@@ -76,7 +77,7 @@ def _action(dossier_id: int, perform, message: str):
     try:
         perform(dossier, actor=current_user)
         db.session.commit()
-        flash(message.format(reference=dossier.reference), "success")
+        flash(gettext(message, reference=dossier.reference), "success")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.clock import today
@@ -22,8 +23,9 @@ from app.dossiers.overview import (
 )
 from app.export import export_or_refuse, too_many
 from app.extensions import db
+from app.i18n import N_
 from app.models import Dossier, DossierEvent
-from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
+from app.models.dossier import DossierStatus
 from app.permissions import area_required, role_required
 from app.services.addressees import all_addressees
 from app.services.dossiers import (
@@ -66,8 +68,8 @@ def index():
         filters=filters,
         addressees=addressees,
         owners=owners,
-        statuses=DOSSIER_STATUS_LABELS,
-        attention_options=ATTENTION,
+        statuses={status: status.label for status in DossierStatus},
+        attention_options={value: gettext(label) for value, label in ATTENTION.items()},
         NOBODY=NOBODY,
         OPEN=OPEN,
         late_count=sum(row.answer_overdue for row in rows),
@@ -111,16 +113,17 @@ FORMS = {
     "take_on": (DossierTakeOnForm, "eigenaar"),
 }
 
+# What each step on a dossier's timeline is called (msgids, translated in event_label).
 EVENT_LABELS = {
-    "created": "Dossier aangemaakt",
-    "linked": "Melding toegevoegd",
-    "unlinked": "Melding uit het dossier gehaald",
-    "updated": "Gegevens gewijzigd",
-    "note": "Notitie",
-    "owner": "Eigenaar",
-    "register_published": "Gepubliceerd in het gedeelde register",
-    "register_withdrawn": "Uit het gedeelde register gehaald",
-    "register_letter_joined": "Aangesloten bij de gezamenlijke brief",
+    "created": N_("Dossier aangemaakt"),
+    "linked": N_("Melding toegevoegd"),
+    "unlinked": N_("Melding uit het dossier gehaald"),
+    "updated": N_("Gegevens gewijzigd"),
+    "note": N_("Notitie"),
+    "owner": N_("Eigenaar"),
+    "register_published": N_("Gepubliceerd in het gedeelde register"),
+    "register_withdrawn": N_("Uit het gedeelde register gehaald"),
+    "register_letter_joined": N_("Aangesloten bij de gezamenlijke brief"),
 }
 
 
@@ -154,8 +157,8 @@ def _fill(form, dossier: Dossier) -> None:
 
 def event_label(event: DossierEvent) -> str:
     if event.kind == "status_changed" and event.to_status:
-        return "Status: " + DOSSIER_STATUS_LABELS[DossierStatus(event.to_status)]
-    return EVENT_LABELS.get(event.kind, event.kind)
+        return gettext("Status: %(status)s", status=DossierStatus(event.to_status).label)
+    return gettext(EVENT_LABELS[event.kind]) if event.kind in EVENT_LABELS else event.kind
 
 
 @dataclass
@@ -264,9 +267,13 @@ def edit(dossier_id: int):
             owner_id=optional_id(form.owner_id.data),
             expected_version=form.expected_version,
         )
-        return None if dossier.version != version else "Er was niets gewijzigd; de gegevens zijn hetzelfde gebleven."
+        return (
+            None
+            if dossier.version != version
+            else gettext("Er was niets gewijzigd; de gegevens zijn hetzelfde gebleven.")
+        )
 
-    return _dossier_action(dossier_id, "edit", perform, "De gegevens van het dossier zijn opgeslagen.")
+    return _dossier_action(dossier_id, "edit", perform, gettext("De gegevens van het dossier zijn opgeslagen."))
 
 
 @bp.route("/dossiers/<int:dossier_id>/status", methods=["POST"])
@@ -284,10 +291,14 @@ def status(dossier_id: int):
             answer_summary=form.answer_summary.data,
             expected_version=form.expected_version,
         )
-        told = "De melders en wie hun melding steunen, krijgen bericht." if dossier.reports else ""
-        return f"{dossier.reference} staat nu op {DOSSIER_STATUS_LABELS[DossierStatus(to)]}. {told}".strip()
+        names = {"reference": dossier.reference, "status": DossierStatus(to).label}
+        if dossier.reports:
+            return gettext(
+                "%(reference)s staat nu op %(status)s. De melders en wie hun melding steunen, krijgen bericht.", **names
+            )
+        return gettext("%(reference)s staat nu op %(status)s.", **names)
 
-    return _dossier_action(dossier_id, "status", perform, "De status is gewijzigd.")
+    return _dossier_action(dossier_id, "status", perform, gettext("De status is gewijzigd."))
 
 
 @bp.route("/dossiers/<int:dossier_id>/notitie", methods=["POST"])
@@ -298,7 +309,7 @@ def note(dossier_id: int):
         add_dossier_note(dossier, actor=current_user, text=form.text.data, expected_version=form.expected_version)
         return None
 
-    return _dossier_action(dossier_id, "note", perform, "Uw notitie is toegevoegd aan het dossier.")
+    return _dossier_action(dossier_id, "note", perform, gettext("Uw notitie is toegevoegd aan het dossier."))
 
 
 @bp.route("/dossiers/<int:dossier_id>/oppakken", methods=["POST"])
@@ -307,6 +318,6 @@ def note(dossier_id: int):
 def take_on(dossier_id: int):
     def perform(dossier, form):
         take_on_dossier(dossier, actor=current_user, expected_version=form.expected_version)
-        return f"U bent nu eigenaar van {dossier.reference}."
+        return gettext("U bent nu eigenaar van %(reference)s.", reference=dossier.reference)
 
-    return _dossier_action(dossier_id, "take_on", perform, "U bent nu eigenaar van het dossier.")
+    return _dossier_action(dossier_id, "take_on", perform, gettext("U bent nu eigenaar van het dossier."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, and_
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,10 +39,12 @@ class DossierStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return DOSSIER_STATUS_LABELS[self]
+        return gettext(DOSSIER_STATUS_LABELS[self])
 
 
-# msgids (app/i18n.py): translated where they are shown (the mails: _(dossier.status_enum.label)).
+# msgids (app/i18n.py): translated where they are shown (.label; the mails:
+# _(dossier.status_enum.label)); the stored values and what leaves the installation (API,
+# register) stay as they are.
 DOSSIER_STATUS_LABELS = {
     DossierStatus.PREPARING: N_("In voorbereiding"),
     DossierStatus.SENT: N_("Verstuurd"),
@@ -52,7 +55,7 @@ DOSSIER_STATUS_LABELS = {
     DossierStatus.CLOSED: N_("Afgesloten"),
 }
 
-ADDRESSEE_KINDS = {  # the labels translated where shown (beheer)
+ADDRESSEE_KINDS = {  # the labels translated where shown (beheer); the stored value is the key
     "ministry": N_("Ministerie"),
     "agency": N_("Uitvoeringsorganisatie"),
     "vng": N_("VNG"),

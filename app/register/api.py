@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 
 from app.api.problems import problem
@@ -56,7 +57,7 @@ def verify_signature():
     if reason is not None:
         start_writing()  # a refused GET is recorded too (app.transactions)
         record_refusal(claim, remote_addr=request.remote_addr, method=request.method, path=path, reason=reason)
-        return problem(401, messages.REFUSED_TITLE, reason)
+        return problem(401, gettext(messages.REFUSED_TITLE), reason)
     g.register_member = member
     return None
 
@@ -67,7 +68,7 @@ def _body() -> dict:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise DomainError("De inhoud moet een JSON-object zijn.")
+        raise DomainError(gettext("De inhoud moet een JSON-object zijn."))
     return body
 
 
@@ -77,7 +78,7 @@ def _apply(action):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return problem(422, messages.INVALID_TITLE, error.message)
+        return problem(422, gettext(messages.INVALID_TITLE), error.message)
     return jsonify({"changed": changed})
 
 

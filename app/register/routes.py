@@ -5,6 +5,7 @@ and the beheerder's members page. The articles are public: they hold nothing per
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -50,7 +51,7 @@ def member_list():
 
     def perform():
         member = add_member(form.name.data, form.public_key.data, actor=current_user)
-        return messages.MEMBER_ADDED.format(name=member.name, id=member.id)
+        return gettext(messages.MEMBER_ADDED, name=member.name, id=member.id)
 
     return run_form(
         form, perform, success="", redirect_to=url_for("register.member_list"), render=lambda f: render(f.status)
@@ -65,7 +66,7 @@ def toggle_member(member_id: int):
 
     def perform():
         set_member_active(member, not member.active, actor=current_user)
-        return (messages.MEMBER_ACTIVE if member.active else messages.MEMBER_INACTIVE).format(name=member.name)
+        return gettext(messages.MEMBER_ACTIVE if member.active else messages.MEMBER_INACTIVE, name=member.name)
 
     return run_form(
         form,

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import LazyString
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
 from app.anonymity import ANONYMOUS, follows_dossier_anonymously, name_for
 from app.extensions import db
-from app.i18n import N_
+from app.i18n import N_, StoredText, translated, translated_list
 from app.models import Addressee, Dossier, DossierEvent, DossierStatus, Report, User
 from app.models.base import utcnow
 from app.models.dossier import ARTICLE_MAX, BWB_ID_MAX, CHANNEL_MAX, DOSSIER_STATUS_LABELS, LAW_TITLE_MAX
@@ -49,8 +49,8 @@ DOSSIER_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (PREPARING, CLOSED): frozenset({"legal"}),
 }
 
-# What reporters and supporters read in their mail for each public step (msgids: the mail
-# translates them, _l(PUBLIC_HEADLINES[to])).
+# What reporters and supporters read for each public step, in their mail (msgids: the mail
+# translates them, _l(PUBLIC_HEADLINES[to])) and on their report's timeline (ESCALATION_STEP).
 PUBLIC_HEADLINES = {
     SENT: N_("landelijk geagendeerd: de brief is verstuurd"),
     ANSWERED: N_("er is antwoord van het Rijk"),
@@ -60,9 +60,19 @@ PUBLIC_HEADLINES = {
     CLOSED: N_("het escalatiedossier is afgesloten"),
 }
 
-# Who owns a dossier now, as its timeline records it (in Dutch) and its new owner's mail says it.
-OWNER_IS = N_("%(name)s is eigenaar.")
-OWNER_BY_RULE = N_("%(name)s is eigenaar: standaard voor dossiers aan %(addressee)s.")
+# The texts Rode Knop itself writes on timelines (app.i18n.StoredText): stored in Dutch as
+# they always were, shown in the reader's language.
+ESCALATION_STEP = StoredText(N_("Escalatiedossier: %(headline)s."), params={"headline": translated}, tail=True)
+CREATED = StoredText(N_("Dossier aangemaakt bij het escaleren van %(reference)s."))
+LINKED = StoredText(N_("%(reference)s toegevoegd aan dit dossier."))
+CHANGED = StoredText(N_("Gewijzigd: %(fields)s"), params={"fields": translated_list})
+OWNER_BY_RULE = StoredText(N_("%(name)s is eigenaar: standaard voor dossiers aan %(addressee)s."))
+OWNER_INSTEAD = StoredText(N_("%(name)s is eigenaar, in plaats van %(former)s."))
+OWNER = StoredText(N_("%(name)s is eigenaar."))
+NO_OWNER = StoredText(N_("Dit dossier heeft geen eigenaar meer."))
+OWNER_LEFT = StoredText(N_("%(name)s werkt niet meer met Rode Knop. Dit dossier heeft nu geen eigenaar."))
+TAKEN_OVER = StoredText(N_("%(name)s pakt dit dossier op (was: %(former)s)."))
+TAKEN_ON = StoredText(N_("%(name)s pakt dit dossier op."))
 
 
 @dataclass
@@ -75,19 +85,23 @@ class LegalReference:
 def _clean(value: str | None, maximum: int, field: str) -> str | None:
     value = " ".join((value or "").split())
     if len(value) > maximum:
-        raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=maximum), field=field)
     return value or None
 
 
 def validate_reference(reference: LegalReference) -> LegalReference:
     title = _clean(reference.law_title, LAW_TITLE_MAX, "law_title")
     if not title:
-        raise DomainError("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet.", field="law_title")
+        raise DomainError(
+            gettext("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet."), field="law_title"
+        )
     bwb_id = _clean(reference.bwb_id, BWB_ID_MAX, "bwb_id")
     if bwb_id:
         bwb_id = bwb_id.upper()
         if not BWB_RE.match(bwb_id):
-            raise DomainError("Een BWB-id ziet eruit als BWBR0015703 (BWBR of BWBV en zeven cijfers).", field="bwb_id")
+            raise DomainError(
+                gettext("Een BWB-id ziet eruit als BWBR0015703 (BWBR of BWBV en zeven cijfers)."), field="bwb_id"
+            )
     article = _clean(reference.article, ARTICLE_MAX, "article")
     return LegalReference(title, bwb_id, article)
 
@@ -160,11 +174,11 @@ def attach_to_dossier(
             "created",
             actor=actor,
             to_status=PREPARING,
-            text=f"Dossier aangemaakt bij het escaleren van {report.reference}.",
+            text=CREATED.store(reference=report.reference),
         )
         created = True
     else:
-        record_dossier_event(dossier, "linked", actor=actor, text=f"{report.reference} toegevoegd aan dit dossier.")
+        record_dossier_event(dossier, "linked", actor=actor, text=LINKED.store(reference=report.reference))
         created = False
     report.dossier = dossier
     tell_legal(dossier, report, actor=actor, created=created)
@@ -299,17 +313,26 @@ class DossierConflict(ConflictError):
 
     def __init__(self, dossier: Dossier, viewer: User | None):
         last = next((e for e in reversed(dossier.events) if e.kind != "note"), None)
-        who = ""
+        status = dossier.status_enum.label
         if last is not None and last.actor_id is not None and (viewer is None or last.actor_id != viewer.id):
-            who = f" door {name_for(viewer, last.actor)}"
-        super().__init__(
-            f"Dit dossier is intussen gewijzigd{who}. De status is nu: {DOSSIER_STATUS_LABELS[dossier.status_enum]}. "
-            "Uw wijziging is niet opgeslagen. Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier."
-        )
+            message = gettext(
+                "Dit dossier is intussen gewijzigd door %(actor)s. De status is nu: %(status)s. Uw wijziging is "
+                "niet opgeslagen. Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier.",
+                actor=name_for(viewer, last.actor),
+                status=status,
+            )
+        else:
+            message = gettext(
+                "Dit dossier is intussen gewijzigd. De status is nu: %(status)s. Uw wijziging is niet opgeslagen. "
+                "Bekijk hieronder de actuele stand; wat u invulde staat nog in het formulier.",
+                status=status,
+            )
+        super().__init__(message)
         self.dossier = dossier
 
 
-WITHHELD = (
+# Said only to the person it is about (translated where it is said).
+WITHHELD = N_(
     "U volgt een melding in dit dossier anoniem. Om uw anonimiteit te beschermen, werkt een collega het dossier bij."
 )
 
@@ -317,10 +340,10 @@ WITHHELD = (
 def _actions(dossier: Dossier, actor: User, expected_version: int | None) -> DossierActions:
     """What `actor` may do; refuses who may do nothing, and a form from an older version."""
     if not actor.has_role(*EDITOR_ROLES):
-        raise DomainError("Alleen Juridische Zaken kan dossiers bijwerken.")
+        raise DomainError(gettext("Alleen Juridische Zaken kan dossiers bijwerken."))
     actions = dossier_actions(dossier, actor)
     if actions.withheld:
-        raise DomainError(WITHHELD)
+        raise DomainError(gettext(WITHHELD))
     if expected_version is not None and int(expected_version) != dossier.version:
         raise DossierConflict(dossier, actor)
     return actions
@@ -346,18 +369,18 @@ def update_dossier(
     if addressee_id is not None:
         addressee = db.session.get(Addressee, addressee_id)
         if addressee is None or (not addressee.active and addressee.id != dossier.addressee_id):
-            raise DomainError("Kies een geadresseerde uit de lijst.", field="addressee_id")
+            raise DomainError(gettext("Kies een geadresseerde uit de lijst."), field="addressee_id")
     owner = None
     if owner_id is not None:
         owner = db.session.get(User, owner_id)
         if not may_own(owner):
-            raise DomainError("Kies een medewerker van Juridische Zaken.", field="owner_id")
+            raise DomainError(gettext("Kies een medewerker van Juridische Zaken."), field="owner_id")
     by_rule = None
     if owner is None and addressee is not None and addressee.id != dossier.addressee_id:
         # The addressee's default owner takes a dossier nobody owns yet (app.admin).
         by_rule = addressee.default_owner if may_own(addressee.default_owner) else None
     if sent_on and answer_due and answer_due < sent_on:
-        raise DomainError("De antwoorddatum ligt voor de verzenddatum.", field="answer_due")
+        raise DomainError(gettext("De antwoorddatum ligt voor de verzenddatum."), field="answer_due")
     changes = []
     for name, value in (
         ("law_title", reference.law_title),
@@ -375,17 +398,17 @@ def update_dossier(
     new_owner = owner or by_rule
     if changes:
         record_dossier_event(
-            dossier, "updated", actor=actor, text="Gewijzigd: " + ", ".join(FIELD_LABELS[c] for c in changes)
+            dossier, "updated", actor=actor, text=CHANGED.store(fields=", ".join(FIELD_LABELS[c] for c in changes))
         )
     if dossier.owner_id != (new_owner.id if new_owner else None):
         reason = None
         if by_rule is not None:
             names = {"name": by_rule.name, "addressee": addressee.name}
-            text, reason = OWNER_BY_RULE % names, _l(OWNER_BY_RULE, **names)
+            text, reason = OWNER_BY_RULE.store(**names), _l(OWNER_BY_RULE.msgid, **names)
         elif new_owner is not None:
-            text, reason = OWNER_IS % {"name": new_owner.name}, _l(OWNER_IS, name=new_owner.name)
+            text, reason = OWNER.store(name=new_owner.name), _l(OWNER.msgid, name=new_owner.name)
         else:
-            text = "Dit dossier heeft geen eigenaar meer."
+            text = NO_OWNER.store()
         _set_owner(dossier, new_owner, actor=actor, text=text, reason=reason)
         changes.append("owner_id")
     if changes:
@@ -403,25 +426,28 @@ def take_on_dossier(dossier: Dossier, *, actor: User, expected_version: int | No
     actions = _actions(dossier, actor, expected_version)
     if not actions.take_on:
         if dossier.owner_id == actor.id:
-            raise DomainError("U bent al eigenaar van dit dossier.")
-        raise DomainError("Dit dossier is afgesloten; het krijgt geen nieuwe eigenaar meer.")
+            raise DomainError(gettext("U bent al eigenaar van dit dossier."))
+        raise DomainError(gettext("Dit dossier is afgesloten; het krijgt geen nieuwe eigenaar meer."))
     before = dossier.owner
-    text = f"{actor.name} pakt dit dossier op" + (f" (was: {before.name})." if before is not None else ".")
+    text = (
+        TAKEN_OVER.store(name=actor.name, former=before.name) if before is not None else TAKEN_ON.store(name=actor.name)
+    )
     _set_owner(dossier, actor, actor=actor, text=text)
     dossier.version += 1
     db.session.flush()
 
 
+# How a changed field is named on the timeline (msgids: CHANGED shows them translated).
 FIELD_LABELS = {
-    "law_title": "wet of regeling",
-    "bwb_id": "BWB-id",
-    "article": "artikel",
-    "addressee_id": "geadresseerde",
-    "channel": "kanaal",
-    "sent_on": "verzenddatum",
-    "answer_due": "antwoord verwacht",
-    "follow_up_on": "volgende opvolgdatum",
-    "owner_id": "eigenaar",
+    "law_title": N_("wet of regeling"),
+    "bwb_id": N_("BWB-id"),
+    "article": N_("artikel"),
+    "addressee_id": N_("geadresseerde"),
+    "channel": N_("kanaal"),
+    "sent_on": N_("verzenddatum"),
+    "answer_due": N_("antwoord verwacht"),
+    "follow_up_on": N_("volgende opvolgdatum"),
+    "owner_id": N_("eigenaar"),
 }
 
 
@@ -439,20 +465,26 @@ def change_dossier_status(
     actions = _actions(dossier, actor, expected_version)
     if to not in actions.statuses:
         if to not in DOSSIER_STATUS_LABELS:
-            raise DomainError("Kies de nieuwe status.", field="to_status")
+            raise DomainError(gettext("Kies de nieuwe status."), field="to_status")
         raise DomainError(
-            f"Van {DOSSIER_STATUS_LABELS[dossier.status_enum]} naar {DOSSIER_STATUS_LABELS[DossierStatus(to)]} kan niet."
+            gettext(
+                "Van %(from_status)s naar %(to_status)s kan niet.",
+                from_status=dossier.status_enum.label,
+                to_status=DossierStatus(to).label,
+            )
         )
     if to == SENT and (dossier.addressee_id is None or dossier.sent_on is None):
-        raise DomainError("Vul eerst de geadresseerde en de verzenddatum in.", field="to_status")
+        raise DomainError(gettext("Vul eerst de geadresseerde en de verzenddatum in."), field="to_status")
     if to == ANSWERED:
-        answer = _clean_text(answer, "answer", "Vul het antwoord in.")
-        answer_summary = _clean_text(answer_summary, "answer_summary", "Vat het antwoord samen voor de melders.")
+        answer = _clean_text(answer, "answer", gettext("Vul het antwoord in."))
+        answer_summary = _clean_text(
+            answer_summary, "answer_summary", gettext("Vat het antwoord samen voor de melders.")
+        )
         dossier.answer = answer
         dossier.answer_summary = answer_summary
     text = (text or "").strip() or None
     if text and len(text) > TEXT_MAX:
-        raise DomainError(f"Gebruik maximaal {TEXT_MAX} tekens.", field="text")
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=TEXT_MAX), field="text")
     from_status = dossier.status
     dossier.status = to
     dossier.version += 1
@@ -465,7 +497,7 @@ def change_dossier_status(
             report,
             EventKind.PUBLIC_UPDATE,
             actor=actor,
-            text=f"Escalatiedossier: {PUBLIC_HEADLINES[to]}." + (f"\n\n{public_text}" if public_text else ""),
+            text=ESCALATION_STEP.store(public_text, headline=PUBLIC_HEADLINES[to]),
         )
         report.last_activity_at = utcnow()
         notify_followers(report, _l(PUBLIC_HEADLINES[to]), text=public_text)
@@ -477,13 +509,13 @@ def _clean_text(value: str | None, field: str, message: str) -> str:
     if not value:
         raise DomainError(message, field=field)
     if len(value) > TEXT_MAX:
-        raise DomainError(f"Gebruik maximaal {TEXT_MAX} tekens.", field=field)
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=TEXT_MAX), field=field)
     return value
 
 
 def add_dossier_note(dossier: Dossier, *, actor: User, text: str | None, expected_version: int | None = None) -> None:
     _actions(dossier, actor, expected_version)
-    record_dossier_event(dossier, "note", actor=actor, text=_clean_text(text, "text", "Schrijf een notitie."))
+    record_dossier_event(dossier, "note", actor=actor, text=_clean_text(text, "text", gettext("Schrijf een notitie.")))
     db.session.flush()
 
 
@@ -494,11 +526,9 @@ def hand_over_dossier(dossier: Dossier, to: User | None, *, actor: User, former:
     if not dossier.is_open or dossier.owner_id != former.id:
         return
     if to is not None and not may_own(to):
-        raise DomainError("Kies een medewerker van Juridische Zaken.", field="dossiers_to")
+        raise DomainError(gettext("Kies een medewerker van Juridische Zaken."), field="dossiers_to")
     text = (
-        f"{to.name} is eigenaar, in plaats van {former.name}."
-        if to is not None
-        else f"{former.name} werkt niet meer met Rode Knop. Dit dossier heeft nu geen eigenaar."
+        OWNER_INSTEAD.store(name=to.name, former=former.name) if to is not None else OWNER_LEFT.store(name=former.name)
     )
     _set_owner(dossier, to, actor=actor, text=text, notify=False)
     dossier.version += 1

@@ -24,10 +24,11 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Addressee, Dossier, RegisterDelivery, RegisterMirror, RegisterPublication, User
+from app.models import Addressee, Dossier, DossierStatus, RegisterDelivery, RegisterMirror, RegisterPublication, User
 from app.models.base import utcnow
 from app.models.register import SUMMARY_MAX
 from app.notify import backoff, claim
@@ -108,20 +109,20 @@ def publication(dossier: Dossier) -> RegisterPublication | None:
 def clean_summary(summary: str | None) -> str:
     summary = (summary or "").strip()
     if not summary:
-        raise DomainError(messages.SUMMARY_REQUIRED, field="summary")
+        raise DomainError(gettext(messages.SUMMARY_REQUIRED), field="summary")
     if len(summary) > SUMMARY_MAX:
-        raise DomainError(messages.SUMMARY_TOO_LONG.format(maximum=SUMMARY_MAX), field="summary")
+        raise DomainError(gettext(messages.SUMMARY_TOO_LONG, max=SUMMARY_MAX), field="summary")
     if any(EMAIL_RE.match(word.strip(".,;:()<>[]\"'")) for word in summary.split()):
-        raise DomainError(messages.SUMMARY_HAS_EMAIL, field="summary")
+        raise DomainError(gettext(messages.SUMMARY_HAS_EMAIL), field="summary")
     return summary
 
 
 def publish_problem(dossier: Dossier) -> str | None:
     """Why `dossier` cannot go to the register now, or None."""
     if not is_member():
-        return messages.NOT_A_MEMBER
+        return gettext(messages.NOT_A_MEMBER)
     if not dossier.bwb_id:
-        return messages.NEEDS_BWB_ID
+        return gettext(messages.NEEDS_BWB_ID)
     return None
 
 
@@ -162,7 +163,7 @@ def republish_if_published(dossier: Dossier, kind: str) -> None:
 def withdraw(dossier: Dossier, *, actor: User) -> None:
     row = publication(dossier)
     if row is None or row.published_at is None or row.withdrawn_at is not None:
-        raise DomainError(messages.NOT_PUBLISHED)
+        raise DomainError(gettext(messages.NOT_PUBLISHED))
     row.withdrawn_at = utcnow()
     _enqueue(dossier, "withdraw", {"dossier_id": dossier.id})
     record_dossier_event(dossier, "register_withdrawn", actor=actor)
@@ -175,9 +176,9 @@ def join_letter(dossier: Dossier, *, actor: User) -> None:
         raise DomainError(problem)
     row = publication(dossier)
     if row is None or row.published_at is None or row.withdrawn_at is not None:
-        raise DomainError(messages.NOT_PUBLISHED)
+        raise DomainError(gettext(messages.NOT_PUBLISHED))
     if row.letter_joined_at is not None:
-        raise DomainError(messages.ALREADY_JOINED)
+        raise DomainError(gettext(messages.ALREADY_JOINED))
     row.letter_joined_at = utcnow()
     _enqueue(dossier, "join", {"bwb_id": dossier.bwb_id, "article_key": article_key(dossier.article)})
     record_dossier_event(dossier, "register_letter_joined", actor=actor)
@@ -335,6 +336,9 @@ def register_view(dossier: Dossier) -> RegisterView:
     data = json.loads(mirror.data)
     me = str(current_app.config["REGISTER_MEMBER"] or "")
     view.others = [entry for entry in data["entries"] if str(entry["member_id"]) != me]
+    for entry in view.others:  # in the reader's language (the register's own label is its language)
+        if entry.get("status") in {status.value for status in DossierStatus}:
+            entry["status_label"] = DossierStatus(entry["status"]).label
     view.letter = data["letter"]
     view.fetched_at = mirror.fetched_at
     return view

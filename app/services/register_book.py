@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -37,14 +38,14 @@ def members() -> list[RegisterMember]:
 def add_member(name: str | None, public_key: str | None, *, actor: User | None) -> RegisterMember:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError(messages.MEMBER_NAME_REQUIRED, field="name")
+        raise DomainError(gettext(messages.MEMBER_NAME_REQUIRED), field="name")
     if len(name) > MEMBER_NAME_MAX:
-        raise DomainError(messages.SUMMARY_TOO_LONG.format(maximum=MEMBER_NAME_MAX), field="name")
+        raise DomainError(gettext(messages.SUMMARY_TOO_LONG, max=MEMBER_NAME_MAX), field="name")
     key = (public_key or "").strip()
     if parse_public_key(key) is None:
-        raise DomainError(messages.MEMBER_KEY_INVALID, field="public_key")
+        raise DomainError(gettext(messages.MEMBER_KEY_INVALID), field="public_key")
     if db.session.scalar(select(RegisterMember.id).where(RegisterMember.name == name)) is not None:
-        raise DomainError(messages.MEMBER_NAME_TAKEN, field="name")
+        raise DomainError(gettext(messages.MEMBER_NAME_TAKEN), field="name")
     member = RegisterMember(name=name, public_key=key, active=True)
     db.session.add(member)
     db.session.flush()
@@ -103,7 +104,7 @@ def refusals(limit: int = 50) -> list[RegisterRefusal]:
 def _sequence(body: dict) -> int:
     sequence = body.get("sequence")
     if not isinstance(sequence, int) or isinstance(sequence, bool) or not 0 < sequence < 2**31:
-        raise DomainError("sequence: een geheel getal groter dan 0.", field="sequence")
+        raise DomainError(gettext("sequence: een geheel getal groter dan 0."), field="sequence")
     return sequence
 
 
@@ -112,7 +113,7 @@ def _text(entry: dict, name: str, maximum: int, *, required: bool = False) -> st
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value.strip()) or len(value) > maximum:
-        raise DomainError(f"{name}: tekst van hoogstens {maximum} tekens.", field=name)
+        raise DomainError(gettext("%(name)s: tekst van hoogstens %(max)d tekens.", name=name, max=maximum), field=name)
     return value.strip() or None
 
 
@@ -123,28 +124,32 @@ def _date(entry: dict, name: str, *, required: bool = False) -> date | None:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise DomainError(f"{name}: een datum als 2026-12-31.", field=name) from None
+        raise DomainError(gettext("%(name)s: een datum als 2026-12-31.", name=name), field=name) from None
 
 
 def _entry_fields(entry: dict, dossier_id: int) -> dict:
     if not isinstance(entry, dict):
-        raise DomainError("entry: een object.", field="entry")
+        raise DomainError(gettext("entry: een object."), field="entry")
     problems = payload_problems(entry)
     if problems:
-        raise DomainError("Niet toegestaan in een vermelding: " + ", ".join(sorted(problems)), field="entry")
+        raise DomainError(
+            gettext("Niet toegestaan in een vermelding: %(keys)s", keys=", ".join(sorted(problems))), field="entry"
+        )
     for name in ("law_title", "bwb_id", "article", "status"):
         if not isinstance(entry.get(name), str | None):
-            raise DomainError(f"{name}: tekst.", field=name)
+            raise DomainError(gettext("%(name)s: tekst.", name=name), field=name)
     if entry.get("dossier_id") != dossier_id:
-        raise DomainError("dossier_id: hetzelfde als in het adres.", field="dossier_id")
+        raise DomainError(gettext("dossier_id: hetzelfde als in het adres."), field="dossier_id")
     reference = validate_reference(
         LegalReference(entry.get("law_title") or "", entry.get("bwb_id") or "", entry.get("article") or "")
     )
     if not reference.bwb_id:
-        raise DomainError(messages.NEEDS_BWB_ID, field="bwb_id")
+        raise DomainError(gettext(messages.NEEDS_BWB_ID), field="bwb_id")
     status = entry.get("status")
     if status not in {s.value for s in DossierStatus}:
-        raise DomainError("status: een van " + ", ".join(s.value for s in DossierStatus), field="status")
+        raise DomainError(
+            gettext("status: een van %(values)s", values=", ".join(s.value for s in DossierStatus)), field="status"
+        )
     return {
         "law_title": reference.law_title,
         "bwb_id": reference.bwb_id,
@@ -204,10 +209,10 @@ def apply_join(member: RegisterMember, body: dict) -> bool:
     bwb_id = body.get("bwb_id")
     key = body.get("article_key")
     if not isinstance(bwb_id, str) or not isinstance(key, str):
-        raise DomainError("bwb_id en article_key: tekst.", field="bwb_id")
+        raise DomainError(gettext("bwb_id en article_key: tekst."), field="bwb_id")
     reference = validate_reference(LegalReference("-", bwb_id, key))
     if not reference.bwb_id:
-        raise DomainError(messages.NEEDS_BWB_ID, field="bwb_id")
+        raise DomainError(gettext(messages.NEEDS_BWB_ID), field="bwb_id")
     key = article_key(key)
     exists = db.session.scalar(
         select(RegisterLetterJoin.id).where(
