@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+
 from app.formatting import figure_number
 from app.services.insight import Figure
 
@@ -99,7 +101,7 @@ def build(figure: Figure) -> Chart | None:
 
 
 def _title(figure: Figure) -> str:
-    return f"{figure.title}. De cijfers staan in de tabel onder de grafiek."
+    return gettext("%(title)s. De cijfers staan in de tabel onder de grafiek.", title=figure.title)
 
 
 # --- a column per label (weeks) ----------------------------------------------------------------

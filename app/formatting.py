@@ -78,9 +78,11 @@ def dutch_number(value: int) -> str:
 
 def figure_number(value: float) -> str:
     """A number in a figure (Inzicht's tables and charts): Dutch thousands, and one decimal
-    with a comma when it is not whole (1.680; 12,5)."""
+    with a comma when it is not whole (1.680; 12,5; English: 1,680; 12.5)."""
     if float(value).is_integer():
         return dutch_number(int(value))
+    if (language := current_language()) != "nl":
+        return format_decimal(value, "#,##0.0", locale=language)
     return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
@@ -92,6 +94,13 @@ def file_size(size: int) -> str:
     else:
         value, unit = max(1, size // 1000), "kB"
     return f"{format_decimal(value, format='#,##0.#', locale=current_language())} {unit}"
+
+
+def one_decimal(value: float) -> str:
+    """A number with exactly one decimal, without thousands: 3,5 and 12,0 (English: 3.5)."""
+    if (language := current_language()) != "nl":
+        return format_decimal(value, "0.0", locale=language)
+    return f"{value:.1f}".replace(".", ",")
 
 
 def hours(value: float | None) -> str:

@@ -155,6 +155,28 @@ def test_a_token_never_does_more_than_its_users_roles_allow(app, client, world):
     _is_problem(_submit(client, reader), 403)
 
 
+def test_problems_are_in_the_language_of_the_tokens_user(app, client, world):
+    """A token's user who chose English reads the problem texts and labels in English; a
+    request without a token, or a user who chose nothing, the municipality's Dutch. The
+    machine-readable parts (type, status, field names) are the same in each."""
+    from app.models import User
+
+    ids, tokens = world
+    with app.app_context():
+        db.session.get(User, ids["executive"]).language = "en"
+        db.session.commit()
+    english = _is_problem(client.get("/api/v1/board", headers=bearer(tokens["executive"])), 403)
+    dutch = _is_problem(client.get("/api/v1/board", headers=bearer(tokens["employee"])), 403)
+    assert english["title"] == "Permission missing" and "does not have the permission ‘triage’" in english["detail"]
+    assert dutch["title"] == "Bevoegdheid ontbreekt" and "heeft de bevoegdheid ‘triage’ niet" in dutch["detail"]
+    assert english["type"] == dutch["type"] == "about:blank"
+    fields = _is_problem(client.post("/api/v1/reports", json={"rule": 5}, headers=bearer(tokens["executive"])), 422)
+    assert fields["errors"]["rule"] == ["Give text."] and fields["errors"]["problem"] == ["This field is required."]
+    assert _is_problem(client.get("/api/v1/me/reports"), 401)["title"] == "Niet aangemeld"
+    made = _submit(client, tokens["executive"])
+    assert made.status_code == 201 and made.get_json()["status_label"] == "New"
+
+
 def test_last_use_is_written_at_most_once_a_minute(app, client, world):
     ids, tokens = world
     headers = bearer(tokens["employee"])

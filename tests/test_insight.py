@@ -346,6 +346,33 @@ def test_the_job_refreshes_views_asked_for_lately_and_forgets_old_ones(app):
         assert kept.day == today() and kept.start_day == MARCH.start
 
 
+def test_figures_are_kept_per_language_and_refreshed_in_it(app):
+    """The figures' texts are in the reader's language: a reader who chose English does not
+    get the Dutch figures kept for a Dutch reader of the same view, and the job computes
+    each kept view again in its own language."""
+    from app.models import User
+
+    app.config["INSIGHT_REFRESH_SECONDS"] = 60
+    build(app)
+    dutch = _client_as(app, "coach@example.test")
+    english = _client_as(app, "coach-en@example.test")
+    with app.app_context():
+        db.session.scalar(db.select(User).where(User.email == "coach-en@example.test")).language = "en"
+        db.session.commit()
+    assert "6 meldingen in deze periode" in dutch.get(URL).get_data(as_text=True)
+    page = english.get(URL).get_data(as_text=True)
+    assert "6 reports in this period" in page and "Inflow per week" in page and "in deze periode" not in page
+    csv = english.get("/inzicht/download.csv?figuur=instroom&van=2026-03-02&tot=2026-03-29").get_data(as_text=True)
+    assert csv.lstrip("\ufeff").splitlines()[0] == "Week (Monday);Week number;New reports"
+    with app.app_context():
+        assert sorted(kept.view_key.rsplit("|", 1)[-1] for kept in _snapshots()) == ["en", "nl"]
+    _more_reports(app, 2)
+    with app.app_context():
+        assert jobs.insight() == {"refreshed": 2, "forgotten": 0}
+        figures = {kept.view_key.rsplit("|", 1)[-1]: kept.figures for kept in _snapshots()}
+    assert "8 reports in this period" in figures["en"] and "8 meldingen in deze periode" in figures["nl"]
+
+
 def test_retention_drops_the_kept_figures(app):
     build(app)
     client = _client_as(app, "coach@example.test")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, current_app, g, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.api.problems import problem
@@ -33,8 +34,10 @@ def authenticate():
     if token is None:
         return problem(
             401,
-            "Sleutel ongeldig",
-            "Deze API-sleutel bestaat niet, is verlopen of ingetrokken, of hoort bij een account dat niet meer actief is.",
+            gettext("Sleutel ongeldig"),
+            gettext(
+                "Deze API-sleutel bestaat niet, is verlopen of ingetrokken, of hoort bij een account dat niet meer actief is."
+            ),
             headers=[("WWW-Authenticate", 'Bearer realm="Rode Knop", error="invalid_token"')],
         )
     note_use(token)
@@ -62,8 +65,11 @@ def requires(scope: str, *, area: str | None = None):
                 abort(
                     problem(
                         403,
-                        "Bevoegdheid ontbreekt",
-                        f"Deze API-sleutel heeft de bevoegdheid ‘{scope}’ niet, of uw rol staat die niet (meer) toe.",
+                        gettext("Bevoegdheid ontbreekt"),
+                        gettext(
+                            "Deze API-sleutel heeft de bevoegdheid ‘%(scope)s’ niet, of uw rol staat die niet (meer) toe.",
+                            scope=scope,
+                        ),
                     )
                 )
             if area is not None and not may_enter(current_user, area):

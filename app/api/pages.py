@@ -6,6 +6,7 @@ with its token). Everything they change goes through app.services.tokens."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.api.forms import IntegrationForm, TokenForm
@@ -82,7 +83,7 @@ def revoke(token_id: int):
     token = _token_or_404(token_id)
     revoke_token(token, actor=current_user._get_current_object())
     db.session.commit()
-    flash(f"De sleutel ‘{token.name}’ is ingetrokken. Hij werkt niet meer.", "success")
+    flash(gettext("De sleutel ‘%(name)s’ is ingetrokken. Hij werkt niet meer.", name=token.name), "success")
     target = request.form.get("terug")
     return redirect(url_for("api_keys.admin") if target == "beheer" else url_for("api_keys.mine"), 303)
 

@@ -10,6 +10,8 @@ import hashlib
 from datetime import date, datetime
 
 from flask import abort, current_app, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -29,10 +31,11 @@ from app.api.auth import requires
 from app.api.problems import problem
 from app.board import routes as board
 from app.extensions import db, limiter
+from app.formatting import status_label
 from app.models import Dossier, Report
 from app.models.base import utcnow
 from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
-from app.models.report import EVENT_LABELS, STATUS_LABELS, SUBMISSION_KEY_MAX, ReportStatus
+from app.models.report import SUBMISSION_KEY_MAX, ReportStatus
 from app.permissions import can_view_report, visible_events
 from app.search import find_similar, support_counts
 from app.services import ConflictError, DomainError, workflow
@@ -87,13 +90,20 @@ def _page_cursor(kind: str, value: str | None):
     try:
         return cursor.decode(kind, value)
     except cursor.BadCursor:
-        abort(problem(400, "Ongeldige cursor", "Deze cursor is niet (meer) geldig. Begin opnieuw zonder cursor."))
+        abort(
+            problem(
+                400,
+                gettext("Ongeldige cursor"),
+                gettext("Deze cursor is niet (meer) geldig. Begin opnieuw zonder cursor."),
+            )
+        )
 
 
 def _domain_error(error: DomainError):
     db.session.rollback()
-    extra = {"errors": {error.field: [error.message]}} if error.field else {}
-    return problem(422, "Niet gelukt", error.message, **extra)
+    message = str(error.message)  # in the reader's language, where the service wrapped it
+    extra = {"errors": {error.field: [message]}} if error.field else {}
+    return problem(422, gettext("Niet gelukt"), message, **extra)
 
 
 def _summary(report: Report, supporters: int, viewer) -> dict:
@@ -101,7 +111,7 @@ def _summary(report: Report, supporters: int, viewer) -> dict:
         "reference": report.reference,
         "rule": report.rule,
         "status": report.status,
-        "status_label": STATUS_LABELS[report.status_enum],
+        "status_label": status_label(report.status),
         "version": report.version,
         "department": report.department.name if report.department else None,
         "created_at": _iso(submitted_at(report, viewer)),
@@ -142,7 +152,7 @@ def report_out(report: Report, viewer) -> dict:
         "timeline": [
             {
                 "kind": event.kind,
-                "label": EVENT_LABELS.get(event.kind, event.kind),
+                "label": event.kind_label,
                 "actor": event_actor_name(event, report, viewer),
                 "at": _iso(event_moment(event, report, viewer)),
                 "text": event.text,
@@ -390,7 +400,7 @@ def _act(reference: str, perform):
         db.session.rollback()
         fresh = _report_or_404(reference)
         message = error.message if isinstance(error, ConflictError) else workflow.ReportConflict(fresh, viewer).message
-        return problem(409, "Intussen gewijzigd", message, current=report_out(fresh, viewer))
+        return problem(409, gettext("Intussen gewijzigd"), str(message), current=report_out(fresh, viewer))
     except DomainError as error:
         return _domain_error(error)
     return body
@@ -416,7 +426,7 @@ def assign(data, reference):
     def perform(report, user):
         assignee = db.session.get(User, data["assignee_id"])
         if assignee is None:
-            raise DomainError("Kies een ontregelcoach.", field="assignee_id")
+            raise DomainError(_l("Kies een ontregelcoach."), field="assignee_id")
         workflow.assign_report(report, assignee, actor=user, expected_version=data["version"])
 
     return _act(reference, perform)
@@ -456,7 +466,7 @@ def merge(data, reference):
     def perform(report, user):
         target = get_by_reference(data["target"])
         if target is None or not can_view_report(user, target):
-            raise DomainError("Die melding bestaat niet.", field="target")
+            raise DomainError(_l("Die melding bestaat niet."), field="target")
         workflow.merge_report(
             report, target, actor=user, explanation=data["explanation"], expected_version=data["version"]
         )
@@ -607,8 +617,8 @@ def statistics(args):
     if not form.validate():
         return problem(
             422,
-            "Niet goed ingevuld",
-            "Kies een geldige periode en afdeling.",
+            gettext("Niet goed ingevuld"),
+            gettext("Kies een geldige periode en afdeling."),
             errors={name: [str(message) for message in messages] for name, messages in form.errors.items()},
         )
     filters = form.filters()

@@ -24,6 +24,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from joserfc.errors import JoseError
@@ -133,7 +134,8 @@ def client():
 
 
 def _refusal(title: str, message: str, status: int, reason: str):
-    """A refused sign-in: nothing written but an audit line, and a Dutch page."""
+    """A refused sign-in: nothing written but an audit line (in Dutch), and a page in the reader's
+    language (`title` and `message` come translated)."""
     db.session.rollback()
     current_app.logger.warning("single sign-on refused (%s): %s", status, reason)
     start_writing()  # a GET that writes its audit line (app/transactions.py)
@@ -144,9 +146,11 @@ def _refusal(title: str, message: str, status: int, reason: str):
 
 def _provider_down(reason: str):
     return _refusal(
-        "De inlogdienst van de gemeente is niet bereikbaar",
-        "Rode Knop kan de inlogdienst van de gemeente nu niet bereiken. Er is niets veranderd. Probeer het over een paar"
-        " minuten opnieuw.",
+        _("De inlogdienst van de gemeente is niet bereikbaar"),
+        _(
+            "Rode Knop kan de inlogdienst van de gemeente nu niet bereiken. Er is niets veranderd. Probeer het over een paar"
+            " minuten opnieuw."
+        ),
         503,
         reason,
     )
@@ -154,9 +158,11 @@ def _provider_down(reason: str):
 
 def _bad_answer(reason: str):
     return _refusal(
-        "Inloggen is niet gelukt",
-        "Het antwoord van de inlogdienst van de gemeente klopte niet, dus Rode Knop heeft u niet ingelogd. Er is niets"
-        " veranderd. Probeer het opnieuw; lukt het dan nog niet, neem dan contact op met de beheerder van Rode Knop.",
+        _("Inloggen is niet gelukt"),
+        _(
+            "Het antwoord van de inlogdienst van de gemeente klopte niet, dus Rode Knop heeft u niet ingelogd. Er is niets"
+            " veranderd. Probeer het opnieuw; lukt het dan nog niet, neem dan contact op met de beheerder van Rode Knop."
+        ),
         400,
         reason,
     )
@@ -231,16 +237,20 @@ def callback():
         error = request.args.get("error", "")[:50]
         if error == "access_denied":
             return _refusal(
-                "Inloggen is afgebroken",
-                "U bent niet ingelogd: het inloggen bij de gemeente is afgebroken of geweigerd. Er is niets veranderd."
-                " U kunt het opnieuw proberen.",
+                _("Inloggen is afgebroken"),
+                _(
+                    "U bent niet ingelogd: het inloggen bij de gemeente is afgebroken of geweigerd. Er is niets veranderd."
+                    " U kunt het opnieuw proberen."
+                ),
                 400,
                 "afgebroken bij de gemeente",
             )
         return _refusal(
-            "De inlogdienst van de gemeente gaf een fout",
-            "De inlogdienst van de gemeente kon u niet inloggen. Er is niets veranderd. Probeer het later opnieuw, of"
-            " neem contact op met de beheerder van Rode Knop.",
+            _("De inlogdienst van de gemeente gaf een fout"),
+            _(
+                "De inlogdienst van de gemeente kon u niet inloggen. Er is niets veranderd. Probeer het later opnieuw, of"
+                " neem contact op met de beheerder van Rode Knop."
+            ),
             502,
             f"fout van de gemeente: {error}",
         )
@@ -249,9 +259,11 @@ def callback():
         return _bad_answer("antwoord van een andere uitgever")
     if not request.args.get("state") or not request.args.get("code"):
         return _refusal(
-            "Deze inlogpoging is verlopen",
-            "Dit antwoord van de inlogdienst hoort niet (meer) bij een inlogpoging in deze browser. Er is niets"
-            " veranderd. Begin opnieuw bij de inlogpagina.",
+            _("Deze inlogpoging is verlopen"),
+            _(
+                "Dit antwoord van de inlogdienst hoort niet (meer) bij een inlogpoging in deze browser. Er is niets"
+                " veranderd. Begin opnieuw bij de inlogpagina."
+            ),
             400,
             "geen state of code",
         )
@@ -270,9 +282,11 @@ def callback():
         return _provider_down(f"discovery: {error}"[:200])
     except MismatchingStateError:
         return _refusal(
-            "Deze inlogpoging is verlopen",
-            "Dit antwoord van de inlogdienst hoort niet (meer) bij een inlogpoging in deze browser. Er is niets"
-            " veranderd. Begin opnieuw bij de inlogpagina.",
+            _("Deze inlogpoging is verlopen"),
+            _(
+                "Dit antwoord van de inlogdienst hoort niet (meer) bij een inlogpoging in deze browser. Er is niets"
+                " veranderd. Begin opnieuw bij de inlogpagina."
+            ),
             400,
             "onbekende of gebruikte state",
         )
@@ -281,9 +295,11 @@ def callback():
     except OAuthError as error:
         # The provider refused the code: used before, expired, or not ours.
         return _refusal(
-            "Inloggen is niet gelukt",
-            "De inlogdienst van de gemeente accepteerde deze inlogpoging niet (meer). Er is niets veranderd. Begin"
-            " opnieuw bij de inlogpagina.",
+            _("Inloggen is niet gelukt"),
+            _(
+                "De inlogdienst van de gemeente accepteerde deze inlogpoging niet (meer). Er is niets veranderd. Begin"
+                " opnieuw bij de inlogpagina."
+            ),
             400,
             f"code geweigerd: {str(error.error)[:50]}",
         )
@@ -304,13 +320,15 @@ def callback():
         record_audit("login", actor=user, object_type="user", object_id=user.id, detail="via de gemeente")
         db.session.commit()
     except SignInRefused as refusal:
-        return _refusal(refusal.title, refusal.message, refusal.status, refusal.reason)
+        return _refusal(_(refusal.title), _(refusal.message), refusal.status, refusal.reason)
     except (DomainError, IntegrityError) as error:
         # A claim Rode Knop cannot store, or the same person signing in twice at once.
         return _refusal(
-            "Inloggen is niet gelukt",
-            "Rode Knop kon uw account nu niet bijwerken. Er is niets veranderd. Probeer het opnieuw; lukt het dan nog"
-            " niet, neem dan contact op met de beheerder van Rode Knop.",
+            _("Inloggen is niet gelukt"),
+            _(
+                "Rode Knop kon uw account nu niet bijwerken. Er is niets veranderd. Probeer het opnieuw; lukt het dan nog"
+                " niet, neem dan contact op met de beheerder van Rode Knop."
+            ),
             409,
             f"account niet bij te werken: {type(error).__name__}",
         )
@@ -327,7 +345,7 @@ def callback():
         "id_token": id_token if len(id_token) <= ID_TOKEN_KEEP_MAX else None,
     }
     g.login_succeeded = True
-    flash(f"Welkom, {user.name}.", "success")
+    flash(_("Welkom, %(name)s.", name=user.name), "success")
     return redirect(next_url or url_for("main.index"))
 
 
@@ -343,7 +361,7 @@ def end_expired_sso_session():
         return None
     logout_user()
     session.clear()
-    flash("Uw sessie is verlopen. Log opnieuw in met uw account van de gemeente.", "info")
+    flash(_("Uw sessie is verlopen. Log opnieuw in met uw account van de gemeente."), "info")
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path if request.args else request.path))
     return redirect(url_for("auth.login"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
@@ -18,23 +20,23 @@ class InsightFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    van = DayField("Van", description="De eerste dag, bijvoorbeeld 1-1-2026.")
-    tot = DayField("Tot en met", description="De laatste dag.")
-    afdeling = SelectField("Afdeling", default=ALL)
+    van = DayField(_l("Van"), description=_l("De eerste dag, bijvoorbeeld 1-1-2026."))
+    tot = DayField(_l("Tot en met"), description=_l("De laatste dag."))
+    afdeling = SelectField(_l("Afdeling"), default=ALL)
 
     def __init__(self, formdata, *, departments, **kwargs):
         super().__init__(formdata, **kwargs)
-        self.afdeling.choices = [(ALL, "Alle afdelingen")] + [(str(d.id), d.name) for d in departments]
+        self.afdeling.choices = [(ALL, gettext("Alle afdelingen"))] + [(str(d.id), d.name) for d in departments]
 
     def validate_van(self, field):
         start, end = self._period()
         if start <= end and (end - start).days >= MAX_PERIOD_DAYS:
-            raise ValidationError("Kies een periode van hoogstens drie jaar.")
+            raise ValidationError(gettext("Kies een periode van hoogstens drie jaar."))
 
     def validate_tot(self, field):
         start, end = self._period()
         if end < start:
-            raise ValidationError("De laatste dag ligt voor de eerste dag. Kies een latere datum.")
+            raise ValidationError(gettext("De laatste dag ligt voor de eerste dag. Kies een latere datum."))
 
     def _period(self) -> tuple[date, date]:
         default = default_filters()

@@ -5,6 +5,7 @@ the figures themselves come from app.services.insight."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app import charts
@@ -91,7 +92,7 @@ def download():
         figure.rows,
         kind="csv",
         name=f"inzicht-{figure.key}-{filters.start.isoformat()}-{filters.end.isoformat()}",
-        title=f"Inzicht: {figure.title}",
+        title=gettext("Inzicht: %(title)s", title=figure.title),
         actor=current_user,
         back_to=url_for("insight.index", **_filter_args()),
     )

@@ -6,24 +6,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.user import User
 
-# Every scope a token can carry, as Mijn instellingen names it.
+# Every scope a token can carry, as Mijn instellingen names it (msgids: translated where shown).
 SCOPES = {
-    "read": "Lezen: meldingen die u mag zien, en de cijfers van Inzicht als uw rol die mag zien",
-    "report": "Melden: een melding doen en 'ik loop hier ook tegenaan' zeggen",
-    "triage": "Triage: het bord en de acties van de ontregelcoaches",
-    "legal": "Dossiers: de dossiers van Juridische Zaken",
+    "read": N_("Lezen: meldingen die u mag zien, en de cijfers van Inzicht als uw rol die mag zien"),
+    "report": N_("Melden: een melding doen en 'ik loop hier ook tegenaan' zeggen"),
+    "triage": N_("Triage: het bord en de acties van de ontregelcoaches"),
+    "legal": N_("Dossiers: de dossiers van Juridische Zaken"),
 }
 TOKEN_NAME_MAX = 80
 PERSONAL = "personal"
 INTEGRATION = "integration"
-KINDS = {PERSONAL: "Persoonlijk", INTEGRATION: "Koppeling"}
+KINDS = {PERSONAL: N_("Persoonlijk"), INTEGRATION: N_("Koppeling")}
 
 
 class ApiToken(db.Model):
@@ -56,8 +58,9 @@ class ApiToken(db.Model):
 
     @property
     def scope_names(self) -> str:
-        """The scopes as the pages name them, short: 'Lezen, Melden'."""
-        return ", ".join(SCOPES[scope].split(":")[0] for scope in self.scopes.split() if scope in SCOPES)
+        """The scopes as the pages name them, short: 'Lezen, Melden' (each label's part before
+        its colon, in the reader's language)."""
+        return ", ".join(gettext(SCOPES[scope]).split(":")[0] for scope in self.scopes.split() if scope in SCOPES)
 
     def is_valid(self, now: datetime) -> bool:
         """Not revoked, not expired, and its user still active."""

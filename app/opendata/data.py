@@ -13,6 +13,9 @@ CSV and JSON a municipality can publish and others can compare.
   are public references, and its addressee is an organisation.
 * Dates only, never times, in the municipality's time zone: a minute could be matched with
   a login and name an anonymous reporter.
+* Never translated: the files' field names, codes and values are a public data contract that
+  others compare across municipalities and languages; only the page that describes them
+  (labels, titles, types) comes from the message catalogs.
 * Streamed: rows are read from the database in batches and written as they come, so a
   hundred thousand rows never sit in memory at once."""
 
@@ -32,6 +35,7 @@ from sqlalchemy.orm import aliased
 from app.clock import local
 from app.export import neutralise
 from app.extensions import db
+from app.i18n import N_
 from app.models import Addressee, Department, Dossier, Event, Report
 from app.models.dossier import format_dossier_reference
 from app.models.report import EventKind, format_reference
@@ -44,20 +48,20 @@ SCHEMA_VERSION = 1
 # Rows read from the database at a time while streaming.
 BATCH = 1000
 
-# The types a field can have, and how the page names them.
+# The types a field can have, and how the page names them (msgids: the page translates them).
 TYPE_LABELS = {
-    "string": "tekst",
-    "integer": "geheel getal",
-    "number": "getal",
-    "boolean": "true/false",
-    "date": "datum (JJJJ-MM-DD)",
+    "string": N_("tekst"),
+    "integer": N_("geheel getal"),
+    "number": N_("getal"),
+    "boolean": N_("true/false"),
+    "date": N_("datum (JJJJ-MM-DD)"),
 }
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str  # what it is, in Dutch, on the page that offers the files
+    label: str  # what it is, in Dutch (a msgid: the page that offers the files translates it)
     type: str  # a key of TYPE_LABELS
     meaning: str  # in English, as the README documents it
     value: Callable[[Any], Any]  # the published value, from a row of the data set's SELECT
@@ -68,7 +72,7 @@ class Field:
 class DataSet:
     name: str  # in file names and URLs
     endpoint: str  # opendata.<endpoint>_csv and _json serve it
-    title: str  # in Dutch, for the page and the audit line
+    title: str  # in Dutch (a msgid), for the page (translated) and the audit line (as it is)
     fields: tuple[Field, ...]
     statement: Callable[[], Any]  # the one SELECT the fields are read from
 
@@ -161,7 +165,7 @@ def _reports_statement():
 REPORT_FIELDS: tuple[Field, ...] = (
     Field(
         "reference",
-        "Nummer van de melding",
+        N_("Nummer van de melding"),
         "string",
         "The report's public reference, e.g. `RK-2026-0042`.",
         lambda r: format_reference(r.year, r.number),
@@ -169,7 +173,7 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "status",
-        "Hoe de melding afliep",
+        N_("Hoe de melding afliep"),
         "string",
         "How it ended: `resolved` (the rule was changed locally), `escalated` (a national rule, "
         "put on the national agenda), `explained` (the rule stays, with reasons) or `merged` "
@@ -179,7 +183,7 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "origin",
-        "Waar de regel vandaan komt",
+        N_("Waar de regel vandaan komt"),
         "string",
         "Where the rule comes from, as the reporter said: `own` (the municipality's own rule or "
         "practice), `national` (a national law or regulation) or `unknown`.",
@@ -188,14 +192,14 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "department",
-        "Afdeling waar de regel speelt",
+        N_("Afdeling waar de regel speelt"),
         "string",
         "The department where the rule applies.",
         lambda r: r.department,
     ),
     Field(
         "reported_on",
-        "Datum van melden",
+        N_("Datum van melden"),
         "date",
         "The day it was reported (local date, no time).",
         lambda r: local_date(r.created_at),
@@ -203,14 +207,14 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "ended_on",
-        "Datum van afronden",
+        N_("Datum van afronden"),
         "date",
         "The day it reached its present ending (local date, no time).",
         lambda r: local_date(r.ended_at),
     ),
     Field(
         "supporters",
-        "Aantal collega’s dat er ook tegenaan loopt",
+        N_("Aantal collega’s dat er ook tegenaan loopt"),
         "integer",
         "How many colleagues said they run into the same rule (the reporter not counted).",
         lambda r: int(r.supporters or 0),
@@ -218,14 +222,14 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "merged_into",
-        "Samengevoegd met (nummer)",
+        N_("Samengevoegd met (nummer)"),
         "string",
         "For a merged report: the reference of the report it was merged into.",
         lambda r: format_reference(r.target_year, r.target_number) if r.target_year is not None else None,
     ),
     Field(
         "dossier",
-        "Escalatiedossier (nummer)",
+        N_("Escalatiedossier (nummer)"),
         "string",
         "For an escalated report: the reference of its escalation dossier (see the dossiers data set), "
         "e.g. `ESC-0007`.",
@@ -233,28 +237,28 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "cases_per_month",
-        "Schatting: keer per maand",
+        N_("Schatting: keer per maand"),
         "integer",
         "Estimate: how often a month the rule bites.",
         lambda r: r.cases_per_month,
     ),
     Field(
         "minutes_inhabitant",
-        "Schatting: minuten per keer voor de inwoner of ondernemer",
+        N_("Schatting: minuten per keer voor de inwoner of ondernemer"),
         "integer",
         "Estimate: minutes each case costs the inhabitant or entrepreneur.",
         lambda r: r.minutes_inhabitant,
     ),
     Field(
         "minutes_staff",
-        "Schatting: minuten per keer voor medewerkers",
+        N_("Schatting: minuten per keer voor medewerkers"),
         "integer",
         "Estimate: minutes each case costs the municipality's staff.",
         lambda r: r.minutes_staff,
     ),
     Field(
         "affected",
-        "Schatting: wie er vooral last van heeft",
+        N_("Schatting: wie er vooral last van heeft"),
         "string",
         "Estimate: who mostly bears it: `inhabitants`, `entrepreneurs`, `organisations` "
         "(social organisations and institutions), `staff` (only the municipality's staff) or `other`.",
@@ -262,7 +266,7 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "estimate_confirmed",
-        "Schatting bevestigd door de ontregelcoach",
+        N_("Schatting bevestigd door de ontregelcoach"),
         "boolean",
         "Whether the coach who solved the report confirmed the estimate.",
         lambda r: bool(r.estimate_confirmed),
@@ -270,7 +274,7 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "hours_saved_inhabitant_per_year",
-        "Geschatte uren per jaar bespaard voor inwoners en ondernemers",
+        N_("Geschatte uren per jaar bespaard voor inwoners en ondernemers"),
         "number",
         "Estimated hours a year inhabitants and entrepreneurs no longer lose: cases_per_month × 12 × "
         "minutes_inhabitant / 60, one decimal. Only for a resolved report with a confirmed estimate.",
@@ -278,7 +282,7 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "hours_saved_staff_per_year",
-        "Geschatte uren per jaar bespaard voor medewerkers",
+        N_("Geschatte uren per jaar bespaard voor medewerkers"),
         "number",
         "Estimated hours a year staff no longer lose: cases_per_month × 12 × minutes_staff / 60, one "
         "decimal. Only for a resolved report with a confirmed estimate.",
@@ -286,7 +290,7 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "text_public",
-        "Tekst mag openbaar",
+        N_("Tekst mag openbaar"),
         "boolean",
         "Whether the coach marked the report's texts publishable; the four text fields below are empty "
         "unless it is true.",
@@ -295,28 +299,28 @@ REPORT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "rule",
-        "De regel (alleen als de tekst openbaar mag)",
+        N_("De regel (alleen als de tekst openbaar mag)"),
         "string",
         "The rule, in a line (only when `text_public`).",
         lambda r: r.rule,
     ),
     Field(
         "problem",
-        "Wat er misgaat (alleen als de tekst openbaar mag)",
+        N_("Wat er misgaat (alleen als de tekst openbaar mag)"),
         "string",
         "What goes wrong (only when `text_public`).",
         lambda r: r.problem,
     ),
     Field(
         "what_changed",
-        "Wat er veranderd is (alleen als de tekst openbaar mag)",
+        N_("Wat er veranderd is (alleen als de tekst openbaar mag)"),
         "string",
         "For a resolved report: what was changed (only when `text_public`).",
         lambda r: r.what_changed,
     ),
     Field(
         "explanation",
-        "Besluit en uitleg (alleen als de tekst openbaar mag)",
+        N_("Besluit en uitleg (alleen als de tekst openbaar mag)"),
         "string",
         "The coach's decision and reasons (only when `text_public`).",
         lambda r: r.explanation,
@@ -351,7 +355,7 @@ def _dossiers_statement():
 DOSSIER_FIELDS: tuple[Field, ...] = (
     Field(
         "reference",
-        "Nummer van het dossier",
+        N_("Nummer van het dossier"),
         "string",
         "The dossier's reference, e.g. `ESC-0007` (the reports data set's `dossier`).",
         lambda r: _dossier_reference(r.id),
@@ -359,37 +363,37 @@ DOSSIER_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "law_title",
-        "Wet of regeling",
+        N_("Wet of regeling"),
         "string",
         "The law or regulation, e.g. Participatiewet.",
         lambda r: r.law_title,
         nullable=False,
     ),
-    Field("article", "Artikel", "string", "The article, e.g. `art. 31, tweede lid`.", lambda r: r.article),
+    Field("article", N_("Artikel"), "string", "The article, e.g. `art. 31, tweede lid`.", lambda r: r.article),
     Field(
         "bwb_id",
-        "BWB-id",
+        N_("BWB-id"),
         "string",
         "The law's identifier on wetten.overheid.nl (BWB-id), e.g. `BWBR0015703`.",
         lambda r: r.bwb_id,
     ),
     Field(
         "addressee",
-        "Geadresseerde",
+        N_("Geadresseerde"),
         "string",
         "The organisation it was sent to (a ministry, agency, VNG, …).",
         lambda r: r.addressee,
     ),
     Field(
         "addressee_kind",
-        "Soort geadresseerde",
+        N_("Soort geadresseerde"),
         "string",
         "The kind of addressee: `ministry`, `agency`, `vng`, `maatwerkplaats` or `other`.",
         lambda r: r.addressee_kind,
     ),
     Field(
         "status",
-        "Stand van het dossier",
+        N_("Stand van het dossier"),
         "string",
         "Where it stands: `preparing`, `sent`, `answered`, `promised`, `rejected`, `law_changed` or `closed`.",
         lambda r: r.status,
@@ -397,25 +401,29 @@ DOSSIER_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "opened_on",
-        "Datum geopend",
+        N_("Datum geopend"),
         "date",
         "The day the dossier was opened (local date).",
         lambda r: local_date(r.created_at),
         nullable=False,
     ),
     Field(
-        "sent_on", "Datum verstuurd", "date", "The day it was sent to the addressee.", lambda r: local_date(r.sent_on)
+        "sent_on",
+        N_("Datum verstuurd"),
+        "date",
+        "The day it was sent to the addressee.",
+        lambda r: local_date(r.sent_on),
     ),
     Field(
         "answer_due",
-        "Antwoord verwacht op",
+        N_("Antwoord verwacht op"),
         "date",
         "The day an answer was expected.",
         lambda r: local_date(r.answer_due),
     ),
     Field(
         "reports",
-        "Aantal meldingen",
+        N_("Aantal meldingen"),
         "integer",
         "How many reports are linked to it.",
         lambda r: int(r.reports or 0),
@@ -424,8 +432,12 @@ DOSSIER_FIELDS: tuple[Field, ...] = (
 )
 
 DATA_SETS = {
-    "meldingen": DataSet("meldingen", "reports", "Open data: afgeronde meldingen", REPORT_FIELDS, _reports_statement),
-    "dossiers": DataSet("dossiers", "dossiers", "Open data: escalatiedossiers", DOSSIER_FIELDS, _dossiers_statement),
+    "meldingen": DataSet(
+        "meldingen", "reports", N_("Open data: afgeronde meldingen"), REPORT_FIELDS, _reports_statement
+    ),
+    "dossiers": DataSet(
+        "dossiers", "dossiers", N_("Open data: escalatiedossiers"), DOSSIER_FIELDS, _dossiers_statement
+    ),
 }
 KINDS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
 

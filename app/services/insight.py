@@ -6,7 +6,8 @@ to the last day inclusive), in the chosen department. The backlog is the excepti
 the number of open reports at the end of each week of the period, whenever they were made.
 
 A figure is a `Figure`: its title, a caption, a table (the same rows go into its CSV) and
-the data of its chart. FIGURES lists them in the order of the page; a new figure is one
+the data of its chart, its texts in the language it is computed in (the reader's: the kept
+figures are kept per language, app.services.insight_snapshots). FIGURES lists them in the order of the page; a new figure is one
 function taking `InsightFilters` and returning a Figure, and one line in FIGURES.
 
 Durations are in days (fractions included) between two moments, computed by `days_between`
@@ -20,13 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import Float, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.types import Date, DateTime
 
 from app.clock import today, zone
 from app.extensions import db
-from app.formatting import count as counted_text
-from app.formatting import dutch_number, hours
+from app.formatting import dutch_number, hours, one_decimal
+from app.i18n import N_
 from app.models import (
     Addressee,
     CheckbackAnswer,
@@ -42,8 +44,6 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.checkback import ANSWER_LABELS, NO, UNSURE, YES
 from app.models.dossier import DossierStatus
 from app.models.report import (
-    ORIGIN_LABELS,
-    STATUS_LABELS,
     EventKind,
     Origin,
     ReportStatus,
@@ -70,8 +70,8 @@ OUTCOMES = (
     ReportStatus.MERGED.value,
 )
 ANSWERED = DossierStatus.ANSWERED.value
-NO_DEPARTMENT = "Geen afdeling opgegeven"
-NO_ADDRESSEE = "Nog geen geadresseerde"
+NO_DEPARTMENT = N_("Geen afdeling opgegeven")
+NO_ADDRESSEE = N_("Nog geen geadresseerde")
 
 
 @dataclass(frozen=True)
@@ -128,10 +128,10 @@ def presets(now_day: date | None = None) -> list[tuple[str, date, date]]:
     """The periods offered with one click: (label, first day, last day)."""
     end = now_day or today()
     return [
-        ("Laatste 3 maanden", _months_back(end, 3) + timedelta(days=1), end),
-        ("Laatste 12 maanden", _months_back(end, 12) + timedelta(days=1), end),
-        ("Dit jaar", date(end.year, 1, 1), end),
-        ("Vorig jaar", date(end.year - 1, 1, 1), date(end.year - 1, 12, 31)),
+        (gettext("Laatste 3 maanden"), _months_back(end, 3) + timedelta(days=1), end),
+        (gettext("Laatste 12 maanden"), _months_back(end, 12) + timedelta(days=1), end),
+        (gettext("Dit jaar"), date(end.year, 1, 1), end),
+        (gettext("Vorig jaar"), date(end.year - 1, 1, 1), date(end.year - 1, 12, 31)),
     ]
 
 
@@ -158,7 +158,7 @@ class Figure:
     series: list[Series] = field(default_factory=list)
     unit: str = ""
     notes: list[str] = field(default_factory=list)  # the figure's key facts, in sentences
-    empty: str = "Geen gegevens in deze periode."
+    empty: str = N_("Geen gegevens in deze periode.")  # each figure passes it translated
 
     @property
     def has_data(self) -> bool:
@@ -166,10 +166,10 @@ class Figure:
 
 
 def days_text(value: float | None) -> str:
-    """A number of days as a Dutch text with one decimal: 3,5."""
+    """A number of days with one decimal, as the reader writes it: 3,5 (English: 3.5)."""
     if value is None:
         return "–"
-    return f"{value:.1f}".replace(".", ",")
+    return one_decimal(value)
 
 
 # --- the dialect: durations and percentiles ---------------------------------------------------
@@ -298,7 +298,9 @@ def _week_of(moment_column, filters: InsightFilters):
 
 def _week_label(monday: date) -> str:
     year, week, _ = monday.isocalendar()
-    return f"week {week} ({year})" if week == 1 or (monday.month == 1 and monday.day <= 7) else f"week {week}"
+    if week == 1 or (monday.month == 1 and monday.day <= 7):
+        return gettext("week %(week)d (%(year)d)", week=week, year=year)
+    return gettext("week %(week)d", week=week)
 
 
 def _week_cell(monday: date) -> str:
@@ -318,18 +320,25 @@ def inflow(filters: InsightFilters) -> Figure:
     total = sum(values)
     return Figure(
         key="instroom",
-        title="Instroom per week",
-        caption="Hoeveel meldingen er elke week binnenkwamen (week van maandag tot en met zondag).",
-        columns=["Week (maandag)", "Weeknummer", "Nieuwe meldingen"],
+        title=gettext("Instroom per week"),
+        caption=gettext("Hoeveel meldingen er elke week binnenkwamen (week van maandag tot en met zondag)."),
+        columns=[gettext("Week (maandag)"), gettext("Weeknummer"), gettext("Nieuwe meldingen")],
         rows=[[_week_cell(monday), monday.isocalendar()[1], value] for monday, value in zip(weeks, values, strict=True)]
         if total
         else [],
         chart="columns",
         labels=[_week_label(monday) for monday in weeks],
-        series=[Series("Nieuwe meldingen", values)],
-        unit="meldingen",
-        notes=[f"{dutch_number(total)} {'melding' if total == 1 else 'meldingen'} in deze periode."],
-        empty="Geen meldingen in deze periode.",
+        series=[Series(gettext("Nieuwe meldingen"), values)],
+        unit=gettext("meldingen"),
+        notes=[
+            ngettext(
+                "%(number)s melding in deze periode.",
+                "%(number)s meldingen in deze periode.",
+                total,
+                number=dutch_number(total),
+            )
+        ],
+        empty=gettext("Geen meldingen in deze periode."),
     )
 
 
@@ -380,17 +389,19 @@ def backlog(filters: InsightFilters) -> Figure:
     shown = [(monday, value) for monday, value in zip(weeks, values, strict=True) if monday <= last_day]
     return Figure(
         key="werkvoorraad",
-        title="Openstaande meldingen",
-        caption="Hoeveel meldingen aan het eind van elke week nog open stonden (nieuw of in behandeling), "
-        "ook meldingen van voor deze periode.",
-        columns=["Week (maandag)", "Weeknummer", "Open aan het eind van de week"],
+        title=gettext("Openstaande meldingen"),
+        caption=gettext(
+            "Hoeveel meldingen aan het eind van elke week nog open stonden (nieuw of in behandeling), "
+            "ook meldingen van voor deze periode."
+        ),
+        columns=[gettext("Week (maandag)"), gettext("Weeknummer"), gettext("Open aan het eind van de week")],
         rows=[[_week_cell(monday), monday.isocalendar()[1], value] for monday, value in shown] if any(values) else [],
         chart="line",
         labels=[_week_label(monday) for monday, _ in shown],
-        series=[Series("Open meldingen", [value for _, value in shown])],
-        unit="meldingen",
-        notes=[f"Aan het eind: {dutch_number(shown[-1][1])} open."] if shown else [],
-        empty="Geen open meldingen in deze periode.",
+        series=[Series(gettext("Open meldingen"), [value for _, value in shown])],
+        unit=gettext("meldingen"),
+        notes=[gettext("Aan het eind: %(number)s open.", number=dutch_number(shown[-1][1]))] if shown else [],
+        empty=gettext("Geen open meldingen in deze periode."),
     )
 
 
@@ -398,7 +409,7 @@ def backlog(filters: InsightFilters) -> Figure:
 
 TAKEN_ON = "opgepakt"
 DECIDED = "besloten"
-LEAD_LABELS = {TAKEN_ON: "Van melding tot opgepakt", DECIDED: "Van melding tot besluit"}
+LEAD_LABELS = {TAKEN_ON: N_("Van melding tot opgepakt"), DECIDED: N_("Van melding tot besluit")}
 
 
 def lead_times(filters: InsightFilters) -> Figure:
@@ -428,31 +439,39 @@ def lead_times(filters: InsightFilters) -> Figure:
         if spread is None:
             continue
         median, p80 = spread.median, spread.p80
-        rows.append([LEAD_LABELS[name], spread.known, days_text(median), days_text(p80), spread.sums[0], spread.rows])
+        rows.append(
+            [gettext(LEAD_LABELS[name]), spread.known, days_text(median), days_text(p80), spread.sums[0], spread.rows]
+        )
         medians.append(median or 0)
         p80s.append(p80 or 0)
     term = int(term_days)
     return Figure(
         key="doorlooptijden",
-        title="Doorlooptijden",
-        caption=f"Hoeveel dagen meldingen uit deze periode wachtten: de mediaan (de helft wachtte korter) en het "
-        f"80e percentiel (80 procent wachtte korter). ‘Langer dan {term} dagen’ telt ook meldingen die nu nog "
-        "wachten.",
+        title=gettext("Doorlooptijden"),
+        caption=ngettext(
+            "Hoeveel dagen meldingen uit deze periode wachtten: de mediaan (de helft wachtte korter) en het "
+            "80e percentiel (80 procent wachtte korter). ‘Langer dan %(num)d dag’ telt ook meldingen die nu nog "
+            "wachten.",
+            "Hoeveel dagen meldingen uit deze periode wachtten: de mediaan (de helft wachtte korter) en het "
+            "80e percentiel (80 procent wachtte korter). ‘Langer dan %(num)d dagen’ telt ook meldingen die nu nog "
+            "wachten.",
+            term,
+        ),
         columns=[
-            "Stap",
-            "Aantal meldingen met deze stap",
-            "Mediaan (dagen)",
-            "80e percentiel (dagen)",
-            f"Langer dan {term} dagen",
-            "Meldingen in de periode",
+            gettext("Stap"),
+            gettext("Aantal meldingen met deze stap"),
+            gettext("Mediaan (dagen)"),
+            gettext("80e percentiel (dagen)"),
+            ngettext("Langer dan %(num)d dag", "Langer dan %(num)d dagen", term),
+            gettext("Meldingen in de periode"),
         ],
         rows=rows,
         chart="bars",
         labels=[row[0] for row in rows],
-        series=[Series("Mediaan", medians, "solid"), Series("80e percentiel", p80s, "hatched")],
-        unit="dagen",
-        notes=[f"De afgesproken termijn is {term} dagen."],
-        empty="Geen meldingen in deze periode.",
+        series=[Series(gettext("Mediaan"), medians, "solid"), Series(gettext("80e percentiel"), p80s, "hatched")],
+        unit=gettext("dagen"),
+        notes=[ngettext("De afgesproken termijn is %(num)d dag.", "De afgesproken termijn is %(num)d dagen.", term)],
+        empty=gettext("Geen meldingen in deze periode."),
     )
 
 
@@ -471,10 +490,10 @@ def _outcome_series(groups: dict[str, dict[str, int]]) -> tuple[list[str], list[
     labels = list(groups)
     patterns = ("solid", "hatched", "dotted", "crossed")
     series = [
-        Series(STATUS_LABELS[ReportStatus(status)], [groups[label].get(status, 0) for label in labels], pattern)
+        Series(ReportStatus(status).label, [groups[label].get(status, 0) for label in labels], pattern)
         for status, pattern in zip(OUTCOMES, patterns, strict=True)
     ]
-    series.append(Series("Nog open", [groups[label].get("open", 0) for label in labels], "lined"))
+    series.append(Series(gettext("Nog open"), [groups[label].get("open", 0) for label in labels], "lined"))
     rows = [
         [label, *(groups[label].get(status, 0) for status in OUTCOMES), groups[label].get("open", 0)]
         for label in labels
@@ -483,13 +502,13 @@ def _outcome_series(groups: dict[str, dict[str, int]]) -> tuple[list[str], list[
 
 
 def _outcome_columns(first: str) -> list[str]:
-    return [first, *(STATUS_LABELS[ReportStatus(status)] for status in OUTCOMES), "Nog open"]
+    return [first, *(ReportStatus(status).label for status in OUTCOMES), gettext("Nog open")]
 
 
 def outcomes_by_department(filters: InsightFilters) -> Figure:
     """How the reports of the period ended, per department."""
     state = case((Report.is_open, literal("open")), else_=Report.status)
-    name = func.coalesce(Department.name, literal(NO_DEPARTMENT))
+    name = func.coalesce(Department.name, literal(gettext(NO_DEPARTMENT)))
     rows = db.session.execute(
         select(name, state, func.count(Report.id))
         .outerjoin(Department, Department.id == Report.department_id)
@@ -503,14 +522,15 @@ def outcomes_by_department(filters: InsightFilters) -> Figure:
     labels, series, table = _outcome_series(groups)
     return Figure(
         key="uitkomsten-afdeling",
-        title="Uitkomsten per afdeling",
-        caption="Hoe de meldingen uit deze periode afliepen, per afdeling.",
-        columns=_outcome_columns("Afdeling"),
+        title=gettext("Uitkomsten per afdeling"),
+        caption=gettext("Hoe de meldingen uit deze periode afliepen, per afdeling."),
+        columns=_outcome_columns(gettext("Afdeling")),
         rows=table,
         chart="stacked",
         labels=labels,
         series=series,
-        unit="meldingen",
+        unit=gettext("meldingen"),
+        empty=gettext("Geen gegevens in deze periode."),
     )
 
 
@@ -525,18 +545,21 @@ def outcomes_by_origin(filters: InsightFilters) -> Figure:
     counted: dict[str, dict[str, int]] = {}
     for origin, status, count in rows:
         counted.setdefault(origin, {})[status] = int(count)
-    groups = {ORIGIN_LABELS[o]: counted[o.value] for o in Origin if o.value in counted}
+    groups = {o.label: counted[o.value] for o in Origin if o.value in counted}
     labels, series, table = _outcome_series(groups)
     return Figure(
         key="uitkomsten-herkomst",
-        title="Uitkomsten per herkomst van de regel",
-        caption="Hoe de meldingen uit deze periode afliepen: eigen regels van de gemeente en landelijke regels.",
-        columns=_outcome_columns("Herkomst"),
+        title=gettext("Uitkomsten per herkomst van de regel"),
+        caption=gettext(
+            "Hoe de meldingen uit deze periode afliepen: eigen regels van de gemeente en landelijke regels."
+        ),
+        columns=_outcome_columns(gettext("Herkomst")),
         rows=table,
         chart="stacked",
         labels=labels,
         series=series,
-        unit="meldingen",
+        unit=gettext("meldingen"),
+        empty=gettext("Geen gegevens in deze periode."),
     )
 
 
@@ -556,7 +579,7 @@ def escalations(filters: InsightFilters) -> Figure:
         .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.to_status == ANSWERED)
         .scalar_subquery()
     )
-    name = func.coalesce(Addressee.name, literal(NO_ADDRESSEE))
+    name = func.coalesce(Addressee.name, literal(gettext(NO_ADDRESSEE)))
     per_dossier = (
         select(
             name.label("addressee"),
@@ -576,20 +599,29 @@ def escalations(filters: InsightFilters) -> Figure:
     ]
     return Figure(
         key="escalaties",
-        title="Escalaties per geadresseerde",
-        caption="Escalatiedossiers met meldingen uit deze periode, per ministerie of andere geadresseerde: hoe lang "
-        "het antwoord duurde (mediaan, vanaf het versturen), hoeveel nog open zijn en hoeveel antwoorden te laat zijn.",
-        columns=["Geadresseerde", "Dossiers", "Beantwoord", "Mediaan tot antwoord (dagen)", "Open", "Antwoord te laat"],
+        title=gettext("Escalaties per geadresseerde"),
+        caption=gettext(
+            "Escalatiedossiers met meldingen uit deze periode, per ministerie of andere geadresseerde: hoe lang "
+            "het antwoord duurde (mediaan, vanaf het versturen), hoeveel nog open zijn en hoeveel antwoorden te laat zijn."
+        ),
+        columns=[
+            gettext("Geadresseerde"),
+            gettext("Dossiers"),
+            gettext("Beantwoord"),
+            gettext("Mediaan tot antwoord (dagen)"),
+            gettext("Open"),
+            gettext("Antwoord te laat"),
+        ],
         rows=rows,
         chart="stacked",
         labels=[row[0] for row in rows],
         series=[
-            Series("Afgesloten", [row[1] - row[4] for row in rows], "solid"),
-            Series("Open, op tijd", [row[4] - row[5] for row in rows], "dotted"),
-            Series("Open, antwoord te laat", [row[5] for row in rows], "crossed"),
+            Series(gettext("Afgesloten"), [row[1] - row[4] for row in rows], "solid"),
+            Series(gettext("Open, op tijd"), [row[4] - row[5] for row in rows], "dotted"),
+            Series(gettext("Open, antwoord te laat"), [row[5] for row in rows], "crossed"),
         ],
-        unit="dossiers",
-        empty="Geen escalaties met meldingen uit deze periode.",
+        unit=gettext("dossiers"),
+        empty=gettext("Geen escalaties met meldingen uit deze periode."),
     )
 
 
@@ -609,15 +641,15 @@ def laws(filters: InsightFilters) -> Figure:
     table = [[law, article_text or "–", int(n)] for law, article_text, n in rows]
     return Figure(
         key="wetsartikelen",
-        title="Wetten en artikelen die het vaakst terugkomen",
-        caption=f"De {TOP} wetsartikelen met de meeste geëscaleerde meldingen uit deze periode.",
-        columns=["Wet of regeling", "Artikel", "Meldingen"],
+        title=gettext("Wetten en artikelen die het vaakst terugkomen"),
+        caption=gettext("De %(top)d wetsartikelen met de meeste geëscaleerde meldingen uit deze periode.", top=TOP),
+        columns=[gettext("Wet of regeling"), gettext("Artikel"), gettext("Meldingen")],
         rows=table,
         chart="bars",
         labels=[f"{law}, {art}" if art != "–" else law for law, art, _ in table],
-        series=[Series("Meldingen", [n for _, _, n in table])],
-        unit="meldingen",
-        empty="Geen geëscaleerde meldingen in deze periode.",
+        series=[Series(gettext("Meldingen"), [n for _, _, n in table])],
+        unit=gettext("meldingen"),
+        empty=gettext("Geen geëscaleerde meldingen in deze periode."),
     )
 
 
@@ -634,20 +666,28 @@ def most_supported(filters: InsightFilters) -> Figure:
         .limit(TOP)
     ).all()
     table = [
-        [format_reference(year, number), rule, STATUS_LABELS[ReportStatus(status)], int(n)]
+        [format_reference(year, number), rule, ReportStatus(status).label, int(n)]
         for year, number, rule, status, n in rows
     ]
     return Figure(
         key="ik-ook",
-        title="Waar de meeste collega’s tegenaan lopen",
-        caption=f"De {TOP} meldingen uit deze periode met de meeste collega’s die zeiden: ik loop hier ook tegenaan.",
-        columns=["Melding", "Regel", "Status", "Collega’s die hier ook tegenaan lopen"],
+        title=gettext("Waar de meeste collega’s tegenaan lopen"),
+        caption=gettext(
+            "De %(top)d meldingen uit deze periode met de meeste collega’s die zeiden: ik loop hier ook tegenaan.",
+            top=TOP,
+        ),
+        columns=[
+            gettext("Melding"),
+            gettext("Regel"),
+            gettext("Status"),
+            gettext("Collega’s die hier ook tegenaan lopen"),
+        ],
         rows=table,
         chart="bars",
         labels=[f"{ref}: {rule}" for ref, rule, _, _ in table],
-        series=[Series("Collega’s", [n for *_, n in table])],
-        unit="collega’s",
-        empty="Nog niemand zei ‘ik loop hier ook tegenaan’ bij een melding uit deze periode.",
+        series=[Series(gettext("Collega’s"), [n for *_, n in table])],
+        unit=gettext("collega’s"),
+        empty=gettext("Nog niemand zei ‘ik loop hier ook tegenaan’ bij een melding uit deze periode."),
     )
 
 
@@ -677,28 +717,39 @@ def hours_saved(filters: InsightFilters) -> Figure:
     notes = []
     if total.rules:
         notes.append(
-            f"Samen geschat {hours(total.total)} per jaar: {hours(total.inhabitant)} voor inwoners en "
-            f"ondernemers, {hours(total.staff)} voor medewerkers, over "
-            f"{counted_text(total.rules, 'opgeloste regel', 'opgeloste regels')} met een bevestigde schatting."
+            gettext(
+                "Samen geschat %(total)s per jaar: %(inhabitant)s voor inwoners en ondernemers, %(staff)s voor "
+                "medewerkers, over %(rules)s met een bevestigde schatting.",
+                total=hours(total.total),
+                inhabitant=hours(total.inhabitant),
+                staff=hours(total.staff),
+                rules=ngettext("%(num)d opgeloste regel", "%(num)d opgeloste regels", total.rules),
+            )
         )
     return Figure(
         key="tijdwinst",
-        title="Geschatte tijdwinst per jaar",
-        caption=(
-            f"Schatting: de uren per jaar die niet meer verloren gaan door de regels die in deze periode zijn "
-            f"opgelost, als de ontregelcoach de schatting bevestigde; de {TOP} grootste."
+        title=gettext("Geschatte tijdwinst per jaar"),
+        caption=gettext(
+            "Schatting: de uren per jaar die niet meer verloren gaan door de regels die in deze periode zijn "
+            "opgelost, als de ontregelcoach de schatting bevestigde; de %(top)d grootste.",
+            top=TOP,
         ),
-        columns=["Melding", "Regel", "Uur per jaar voor inwoners (geschat)", "Uur per jaar voor medewerkers (geschat)"],
+        columns=[
+            gettext("Melding"),
+            gettext("Regel"),
+            gettext("Uur per jaar voor inwoners (geschat)"),
+            gettext("Uur per jaar voor medewerkers (geschat)"),
+        ],
         rows=table,
         chart="stacked",
         labels=[f"{ref}: {rule}" for ref, rule, _, _ in table],
         series=[
-            Series("Inwoners en ondernemers", [row[2] for row in table], "solid"),
-            Series("Medewerkers", [row[3] for row in table], "hatched"),
+            Series(gettext("Inwoners en ondernemers"), [row[2] for row in table], "solid"),
+            Series(gettext("Medewerkers"), [row[3] for row in table], "hatched"),
         ],
-        unit="uur per jaar",
+        unit=gettext("uur per jaar"),
         notes=notes,
-        empty="Geen opgeloste regels met een bevestigde schatting in deze periode.",
+        empty=gettext("Geen opgeloste regels met een bevestigde schatting in deze periode."),
     )
 
 
@@ -707,32 +758,39 @@ def better_afterwards(filters: InsightFilters) -> Figure:
     (app.services.checkback counts them)."""
     answers = checkback_answers(filters.since, filters.until, filters.department_id)
     counted = [
-        (ANSWER_LABELS[YES], answers.yes),
-        (ANSWER_LABELS[NO], answers.no),
-        (ANSWER_LABELS[UNSURE], answers.unsure),
-        ("Nog geen antwoord", answers.unanswered),
+        (gettext(ANSWER_LABELS[YES]), answers.yes),
+        (gettext(ANSWER_LABELS[NO]), answers.no),
+        (gettext(ANSWER_LABELS[UNSURE]), answers.unsure),
+        (gettext("Nog geen antwoord"), answers.unanswered),
     ]
     notes = []
     if answers.asked:
         notes.append(
-            f"{counted_text(answers.asked, 'vraag', 'vragen')} gesteld; {answers.yes} keer ‘ja’, {answers.no} keer ‘nee’. "
-            "Na een ‘nee’ staat de melding weer op het bord van de ontregelcoaches."
+            gettext(
+                "%(asked)s gesteld; %(yes)d keer ‘ja’, %(no)d keer ‘nee’. "
+                "Na een ‘nee’ staat de melding weer op het bord van de ontregelcoaches.",
+                asked=ngettext("%(num)d vraag", "%(num)d vragen", answers.asked),
+                yes=answers.yes,
+                no=answers.no,
+            )
         )
     return Figure(
         key="merkbaar-beter",
-        title="Merkbaar beter?",
-        caption=(
+        title=gettext("Merkbaar beter?"),
+        caption=gettext(
             "Wat melders en collega’s zeiden toen hun een tijd na het oplossen werd gevraagd of het merkbaar beter is, "
             "over de meldingen die in deze periode zijn opgelost."
         ),
-        columns=["Antwoord", "Aantal"],
+        columns=[gettext("Antwoord"), gettext("Aantal")],
         rows=[[label, n] for label, n in counted] if answers.asked else [],
         chart="bars",
         labels=[label for label, _ in counted],
-        series=[Series("Antwoorden", [n for _, n in counted])],
-        unit="antwoorden",
+        series=[Series(gettext("Antwoorden"), [n for _, n in counted])],
+        unit=gettext("antwoorden"),
         notes=notes,
-        empty="Over de meldingen die in deze periode zijn opgelost, is nog niemand gevraagd of het merkbaar beter is.",
+        empty=gettext(
+            "Over de meldingen die in deze periode zijn opgelost, is nog niemand gevraagd of het merkbaar beter is."
+        ),
     )
 
 

@@ -13,6 +13,10 @@ When are kept figures shown?
   computing on every request, while a small one always shows the figures as they are.
 Otherwise the page computes them and keeps them for the next.
 
+A view is a period, a department and a language: the figures' texts (titles, columns,
+labels, notes) are computed in the language of the reader who asked (app.i18n), and the job
+computes them again in that language.
+
 INSIGHT_REFRESH_SECONDS = 0 keeps nothing: every page computes its figures."""
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import today
 from app.extensions import db
+from app.i18n import current_language
 from app.models import InsightSnapshot
 from app.models.base import utcnow
 from app.models.insight import FIGURES_MAX
@@ -56,8 +62,18 @@ class Kept:
         return self.viewed_at is not None and (now or utcnow()) - self.viewed_at >= VIEWED_EVERY
 
 
-def view_key(filters: InsightFilters) -> str:
-    return f"{filters.start.isoformat()}|{filters.end.isoformat()}|{filters.department_id or 0}"
+def view_key(filters: InsightFilters, language: str | None = None) -> str:
+    """start|end|department (0: all)|language (default: the one being rendered now)."""
+    language = language or current_language()
+    return f"{filters.start.isoformat()}|{filters.end.isoformat()}|{filters.department_id or 0}|{language}"
+
+
+def language_of(snapshot: InsightSnapshot) -> str:
+    """The language a kept view's texts are in (a key without one, or one no longer
+    offered: the municipality's)."""
+    parts = snapshot.view_key.split("|")
+    languages = current_app.config["LANGUAGES"]
+    return parts[3] if len(parts) > 3 and parts[3] in languages else current_app.config["LANGUAGE"]
 
 
 def marker_text(marker: tuple) -> str:
@@ -83,8 +99,8 @@ def _decode(text: str) -> list[Figure]:
     ]
 
 
-def _snapshot(filters: InsightFilters) -> InsightSnapshot | None:
-    return db.session.scalar(select(InsightSnapshot).where(InsightSnapshot.view_key == view_key(filters)))
+def _snapshot(filters: InsightFilters, language: str | None = None) -> InsightSnapshot | None:
+    return db.session.scalar(select(InsightSnapshot).where(InsightSnapshot.view_key == view_key(filters, language)))
 
 
 def kept(filters: InsightFilters, *, now: datetime | None = None) -> tuple[Kept | None, str]:
@@ -114,8 +130,17 @@ def compute(filters: InsightFilters) -> tuple[list[Figure], float]:
     return figures, time.perf_counter() - started
 
 
-def keep(filters: InsightFilters, figures: list[Figure], marker: str, seconds: float, *, now: datetime | None = None):
-    """Keep a view's figures (computed under `marker`, in `seconds`), for every worker.
+def keep(
+    filters: InsightFilters,
+    figures: list[Figure],
+    marker: str,
+    seconds: float,
+    *,
+    now: datetime | None = None,
+    language: str | None = None,
+):
+    """Keep a view's figures (computed under `marker`, in `seconds`, in `language`: default
+    the one being rendered now), for every worker.
     Writes and commits; two workers keeping the same view at once: the second one's rows
     win, or its insert loses to the first's and is dropped (they hold the same figures)."""
     if not keeping():
@@ -132,11 +157,11 @@ def keep(filters: InsightFilters, figures: list[Figure], marker: str, seconds: f
         "viewed_at": now,
         "figures": encoded,
     }
-    snapshot = _snapshot(filters)
+    snapshot = _snapshot(filters, language)
     if snapshot is None:
         db.session.add(
             InsightSnapshot(
-                view_key=view_key(filters),
+                view_key=view_key(filters, language),
                 start_day=filters.start,
                 end_day=filters.end,
                 department_id=filters.department_id,
@@ -185,16 +210,17 @@ def refresh(*, now: datetime | None = None) -> dict:
         .limit(REFRESHED_PER_RUN)
     ).all()
     views = [
-        InsightFilters(snapshot.start_day, snapshot.end_day, snapshot.department_id)
+        (InsightFilters(snapshot.start_day, snapshot.end_day, snapshot.department_id), language_of(snapshot))
         for snapshot in watched
         if snapshot.marker != marker or snapshot.day != day
     ]
     db.session.rollback()
-    for filters in views:
+    for filters, language in views:
         # Computing only reads: it must not keep SQLite's writers waiting.
         read_only(db.session)
         marker = marker_text(change_marker())
-        figures, seconds = compute(filters)
+        with force_locale(language):
+            figures, seconds = compute(filters)
         db.session.rollback()
-        keep(filters, figures, marker, seconds, now=utcnow())
+        keep(filters, figures, marker, seconds, now=utcnow(), language=language)
     return {"refreshed": len(views), "forgotten": forgotten}

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from app.anonymity import STAFF_ROLES
 from app.extensions import db
+from app.i18n import N_
 from app.models import ROLES, User, UserRole
 from app.models.user import EMAIL_MAX, OIDC_ISSUER_MAX, OIDC_SUBJECT_MAX, PERSON_NAME_MAX
 from app.services.audit import record_audit
@@ -46,7 +47,8 @@ FIRST_ROLE = "employee"
 
 class SignInRefused(Exception):
     """A sign-in through the provider that Rode Knop refuses. `reason` goes to the audit
-    trail; `title` and `message` to the person (Dutch); `status` is the HTTP status."""
+    trail (Dutch); `title` and `message` to the person (msgids: the page translates them);
+    `status` is the HTTP status."""
 
     def __init__(self, reason: str, title: str, message: str, status: int = 400):
         super().__init__(reason)
@@ -107,15 +109,19 @@ def _check_identity(identity: Identity) -> None:
     ) > OIDC_ISSUER_MAX:
         raise SignInRefused(
             "ongeldige identiteit",
-            "Inloggen is niet gelukt",
-            "De inlogdienst van de gemeente gaf geen bruikbare identiteit door. Neem contact op met de beheerder van Rode Knop.",
+            N_("Inloggen is niet gelukt"),
+            N_(
+                "De inlogdienst van de gemeente gaf geen bruikbare identiteit door. Neem contact op met de beheerder van Rode Knop."
+            ),
         )
     if not identity.email or len(identity.email) > EMAIL_MAX or not EMAIL_RE.match(identity.email):
         raise SignInRefused(
             "geen e-mailadres",
-            "Inloggen is niet gelukt",
-            "De inlogdienst van de gemeente gaf geen geldig e-mailadres door. Rode Knop heeft dat nodig om u te laten weten"
-            " wat er met uw meldingen gebeurt. Neem contact op met de beheerder van Rode Knop.",
+            N_("Inloggen is niet gelukt"),
+            N_(
+                "De inlogdienst van de gemeente gaf geen geldig e-mailadres door. Rode Knop heeft dat nodig om u te laten weten"
+                " wat er met uw meldingen gebeurt. Neem contact op met de beheerder van Rode Knop."
+            ),
         )
 
 
@@ -147,10 +153,12 @@ def _account_for(identity: Identity) -> User | None:
         return other
     raise SignInRefused(
         "e-mailadres hoort bij een ander account",
-        "Er is al een account met uw e-mailadres",
-        "Er bestaat in Rode Knop al een account met uw e-mailadres, dat niet aan uw account van de gemeente is"
-        " gekoppeld. Om veiligheidsredenen neemt Rode Knop dat account niet zomaar over. Vraag de beheerder van"
-        " Rode Knop om het te koppelen of aan te passen.",
+        N_("Er is al een account met uw e-mailadres"),
+        N_(
+            "Er bestaat in Rode Knop al een account met uw e-mailadres, dat niet aan uw account van de gemeente is"
+            " gekoppeld. Om veiligheidsredenen neemt Rode Knop dat account niet zomaar over. Vraag de beheerder van"
+            " Rode Knop om het te koppelen of aan te passen."
+        ),
         status=409,
     )
 
@@ -170,8 +178,10 @@ def sign_in(
     if user is not None and not user.active:
         raise SignInRefused(
             "account niet actief",
-            "Uw account is uitgeschakeld",
-            "Uw account bij Rode Knop is uitgeschakeld. Neem contact op met de beheerder van Rode Knop als dat niet klopt.",
+            N_("Uw account is uitgeschakeld"),
+            N_(
+                "Uw account bij Rode Knop is uitgeschakeld. Neem contact op met de beheerder van Rode Knop als dat niet klopt."
+            ),
             status=403,
         )
     granted = roles_from_groups(role_groups, identity.groups)
@@ -179,10 +189,12 @@ def sign_in(
     if roles & set(STAFF_ROLES) and not strong_sign_in(identity, required_acr, required_amr):
         raise SignInRefused(
             "inlogmethode niet sterk genoeg voor de rol",
-            "Log in met een tweede stap",
-            "U heeft in Rode Knop een rol waarmee u alle meldingen kunt zien. Daarvoor moet u bij de gemeente inloggen"
-            " met een tweede stap, zoals een code uit een app. Log uit bij de gemeente en log opnieuw in met die"
-            " tweede stap, of vraag uw ICT-servicedesk hoe dat moet.",
+            N_("Log in met een tweede stap"),
+            N_(
+                "U heeft in Rode Knop een rol waarmee u alle meldingen kunt zien. Daarvoor moet u bij de gemeente inloggen"
+                " met een tweede stap, zoals een code uit een app. Log uit bij de gemeente en log opnieuw in met die"
+                " tweede stap, of vraag uw ICT-servicedesk hoe dat moet."
+            ),
             status=403,
         )
 
