@@ -46,9 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Areas whose text is not wrapped in gettext yet: their pages are not rendered here, and the
 # test below fails on any page that is neither checked nor listed. Shrinks as areas are done.
 NOT_YET_WRAPPED = {
-    # The report page as its reporter sees it is done (reports.detail below).
-    "the coaches' and Juridische Zaken's panel on the report page": (),
-    "weekly session": ("triage.",),
     # The API's pages, problem texts, report labels and Inzicht figures are done (CHECKED_API
     # below); the dossiers' labels in its answers come from that area, and the OpenAPI
     # document's descriptions (built once, at start) are Dutch only still.
@@ -295,6 +292,8 @@ def _pages(client, seeded) -> dict[str, str]:
     assert 'id="uitzetten-titel"' in pages["second factor, on"].get_data(as_text=True), "the code was not accepted"
     assert "rk-similar-item" in pages["similar reports"].get_data(as_text=True), "no similar report found"
     assert "Burgerzaken" in pages["intranet button, for a department"].get_data(as_text=True), "no department chosen"
+    pages.update(_panel_pages(client.application, seeded))
+    pages.update(_session_pages(client.application, seeded))
     statuses = {page: response.status_code for page, response in pages.items()}
     expected = {page: 400 if "errors" in page or "wrong" in page else 200 for page in pages}
     expected.update({"error 404": 404, "error 403": 403, "choose a password, link no longer works": 400})
@@ -302,6 +301,8 @@ def _pages(client, seeded) -> dict[str, str]:
     expected.update({"dossier, someone else was first": 409})
     expected.update({page: 404 for page in pages if page.startswith("beheer") and "not found" in page})
     expected.update({"Merkbaar beter?, link not valid": 400, "Merkbaar beter?, already answered": 400})
+    expected.update({"panel, someone else was first": 409, "weekly session, someone else was first": 409})
+    expected.update({"weekly session, undo refused": 409})
     expected.update(SSO_STATUSES)
     expected.update(API_STATUSES)
     assert statuses == expected, statuses
@@ -498,6 +499,266 @@ def _mails(app, seeded) -> dict[str, str]:
     every = {f"mail/{name}.{kind}" for name in MAIL_TEMPLATES for kind in ("html", "txt")}
     assert every - rendered == set(), f"mails not produced: {sorted(every - rendered)}"
     return mails
+
+
+def _staff_login(app, email: str):
+    client = app.test_client()
+    client.post("/inloggen", data={"email": email, "password": PASSWORD, "csrf_token": _token(client, "/inloggen")})
+    return client
+
+
+def _field(response, name: str) -> str:
+    found = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', response.get_data(as_text=True))
+    assert found, f"no field {name} on the page"
+    return found[1]
+
+
+# Words only the Dutch text of the panel and the weekly session has (beyond DUTCH): left in
+# their English output, they mean a text that was not wrapped.
+STAFF_DUTCH = re.compile(
+    r"\b(Behandelen|[Bb]esluit\w*|[Tt]oewijzen|[Ss]amenvoegen|[Hh]eropenen|[Ww]eekoverleg\w*|[Pp]unt|[Oo]verslaan|"
+    r"[Oo]ngedaan|[Aa]anwezig\w*|Sneltoetsen|Interne|[Nn]otities|[Bb]ericht\w*|Zoeken|Gevonden|[Vv]erplicht|"
+    r"[Ss]chatting|[Tt]oegewezen|[Bb]esproken|[Oo]vergeslagen|[Aa]fgesloten|[Gg]estart|[Tt]ijd|[Mm]inuten)\b"
+)
+
+
+def _no_staff_dutch_left(app, pages: dict) -> None:
+    if app.config["LANGUAGE"] != "en":
+        return
+    for page, response in pages.items():
+        text = visible_text(_text(response))
+        assert not STAFF_DUTCH.findall(text), f"{page}: Dutch left in the English output: {STAFF_DUTCH.findall(text)}"
+
+
+# The panel's pages are the report page (reports.detail, checked above) and its actions (POST).
+CHECKED_PANEL = {"reports.detail"}
+
+
+def _panel_pages(app, seeded) -> dict:
+    """The coaches' and Juridische Zaken's panel on the report page: as a coach (every form,
+    supporters, merge suggestions, search and nothing found, each form's errors, someone
+    else was first, withheld, and the flash of each action) and as Juridische Zaken (notes
+    and messages, and their errors)."""
+    from app.models import User
+
+    with app.app_context():
+        coach = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+        reporter = make_user("Ina Theta", email="ina@example.test")
+        fresh = make_report(reporter, rule="Formulier P1 vergunning", problem="Probleem P2")
+        make_support(make_user("Lot Iota", email="lot@example.test"), fresh, "Notitie P3")
+        earlier = make_report(reporter, rule="Formulier P1 vergunning oud", problem="Probleem P4")
+        decide_report(earlier, actor=coach, outcome="explained", explanation="Uitleg P7")
+        make_user("Jo Kappa", email="jo@example.test", roles=("employee", "legal"))
+        db.session.commit()
+        fresh, earlier = fresh.reference, earlier.reference
+    coach = _staff_login(app, "eva@example.test")
+    page = f"/meldingen/{fresh}"
+    pages = {"panel": coach.get(page)}
+    pages["panel, merge search"] = coach.get(f"{page}?zoek=vergunning")
+    pages["panel, merge search, nothing found"] = coach.get(f"{page}?zoek=Zzyzx")
+    version = _field(pages["panel"], "besluit-version")
+    send = lambda action, data: post_form(coach, f"{page}/{action}", data, form_path=page)  # noqa: E731
+    pages["panel, decide errors"] = send(
+        "besluit", {"besluit-outcome": "", "besluit-explanation": "", "besluit-version": version}
+    )
+    pages["panel, decide errors, escalated"] = send(
+        "besluit", {"besluit-outcome": "escalated", "besluit-explanation": "", "besluit-version": version}
+    )
+    pages["panel, decide errors, resolved"] = send(
+        "besluit",
+        {
+            "besluit-outcome": "resolved",
+            "besluit-explanation": "Uitleg Q1",
+            "besluit-cases_per_month": "x",
+            "besluit-version": version,
+        },
+    )
+    pages["panel, assign errors"] = send("toewijzen", {"toewijzen-assignee_id": "", "toewijzen-version": version})
+    pages["panel, merge errors"] = send(
+        "samenvoegen",
+        {"samenvoegen-target": "", "samenvoegen-explanation": "", "samenvoegen-version": version},
+    )
+    pages["panel, merge errors, no such report"] = send(
+        "samenvoegen",
+        {"samenvoegen-target": "RK-1999-9999", "samenvoegen-explanation": "Uitleg Q2", "samenvoegen-version": version},
+    )
+    pages["panel, merge errors, itself"] = send(
+        "samenvoegen",
+        {"samenvoegen-target": fresh, "samenvoegen-explanation": "Uitleg Q2", "samenvoegen-version": version},
+    )
+    pages["panel, decide errors, an old form without its version"] = send(
+        "besluit", {"besluit-outcome": "explained", "besluit-explanation": "Uitleg Q7"}
+    )
+    pages["panel, note errors"] = send("notitie", {"notitie-text": ""})
+    pages["panel, message errors"] = send("bericht", {"bericht-text": ""})
+    pages["panel, someone else was first"] = send("oppakken", {"oppakken-version": str(int(version) + 1)})
+
+    def done(name, response):
+        assert response.status_code == 303, f"{name}: {response.status_code}"
+        pages[f"panel, {name}"] = coach.get(response.headers["Location"])
+        assert "rk-flash--success" in pages[f"panel, {name}"].get_data(as_text=True), f"{name}: no flash"
+
+    done("taken on", send("oppakken", {"oppakken-version": version}))
+    done("note saved", send("notitie", {"notitie-text": "Notitie Q3"}))
+    done("message sent", send("bericht", {"bericht-text": "Notitie Q4"}))
+    version = _field(coach.get(page), "toewijzen-version")
+    done("assigned", send("toewijzen", {"toewijzen-assignee_id": _bo(app), "toewijzen-version": version}))
+    version = _field(coach.get(page), "besluit-version")
+    done(
+        "decided",
+        send(
+            "besluit", {"besluit-outcome": "explained", "besluit-explanation": "Uitleg Q5", "besluit-version": version}
+        ),
+    )
+    version = _field(coach.get(page), "heropenen-version")
+    pages["panel, reopen errors"] = send("heropenen", {"heropenen-reason": "", "heropenen-version": version})
+    done("reopened", send("heropenen", {"heropenen-reason": "Reden Q6", "heropenen-version": version}))
+    pages["panel, a closed report"] = coach.get(f"/meldingen/{earlier}")
+    pages["panel, withheld"] = coach.get(f"/meldingen/{seeded['withheld']}")
+    jurist = _staff_login(app, "jo@example.test")
+    pages["panel as Juridische Zaken"] = jurist.get(page)
+    pages["panel as Juridische Zaken, note errors"] = post_form(
+        jurist, f"{page}/notitie", {"notitie-text": ""}, form_path=page
+    )
+    panel = pages["panel"].get_data(as_text=True)
+    assert 'id="samenvoegen"' in panel and 'id="notities"' in panel and 'id="steun"' in panel, "a part is missing"
+    assert "rk-board-candidate" in pages["panel, merge search"].get_data(as_text=True), "nothing found to merge"
+    assert 'id="heropenen"' in pages["panel, a closed report"].get_data(as_text=True), "no reopen form"
+    assert "rk-withheld" in pages["panel, withheld"].get_data(as_text=True), "the actions were not withheld"
+    jurist_panel = pages["panel as Juridische Zaken"].get_data(as_text=True)
+    assert 'id="notities"' in jurist_panel and 'id="besluit"' not in jurist_panel, "Juridische Zaken's panel is off"
+    _no_staff_dutch_left(app, pages)
+    return pages
+
+
+def _bo(app) -> str:
+    from app.models import User
+
+    with app.app_context():
+        return str(db.session.scalar(db.select(User.id).where(User.email == "bo@example.test")))
+
+
+CHECKED_SESSION = {"triage.index", "triage.session", "triage.minutes"}
+
+
+def _session_pages(app, seeded) -> dict:
+    """The weekly session: the start page before (and its errors), during and after; the
+    session page with an item, its merge search and preview, each action's errors, someone
+    else was first, a decided, a skipped, an undone and a withheld item, one ended outside
+    the session, the time up, everything discussed; the minutes during and after."""
+    from app.models import Report, TriageItem, TriageSession, User
+    from app.services.triage import skip_item
+    from app.services.workflow import decide_report as decide
+
+    with app.app_context():
+        # The items acted on: reports of its own (the other checks use the seeded ones).
+        reporter = make_user("Rob Sigma", email="rob@example.test")
+        own = [
+            make_report(reporter, rule=f"Formulier S{n} ligplaats", problem=f"Probleem S{n}").reference
+            for n in (1, 2, 3)
+        ]
+        db.session.commit()
+    coach = _staff_login(app, "eva@example.test")
+    pages = {"weekly session, start": coach.get("/weekoverleg/")}
+    pages["weekly session, start, errors"] = post_form(coach, "/weekoverleg/", {"start-attendees": ["999999"]})
+    started = post_form(coach, "/weekoverleg/", {"start-attendees": []})
+    assert started.status_code == 303, started.status_code
+    base = started.headers["Location"]
+    pages["weekly session, started"] = coach.get(base)
+    pages["weekly session, start page while it runs"] = coach.get("/weekoverleg/")
+    with app.app_context():
+        session_id = db.session.scalar(db.select(TriageSession.id))
+        items = {
+            item.report.reference: item.id
+            for item in db.session.scalars(db.select(TriageItem).order_by(TriageItem.position))
+        }
+    first, second, third = (items[reference] for reference in own)
+
+    def act(item, path, data):
+        return post_form(coach, f"{base}/punten/{item}/{path}", data, form_path=f"{base}?punt={item}")
+
+    def version(item, action):
+        return _field(coach.get(f"{base}?punt={item}"), f"{action}-version")
+
+    taken = act(first, "oppakken", {"take_on-version": version(first, "take_on")})
+    pages["weekly session, taken on"] = coach.get(taken.headers["Location"])
+    pages["weekly session, a decided item"] = coach.get(f"{base}?punt={first}")
+    skipped = act(second, "overslaan", {})
+    pages["weekly session, skipped"] = coach.get(skipped.headers["Location"])
+    pages["weekly session, a skipped item"] = coach.get(f"{base}?punt={second}")
+    current = version(third, "decide")
+    pages["weekly session, decide errors"] = act(
+        third, "besluiten", {"decide-outcome": "", "decide-explanation": "", "decide-version": current}
+    )
+    pages["weekly session, decide errors, escalated"] = act(
+        third, "besluiten", {"decide-outcome": "escalated", "decide-explanation": "", "decide-version": current}
+    )
+    pages["weekly session, assign errors"] = act(
+        third, "toewijzen", {"assign-assignee_id": "", "assign-version": current}
+    )
+    pages["weekly session, merge errors"] = act(
+        third, "samenvoegen", {"merge-target": "", "merge-explanation": "", "merge-version": current}
+    )
+    pages["weekly session, merge errors, no such report"] = act(
+        third, "samenvoegen", {"merge-target": "RK-1999-9999", "merge-explanation": "", "merge-version": current}
+    )
+    pages["weekly session, merge preview"] = act(
+        third, "samenvoegen", {"merge-target": seeded["supported"], "merge-explanation": "", "merge-version": current}
+    )
+    pages["weekly session, merge search"] = coach.get(f"{base}?punt={third}&zoek=Formulier")
+    pages["weekly session, merge search, nothing found"] = coach.get(f"{base}?punt={third}&zoek=Zzyzx")
+    with app.app_context():
+        closed = db.session.scalar(db.select(Report).where(Report.status == "explained").limit(1)).reference
+    pages["weekly session, merge preview, a closed report"] = coach.get(f"{base}?punt={third}&doel={closed}")
+    pages["weekly session, someone else was first"] = act(third, "oppakken", {"take_on-version": str(int(current) + 1)})
+    pages["weekly session, attendees errors"] = post_form(
+        coach, f"{base}/aanwezigen", {"attendees-attendees": ["999999"]}, form_path=base
+    )
+    undo_version = _field(pages["weekly session, a decided item"], "undo-version")
+    pages["weekly session, undo refused"] = act(first, "ongedaan-maken", {"undo-version": str(int(undo_version) - 1)})
+    undone = act(first, "ongedaan-maken", {"undo-version": undo_version})
+    pages["weekly session, undone"] = coach.get(undone.headers["Location"])
+    pages["weekly session, withheld"] = coach.get(f"{base}?punt={items[seeded['withheld']]}")
+    with app.app_context():
+        eva = db.session.scalar(db.select(User).where(User.email == "eva@example.test"))
+        decide(db.session.get(TriageItem, third).report, actor=eva, outcome="explained", explanation="Uitleg R1")
+        db.session.commit()
+    pages["weekly session, ended outside the session"] = coach.get(f"{base}?punt={third}")
+    pages["minutes while the session runs"] = coach.get(f"{base}/besluitenlijst")
+    taken = act(first, "oppakken", {"take_on-version": version(first, "take_on")})
+    assert taken.status_code == 303, "not taken on again after the undo"
+    with app.app_context():
+        session = db.session.get(TriageSession, session_id)
+        session.started_at = session.started_at - timedelta(minutes=45)
+        db.session.commit()
+    pages["weekly session, time is up"] = coach.get(f"{base}?punt={second}")
+    with app.app_context():
+        eva, bo = (
+            db.session.scalar(db.select(User).where(User.email == e)) for e in ("eva@example.test", "bo@example.test")
+        )
+        for item in db.session.scalars(db.select(TriageItem).where(TriageItem.state == "pending")).all():
+            # The coach who follows the withheld report anonymously leaves it to a colleague.
+            skip_item(item, bo if item.report.reference == seeded["withheld"] else eva)
+        db.session.commit()
+    pages["weekly session, everything discussed"] = coach.get(base)
+    ended = post_form(coach, f"{base}/afsluiten", {}, form_path=base)
+    assert ended.status_code == 303, ended.status_code
+    pages["minutes, just ended"] = coach.get(ended.headers["Location"])
+    closed_again = post_form(coach, f"{base}/afsluiten", {}, form_path=f"{base}/besluitenlijst")
+    pages["minutes, already ended"] = coach.get(closed_again.headers["Location"])
+    pages["weekly session, start page after"] = coach.get("/weekoverleg/")
+    page = lambda name: pages[name].get_data(as_text=True)  # noqa: E731
+    assert "rk-triage-running" in page("weekly session, start page while it runs"), "no session running"
+    assert 'id="undo-form"' in page("weekly session, a decided item"), "no undo on a decided item"
+    assert "rk-triage-merge-preview" in page("weekly session, merge preview"), "no merge preview"
+    assert "rk-triage-warning" in page("weekly session, merge preview, a closed report"), "no warning"
+    assert "rk-withheld" in page("weekly session, withheld"), "the item was not withheld"
+    assert "rk-triage-timer" in page("weekly session, time is up")
+    assert 'id="end-form-main"' in page("weekly session, everything discussed"), "items left to discuss"
+    assert "rk-triage-past" in page("weekly session, start page after"), "no earlier session listed"
+    assert "rk-flash--error" in page("minutes, already ended") or "rk-flash--info" in page("minutes, already ended")
+    _no_staff_dutch_left(app, pages)
+    return pages
 
 
 # Juridische Zaken's dossiers, the shared register's part of them and the reporter's view of an
@@ -1275,6 +1536,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "checkback.thanks",
     } | CHECKED_ADMIN
     checked |= CHECKED_DOSSIERS | CHECKED_OPENDATA | CHECKED_SSO | CHECKED_API | CHECKED_INSIGHT
+    checked |= CHECKED_PANEL | CHECKED_SESSION
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     forgotten = sorted(

@@ -172,9 +172,9 @@ class SupportForm(BaseForm):
 
 # What each decision means, in the words a coach reads above the radio buttons.
 DECISION_LABELS = {
-    ReportStatus.RESOLVED.value: "Opgelost: de regel of werkwijze is bij ons aangepast",
-    ReportStatus.ESCALATED.value: "Geëscaleerd: landelijke regel, op de landelijke agenda gezet",
-    ReportStatus.EXPLAINED.value: "Uitgelegd: de regel blijft, de melder krijgt de reden",
+    ReportStatus.RESOLVED.value: _l("Opgelost: de regel of werkwijze is bij ons aangepast"),
+    ReportStatus.ESCALATED.value: _l("Geëscaleerd: landelijke regel, op de landelijke agenda gezet"),
+    ReportStatus.EXPLAINED.value: _l("Uitgelegd: de regel blijft, de melder krijgt de reden"),
 }
 
 
@@ -188,14 +188,14 @@ class TakeOnForm(ActionForm):
 
 class AssignForm(ActionForm):
     assignee_id = SelectField(
-        "Wie gaat erachteraan?",
-        validators=[Required("Kies een ontregelcoach.")],
+        _l("Wie gaat erachteraan?"),
+        validators=[Required(_l("Kies een ontregelcoach."))],
         validate_choice=True,
     )
 
     def __init__(self, *args, coaches=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.assignee_id.choices = [SelectChoice("", "Kies een ontregelcoach")] + [
+        self.assignee_id.choices = [SelectChoice("", _l("Kies een ontregelcoach"))] + [
             SelectChoice(str(coach.id), coach.name) for coach in coaches
         ]
 
@@ -209,45 +209,49 @@ class DecideForm(EstimateFields, ActionForm):
     fields count only for 'opgelost')."""
 
     outcome = RadioField(
-        "Besluit",
+        _l("Besluit"),
         choices=[SelectChoice(value, DECISION_LABELS[value]) for value in DECISIONS],
-        validators=[Required("Kies een besluit.")],
+        validators=[Required(_l("Kies een besluit."))],
     )
     explanation = TextAreaField(
-        "Uitleg voor de melder",
-        description="Wat is er besloten en waarom? De melder en iedereen die de melding steunt, lezen dit en krijgen het per e-mail.",
+        _l("Uitleg voor de melder"),
+        description=_l(
+            "Wat is er besloten en waarom? De melder en iedereen die de melding steunt, lezen dit en krijgen het per e-mail."
+        ),
         validators=[
-            Required("Schrijf voor de melder op wat er besloten is en waarom."),
+            Required(_l("Schrijf voor de melder op wat er besloten is en waarom.")),
             Length(max=TEXT_MAX, message=TOO_LONG),
         ],
     )
     what_changed = TextAreaField(
-        "Wat is er veranderd?",
-        description="Verplicht bij ‘opgelost’. Dit staat ook op de pagina ‘Wat we ontregelden’.",
+        _l("Wat is er veranderd?"),
+        description=_l("Verplicht bij ‘opgelost’. Dit staat ook op de pagina ‘Wat we ontregelden’."),
         validators=[Length(max=TEXT_MAX, message=TOO_LONG)],
     )
 
     # Escalating needs the law it is about; reports about the same article share a dossier.
     law_title = StringField(
-        "Wet of regeling",
-        description="Verplicht bij ‘geëscaleerd’. Bijvoorbeeld: Participatiewet.",
+        _l("Wet of regeling"),
+        description=_l("Verplicht bij ‘geëscaleerd’. Bijvoorbeeld: Participatiewet."),
         validators=[Length(max=LAW_TITLE_MAX, message=TOO_LONG)],
     )
     article = StringField(
-        "Artikel",
-        description="Bijvoorbeeld: art. 31, tweede lid.",
+        _l("Artikel"),
+        description=_l("Bijvoorbeeld: art. 31, tweede lid."),
         validators=[Length(max=ARTICLE_MAX, message=TOO_LONG)],
     )
     bwb_id = StringField(
-        "BWB-id",
-        description="Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703.",
+        _l("BWB-id"),
+        description=_l("Het nummer van de wet op wetten.overheid.nl, bijvoorbeeld BWBR0015703."),
         validators=[Length(max=BWB_ID_MAX, message=TOO_LONG)],
     )
 
     text_public = BooleanField(
-        "De tekst van deze melding mag openbaar",
-        description="Alleen als er geen namen of andere persoonsgegevens in staan. Dan komen de regel, wat er misging, "
-        "het besluit en wat er veranderde in de open data van de gemeente.",
+        _l("De tekst van deze melding mag openbaar"),
+        description=_l(
+            "Alleen als er geen namen of andere persoonsgegevens in staan. Dan komen de regel, wat er misging, "
+            "het besluit en wat er veranderde in de open data van de gemeente."
+        ),
     )
 
     def estimate_applies(self) -> bool:
@@ -255,27 +259,29 @@ class DecideForm(EstimateFields, ActionForm):
 
     def validate_law_title(self, field) -> None:
         if self.outcome.data == ReportStatus.ESCALATED.value and not (field.data or "").strip():
-            raise ValidationError("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet.")
+            raise ValidationError(_l("Vul in om welke wet of regeling het gaat, bijvoorbeeld: Participatiewet."))
 
     def validate_what_changed(self, field) -> None:
         if self.outcome.data == ReportStatus.RESOLVED.value and not (field.data or "").strip():
-            raise ValidationError("Beschrijf wat er veranderd is.")
+            raise ValidationError(_l("Beschrijf wat er veranderd is."))
 
 
 class MergeForm(ActionForm):
     target = StringField(
-        "Nummer van de melding waarmee deze samengaat",
-        description="Bijvoorbeeld RK-2026-0012. Zoek hierboven als u het nummer niet weet.",
+        _l("Nummer van de melding waarmee deze samengaat"),
+        description=_l("Bijvoorbeeld RK-2026-0012. Zoek hierboven als u het nummer niet weet."),
         validators=[
-            Required("Vul het nummer in van de melding waarmee deze samengaat."),
+            Required(_l("Vul het nummer in van de melding waarmee deze samengaat.")),
             Length(max=REFERENCE_MAX, message=TOO_LONG),
         ],
     )
     explanation = TextAreaField(
-        "Uitleg voor de melder",
-        description="Waarom gaan deze meldingen samen? De melder en wie de melding steunen, krijgen dit per e-mail.",
+        _l("Uitleg voor de melder"),
+        description=_l(
+            "Waarom gaan deze meldingen samen? De melder en wie de melding steunen, krijgen dit per e-mail."
+        ),
         validators=[
-            Required("Schrijf voor de melder op waarom deze meldingen samengaan."),
+            Required(_l("Schrijf voor de melder op waarom deze meldingen samengaan.")),
             Length(max=TEXT_MAX, message=TOO_LONG),
         ],
     )
@@ -283,25 +289,30 @@ class MergeForm(ActionForm):
 
 class ReopenForm(ActionForm):
     reason = TextAreaField(
-        "Waarom gaat de melding weer open?",
-        description="De melder en wie de melding steunen, krijgen dit per e-mail.",
-        validators=[Required("Schrijf op waarom de melding weer open gaat."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        _l("Waarom gaat de melding weer open?"),
+        description=_l("De melder en wie de melding steunen, krijgen dit per e-mail."),
+        validators=[
+            Required(_l("Schrijf op waarom de melding weer open gaat.")),
+            Length(max=TEXT_MAX, message=TOO_LONG),
+        ],
     )
 
 
 class NoteForm(BaseForm):
     text = TextAreaField(
-        "Interne notitie",
-        description="Alleen zichtbaar voor ontregelcoaches en Juridische Zaken, nooit voor de melder.",
-        validators=[Required("Schrijf een notitie."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        _l("Interne notitie"),
+        description=_l("Alleen zichtbaar voor ontregelcoaches en Juridische Zaken, nooit voor de melder."),
+        validators=[Required(_l("Schrijf een notitie.")), Length(max=TEXT_MAX, message=TOO_LONG)],
     )
 
 
 class UpdateForm(BaseForm):
     text = TextAreaField(
-        "Bericht voor de melder",
-        description="De melder en iedereen die de melding steunt, lezen dit bij de melding en krijgen het per e-mail.",
-        validators=[Required("Schrijf een bericht voor de melder."), Length(max=TEXT_MAX, message=TOO_LONG)],
+        _l("Bericht voor de melder"),
+        description=_l(
+            "De melder en iedereen die de melding steunt, lezen dit bij de melding en krijgen het per e-mail."
+        ),
+        validators=[Required(_l("Schrijf een bericht voor de melder.")), Length(max=TEXT_MAX, message=TOO_LONG)],
     )
 
 

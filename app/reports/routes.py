@@ -16,6 +16,7 @@ from app.embed import chosen_department
 from app.export import export_or_refuse, too_many
 from app.extensions import db, talisman
 from app.forms import apply_domain_error, parse_id
+from app.i18n import N_
 from app.models import Department, Report, User
 from app.permissions import (
     area_required,
@@ -352,7 +353,7 @@ def estimate(reference: str):
         lambda: workflow.set_estimate(
             report, actor=current_user, estimate=form.estimate, expected_version=form.expected_version
         ),
-        success="De schatting is opgeslagen.",
+        success=gettext("De schatting is opgeslagen."),
         redirect_to=lambda: url_for("reports.detail", reference=report.reference, _anchor="impact"),
         render=lambda failure: _render_detail(report, submitted=ESTIMATE, failure=failure),
         current_version=report.version,
@@ -431,7 +432,7 @@ def _staff_action(reference: str, name: str, perform, success: str, anchor: str 
     return run_form(
         form,
         lambda: perform(report, form),
-        success=success.format(reference=report.reference),
+        success=gettext(success, reference=report.reference),
         redirect_to=lambda: url_for("reports.detail", reference=report.reference, _anchor=anchor),
         render=lambda failure: _render_detail(report, submitted=name, failure=failure),
         current_version=report.version if name in HANDLING_FORMS else None,
@@ -451,9 +452,9 @@ def take_on(reference: str):
 
     def perform(report, form):
         workflow.take_on(report, current_user, expected_version=form.expected_version)
-        return f"U gaat achter {report.reference} aan."
+        return gettext("U gaat achter %(reference)s aan.", reference=report.reference)
 
-    return _staff_action(reference, "take_on", perform, "U gaat achter {reference} aan.")
+    return _staff_action(reference, "take_on", perform, N_("U gaat achter %(reference)s aan."))
 
 
 @bp.route("/meldingen/<reference>/toewijzen", methods=["POST"])
@@ -463,16 +464,20 @@ def assign(reference: str):
     def perform(report, form):
         assignee = db.session.get(User, int(form.assignee_id.data))
         if assignee is None:
-            raise DomainError("Kies een ontregelcoach.", field="assignee_id")
+            raise DomainError(gettext("Kies een ontregelcoach."), field="assignee_id")
         unchanged = report.assignee_id == assignee.id
         workflow.assign_report(report, assignee, actor=current_user, expected_version=form.expected_version)
         if unchanged:
-            return f"{assignee.name} ging al achter {report.reference} aan."
+            return gettext("%(name)s ging al achter %(reference)s aan.", name=assignee.name, reference=report.reference)
         if assignee.id == current_user.id:
-            return f"U gaat achter {report.reference} aan."
-        return f"{assignee.name} gaat achter {report.reference} aan en krijgt hierover bericht."
+            return gettext("U gaat achter %(reference)s aan.", reference=report.reference)
+        return gettext(
+            "%(name)s gaat achter %(reference)s aan en krijgt hierover bericht.",
+            name=assignee.name,
+            reference=report.reference,
+        )
 
-    return _staff_action(reference, "assign", perform, "Toegewezen.")
+    return _staff_action(reference, "assign", perform, N_("Toegewezen."))
 
 
 @bp.route("/meldingen/<reference>/besluit", methods=["POST"])
@@ -499,7 +504,7 @@ def decide(reference: str):
         reference,
         "decide",
         perform,
-        "Besluit vastgelegd voor {reference}. De melder en wie de melding steunen, krijgen bericht.",
+        N_("Besluit vastgelegd voor %(reference)s. De melder en wie de melding steunen, krijgen bericht."),
     )
 
 
@@ -510,7 +515,9 @@ def merge(reference: str):
     def perform(report, form):
         target = get_by_reference(form.target.data or "")
         if target is None:
-            raise DomainError("Er is geen melding met dit nummer. Gebruik de vorm RK-2026-0012.", field="target")
+            raise DomainError(
+                gettext("Er is geen melding met dit nummer. Gebruik de vorm RK-2026-0012."), field="target"
+            )
         workflow.merge_report(
             report,
             target,
@@ -523,7 +530,10 @@ def merge(reference: str):
         reference,
         "merge",
         perform,
-        "{reference} is samengevoegd. Iedereen die de melding volgde, volgt nu de andere melding en krijgt bericht.",
+        N_(
+            "%(reference)s is samengevoegd. Iedereen die de melding volgde, volgt nu de andere melding en krijgt "
+            "bericht."
+        ),
     )
 
 
@@ -537,7 +547,10 @@ def reopen(reference: str):
         )
 
     return _staff_action(
-        reference, "reopen", perform, "{reference} is heropend. De melder en wie de melding steunen, krijgen bericht."
+        reference,
+        "reopen",
+        perform,
+        N_("%(reference)s is heropend. De melder en wie de melding steunen, krijgen bericht."),
     )
 
 
@@ -549,7 +562,7 @@ def note(reference: str):
         workflow.add_note(report, actor=current_user, text=form.text.data)
 
     return _staff_action(
-        reference, "note", perform, "Notitie opgeslagen. Alleen coaches en Juridische Zaken zien hem.", "notities"
+        reference, "note", perform, N_("Notitie opgeslagen. Alleen coaches en Juridische Zaken zien hem."), "notities"
     )
 
 
@@ -561,5 +574,5 @@ def update(reference: str):
         workflow.post_update(report, actor=current_user, text=form.text.data)
 
     return _staff_action(
-        reference, "update", perform, "Bericht verstuurd aan de melder en wie de melding steunen.", "berichten"
+        reference, "update", perform, N_("Bericht verstuurd aan de melder en wie de melding steunen."), "berichten"
     )

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func
 
 from app.extensions import db
 from app.formatting import dutch_number, hours
+from app.i18n import N_
 from app.models import Report, User
 from app.models.base import utcnow
 from app.models.report import AFFECTED_LABELS, CASES_MAX, MINUTES_MAX, Affected, hours_per_year
@@ -26,10 +28,10 @@ from app.services import DomainError
 # The form fields of an estimate, wherever it is given (the services name them in errors).
 FIELDS = ("cases_per_month", "minutes_inhabitant", "minutes_staff", "affected")
 MISSING = {
-    "cases_per_month": "Vul in hoe vaak per maand de regel ongeveer speelt.",
-    "minutes_inhabitant": "Vul in hoeveel minuten het de inwoner of ondernemer per keer kost (0 mag).",
-    "minutes_staff": "Vul in hoeveel minuten het medewerkers per keer kost (0 mag).",
-    "affected": "Kies wie er vooral last van heeft.",
+    "cases_per_month": N_("Vul in hoe vaak per maand de regel ongeveer speelt."),
+    "minutes_inhabitant": N_("Vul in hoeveel minuten het de inwoner of ondernemer per keer kost (0 mag)."),
+    "minutes_staff": N_("Vul in hoeveel minuten het medewerkers per keer kost (0 mag)."),
+    "affected": N_("Kies wie er vooral last van heeft."),
 }
 # A whole number as people type it: 1200, 1.200 or 1 200.
 _NUMBER = re.compile(r"[0-9]{1,3}(?:[. ][0-9]{3})+|[0-9]{1,12}")
@@ -66,7 +68,7 @@ def _number(value, field: str, maximum: int) -> int | None:
     text = text.strip()
     if not text:
         return None
-    message = f"Vul een heel getal in van 0 tot en met {dutch_number(maximum)}."
+    message = gettext("Vul een heel getal in van 0 tot en met %(maximum)s.", maximum=dutch_number(maximum))
     if not _NUMBER.fullmatch(text):
         raise DomainError(message, field=field)
     number = int(text.replace(".", "").replace(" ", ""))
@@ -85,12 +87,12 @@ def read_estimate(cases_per_month, minutes_inhabitant, minutes_staff, affected) 
         "affected": (affected or "").strip() or None,
     }
     if values["affected"] is not None and values["affected"] not in {a.value for a in Affected}:
-        raise DomainError("Kies een van de mogelijkheden.", field="affected")
+        raise DomainError(gettext("Kies een van de mogelijkheden."), field="affected")
     if all(value is None for value in values.values()):
         return None
     for name in FIELDS:
         if values[name] is None:
-            raise DomainError(MISSING[name], field=name)
+            raise DomainError(gettext(MISSING[name]), field=name)
     return Estimate(**values)
 
 

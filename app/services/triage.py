@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.anonymity import name_for
 from app.extensions import db
 from app.formatting import dutch_date
+from app.i18n import N_
 from app.models import Dossier, Report, Support, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind, ReportStatus, overdue_cutoff
@@ -58,7 +59,7 @@ class SessionClosedError(DomainError):
     """The session was ended; nothing can be added to its minutes any more."""
 
     def __init__(self, session: TriageSession):
-        super().__init__("Dit weekoverleg is al afgesloten. Er is niets gewijzigd.")
+        super().__init__(gettext("Dit weekoverleg is al afgesloten. Er is niets gewijzigd."))
         self.session = session
 
 
@@ -66,11 +67,15 @@ class ItemHandledError(ConflictError):
     """Another coach already handled this item in the session."""
 
     def __init__(self, item: TriageItem, viewer: User | None):
-        who = name_for(viewer, item.handled_by) if item.handled_by else "een andere coach"
-        status = STATUS_LABELS[item.report.status_enum]
+        who = name_for(viewer, item.handled_by) if item.handled_by else gettext("een andere coach")
         super().__init__(
-            f"Dit punt is al behandeld door {who}: {item.decision or 'besluit onbekend'}. "
-            f"De melding staat nu op: {status}. Uw besluit is niet opgeslagen."
+            gettext(
+                "Dit punt is al behandeld door %(who)s: %(decision)s. De melding staat nu op: %(status)s. "
+                "Uw besluit is niet opgeslagen.",
+                who=who,
+                decision=item.decision or gettext("besluit onbekend"),
+                status=item.report.status_enum.label,
+            )
         )
         self.item = item
 
@@ -215,7 +220,7 @@ def next_pending(session: TriageSession, after: TriageItem | None) -> TriageItem
 
 def _require_coach(user: User) -> None:
     if not user.active or not user.has_role("coach"):
-        raise DomainError("Alleen ontregelcoaches kunnen een weekoverleg voeren.")
+        raise DomainError(gettext("Alleen ontregelcoaches kunnen een weekoverleg voeren."))
 
 
 def _require_open(session: TriageSession) -> None:
@@ -229,7 +234,7 @@ def _coaches_by_id(ids) -> dict[int, User]:
         return {}
     coaches = {user.id: user for user in active_coaches() if user.id in wanted}
     if set(coaches) != wanted:
-        raise DomainError("Kies alleen actieve ontregelcoaches.", field="attendees")
+        raise DomainError(gettext("Kies alleen actieve ontregelcoaches."), field="attendees")
     return coaches
 
 
@@ -355,7 +360,7 @@ def handle_item(
     _require_coach(actor)
     _require_open(session)
     if action not in ACTIONS:
-        raise DomainError("Kies wat het overleg met dit punt doet.")
+        raise DomainError(gettext("Kies wat het overleg met dit punt doet."))
     if item.state == HANDLED:
         raise ItemHandledError(item, actor)
     # Claim the item first: a second coach on the same item waits here and then hears
@@ -377,7 +382,7 @@ def handle_item(
         elif action == "assign":
             assignee = db.session.get(User, assignee_id) if assignee_id else None
             if assignee is None:
-                raise DomainError("Kies wie erachteraan gaat.", field="assignee_id")
+                raise DomainError(gettext("Kies wie erachteraan gaat."), field="assignee_id")
             workflow.assign_report(report, assignee, actor=actor, expected_version=expected_version)
             follow_up = assignee
             decision = f"{assignee.name} gaat erachteraan"
@@ -429,12 +434,16 @@ def merge_target(reference: str | None) -> Report:
     reference = (reference or "").strip()
     if not reference:
         raise DomainError(
-            "Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003.", field="target"
+            gettext("Vul het nummer in van de melding waarmee deze samengaat, bijvoorbeeld RK-2026-0003."),
+            field="target",
         )
     target = get_by_reference(typed_reference(reference) or reference)
     if target is None:
         raise DomainError(
-            f"Er is geen melding met nummer {reference}. Gebruik een nummer als RK-2026-0003.", field="target"
+            gettext(
+                "Er is geen melding met nummer %(reference)s. Gebruik een nummer als RK-2026-0003.", reference=reference
+            ),
+            field="target",
         )
     return target
 
@@ -453,7 +462,7 @@ def preview_merge(item: TriageItem, actor: User, target_reference: str | None, *
 
 # --- undoing a decision -----------------------------------------------------------------
 
-TOO_LATE = (
+TOO_LATE = N_(
     "Ongedaan maken kan niet meer: de e-mails over dit besluit zijn al verstuurd of worden nu verstuurd. "
     "Er is niets gewijzigd. Heropen de melding als dat nodig is."
 )
@@ -464,12 +473,23 @@ class UndoConflict(ConflictError):
 
     def __init__(self, report: Report, viewer: User | None):
         last = report.events[-1] if report.events else None
-        who = f" door {name_for(viewer, last.actor)}" if last is not None and last.actor_id is not None else ""
-        super().__init__(
-            f"Ongedaan maken kan niet: {report.reference} is na dit besluit gewijzigd{who}. "
-            f"De status is nu: {STATUS_LABELS[report.status_enum]}. Er is niets teruggedraaid; "
-            "pas de melding zo nodig aan op de pagina van de melding."
-        )
+        names = {"reference": report.reference, "status": report.status_enum.label}
+        if last is not None and last.actor_id is not None:
+            message = gettext(
+                "Ongedaan maken kan niet: %(reference)s is na dit besluit gewijzigd door %(actor)s. "
+                "De status is nu: %(status)s. Er is niets teruggedraaid; "
+                "pas de melding zo nodig aan op de pagina van de melding.",
+                actor=name_for(viewer, last.actor),
+                **names,
+            )
+        else:
+            message = gettext(
+                "Ongedaan maken kan niet: %(reference)s is na dit besluit gewijzigd. "
+                "De status is nu: %(status)s. Er is niets teruggedraaid; "
+                "pas de melding zo nodig aan op de pagina van de melding.",
+                **names,
+            )
+        super().__init__(message)
         self.report = report
 
 
@@ -535,12 +555,12 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
     _require_coach(actor)
     _require_open(session)
     if item.state != HANDLED or not item.undo_state:
-        raise DomainError("Bij dit punt is geen besluit om ongedaan te maken.")
+        raise DomainError(gettext("Bij dit punt is geen besluit om ongedaan te maken."))
     report = item.report
     if workflow.report_actions(report, actor).withheld:
-        raise DomainError(workflow.WITHHELD)
+        raise DomainError(gettext(workflow.WITHHELD))
     if not can_undo(item):
-        raise DomainError(TOO_LATE)
+        raise DomainError(gettext(TOO_LATE))
     undo = json.loads(item.undo_state)
     if (expected_version is not None and int(expected_version) != report.version) or report.version != undo[
         "version_after"
@@ -551,7 +571,7 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
         # Its followers (ours among them) moved on to yet another report.
         raise UndoConflict(target, actor)
     if not withdraw_held(_mail_group(session), _owner(item)):
-        raise DomainError(TOO_LATE)
+        raise DomainError(gettext(TOO_LATE))
     decision = item.decision
     before = undo["report"]
     now = utcnow()
@@ -634,7 +654,7 @@ def skip_item(item: TriageItem, actor: User) -> None:
     if item.state == HANDLED:
         raise ItemHandledError(item, actor)
     if workflow.report_actions(item.report, actor).withheld:
-        raise DomainError(workflow.WITHHELD)
+        raise DomainError(gettext(workflow.WITHHELD))
     _claim(item, state=SKIPPED, allowed_from=(PENDING,), actor=actor)
     _add_attendee(item.session, actor)
     db.session.flush()

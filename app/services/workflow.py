@@ -14,7 +14,7 @@ from app.extensions import db
 from app.i18n import N_
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
-from app.models.report import STATUS_LABELS, TEXT_MAX, EventKind
+from app.models.report import TEXT_MAX, EventKind
 from app.notify import enqueue, external_url, follower_kind, followers, notify_followers
 from app.permissions import NOTE_ROLES
 from app.services import ConflictError, DomainError
@@ -199,14 +199,14 @@ def may_estimate(report: Report, user: User | None) -> bool:
     return report_actions(report, user).estimate
 
 
-ONLY_COACHES = "Alleen ontregelcoaches kunnen dit doen."
+ONLY_COACHES = N_("Alleen ontregelcoaches kunnen dit doen.")
 # Said only to the person it is about, who knows they reported it (translated where it is said).
 # A decision's text: the explanation, with what changed or the law article.
 DECIDED_WHAT_CHANGED = N_("%(explanation)s\n\nWat er veranderd is: %(what_changed)s")
 DECIDED_LAW = N_("%(explanation)s\n\nWetsartikel: %(law)s")
 
 WITHHELD = N_("U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af.")
-WITHHELD_TARGET = (
+WITHHELD_TARGET = N_(
     "U volgt die melding anoniem. Om uw anonimiteit te beschermen, laat u dit samenvoegen aan een collega over."
 )
 
@@ -214,7 +214,7 @@ WITHHELD_TARGET = (
 def _actions(report: Report, actor: User, roles=HANDLER_ROLES, message: str = ONLY_COACHES) -> ReportActions:
     """What `actor` may do with `report`; refuses at once who may do nothing here."""
     if not actor.has_role(*roles):
-        raise DomainError(message)
+        raise DomainError(gettext(message))
     actions = report_actions(report, actor)
     if actions.withheld:
         raise DomainError(gettext(WITHHELD))
@@ -229,9 +229,9 @@ def _check_version(report: Report, expected_version: int | None, viewer: User) -
 def _text(value: str | None, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise DomainError(message, field=field)
+        raise DomainError(gettext(message), field=field)
     if len(value) > TEXT_MAX:
-        raise DomainError(f"Gebruik maximaal {TEXT_MAX} tekens.", field=field)
+        raise DomainError(gettext("Gebruik maximaal %(max)d tekens.", max=TEXT_MAX), field=field)
     return value
 
 
@@ -243,7 +243,13 @@ def _transition(
     (hand_over_report), and a solved report back on the board when someone who follows it
     answers 'Merkbaar beter?' with no (reopen_after_checkback)."""
     if by_table and not allowed(report, to, actor):
-        raise DomainError(f"Van {STATUS_LABELS[report.status_enum]} naar {STATUS_LABELS[ReportStatus(to)]} kan niet.")
+        raise DomainError(
+            gettext(
+                "Van %(from_status)s naar %(to_status)s kan niet.",
+                from_status=report.status_enum.label,
+                to_status=ReportStatus(to).label,
+            )
+        )
     from_status = report.status
     report.status = to
     report.version += 1
@@ -275,7 +281,7 @@ def may_follow_up(user: User | None) -> bool:
 
 def _assign(report: Report, assignee: User, actor: User, *, text: str | None = None, notify: bool = True) -> None:
     if not may_follow_up(assignee):
-        raise DomainError("Kies een ontregelcoach.", field="assignee_id")
+        raise DomainError(gettext("Kies een ontregelcoach."), field="assignee_id")
     if report.assignee_id == assignee.id:
         return
     report.assignee = assignee
@@ -309,7 +315,7 @@ def assign_report(report: Report, assignee: User, *, actor: User, expected_versi
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if not actions.assign:
-        raise DomainError("Deze melding is afgerond. Heropen hem eerst.")
+        raise DomainError(gettext("Deze melding is afgerond. Heropen hem eerst."))
     _assign(report, assignee, actor)
     if report.status == NEW:
         _transition(report, IN_PROGRESS, actor, text=None)
@@ -340,12 +346,12 @@ def decide_report(
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if outcome not in DECISIONS:
-        raise DomainError("Kies een besluit.", field="outcome")
+        raise DomainError(gettext("Kies een besluit."), field="outcome")
     if outcome not in actions.outcomes:
-        raise DomainError("Deze melding is al afgerond. Heropen hem eerst.")
-    explanation = _text(explanation, "explanation", "Schrijf voor de melder op wat er besloten is en waarom.")
+        raise DomainError(gettext("Deze melding is al afgerond. Heropen hem eerst."))
+    explanation = _text(explanation, "explanation", N_("Schrijf voor de melder op wat er besloten is en waarom."))
     if outcome == RESOLVED:
-        what_changed = _text(what_changed, "what_changed", "Beschrijf wat er veranderd is.")
+        what_changed = _text(what_changed, "what_changed", N_("Beschrijf wat er veranderd is."))
     if outcome == ESCALATED and dossier is None:
         legal = validate_reference(legal or LegalReference(""))
     if report.status == NEW:
@@ -398,7 +404,7 @@ def set_estimate(
     if not may_estimate(report, actor):
         if follows_anonymously(actor, report):
             raise DomainError(gettext(WITHHELD))
-        raise DomainError("U kunt de schatting van deze melding niet wijzigen.")
+        raise DomainError(gettext("U kunt de schatting van deze melding niet wijzigen."))
     _check_version(report, expected_version, actor)
     coach = report_actions(report, actor).estimate
     confirmed = coach and report.status == RESOLVED and estimate is not None
@@ -419,15 +425,15 @@ def check_merge(report: Report, target: Report, *, actor: User, expected_version
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if target.id == report.id:
-        raise DomainError("Een melding kan niet met zichzelf worden samengevoegd.", field="target")
+        raise DomainError(gettext("Een melding kan niet met zichzelf worden samengevoegd."), field="target")
     if target.status == MERGED:
         raise DomainError(
-            "Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd.", field="target"
+            gettext("Die melding is zelf al samengevoegd. Kies de melding waarmee hij is samengevoegd."), field="target"
         )
     if not actions.merge:
-        raise DomainError("Deze melding kan nu niet worden samengevoegd.")
+        raise DomainError(gettext("Deze melding kan nu niet worden samengevoegd."))
     if follows_anonymously(actor, target):
-        raise DomainError(WITHHELD_TARGET, field="target")
+        raise DomainError(gettext(WITHHELD_TARGET), field="target")
 
 
 def merge_report(
@@ -448,7 +454,7 @@ def merge_report(
     already follows the target by name is not added twice; that is visible from the names
     on both sides anyway."""
     check_merge(report, target, actor=actor, expected_version=expected_version)
-    explanation = _text(explanation, "explanation", "Schrijf voor de melder op waarom deze meldingen samengaan.")
+    explanation = _text(explanation, "explanation", N_("Schrijf voor de melder op waarom deze meldingen samengaan."))
     # The target's followers as they were: they hear of the merge below.
     told = followers(target)
     named = {s.user_id for s in target.supports if not s.anonymous} | (
@@ -518,8 +524,8 @@ def reopen_report(report: Report, *, actor: User, reason: str | None, expected_v
     actions = _actions(report, actor)
     _check_version(report, expected_version, actor)
     if not actions.reopen:
-        raise DomainError("Alleen een afgeronde melding kan worden heropend.")
-    reason = _text(reason, "reason", "Schrijf op waarom de melding weer open gaat.")
+        raise DomainError(gettext("Alleen een afgeronde melding kan worden heropend."))
+    reason = _text(reason, "reason", N_("Schrijf op waarom de melding weer open gaat."))
     _forget_ending(report)
     _transition(report, IN_PROGRESS, actor, text=reason)
     record_event(report, EventKind.REOPENED, actor=actor, text=reason)
@@ -565,8 +571,8 @@ def reopen_after_checkback(report: Report) -> None:
 
 def add_note(report: Report, *, actor: User, text: str | None) -> None:
     """An internal note: only coaches and legal staff see it."""
-    _actions(report, actor, WRITER_ROLES, "Alleen ontregelcoaches en Juridische Zaken kunnen notities maken.")
-    text = _text(text, "text", "Schrijf een notitie.")
+    _actions(report, actor, WRITER_ROLES, N_("Alleen ontregelcoaches en Juridische Zaken kunnen notities maken."))
+    text = _text(text, "text", N_("Schrijf een notitie."))
     record_event(report, EventKind.NOTE, actor=actor, text=text, is_public=False)
     report.last_activity_at = utcnow()
     db.session.flush()
@@ -574,8 +580,8 @@ def add_note(report: Report, *, actor: User, text: str | None) -> None:
 
 def post_update(report: Report, *, actor: User, text: str | None) -> None:
     """A public update: the reporter and supporters read it and get a mail."""
-    _actions(report, actor, WRITER_ROLES, "Alleen ontregelcoaches en Juridische Zaken kunnen berichten sturen.")
-    text = _text(text, "text", "Schrijf een bericht voor de melder.")
+    _actions(report, actor, WRITER_ROLES, N_("Alleen ontregelcoaches en Juridische Zaken kunnen berichten sturen."))
+    text = _text(text, "text", N_("Schrijf een bericht voor de melder."))
     record_event(report, EventKind.PUBLIC_UPDATE, actor=actor, text=text, is_public=True)
     report.last_activity_at = utcnow()
     notify_followers(report, _l("nieuw bericht"), text=text, exclude=actor)

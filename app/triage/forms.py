@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import Length
 
@@ -30,9 +31,9 @@ class _CoachChoices:
 
 class AttendeesForm(BaseForm, _CoachChoices):
     attendees = CheckboxList(
-        "Wie zijn er aanwezig?",
+        _l("Wie zijn er aanwezig?"),
         coerce=int,
-        description="Wie het overleg start of de lijst aanpast, staat er zelf altijd op.",
+        description=_l("Wie het overleg start of de lijst aanpast, staat er zelf altijd op."),
     )
 
     def __init__(self, *args, coaches=(), **kwargs):
@@ -58,14 +59,14 @@ class SkipForm(BaseForm):
 
 class AssignForm(_ItemForm, _CoachChoices):
     assignee_id = SelectField(
-        "Wie gaat erachteraan?",
+        _l("Wie gaat erachteraan?"),
         coerce=_optional_int,
-        validators=[Required("Kies wie erachteraan gaat.")],
+        validators=[Required(_l("Kies wie erachteraan gaat."))],
     )
 
     def __init__(self, *args, coaches=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.set_coaches(self.assignee_id, coaches, empty="Kies een ontregelcoach")
+        self.set_coaches(self.assignee_id, coaches, empty=_l("Kies een ontregelcoach"))
 
 
 class DecideForm(ReportDecideForm):

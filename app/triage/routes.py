@@ -7,6 +7,8 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db
@@ -80,8 +82,8 @@ def _utc_iso(value: datetime) -> str:
 def _age(value: datetime, now: datetime) -> str:
     days = (now - value).days
     if days <= 0:
-        return "vandaag gemeld"
-    return "1 dag geleden gemeld" if days == 1 else f"{days} dagen geleden gemeld"
+        return gettext("vandaag gemeld")
+    return ngettext("%(num)d dag geleden gemeld", "%(num)d dagen geleden gemeld", days)
 
 
 def _timer(session: TriageSession, now: datetime) -> dict:
@@ -117,7 +119,7 @@ def _render_session(
     submitted: tuple[str, object] | None = None,
     status: int = 200,
     problem: str | None = None,
-    problem_title: str = "Niet opgeslagen: iemand was u voor",
+    problem_title: str = _l("Niet opgeslagen: iemand was u voor"),
     unsaved: str | None = None,
     merge_target=None,
     merge_problem: str | None = None,
@@ -239,12 +241,20 @@ def index():
         session = start_session(current_user, form.attendees.data)
         started.append(session)
         if running is not None and running.id == session.id:
-            return (f"Er liep al een weekoverleg, gestart door {person(session.started_by)}. U doet nu mee.", "info")
+            return (
+                gettext(
+                    "Er liep al een weekoverleg, gestart door %(name)s. U doet nu mee.",
+                    name=person(session.started_by),
+                ),
+                "info",
+            )
         count = len(session.items)
-        return "Het weekoverleg is gestart. " + (
-            f"Er {'staat 1 punt' if count == 1 else f'staan {count} punten'} op de agenda."
-            if count
-            else "De agenda is leeg."
+        if not count:
+            return gettext("Het weekoverleg is gestart. De agenda is leeg.")
+        return ngettext(
+            "Het weekoverleg is gestart. Er staat %(num)d punt op de agenda.",
+            "Het weekoverleg is gestart. Er staan %(num)d punten op de agenda.",
+            count,
         )
 
     return run_form(
@@ -317,9 +327,19 @@ def _forward(triage_session: TriageSession, item: TriageItem) -> tuple[str, str]
         return url_for("triage.session", session_id=triage_session.id), ""
     note = ""
     if following.wrapped:
-        note = f" Er staat niets meer na dit punt op de agenda: u gaat terug naar punt {following.item.position}" + (
-            ", dat is overgeslagen." if following.item.state == SKIPPED else ", dat nog niet is besproken."
-        )
+        if following.item.state == SKIPPED:
+            note = gettext(
+                "Er staat niets meer na dit punt op de agenda: u gaat terug naar punt %(position)d, dat is "
+                "overgeslagen.",
+                position=following.item.position,
+            )
+        else:
+            note = gettext(
+                "Er staat niets meer na dit punt op de agenda: u gaat terug naar punt %(position)d, dat nog niet "
+                "is besproken.",
+                position=following.item.position,
+            )
+        note = " " + note
     return url_for("triage.session", session_id=triage_session.id, punt=following.item.id), note
 
 
@@ -327,7 +347,7 @@ def _act(session_id: int, item_id: int, action: str):
     triage_session = _session_or_404(session_id)
     item = _item_or_404(triage_session, item_id)
     if not triage_session.is_open:
-        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+        return _to_minutes(triage_session, gettext("Dit weekoverleg is al afgesloten. Er is niets gewijzigd."), "error")
     kwargs = {"coaches": active_coaches()} if action == "assign" else {}
     form = ITEM_FORMS[action](prefix=action, **kwargs)
     reference = item.report.reference
@@ -342,7 +362,10 @@ def _act(session_id: int, item_id: int, action: str):
             skip_item(item, current_user)
             url, note = _forward(triage_session, item)
             destination.append(url)
-            return (f"{reference} is overgeslagen. U kunt er later op terugkomen via de agenda.{note}", "info")
+            message = gettext(
+                "%(reference)s is overgeslagen. U kunt er later op terugkomen via de agenda.", reference=reference
+            )
+            return (message + note, "info")
         handle_item(
             item,
             current_user,
@@ -359,7 +382,11 @@ def _act(session_id: int, item_id: int, action: str):
         url, note = _forward(triage_session, item)
         destination.append(url)
         return (
-            f"{reference}: {_sentence(item.decision)} U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn."
+            gettext(
+                "%(reference)s: %(decision)s U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn.",
+                reference=reference,
+                decision=_sentence(item.decision),
+            )
             + note
         )
 
@@ -394,7 +421,7 @@ def undo(session_id: int, item_id: int):
     triage_session = _session_or_404(session_id)
     item = _item_or_404(triage_session, item_id)
     if not triage_session.is_open:
-        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+        return _to_minutes(triage_session, gettext("Dit weekoverleg is al afgesloten. Er is niets gewijzigd."), "error")
     form = UndoForm(prefix="undo")
     reference = item.report.reference
 
@@ -402,19 +429,23 @@ def undo(session_id: int, item_id: int):
         decision = item.decision
         undo_item(item, current_user, expected_version=form.expected_version)
         return (
-            f"Het besluit over {reference} ({decision}) is ongedaan gemaakt. Niemand krijgt er bericht over. "
-            "Het punt staat weer open.",
+            gettext(
+                "Het besluit over %(reference)s (%(decision)s) is ongedaan gemaakt. Niemand krijgt er bericht over. "
+                "Het punt staat weer open.",
+                reference=reference,
+                decision=decision,
+            ),
             "info",
         )
 
     def render(failure):
         db.session.refresh(item)
         if csrf_failed(form):
-            problem = "Het formulier was verlopen. Er is niets ongedaan gemaakt; probeer het opnieuw."
+            problem = gettext("Het formulier was verlopen. Er is niets ongedaan gemaakt; probeer het opnieuw.")
         else:
             problem = failure.conflict or _first_error(form)
         return _render_session(
-            triage_session, item, status=failure.status, problem=problem, problem_title="Niet ongedaan gemaakt"
+            triage_session, item, status=failure.status, problem=problem, problem_title=gettext("Niet ongedaan gemaakt")
         )
 
     return run_form(
@@ -516,12 +547,12 @@ def skip(session_id: int, item_id: int):
 def attendees(session_id: int):
     triage_session = _session_or_404(session_id)
     if not triage_session.is_open:
-        return _to_minutes(triage_session, "Dit weekoverleg is al afgesloten. Er is niets gewijzigd.", "error")
+        return _to_minutes(triage_session, gettext("Dit weekoverleg is al afgesloten. Er is niets gewijzigd."), "error")
     form = AttendeesForm(prefix="attendees", coaches=active_coaches())
     return run_form(
         form,
         lambda: set_attendees(triage_session, form.attendees.data, actor=current_user),
-        success="De lijst met aanwezigen is bijgewerkt.",
+        success=gettext("De lijst met aanwezigen is bijgewerkt."),
         redirect_to=url_for("triage.session", session_id=session_id),
         render=lambda failure: _render_session(
             triage_session, current_item(triage_session), submitted=("attendees", form), status=failure.status
@@ -536,13 +567,17 @@ def attendees(session_id: int):
 def end(session_id: int):
     triage_session = _session_or_404(session_id)
     if not triage_session.is_open:
-        return _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")
+        return _to_minutes(triage_session, gettext("Dit weekoverleg was al afgesloten."))
     form = EndForm(prefix="end")
 
     def perform():
         count = end_session(triage_session, current_user)
-        return "Het weekoverleg is afgesloten. De besluitenlijst staat hieronder" + (
-            f" en is naar {count} {'coach' if count == 1 else 'coaches'} gemaild." if count else "."
+        if not count:
+            return gettext("Het weekoverleg is afgesloten. De besluitenlijst staat hieronder.")
+        return ngettext(
+            "Het weekoverleg is afgesloten. De besluitenlijst staat hieronder en is naar %(num)d coach gemaild.",
+            "Het weekoverleg is afgesloten. De besluitenlijst staat hieronder en is naar %(num)d coaches gemaild.",
+            count,
         )
 
     return run_form(
@@ -553,7 +588,9 @@ def end(session_id: int):
         render=lambda failure: _render_session(
             triage_session, current_item(triage_session), submitted=("end", form), status=failure.status
         ),
-        escapes={SessionClosedError: lambda error: _to_minutes(triage_session, "Dit weekoverleg was al afgesloten.")},
+        escapes={
+            SessionClosedError: lambda error: _to_minutes(triage_session, gettext("Dit weekoverleg was al afgesloten."))
+        },
     )
 
 

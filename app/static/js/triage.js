@@ -62,9 +62,10 @@
     function tick() {
       var left = Math.max(0, Math.ceil((end - (Date.now() + offset)) / 1000));
       if (left <= 0) {
-        clock.textContent = "00:00 – de tijd is om";
+        // The texts come from the page, in the reader's language (data-over, data-announce-*).
+        clock.textContent = box.getAttribute("data-over");
         box.classList.add("rk-triage-timer--over");
-        announceOnce("0", "De " + minutes + " minuten van het weekoverleg zijn om.");
+        announceOnce("0", box.getAttribute("data-announce-over"));
         if (interval !== null) {
           window.clearInterval(interval);
         }
@@ -74,7 +75,7 @@
       if (left <= 300) {
         box.classList.add("rk-triage-timer--last");
         var rest = Math.ceil(left / 60);
-        announceOnce("5", "Nog " + rest + (rest === 1 ? " minuut" : " minuten") + " voor het weekoverleg.");
+        announceOnce("5", box.getAttribute("data-announce-" + Math.min(5, rest)));
       }
     }
 
