@@ -132,7 +132,11 @@ class StoredText:
             for odd, piece in ((index % 2, piece) for index, piece in enumerate(pieces))
         )
         self.pattern = re.compile(f"^{pattern}" + (r"(?:\n\n(?P<_tail>.*))?$" if tail else "$"), re.DOTALL)
+        # The text's own words: when two patterns match ("Samengevoegd met RK-1" and
+        # "Samengevoegd met RK-1. Omdat …"), the one with more of its own words is the text.
+        self.fixed = len("".join(pieces[0::2]))
         StoredText._all.append(self)
+        StoredText._all.sort(key=lambda stored: -stored.fixed)
 
     def store(self, tail: str | None = None, **params) -> str:
         """The text to store: the Dutch msgid, filled in (never translated)."""

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.anonymity import is_reporter, pseudonym, reported_by, reporter_terms, supported_by, supporter_terms
 from app.clock import local
 from app.extensions import db
+from app.i18n import N_, StoredText
 from app.models import Department, Event, Origin, Report, ReportStatus, Support, User
 from app.models.base import INT_MAX, utcnow
 from app.models.report import (
@@ -50,6 +51,10 @@ def _optional(value: str | None, field: str, maximum: int) -> str | None:
     if len(value) > maximum:
         raise DomainError(f"Gebruik maximaal {maximum} tekens.", field=field)
     return value or None
+
+
+# The line an anonymous report's submission writes on its timeline (app.i18n.StoredText).
+SUBMITTED_ANONYMOUSLY = StoredText(N_("Anoniem gemeld."))
 
 
 def record_event(
@@ -163,7 +168,7 @@ def submit_report(
                     EventKind.SUBMITTED,
                     actor=None if anonymous else reporter,
                     to_status=ReportStatus.NEW.value,
-                    text="Anoniem gemeld." if anonymous else None,
+                    text=SUBMITTED_ANONYMOUSLY.store() if anonymous else None,
                     at=now,
                 )
         except IntegrityError:
@@ -209,10 +214,10 @@ def support_report(user: User, report: Report, note: str | None = None, attachme
     return support
 
 
-FORGOTTEN_REPORTER = "Bewaartermijn verstreken: wie deze melding deed, is niet meer vastgelegd."
-FORGOTTEN_LINK = (
-    "Bewaartermijn verstreken: de koppeling tussen deze anonieme melding en wie hem deed of volgde, is vernietigd."
-)
+FORGOTTEN_REPORTER = StoredText(N_("Bewaartermijn verstreken: wie deze melding deed, is niet meer vastgelegd.")).store()
+FORGOTTEN_LINK = StoredText(
+    N_("Bewaartermijn verstreken: de koppeling tussen deze anonieme melding en wie hem deed of volgde, is vernietigd.")
+).store()
 
 
 def forget_anonymous_links(before: datetime, *, dry_run: bool = False) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.anonymity import name_for
 from app.extensions import db
 from app.formatting import dutch_date
-from app.i18n import N_
+from app.i18n import N_, StoredText, shown_text, translated
 from app.models import Dossier, Report, Support, TriageAttendee, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.models.report import STATUS_LABELS, EventKind, ReportStatus, overdue_cutoff
@@ -44,11 +44,24 @@ REASONS = (REASON_NEW, REASON_CARRIED, REASON_OVERDUE)
 
 ACTIONS = ("take_on", "assign", "decide", "merge")
 
-DECISION_PREFIX = {
-    workflow.RESOLVED: "Opgelost",
-    workflow.ESCALATED: "Landelijk geagendeerd",
-    workflow.EXPLAINED: "Uitgelegd",
+# A session item's decision as the minutes keep it, and the lines an undo writes on the
+# timelines: stored in Dutch, shown in the reader's language (app.i18n.StoredText).
+DECIDED_FOLLOW_UP = StoredText(N_("%(name)s gaat erachteraan"))
+DECIDED = {
+    workflow.RESOLVED: StoredText(N_("Opgelost: %(summary)s")),
+    workflow.ESCALATED: StoredText(N_("Landelijk geagendeerd: %(summary)s")),
+    workflow.EXPLAINED: StoredText(N_("Uitgelegd: %(summary)s")),
 }
+DECIDED_ESCALATED_LAW = StoredText(N_("Landelijk geagendeerd (%(law)s): %(summary)s"))
+DECIDED_MERGED = StoredText(N_("Samengevoegd met %(reference)s"))
+UNDONE = StoredText(
+    N_("In het weekoverleg ongedaan gemaakt: %(decision)s. De status is weer: %(status)s."),
+    params={"decision": shown_text, "status": translated},
+)
+UNDONE_MERGE = StoredText(N_("Het samenvoegen van %(reference)s met deze melding is ongedaan gemaakt."))
+UNDONE_DOSSIER = StoredText(
+    N_("%(reference)s hoort niet meer bij dit dossier: het besluit in het weekoverleg is ongedaan gemaakt.")
+)
 
 # Any fixed number: serialises starting a session across workers on PostgreSQL, where
 # there is no partial unique index saying "only one open session".
@@ -73,7 +86,7 @@ class ItemHandledError(ConflictError):
                 "Dit punt is al behandeld door %(who)s: %(decision)s. De melding staat nu op: %(status)s. "
                 "Uw besluit is niet opgeslagen.",
                 who=who,
-                decision=item.decision or gettext("besluit onbekend"),
+                decision=shown_text(item.decision) or gettext("besluit onbekend"),
                 status=item.report.status_enum.label,
             )
         )
@@ -378,14 +391,14 @@ def handle_item(
         if action == "take_on":
             workflow.take_on(report, actor, expected_version=expected_version)
             follow_up = actor
-            decision = f"{actor.name} gaat erachteraan"
+            decision = DECIDED_FOLLOW_UP.store(name=actor.name)
         elif action == "assign":
             assignee = db.session.get(User, assignee_id) if assignee_id else None
             if assignee is None:
                 raise DomainError(gettext("Kies wie erachteraan gaat."), field="assignee_id")
             workflow.assign_report(report, assignee, actor=actor, expected_version=expected_version)
             follow_up = assignee
-            decision = f"{assignee.name} gaat erachteraan"
+            decision = DECIDED_FOLLOW_UP.store(name=assignee.name)
         elif action == "decide":
             workflow.decide_report(
                 report,
@@ -399,16 +412,17 @@ def handle_item(
                 text_public=text_public,
             )
             follow_up = report.assignee
-            prefix = DECISION_PREFIX[outcome]
+            summary = _summary(explanation or "")
             if outcome == workflow.ESCALATED and report.dossier is not None:
-                prefix += f" ({report.dossier.legal_reference})"
-            decision = f"{prefix}: {_summary(explanation or '')}"
+                decision = DECIDED_ESCALATED_LAW.store(law=report.dossier.legal_reference, summary=summary)
+            else:
+                decision = DECIDED[outcome].store(summary=summary)
         else:
             workflow.merge_report(
                 report, target, actor=actor, explanation=explanation, expected_version=expected_version
             )
             follow_up = target.assignee
-            decision = f"Samengevoegd met {target.reference}"
+            decision = DECIDED_MERGED.store(reference=target.reference)
     db.session.flush()
     undo = {"action": action, "report": before, "version_after": report.version}
     if target is not None:
@@ -591,7 +605,8 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
         report,
         EventKind.UNDONE,
         actor=actor,
-        text=f"In het weekoverleg ongedaan gemaakt: {decision}. De status is weer: {STATUS_LABELS[report.status_enum]}.",
+        # The decision may end in a full stop of its own (a typed explanation).
+        text=UNDONE.store(decision=decision.rstrip("."), status=STATUS_LABELS[report.status_enum]),
     )
     if target is not None:
         for support_id in undo["target"]["support_ids"]:
@@ -607,7 +622,7 @@ def undo_item(item: TriageItem, actor: User, *, expected_version: int | None = N
             target,
             EventKind.UNDONE,
             actor=actor,
-            text=f"Het samenvoegen van {report.reference} met deze melding is ongedaan gemaakt.",
+            text=UNDONE_MERGE.store(reference=report.reference),
         )
     if "dossier" in undo:
         _undo_dossier(db.session.get(Dossier, undo["dossier"]["id"]), report, undo["dossier"]["created"], actor)
@@ -641,7 +656,7 @@ def _undo_dossier(dossier: Dossier | None, report: Report, created: bool, actor:
         dossier,
         "unlinked",
         actor=actor,
-        text=f"{report.reference} hoort niet meer bij dit dossier: het besluit in het weekoverleg is ongedaan gemaakt.",
+        text=UNDONE_DOSSIER.store(reference=report.reference),
     )
 
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.anonymity import follows_anonymously, is_reporter, name_for
 from app.extensions import db
-from app.i18n import N_
+from app.i18n import N_, StoredText
 from app.models import Dossier, Report, ReportStatus, Support, User
 from app.models.base import utcnow
 from app.models.report import TEXT_MAX, EventKind
@@ -202,8 +202,14 @@ def may_estimate(report: Report, user: User | None) -> bool:
 ONLY_COACHES = N_("Alleen ontregelcoaches kunnen dit doen.")
 # Said only to the person it is about, who knows they reported it (translated where it is said).
 # A decision's text: the explanation, with what changed or the law article.
-DECIDED_WHAT_CHANGED = N_("%(explanation)s\n\nWat er veranderd is: %(what_changed)s")
-DECIDED_LAW = N_("%(explanation)s\n\nWetsartikel: %(law)s")
+DECIDED_WHAT_CHANGED = StoredText(N_("%(explanation)s\n\nWat er veranderd is: %(what_changed)s"))
+DECIDED_LAW = StoredText(N_("%(explanation)s\n\nWetsartikel: %(law)s"))
+# Lines the workflow writes on a report's timeline (stored in Dutch, shown in the reader's
+# language: app.i18n.StoredText).
+ASSIGNED = StoredText(N_("%(name)s gaat erachteraan."))
+ASSIGNED_INSTEAD = StoredText(N_("%(name)s gaat erachteraan, in plaats van %(former)s."))
+MERGED_INTO = StoredText(N_("Samengevoegd met %(reference)s. %(explanation)s"))
+MERGED_IN = StoredText(N_("Melding %(reference)s (%(rule)s) is met deze melding samengevoegd."))
 
 WITHHELD = N_("U volgt deze melding anoniem. Om uw anonimiteit te beschermen, handelt een collega hem af.")
 WITHHELD_TARGET = N_(
@@ -291,7 +297,7 @@ def _assign(report: Report, assignee: User, actor: User, *, text: str | None = N
         report,
         EventKind.ASSIGNED,
         actor=actor,
-        text=text or f"{assignee.name} gaat erachteraan.",
+        text=text or ASSIGNED.store(name=assignee.name),
     )
     if notify and assignee.id != actor.id:
         enqueue(
@@ -366,11 +372,11 @@ def decide_report(
     text = mail_text = explanation
     if outcome == RESOLVED:
         parts = {"explanation": explanation, "what_changed": what_changed}
-        text, mail_text = DECIDED_WHAT_CHANGED % parts, _l(DECIDED_WHAT_CHANGED, **parts)
+        text, mail_text = DECIDED_WHAT_CHANGED.store(**parts), _l(DECIDED_WHAT_CHANGED.msgid, **parts)
     if outcome == ESCALATED:
         attached = attach_to_dossier(report, legal or LegalReference(dossier.law_title), actor=actor, dossier=dossier)
         parts = {"explanation": explanation, "law": attached.legal_reference}
-        text, mail_text = DECIDED_LAW % parts, _l(DECIDED_LAW, **parts)
+        text, mail_text = DECIDED_LAW.store(**parts), _l(DECIDED_LAW.msgid, **parts)
     _transition(report, outcome, actor, text=text)
     report.text_public = bool(text_public)
     if outcome == RESOLVED and estimate is not KEEP:
@@ -480,12 +486,12 @@ def merge_report(
             named.add(user_id)
     report.duplicate_of_id = target.id
     report.explanation = explanation
-    _transition(report, MERGED, actor, text=f"Samengevoegd met {target.reference}. {explanation}")
+    _transition(report, MERGED, actor, text=MERGED_INTO.store(reference=target.reference, explanation=explanation))
     record_event(
         target,
         EventKind.MERGED_IN,
         actor=actor,
-        text=f"Melding {report.reference} ({report.rule}) is met deze melding samengevoegd.",
+        text=MERGED_IN.store(reference=report.reference, rule=report.rule),
     )
     target.last_activity_at = utcnow()
     notify_followers(report, _l("samengevoegd met %(reference)s", reference=target.reference), text=explanation)
@@ -540,6 +546,7 @@ CHECKBACK_REOPENED = N_(
     "Iemand die deze melding volgt, merkt geen verbetering. De melding is daarom heropend: "
     "een ontregelcoach kijkt er opnieuw naar."
 )
+StoredText(CHECKBACK_REOPENED)
 
 
 def reopen_after_checkback(report: Report) -> None:
@@ -596,7 +603,7 @@ def hand_over_report(report: Report, to: User | None, *, actor: User, former: Us
     if not report.is_open or report.assignee_id != former.id:
         return
     if to is not None:
-        _assign(report, to, actor, text=f"{to.name} gaat erachteraan, in plaats van {former.name}.", notify=False)
+        _assign(report, to, actor, text=ASSIGNED_INSTEAD.store(name=to.name, former=former.name), notify=False)
         return
     report.assignee = None
     report.version += 1

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import VersionedForm, parse_id
+from app.i18n import shown_text
 from app.models import Report, TriageItem, TriageSession, User
 from app.models.base import utcnow
 from app.permissions import area_required
@@ -385,7 +386,7 @@ def _act(session_id: int, item_id: int, action: str):
             gettext(
                 "%(reference)s: %(decision)s U kunt dit ongedaan maken zolang de e-mails nog niet weg zijn.",
                 reference=reference,
-                decision=_sentence(item.decision),
+                decision=_sentence(shown_text(item.decision)),
             )
             + note
         )
@@ -426,7 +427,7 @@ def undo(session_id: int, item_id: int):
     reference = item.report.reference
 
     def perform():
-        decision = item.decision
+        decision = shown_text(item.decision)
         undo_item(item, current_user, expected_version=form.expected_version)
         return (
             gettext(
