@@ -577,7 +577,7 @@ def print_one(r: Result) -> None:
     def line(label: str, run: Run, extra: str = "") -> None:
         errors = f"  ERRORS {run.errors}" if run.errors else ""
         errors += "  (" + ", ".join(f"{n} x {status}" for status, n in sorted(run.statuses.items())) + ")"
-        print(f"    {label:<40} {run.rps:8.1f} req/s   median {run.p50_ms:8.1f} ms   n={run.requests}{errors}{extra}")
+        print(f"    {label:<42} {run.rps:8.1f} req/s   median {run.p50_ms:8.1f} ms   n={run.requests}{errors}{extra}")
 
     print(f"  {r.database}, {r.size:,} reports ({f['cards']} cards on the board, {f['items']} on Mijn meldingen)")
     line("ceiling: bare /ping, 8 clients", f["ceiling"])
