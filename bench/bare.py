@@ -16,6 +16,11 @@ no login, no sessions, no CSRF, no forms library, no ORM.
     POST /submit             a report as POST /melden stores it: next number, the report,
                              its 'submitted' event, the search index (app.search.write_index),
                              commit, 303
+    POST /submit-file        the same with one file in the multipart field `attachments`, as
+                             POST /melden stores it: cleaned by app.uploads.clean (the one
+                             home: the same decoding and re-encoding), file and preview put in
+                             app.storage.LocalStorage (ATTACHMENTS_DIR) under new keys, then in
+                             the transaction also the attachment row and its 'attached' event
 
 Run: DATABASE_URL=... gunicorn bench.bare:app"""
 
@@ -240,6 +245,41 @@ def submit():
     rule = (request.form.get("rule") or "").strip()
     problem = (request.form.get("problem") or "").strip()
     now = datetime.now(UTC)
+    number = _store_report(rule, problem, request.form.get("submission_key"), now)
+    return redirect(f"/meldingen/{_ref(now.year, number)}/bevestiging", 303)
+
+
+@app.post("/submit-file")
+def submit_file():
+    # Imported here, not at the top: Pillow, pikepdf and pillow-heif would otherwise count in
+    # the memory every bare worker uses from the start (the bench's RSS figure).
+    from app.storage import LocalStorage, new_key
+    from app.uploads import clean
+    from config import Config
+
+    rule = (request.form.get("rule") or "").strip()
+    problem = (request.form.get("problem") or "").strip()
+    upload = request.files["attachments"]
+    file = clean(upload.stream.read(Config.ATTACHMENT_MAX_BYTES + 1), max_bytes=Config.ATTACHMENT_MAX_BYTES)
+    storage = LocalStorage(os.environ["ATTACHMENTS_DIR"])
+    keys = [new_key()]
+    storage.put(keys[0], file.content, file.media_type)
+    if file.preview:
+        keys.append(new_key())
+        storage.put(keys[1], file.preview, file.preview_media_type)
+    now = datetime.now(UTC)
+    try:
+        number = _store_report(rule, problem, request.form.get("submission_key"), now, file=file, keys=keys)
+    except BaseException:
+        for key in keys:
+            storage.delete(key)
+        raise
+    return redirect(f"/meldingen/{_ref(now.year, number)}/bevestiging", 303)
+
+
+def _store_report(rule: str, problem: str, key: str | None, now: datetime, *, file=None, keys=()) -> int:
+    """A new report by user 7 with submission key `key` in one transaction (and `file`,
+    stored under `keys` (file, preview), as its attachment 1); its number."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(7531595)"))
@@ -256,7 +296,7 @@ def submit():
                 "rule": rule,
                 "problem": problem,
                 "reporter": 7,
-                "key": request.form.get("submission_key"),
+                "key": key,
                 "now": now,
             },
         ).scalar_one()
@@ -267,5 +307,38 @@ def submit():
             ).bindparams(bindparam("now", type_=UTCDateTime())),
             {"id": report_id, "now": now},
         )
+        if file is not None:
+            conn.execute(
+                text(
+                    "INSERT INTO attachment (report_id, number, uploader_id, anonymous, storage_key, preview_key, "
+                    "media_type, preview_media_type, extension, kind, size, width, height, created_at) VALUES "
+                    "(:id, 1, 7, false, :key, :preview_key, :media_type, :preview_media_type, :extension, :kind, "
+                    ":size, :width, :height, :now)"
+                ).bindparams(bindparam("now", type_=UTCDateTime())),
+                {
+                    "id": report_id,
+                    "key": keys[0],
+                    "preview_key": keys[1] if len(keys) > 1 else None,
+                    "media_type": file.media_type,
+                    "preview_media_type": file.preview_media_type if len(keys) > 1 else None,
+                    "extension": file.extension,
+                    "kind": file.kind,
+                    "size": len(file.content),
+                    "width": file.width,
+                    "height": file.height,
+                    "now": now,
+                },
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO event (report_id, actor_id, kind, text, is_public, created_at) "
+                    "VALUES (:id, 7, 'attached', :text, true, :now)"
+                ).bindparams(bindparam("now", type_=UTCDateTime())),
+                {
+                    "id": report_id,
+                    "text": f"Bijlage 1 ({file.extension.upper()}, {len(file.content) // 1000} kB)",
+                    "now": now,
+                },
+            )
         write_index(conn, [index_row(report_id, rule, problem)])
-    return redirect(f"/meldingen/{_ref(now.year, number + 1)}/bevestiging", 303)
+    return number + 1

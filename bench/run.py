@@ -19,6 +19,12 @@ What is measured, per database and size:
                 the database: per column its count and first page of cards (PAGE_SIZE)
   submit        POST /melden (CSRF token from the form, similar reports already seen) as an
                 employee, 8 clients; bare: the same insert, event, search index and commit
+  submit with a screenshot
+                the same as multipart/form-data with one screenshot in `attachments` (a
+                1280 x 800 PNG made once by bench/screenshot.py), stored in a local folder
+                of the run; bare: the same cleaning (app.uploads.clean), file and preview put
+                in app.storage.LocalStorage, and the insert, events, attachment row, search
+                index and commit. The attachment rows are counted before and after
   similar       GET /melden/vergelijkbaar?rule=...&problem=..., 1 client, median
   mine          GET /mijn-meldingen for an employee with 2,000 reports (at 1,000 reports:
                 half of them), 1 client, median; bare: the same number of rows
@@ -28,7 +34,8 @@ What is measured, per database and size:
                 statements (recorded from app.services.insight) run for every request and
                 their rows as tables. 'first view': one request for a view not kept yet,
                 where every figure is computed
-  rss           resident memory of each gunicorn worker after the runs
+  rss           resident memory of each gunicorn worker after the runs (before the submits
+                with a screenshot; after them too, apart)
   ceiling       GET /ping on the bare app: what gunicorn and wrk manage at most
 
 The load generator is wrk (Debian package `wrk`); logging in goes through the real login
@@ -81,7 +88,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def app_env(url: str) -> dict:
+def app_env(url: str, attachments: Path | None = None) -> dict:
+    """The environment of both apps: `attachments` is the folder files are stored in (local
+    storage, no virus scanner: what the bench measures)."""
     env = dict(os.environ)
     env.update(
         RODEKNOP_ENV="production",
@@ -90,13 +99,19 @@ def app_env(url: str) -> dict:
         ANONYMITY_KEY=ANONYMITY,
         SESSION_COOKIE_SECURE="0",
         PYTHONPATH=str(ROOT),
+        ATTACHMENTS_STORAGE="local",
+        CLAMD_SOCKET="",
+        CLAMD_REQUIRED="0",
     )
+    if attachments is not None:
+        env["ATTACHMENTS_DIR"] = str(attachments)
     return env
 
 
 class Gunicorn:
-    def __init__(self, target: str, url: str, workers: int, log: Path, idle_path: str):
+    def __init__(self, target: str, url: str, workers: int, log: Path, idle_path: str, attachments: Path):
         self.port = free_port()
+        self.attachments = attachments
         self.workers = workers
         self.idle_path = idle_path
         self.log = log.open("w")
@@ -113,7 +128,7 @@ class Gunicorn:
                 str(ROOT),
                 target,
             ],
-            env=app_env(url),
+            env=app_env(url, attachments),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -199,9 +214,11 @@ class Run:
     seconds: float
 
 
-def wrk(server, mode: str, paths: list[str], *, clients: int, duration: float, cookie: str = "", body=None) -> Run:
+def wrk(server, mode: str, args: list[str], *, clients: int, duration: float, cookie: str = "") -> Run:
     """One load run against `server` (a Gunicorn), then wait until it has answered what
-    the run left queued."""
+    the run left queued. `mode` and `args` as bench/wrk.lua takes them: "get" and paths,
+    "post" with a path and a body prefix, "post-file" with a path, a content type and the
+    files with the body's head and tail."""
     url = server.base
     command = [
         "wrk",
@@ -215,9 +232,7 @@ def wrk(server, mode: str, paths: list[str], *, clients: int, duration: float, c
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    command += ["-s", str(ROOT / "bench" / "wrk.lua"), url, "--", mode, *paths]
-    if body is not None:
-        command.append(body)
+    command += ["-s", str(ROOT / "bench" / "wrk.lua"), url, "--", mode, *args]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     server.drain()
     line = next(line for line in output.splitlines() if line.startswith("BENCH-JSON "))
@@ -344,14 +359,59 @@ def prepare(url: str, size: int):
     return data
 
 
-def count_reports(url: str) -> int:
+def count_rows(url: str, table: str) -> int:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        total = conn.execute(text("SELECT COUNT(*) FROM report")).scalar_one()
+        total = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
     engine.dispose()
     return total
+
+
+def reports_with_files(url: str, key_prefix: str) -> tuple[int, int]:
+    """The reports whose submission key starts with `key_prefix`, and their attachment rows."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT COUNT(DISTINCT r.id), COUNT(a.id) FROM report r LEFT JOIN attachment a ON a.report_id = r.id "
+                "WHERE r.submission_key LIKE :p"
+            ),
+            {"p": key_prefix + "%"},
+        ).one()
+    engine.dispose()
+    return found[0], found[1]
+
+
+def count_files(folder: Path) -> int:
+    """The files app.storage.LocalStorage keeps in `folder` (not its temporary ones)."""
+    return sum(1 for path in folder.rglob("*") if path.is_file() and not path.name.startswith(".tmp-"))
+
+
+def multipart(fields: dict[str, str], file_field: str, file_name: str, file: bytes, last_field: str):
+    """A multipart/form-data body with `fields`, one PNG `file` in `file_field` and, at the
+    end, `last_field`, whose value the load generator completes: (content type, the body up
+    to that value, the body after it)."""
+    boundary = "----RodeKnopBench" + secrets.token_hex(12)
+    while boundary.encode() in file:
+        boundary = "----RodeKnopBench" + secrets.token_hex(12)
+    dash = f"--{boundary}\r\n".encode()
+    head = bytearray()
+    for name, value in fields.items():
+        head += dash + f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    head += (
+        dash
+        + (
+            f'Content-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+    )
+    head += file + b"\r\n"
+    head += dash + f'Content-Disposition: form-data; name="{last_field}"\r\n\r\n'.encode()
+    return f"multipart/form-data; boundary={boundary}", bytes(head), f"\r\n--{boundary}--\r\n".encode()
 
 
 # --- one database at one size ----------------------------------------------------------
@@ -364,11 +424,25 @@ class Result:
     figures: dict = field(default_factory=dict)
 
 
-def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
+def measure(database: str, size: int, url: str, options, logs: Path, shot: bytes) -> Result:
     data = prepare(url, size)
     result = Result(database, size)
-    app = Gunicorn("wsgi:app", url, options.workers, logs / f"app-{database}-{size}.log", "/inloggen")
-    bare = Gunicorn("bench.bare:app", url, options.workers, logs / f"bare-{database}-{size}.log", "/ping")
+    app = Gunicorn(
+        "wsgi:app",
+        url,
+        options.workers,
+        logs / f"app-{database}-{size}.log",
+        "/inloggen",
+        logs / f"files-app-{database}-{size}",
+    )
+    bare = Gunicorn(
+        "bench.bare:app",
+        url,
+        options.workers,
+        logs / f"bare-{database}-{size}.log",
+        "/ping",
+        logs / f"files-bare-{database}-{size}",
+    )
     try:
         app.wait("/inloggen")
         bare.wait("/ping")
@@ -429,13 +503,13 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
             "department_id": "",
             "similar_seen": "1",
         }
-        before = count_reports(url)
+        before = count_rows(url, "report")
         rounds = iter(range(100))
 
         def submit(server, path, prefix, cookie=""):
             def go(t):
                 body = urllib.parse.urlencode(fields) + f"&submission_key={prefix}-{run_id}-{next(rounds)}-"
-                return wrk(server, "post", [path], clients=8, duration=t, cookie=cookie, body=body)
+                return wrk(server, "post", [path, body], clients=8, duration=t, cookie=cookie)
 
             return go
 
@@ -443,9 +517,50 @@ def measure(database: str, size: int, url: str, options, logs: Path) -> Result:
             submit(app, "/melden", "app", employee.cookie_header()), submit(bare, "/submit", "bare"), d
         )
         time.sleep(0.5)
-        f["stored"] = count_reports(url) - before
+        f["stored"] = count_rows(url, "report") - before
         f["rss"] = app.worker_rss_mb()
         f["rss_bare"] = bare.worker_rss_mb()
+
+        # The same form with a screenshot (multipart): the body up to the submission key,
+        # which is sent last and completed by wrk with a number unique in its run.
+        def submit_file(server, path, prefix, cookie=""):
+            def go(t):
+                name = f"{prefix}-{run_id}-{next(rounds)}-"
+                content_type, head, tail = multipart(
+                    fields, "attachments", "schermafdruk.png", shot, last_field="submission_key"
+                )
+                head_file, tail_file = logs / f"{name}head", logs / f"{name}tail"
+                head_file.write_bytes(head + name.encode())
+                tail_file.write_bytes(tail)
+                try:
+                    return wrk(
+                        server,
+                        "post-file",
+                        [path, content_type, str(head_file), str(tail_file)],
+                        clients=8,
+                        duration=t,
+                        cookie=cookie,
+                    )
+                finally:
+                    head_file.unlink()
+                    tail_file.unlink()
+
+            return go
+
+        before_files = count_rows(url, "attachment")
+        f["submit_file"], f["submit_file_bare"] = pair(
+            submit_file(app, "/melden", "app-file", employee.cookie_header()),
+            submit_file(bare, "/submit-file", "bare-file"),
+            d,
+        )
+        time.sleep(0.5)
+        f["attached"] = count_rows(url, "attachment") - before_files
+        f["attached_app"] = reports_with_files(url, f"app-file-{run_id}-")
+        f["attached_bare"] = reports_with_files(url, f"bare-file-{run_id}-")
+        f["files_app"] = count_files(app.attachments)
+        f["files_bare"] = count_files(bare.attachments)
+        f["rss_file"] = app.worker_rss_mb()
+        f["rss_file_bare"] = bare.worker_rss_mb()
     finally:
         app.stop()
         bare.stop()
@@ -462,7 +577,7 @@ def print_one(r: Result) -> None:
     def line(label: str, run: Run, extra: str = "") -> None:
         errors = f"  ERRORS {run.errors}" if run.errors else ""
         errors += "  (" + ", ".join(f"{n} x {status}" for status, n in sorted(run.statuses.items())) + ")"
-        print(f"    {label:<34} {run.rps:8.1f} req/s   median {run.p50_ms:8.1f} ms   n={run.requests}{errors}{extra}")
+        print(f"    {label:<42} {run.rps:8.1f} req/s   median {run.p50_ms:8.1f} ms   n={run.requests}{errors}{extra}")
 
     print(f"  {r.database}, {r.size:,} reports ({f['cards']} cards on the board, {f['items']} on Mijn meldingen)")
     line("ceiling: bare /ping, 8 clients", f["ceiling"])
@@ -475,9 +590,28 @@ def print_one(r: Result) -> None:
     line("Inzicht, bare, 1 client", f["insight_bare"])
     line("submit, app, 8 clients", f["submit"])
     line("submit, bare, 8 clients", f["submit_bare"], f"   ({f['stored']} reports stored by both)")
-    rss = ", ".join(f"{mb:.0f}" for mb in f["rss"])
-    rss_bare = ", ".join(f"{mb:.0f}" for mb in f["rss_bare"])
-    print(f"    RSS per worker: app {rss} MB; bare {rss_bare} MB", flush=True)
+    line("submit with a screenshot, app, 8 clients", f["submit_file"])
+    line("submit with a screenshot, bare, 8 clients", f["submit_file_bare"])
+    (app_reports, app_files), (bare_reports, bare_files) = f["attached_app"], f["attached_bare"]
+    print(
+        f"      stored: {f['attached']} attachment rows in all; app {app_reports} reports with {app_files}"
+        f" attachments, {f['files_app']} files; bare {bare_reports} with {bare_files}, {f['files_bare']} files"
+        + ("" if app_reports and app_files == app_reports else "   THE APP DID NOT STORE EVERY FILE")
+    )
+    print(
+        f"    submit with a screenshot: app req/s ÷ bare {f['submit_file'].rps / f['submit_file_bare'].rps:.3f},"
+        f" app req/s ÷ plain submit {f['submit_file'].rps / f['submit'].rps:.3f}"
+    )
+
+    def mb(sizes) -> str:
+        return ", ".join(f"{size:.0f}" for size in sizes)
+
+    print(f"    RSS per worker: app {mb(f['rss'])} MB; bare {mb(f['rss_bare'])} MB", flush=True)
+    print(
+        f"    RSS per worker after the submits with a screenshot: app {mb(f['rss_file'])} MB;"
+        f" bare {mb(f['rss_file_bare'])} MB",
+        flush=True,
+    )
 
 
 def print_table(results: list[Result]) -> None:
@@ -513,6 +647,16 @@ def print_table(results: list[Result]) -> None:
     )
     row("  submit req/s, app", [f"{r.figures['submit'].rps:.1f}" for r in results])
     row("  submit req/s, bare", [f"{r.figures['submit_bare'].rps:.1f}" for r in results])
+    row(
+        "submit with a screenshot req/s ÷ bare, 8 clients",
+        [f"{r.figures['submit_file'].rps / r.figures['submit_file_bare'].rps:.3f}" for r in results],
+    )
+    row("  submit with a screenshot req/s, app", [f"{r.figures['submit_file'].rps:.1f}" for r in results])
+    row("  submit with a screenshot req/s, bare", [f"{r.figures['submit_file_bare'].rps:.1f}" for r in results])
+    row(
+        "  app req/s ÷ the app's plain submit",
+        [f"{r.figures['submit_file'].rps / r.figures['submit'].rps:.3f}" for r in results],
+    )
     row("similar, median ms (goal ≤ 15)", [f"{r.figures['similar'].p50_ms:.1f}" for r in results])
     row("Mijn meldingen, median ms (goal ≤ 30)", [f"{r.figures['mine'].p50_ms:.1f}" for r in results])
     row("  bare, same rows, median ms", [f"{r.figures['mine_bare'].p50_ms:.1f}" for r in results])
@@ -527,6 +671,8 @@ def print_table(results: list[Result]) -> None:
     row("  first view (every figure computed), ms", [f"{r.figures['insight_first_ms']:.0f}" for r in results])
     row("RSS per worker, MB, max (goal ≤ 150)", [f"{max(r.figures['rss']):.0f}" for r in results])
     row("  bare, MB, max", [f"{max(r.figures['rss_bare']):.0f}" for r in results])
+    row("  after the submits with a screenshot, MB, max", [f"{max(r.figures['rss_file']):.0f}" for r in results])
+    row("  bare, after them, MB, max", [f"{max(r.figures['rss_file_bare']):.0f}" for r in results])
     row("ceiling: bare /ping req/s", [f"{r.figures['ceiling'].rps:.0f}" for r in results])
     print()
     print("board time = 1 / board req/s with 4 clients; medians with 1 client; all with wrk on loopback.")
@@ -553,6 +699,10 @@ def main() -> None:
         f"{options.duration:g} s per run; logs in {work}",
         flush=True,
     )
+    from bench.screenshot import HEIGHT, WIDTH, screenshot
+
+    shot = screenshot()
+    print(f"Screenshot attached: a {WIDTH} x {HEIGHT} PNG of {len(shot) / 1000:.0f} kB", flush=True)
     results: list[Result] = []
     postgres = PostgresServer() if "postgresql" in databases else None
     try:
@@ -565,7 +715,7 @@ def main() -> None:
                     url = f"sqlite:///{work}/bench-{size}.db"
                 else:
                     url = postgres.database(f"rodeknop_bench_{size}")
-                results.append(measure(database, size, url, options, work))
+                results.append(measure(database, size, url, options, work, shot))
     finally:
         if postgres is not None:
             postgres.stop()
