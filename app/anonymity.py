@@ -92,6 +92,12 @@ def pseudonym(user_id: int) -> str:
     return hmac.new(_key(), f"rode-knop-follower:{int(user_id)}".encode(), hashlib.sha256).hexdigest()
 
 
+def recorded_as(user: User, anonymous: bool) -> tuple[int | None, str | None]:
+    """How a person is recorded on what they make (a report, a file): (their id, None), or,
+    anonymous, (None, their keyed pseudonym) — never the id."""
+    return (None, pseudonym(user.id)) if anonymous else (user.id, None)
+
+
 def pseudonym_of(user: User | None) -> str | None:
     user_id = getattr(user, "id", None) if user is not None else None
     return pseudonym(user_id) if user_id is not None else None

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import storage as storage_module
 from app import uploads
-from app.anonymity import follows_anonymously, is_reporter, pseudonym
+from app.anonymity import follows_anonymously, is_reporter, recorded_as
 from app.extensions import db
 from app.formatting import file_size
 from app.models import Attachment, Report, Support, User
@@ -240,6 +240,7 @@ def add_attachments(
 
     attachments = []
     number = highest or 0
+    uploader_id, uploader_pseudonym = recorded_as(user, anonymous)
     for file in files:
         number += 1
         key = _put(file.content, file.media_type)
@@ -248,8 +249,8 @@ def add_attachments(
             report=report,
             number=number,
             support=support,
-            uploader_id=None if anonymous else user.id,
-            uploader_pseudonym=pseudonym(user.id) if anonymous else None,
+            uploader_id=uploader_id,
+            uploader_pseudonym=uploader_pseudonym,
             anonymous=anonymous,
             storage_key=key,
             preview_key=preview_key,

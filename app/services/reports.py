@@ -9,7 +9,14 @@ from datetime import datetime
 from sqlalchemy import and_, false, or_, text
 from sqlalchemy.exc import IntegrityError
 
-from app.anonymity import is_reporter, pseudonym, reported_by, reporter_terms, supported_by, supporter_terms
+from app.anonymity import (
+    is_reporter,
+    recorded_as,
+    reported_by,
+    reporter_terms,
+    supported_by,
+    supporter_terms,
+)
 from app.clock import local
 from app.extensions import db
 from app.i18n import N_, StoredText
@@ -138,6 +145,7 @@ def submit_report(
     # that would cost every submission a query for the rare double click).
     now = now or utcnow()
     year = local(now).year
+    reporter_id, reporter_pseudonym = recorded_as(reporter, anonymous)
     for _attempt in range(5):
         report = Report(
             year=year,
@@ -148,9 +156,9 @@ def submit_report(
             suggestion=suggestion,
             origin=origin,
             department=department,
-            # Anonymous: only the keyed pseudonym, never the id (app.anonymity).
-            reporter_id=None if anonymous else reporter.id,
-            reporter_pseudonym=pseudonym(reporter.id) if anonymous else None,
+            # Anonymous: only the keyed pseudonym, never the id (app.anonymity.recorded_as).
+            reporter_id=reporter_id,
+            reporter_pseudonym=reporter_pseudonym,
             is_anonymous=anonymous,
             status=ReportStatus.NEW.value,
             submission_key=submission_key or None,
