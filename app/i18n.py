@@ -122,9 +122,9 @@ class StoredText:
     people in other languages. It is stored as its Dutch msgid filled in (`store`), so that
     the database, webhooks and exports keep the text they always had, rows written before
     this existed included; pages and the API's answers show it through `shown_text`, which
-    recognises the stored text and renders it in the reader's language. `params` translates a parameter
-    that is itself a text from the catalogs (a headline, a list of field labels); `tail`
-    allows what a person typed after it, separated by a blank line, shown as it is."""
+    recognises the stored text and renders it in the reader's language. `params` translates
+    a parameter that is itself a text from the catalogs (a headline, a list of field labels);
+    `tail` allows what a person typed after it, separated by a blank line, shown as it is."""
 
     _all: list[StoredText] = []
 
