@@ -88,8 +88,12 @@ def _template_ngettext(eval_ctx, singular: str, plural: str, number: int) -> str
 
 def language_for(user) -> str:
     """The language `user` reads: their own choice, else the municipality's."""
-    chosen = getattr(user, "language", None)
-    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["LANGUAGE"]
+    return chosen_language(getattr(user, "language", None))
+
+
+def chosen_language(code: str | None) -> str:
+    """`code` if it is a language on offer (LANGUAGES), else the municipality's."""
+    return code if code in current_app.config["LANGUAGES"] else current_app.config["LANGUAGE"]
 
 
 def _request_language() -> str:
@@ -116,11 +120,11 @@ def in_language_of(user):
 class StoredText:
     """A text the app itself writes into the database (a timeline's line, say), read later by
     people in other languages. It is stored as its Dutch msgid filled in (`store`), so that
-    the database, the API, webhooks and exports keep the text they always had, rows written
-    before this existed included; pages show it through `shown_text`, which recognises the
-    stored text and renders it in the reader's language. `params` translates a parameter
-    that is itself a text from the catalogs (a headline, a list of field labels); `tail`
-    allows what a person typed after it, separated by a blank line, shown as it is."""
+    the database, webhooks and exports keep the text they always had, rows written before
+    this existed included; pages and the API's answers show it through `shown_text`, which
+    recognises the stored text and renders it in the reader's language. `params` translates
+    a parameter that is itself a text from the catalogs (a headline, a list of field labels);
+    `tail` allows what a person typed after it, separated by a blank line, shown as it is."""
 
     _all: list[StoredText] = []
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import flask
 import flask_babel
 import pyotp
 import pytest
@@ -44,13 +45,9 @@ from tests.factories import (
 ROOT = Path(__file__).resolve().parent.parent
 
 # Areas whose text is not wrapped in gettext yet: their pages are not rendered here, and the
-# test below fails on any page that is neither checked nor listed. Shrinks as areas are done.
-NOT_YET_WRAPPED = {
-    # The API's pages, problem texts, report labels and Inzicht figures are done (CHECKED_API
-    # below); the dossiers' labels in its answers come from that area, and the OpenAPI
-    # document's descriptions (built once, at start) are Dutch only still.
-    "the API's dossiers, the OpenAPI document": ("api.dossiers", "api.dossier", "api.dossier_timeline", "api-docs."),
-}
+# test below fails on any page that is neither checked nor listed. Every area is wrapped now:
+# a new page is rendered below in each catalog (listed here only while its text is wrapped).
+NOT_YET_WRAPPED: dict[str, tuple[str, ...]] = {}
 # Not pages: files (the favicon, the municipality's logo and tokens, a report's attachments
 # and their previews) and the similar-reports fragment (checked as part of the report form).
 NOT_PAGES = (
@@ -285,6 +282,7 @@ def _pages(client, seeded) -> dict[str, str]:
     pages.update(_sso_pages(client.application, seeded))
     pages.update(_api_pages(client.application, seeded))
     pages.update(_insight_pages(client.application, seeded))
+    pages.update(_api_dossier_pages(client.application, seeded))
     pages["code from the app"] = guarded.get("/inloggen/code")
     pages["code from the app, wrong"] = post_form(guarded, "/inloggen/code", {"code": "000000"})
     post_form(guarded, "/inloggen/code", {"code": pyotp.TOTP(seeded["secret"]).now()})
@@ -1448,6 +1446,167 @@ def _insight_pages(app, seeded) -> dict:
     return pages
 
 
+# --- the API's dossiers and the OpenAPI document (wrap-apidocs) --------------------------------
+
+CHECKED_API_DOSSIERS = {"api.dossiers", "api.dossier", "api.dossier_timeline", "api-docs.openapi_json"}
+# Where the OpenAPI document keeps what a reader reads (info's title and description, tags',
+# operations', responses', schemas' and parameters' descriptions, the token's format).
+DOCUMENT_TEXTS = ("title", "summary", "description", "bearerFormat")
+
+
+def _document_texts(value, key=None):
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from _document_texts(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _document_texts(item, key)
+    elif isinstance(value, str) and key in DOCUMENT_TEXTS:
+        yield value
+
+
+def _as_document_page(response):
+    """The OpenAPI document as its reader reads it: its human-readable texts, each a
+    paragraph (its paths, field names and codes are not text)."""
+    from html import escape
+
+    document = response.get_json()
+    operations = [item for path in document["paths"].values() for key, item in path.items() if key != "parameters"]
+    assert operations and all(operation.get("summary") for operation in operations), "an operation without a summary"
+    texts = sorted(set(_document_texts(document)))
+    page = "".join(f"<p>{escape(text)}</p>" for text in texts)
+    return flask.Response(page, status=response.status_code, mimetype="text/html")
+
+
+def _api_dossier_pages(app, seeded) -> dict:
+    """The API's dossiers as Juridische Zaken reads them with a token: the list and its next
+    page, every dossier (those _dossier_pages made and one more: every status) with its
+    timeline (the texts Rode Knop wrote there, app.i18n.StoredText), and an escalated report
+    with its dossier's steps, in the token user's language (here the municipality's); and the
+    OpenAPI document as it is served and as the documentation page asks for it, reduced to
+    its texts."""
+    from html import unescape
+
+    from app.i18n import shown_text
+    from app.models import Dossier, User
+    from app.models.dossier import DossierStatus
+    from app.services.dossiers import CREATED, LegalReference, change_dossier_status, update_dossier
+    from tests.api_helpers import bearer, token_for
+    from tests.factories import first_addressee_id
+
+    with app.app_context():
+        lawyer, coach, colleague = (
+            db.session.scalar(db.select(User).where(User.email == f"jz-{name}@example.test"))
+            for name in ("lena", "cas", "pim")
+        )
+        # The one status _dossier_pages leaves no dossier in (its law_changed one is closed).
+        report = make_report(colleague, rule="Formulier Z8", problem="Probleem Z8")
+        reference = LegalReference("Kieswet", "BWBR0004627", "art. 8")
+        decide_report(report, actor=coach, outcome="escalated", explanation="Uitleg Z8", legal=reference)
+        today = utcnow().date()
+        update_dossier(
+            report.dossier,
+            actor=lawyer,
+            reference=reference,
+            addressee_id=first_addressee_id(),
+            channel="Brief B2",
+            sent_on=today - timedelta(days=20),
+            answer_due=today + timedelta(days=10),
+            follow_up_on=today,
+            owner_id=lawyer.id,
+        )
+        change_dossier_status(report.dossier, "sent", actor=lawyer)
+        change_dossier_status(
+            report.dossier, "answered", actor=lawyer, answer="Antwoord A3", answer_summary="Samenvatting A4"
+        )
+        change_dossier_status(report.dossier, "law_changed", actor=lawyer)
+        db.session.commit()
+        legal = bearer(token_for(lawyer, name="Script R3"))
+        ids = list(db.session.scalars(db.select(Dossier.id).order_by(Dossier.id)))
+    api = app.test_client()
+    pages = {"API, the dossiers": api.get("/api/v1/dossiers", headers=legal)}
+    first = api.get("/api/v1/dossiers?limit=2", headers=legal).get_json()
+    pages["API, the dossiers, the next page"] = api.get(
+        f"/api/v1/dossiers?limit=2&cursor={first['next_cursor']}", headers=legal
+    )
+    for number, dossier_id in enumerate(ids, start=1):
+        pages[f"API, dossier {number}"] = api.get(f"/api/v1/dossiers/{dossier_id}", headers=legal)
+        pages[f"API, dossier {number}, its timeline"] = api.get(
+            f"/api/v1/dossiers/{dossier_id}/timeline", headers=legal
+        )
+    # Every status, labelled as the catalog says (Dutch labels have none of the words the
+    # English check looks for).
+    labels = {
+        answer["status"]: answer["status_label"]
+        for answer in (pages[f"API, dossier {number}"].get_json() for number in range(1, len(ids) + 1))
+    }
+    with app.test_request_context():
+        assert labels == {status.value: status.label for status in DossierStatus}, labels
+    answered = pages["API, dossier 3"].get_json()["reports"][0]["reference"]
+    pages["API, an escalated report with its dossier's steps"] = api.get(f"/api/v1/reports/{answered}", headers=legal)
+    # The texts Rode Knop wrote on a timeline are there, as the pages show them (shown_text).
+    texts = [item["text"] for item in pages["API, dossier 1, its timeline"].get_json()["items"]]
+    with app.test_request_context():
+        stored = [event.text for event in db.session.get(Dossier, ids[0]).events]
+        assert any(CREATED.pattern.match(text or "") for text in stored), "no text Rode Knop wrote on the timeline"
+        assert texts == [shown_text(text) for text in stored], texts
+    reader = app.test_client()
+    reader.post(
+        "/inloggen",
+        data={"email": "jz-lena@example.test", "password": PASSWORD, "csrf_token": _token(reader, "/inloggen")},
+    )
+    spec_url = re.search(r'data-spec-url="([^"]+)"', reader.get("/api/v1/docs").get_data(as_text=True))[1]
+    pages["OpenAPI document"] = _as_document_page(api.get("/api/v1/openapi.json"))
+    pages["OpenAPI document, as the documentation page asks for it"] = _as_document_page(api.get(unescape(spec_url)))
+    return pages
+
+
+def test_the_apis_dossiers_and_document_follow_the_readers_language(database_url):
+    """A Dutch municipality: a lawyer who chose English reads a dossier's status and the
+    texts Rode Knop wrote on its timeline in English through the API, and the documentation
+    page gives them the English document; a Dutch lawyer's token reads them in Dutch, as
+    stored; the document without ?taal= (or with a language not on offer) is Dutch."""
+    from html import unescape
+
+    from app.models import User
+    from tests.api_helpers import bearer, token_for
+    from tests.factories import make_dossier
+
+    app = _app(database_url)
+    try:
+        with app.app_context():
+            english = make_user("Lin Gamma", email="lin@example.test", roles=("employee", "legal"))
+            english.language = "en"
+            make_user("Ko Delta", email="ko@example.test", roles=("employee", "legal"))
+            dossier = make_dossier(make_report(english, rule="Formulier A12", problem="Probleem B7"))
+            db.session.commit()
+            dossier_id, reference = dossier.id, dossier.reports[0].reference
+            tokens = {
+                email: bearer(token_for(db.session.scalar(db.select(User).where(User.email == email))))
+                for email in ("lin@example.test", "ko@example.test")
+            }
+        api = app.test_client()
+        read = lambda email, path: api.get(path, headers=tokens[email]).get_json()  # noqa: E731
+        assert read("lin@example.test", f"/api/v1/dossiers/{dossier_id}")["status_label"] == "Being prepared"
+        assert read("ko@example.test", f"/api/v1/dossiers/{dossier_id}")["status_label"] == "In voorbereiding"
+        created = f"Dossier aangemaakt bij het escaleren van {reference}."
+        dutch = [item["text"] for item in read("ko@example.test", f"/api/v1/dossiers/{dossier_id}/timeline")["items"]]
+        assert created in dutch
+        texts = [item["text"] for item in read("lin@example.test", f"/api/v1/dossiers/{dossier_id}/timeline")["items"]]
+        assert created not in texts and len(texts) == len(dutch), texts
+        reader = app.test_client()
+        reader.post(
+            "/inloggen",
+            data={"email": "lin@example.test", "password": PASSWORD, "csrf_token": _token(reader, "/inloggen")},
+        )
+        spec_url = re.search(r'data-spec-url="([^"]+)"', reader.get("/api/v1/docs").get_data(as_text=True))[1]
+        summary = lambda path: api.get(path).get_json()["paths"]["/api/v1/reports"]["post"]["summary"]  # noqa: E731
+        assert summary(unescape(spec_url)) == "Submit a report."
+        assert summary("/api/v1/openapi.json") == summary("/api/v1/openapi.json?taal=xx") == "Een melding doen."
+    finally:
+        _empty_tables(app)
+
+
 def _token(client, path):
     from tests.conftest import csrf_token
 
@@ -1536,7 +1695,7 @@ def test_every_page_is_checked_or_listed_as_not_yet_wrapped():
         "checkback.thanks",
     } | CHECKED_ADMIN
     checked |= CHECKED_DOSSIERS | CHECKED_OPENDATA | CHECKED_SSO | CHECKED_API | CHECKED_INSIGHT
-    checked |= CHECKED_PANEL | CHECKED_SESSION
+    checked |= CHECKED_PANEL | CHECKED_SESSION | CHECKED_API_DOSSIERS
     listed = tuple(prefix for prefixes in NOT_YET_WRAPPED.values() for prefix in prefixes)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
     forgotten = sorted(

@@ -134,6 +134,8 @@ KNOWN_PARAMS: dict[str, tuple[str, ...]] = {
     "api.my_reports": ("cursor", "limit"),
     "api.dossiers": ("cursor", "limit"),
     "api.board_column": (*BOARD_PARAMS[:5], "cursor", "limit"),
+    # The OpenAPI document's language (public: no token needed).
+    "api-docs.openapi_json": ("taal",),
 }
 
 # Valid values for fields whose format the app checks, by field name (without prefix).

@@ -7,17 +7,23 @@
 * Errors: application/problem+json (app.api.problems), also for routing errors, the rate
   limit and exceptions.
 * Reads carry an ETag; If-None-Match with the same one gets 304.
+* The OpenAPI document's texts (summaries, descriptions) are msgids, lazy in the spec: it is
+  rendered once per language, in the language `?taal=` asks for (the documentation page
+  asks its reader's), else the municipality's.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, request
+from flask import Flask, current_app, json, request
+from flask_babel import LazyString, force_locale
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 
 from app.api.problems import PROBLEM, problem
+from app.i18n import chosen_language
 
 VERSION_PREFIX = "/api/v1"
 
@@ -26,8 +32,21 @@ bp = ApiBlueprint("api", __name__, url_prefix=VERSION_PREFIX, description="Rode 
 
 class RodeKnopApi(Api):
     """flask-smorest's Api without its app-wide JSON error handler (the HTML pages keep
-    theirs; app/__init__.py answers problem+json under /api/), and with errors documented
-    as application/problem+json."""
+    theirs; app/__init__.py answers problem+json under /api/), with errors documented as
+    application/problem+json, and its document served in the reader's language."""
+
+    def __init__(self, *args, **kwargs):
+        self._documents: dict[str, str] = {}  # language -> the document, rendered once
+        super().__init__(*args, **kwargs)
+
+    def _openapi_json(self):
+        language = chosen_language(request.args.get("taal"))
+        document = self._documents.get(language)
+        if document is None:
+            with force_locale(language):
+                document = json.dumps(_rendered(self.spec.to_dict()), indent=2, sort_keys=False)
+            self._documents[language] = document
+        return current_app.response_class(document, mimetype="application/json")
 
     def _register_error_handlers(self):
         return None
@@ -45,19 +64,31 @@ class RodeKnopApi(Api):
                 response["schema"] = ProblemSchema
             prepare_response(response, self.spec, PROBLEM)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Fout (RFC 9457, met een Nederlandse title en detail)", "schema": ProblemSchema}
+        response = {
+            "description": _l("Fout (RFC 9457), met title en detail in de taal van wie de API-sleutel gebruikt"),
+            "schema": ProblemSchema,
+        }
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def _rendered(value):
+    """The spec with its lazy texts rendered in the current language."""
+    if isinstance(value, dict):
+        return {key: _rendered(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rendered(item) for item in value]
+    return str(value) if isinstance(value, LazyString) else value
 
 
 def _spec_kwargs() -> dict:
     return {
         "info": {
-            "description": "De API van Rode Knop. Aanmelden met een API-sleutel: Authorization: Bearer <sleutel>.",
+            "description": _l("De API van Rode Knop. Aanmelden met een API-sleutel: Authorization: Bearer <sleutel>."),
         },
         "security": [{"bearer": []}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "rk_<sleutel>"}}
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": _l("rk_<sleutel>")}}
         },
     }
 

@@ -2,7 +2,9 @@
 (submitting, supporting, similar reports, Mijn meldingen), app.permissions (who may see
 what), app.anonymity (how anyone is named), app.services.workflow (what a coach may do,
 with the report's version), app.board.routes (the board's columns, filters and cards),
-app.dossiers.overview and app.services.insight. This module only translates."""
+app.dossiers.overview and app.services.insight. This module only translates. Each
+operation's summary in the OpenAPI document is a msgid (@bp.doc), rendered in the reader's
+language with the rest of the document (app.api.RodeKnopApi)."""
 
 from __future__ import annotations
 
@@ -34,9 +36,10 @@ from app.api.problems import problem
 from app.board import routes as board
 from app.extensions import db, limiter
 from app.formatting import status_label
+from app.i18n import shown_text
 from app.models import Dossier, Report
 from app.models.base import utcnow
-from app.models.dossier import DOSSIER_STATUS_LABELS, DossierStatus
+from app.models.dossier import DossierStatus
 from app.models.report import SUBMISSION_KEY_MAX, ReportStatus
 from app.permissions import can_view_report, visible_events
 from app.search import find_similar, support_counts
@@ -54,6 +57,8 @@ from app.services.users import coach_names, department_names
 from app.transactions import reads_first, start_writing
 
 IDEMPOTENCY_KEY_MAX = 200
+# The OpenAPI document's texts are lazy (msgids): app.api renders the document per language.
+NOT_MODIFIED = _l("Niet gewijzigd (If-None-Match)")
 
 
 def _token_limit() -> str:
@@ -158,7 +163,7 @@ def report_out(report: Report, viewer) -> dict:
                 "label": event.kind_label,
                 "actor": event_actor_name(event, report, viewer),
                 "at": _iso(event_moment(event, report, viewer)),
-                "text": event.text,
+                "text": shown_text(event.text),
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "internal": not event.is_public,
@@ -200,11 +205,13 @@ def _viewer():
 @reads_first
 @bp.arguments(s.ReportIn)
 @bp.response(201, s.ReportOut)
+@bp.doc(
+    summary=_l("Een melding doen."),
+    description=_l(
+        "Dezelfde regels als het formulier (ook anoniem). Stuur een `Idempotency-Key` mee: met dezelfde sleutel levert een tweede verzoek dezelfde melding op, geen tweede."
+    ),
+)
 def submit(data):
-    """Een melding doen.
-
-    Dezelfde regels als het formulier (ook anoniem). Stuur een `Idempotency-Key` mee: met
-    dezelfde sleutel levert een tweede verzoek dezelfde melding op, geen tweede."""
     from flask import request
 
     key = request.headers.get("Idempotency-Key", "")[:IDEMPOTENCY_KEY_MAX]
@@ -240,8 +247,8 @@ def submit(data):
 @requires("read")
 @bp.arguments(s.SimilarQuery, location="query")
 @bp.response(200, s.SimilarList)
+@bp.doc(summary=_l("Vergelijkbare open meldingen (voor u meldt: loopt een collega hier al tegenaan?)."))
 def similar(args):
-    """Vergelijkbare open meldingen (voor u meldt: loopt een collega hier al tegenaan?)."""
     results = find_similar(args["rule"], extra=args.get("problem") or "")
     states = following(current_user, [item.report for item in results])
     return {
@@ -261,9 +268,9 @@ def similar(args):
 @bp.route("/reports/<reference>", methods=["GET"])
 @requires("read")
 @bp.response(200, s.ReportOut)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("Eén melding, zoals u die mag zien."))
 def report(reference):
-    """Eén melding, zoals u die mag zien."""
     return report_out(_report_or_404(reference), _viewer())
 
 
@@ -271,8 +278,8 @@ def report(reference):
 @requires("report")
 @bp.arguments(s.SupportIn)
 @bp.response(201, s.SupportOut)
+@bp.doc(summary=_l("‘Ik loop hier ook tegenaan’."))
 def support(data, reference):
-    """‘Ik loop hier ook tegenaan’."""
     found = get_by_reference(reference[:40])
     if found is None or not (found.is_open or can_view_report(current_user, found)):
         _not_found()
@@ -290,9 +297,9 @@ def support(data, reference):
 @requires("read")
 @bp.arguments(s.PageQuery, location="query")
 @bp.response(200, s.MyReportPage)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("Mijn meldingen: wat u meldde of steunt, nieuwste activiteit eerst."))
 def my_reports(args):
-    """Mijn meldingen: wat u meldde of steunt, nieuwste activiteit eerst."""
     viewer = _viewer()
     limit = args["limit"]
     after = _page_cursor("mine", args.get("cursor"))
@@ -325,9 +332,9 @@ def _column(key: str) -> board.Column:
 @requires("triage", area="board")
 @bp.arguments(s.BoardQuery, location="query")
 @bp.response(200, s.BoardOut)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("Het bord: de kolommen met hun aantallen, onder dezelfde filters als de pagina."))
 def board_columns(args):
-    """Het bord: de kolommen met hun aantallen, onder dezelfde filters als de pagina."""
     now = utcnow()
     filters = _board_filters(args)
     statements = board.statements_for(filters, False)
@@ -352,9 +359,9 @@ def board_columns(args):
 @requires("triage", area="board")
 @bp.arguments(s.ColumnQuery, location="query")
 @bp.response(200, s.CardPage)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("De kaarten van één kolom, een pagina tegelijk (cursor), in de volgorde van het bord."))
 def board_column(args, column):
-    """De kaarten van één kolom, een pagina tegelijk (cursor), in de volgorde van het bord."""
     found = _column(column)
     now = utcnow()
     filters = _board_filters(args)
@@ -426,8 +433,8 @@ def _act(reference: str, perform):
 @requires("triage", area="board")
 @bp.arguments(s.Versioned)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("‘Ik pak hem op’."))
 def take_on(data, reference):
-    """‘Ik pak hem op’."""
     return _act(reference, lambda report, user: workflow.take_on(report, user, expected_version=data["version"]))
 
 
@@ -435,8 +442,8 @@ def take_on(data, reference):
 @requires("triage", area="board")
 @bp.arguments(s.AssignIn)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("Bepalen wie erachteraan gaat (een ontregelcoach)."))
 def assign(data, reference):
-    """Bepalen wie erachteraan gaat (een ontregelcoach)."""
     from app.models import User
 
     def perform(report, user):
@@ -452,9 +459,8 @@ def assign(data, reference):
 @requires("triage", area="board")
 @bp.arguments(s.DecideIn)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("Een besluit: opgelost, geëscaleerd of uitgelegd, met uitleg voor de melder."))
 def decide(data, reference):
-    """Een besluit: opgelost, geëscaleerd of uitgelegd, met uitleg voor de melder."""
-
     def perform(report, user):
         legal = None
         if data["outcome"] == workflow.ESCALATED:
@@ -476,9 +482,8 @@ def decide(data, reference):
 @requires("triage", area="board")
 @bp.arguments(s.MergeIn)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("Samenvoegen met een eerdere melding over dezelfde regel."))
 def merge(data, reference):
-    """Samenvoegen met een eerdere melding over dezelfde regel."""
-
     def perform(report, user):
         target = get_by_reference(data["target"])
         if target is None or not can_view_report(user, target):
@@ -494,8 +499,8 @@ def merge(data, reference):
 @requires("triage", area="board")
 @bp.arguments(s.ReasonIn)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("Een afgeronde melding heropenen, met de reden."))
 def reopen(data, reference):
-    """Een afgeronde melding heropenen, met de reden."""
     return _act(
         reference,
         lambda report, user: workflow.reopen_report(
@@ -508,8 +513,8 @@ def reopen(data, reference):
 @requires("triage", area="board")
 @bp.arguments(s.TextIn)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("Een interne notitie (alleen ontregelcoaches en Juridische Zaken lezen die)."))
 def note(data, reference):
-    """Een interne notitie (alleen ontregelcoaches en Juridische Zaken lezen die)."""
     return _act(reference, lambda report, user: workflow.add_note(report, actor=user, text=data["text"]))
 
 
@@ -517,8 +522,8 @@ def note(data, reference):
 @requires("triage", area="board")
 @bp.arguments(s.TextIn)
 @bp.response(200, s.ReportOut)
+@bp.doc(summary=_l("Een bericht voor de melder en wie de melding steunt."))
 def update(data, reference):
-    """Een bericht voor de melder en wie de melding steunt."""
     return _act(reference, lambda report, user: workflow.post_update(report, actor=user, text=data["text"]))
 
 
@@ -532,7 +537,7 @@ def _dossier_summary(dossier: Dossier, viewer) -> dict:
         "law_title": dossier.law_title,
         "legal_reference": dossier.legal_reference,
         "status": dossier.status,
-        "status_label": DOSSIER_STATUS_LABELS[DossierStatus(dossier.status)],
+        "status_label": DossierStatus(dossier.status).label,
         "owner": name_for(viewer, dossier.owner) if dossier.owner else None,
         "addressee": dossier.addressee.name if dossier.addressee else None,
         "version": dossier.version,
@@ -552,9 +557,9 @@ def _dossier_or_404(dossier_id: int) -> Dossier:
 @requires("legal", area="dossiers")
 @bp.arguments(s.PageQuery, location="query")
 @bp.response(200, s.DossierPage)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("De dossiers van Juridische Zaken, oudste eerst."))
 def dossiers(args):
-    """De dossiers van Juridische Zaken, oudste eerst."""
     limit = args["limit"]
     after = _page_cursor("dossiers", args.get("cursor"))
     stmt = db.select(Dossier).order_by(Dossier.id).limit(limit + 1)
@@ -572,9 +577,9 @@ def dossiers(args):
 @bp.route("/dossiers/<int:dossier_id>", methods=["GET"])
 @requires("legal", area="dossiers")
 @bp.response(200, s.DossierOut)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("Eén dossier, met de meldingen die erbij horen."))
 def dossier(dossier_id):
-    """Eén dossier, met de meldingen die erbij horen."""
     found = _dossier_or_404(dossier_id)
     viewer = _viewer()
     counts = support_counts([report.id for report in found.reports])
@@ -594,9 +599,9 @@ def dossier(dossier_id):
 @bp.route("/dossiers/<int:dossier_id>/timeline", methods=["GET"])
 @requires("legal", area="dossiers")
 @bp.response(200, s.DossierTimeline)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("De tijdlijn van een dossier."))
 def dossier_timeline(dossier_id):
-    """De tijdlijn van een dossier."""
     from app.dossiers.routes import event_label
 
     found = _dossier_or_404(dossier_id)
@@ -607,7 +612,7 @@ def dossier_timeline(dossier_id):
                 "kind": event_label(event),
                 "actor": name_for(viewer, event.actor),
                 "at": _iso(event.created_at),
-                "text": event.text,
+                "text": shown_text(event.text),
             }
             for event in found.events
         ]
@@ -621,9 +626,9 @@ def dossier_timeline(dossier_id):
 @requires("read", area="insight")
 @bp.arguments(s.StatisticsQuery, location="query")
 @bp.response(200, s.StatisticsOut)
-@bp.alt_response(304, description="Niet gewijzigd (If-None-Match)")
+@bp.alt_response(304, description=NOT_MODIFIED)
+@bp.doc(summary=_l("De cijfers van Inzicht, over dezelfde periode en afdeling als de pagina (van, tot, afdeling)."))
 def statistics(args):
-    """De cijfers van Inzicht, over dezelfde periode en afdeling als de pagina (van, tot, afdeling)."""
     from app.insight.forms import InsightFilterForm
     from app.insight.routes import figures_of
 

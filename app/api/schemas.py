@@ -1,9 +1,11 @@
 """The shapes of the API's requests and answers (marshmallow; flask-smorest turns them into
 the OpenAPI document). Lengths come from the models' constants; the rules themselves stay
-in the services, which answer 422 with their own Dutch message."""
+in the services, which answer 422 with their own message. The descriptions are msgids
+(lazy): the OpenAPI document is rendered in the reader's language (app.api)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.models.base import INT_MAX
@@ -21,11 +23,13 @@ class Strict(Schema):
 
 class ProblemSchema(Schema):
     type = fields.String(required=True)
-    title = fields.String(required=True, metadata={"description": "Wat er misging, in het Nederlands"})
+    title = fields.String(
+        required=True, metadata={"description": _l("Wat er misging, in de taal van wie de API-sleutel gebruikt")}
+    )
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
-    errors = fields.Dict(metadata={"description": "Per veld: wat er niet klopt"})
-    current = fields.Dict(metadata={"description": "409: de actuele stand van de melding"})
+    errors = fields.Dict(metadata={"description": _l("Per veld: wat er niet klopt")})
+    current = fields.Dict(metadata={"description": _l("409: de actuele stand van de melding")})
 
 
 # --- requests ------------------------------------------------------------------------------
@@ -58,12 +62,14 @@ class PageQuery(Strict):
 class BoardQuery(Strict):
     """The board's filters, with the names the page uses (app.board.routes.read_filters)."""
 
-    afdeling = fields.Integer(validate=validate.Range(min=1, max=INT_MAX), metadata={"description": "afdeling (id)"})
-    coach = fields.String(
-        validate=validate.Length(max=12), metadata={"description": "id van een ontregelcoach, of 'geen'"}
+    afdeling = fields.Integer(
+        validate=validate.Range(min=1, max=INT_MAX), metadata={"description": _l("afdeling (id)")}
     )
-    mijn = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: wat ik oppak"})
-    stil = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: te lang stil"})
+    coach = fields.String(
+        validate=validate.Length(max=12), metadata={"description": _l("id van een ontregelcoach, of 'geen'")}
+    )
+    mijn = fields.String(validate=validate.OneOf(["1"]), metadata={"description": _l("1: wat ik oppak")})
+    stil = fields.String(validate=validate.OneOf(["1"]), metadata={"description": _l("1: te lang stil")})
     zoek = fields.String(validate=validate.Length(max=200))
 
 
@@ -104,9 +110,11 @@ class TextIn(Strict):
 class StatisticsQuery(Strict):
     """As the Inzicht page's form reads them (app.insight.forms)."""
 
-    van = fields.String(validate=validate.Length(max=40), metadata={"description": "eerste dag, bijvoorbeeld 1-1-2026"})
-    tot = fields.String(validate=validate.Length(max=40), metadata={"description": "laatste dag"})
-    afdeling = fields.String(validate=validate.Length(max=12), metadata={"description": "afdeling (id)"})
+    van = fields.String(
+        validate=validate.Length(max=40), metadata={"description": _l("eerste dag, bijvoorbeeld 1-1-2026")}
+    )
+    tot = fields.String(validate=validate.Length(max=40), metadata={"description": _l("laatste dag")})
+    afdeling = fields.String(validate=validate.Length(max=12), metadata={"description": _l("afdeling (id)")})
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -115,8 +123,8 @@ class StatisticsQuery(Strict):
 class EventOut(Schema):
     kind = fields.String(required=True)
     label = fields.String(required=True)
-    actor = fields.String(required=True, metadata={"description": "wie, zoals u die mag kennen"})
-    at = fields.String(required=True, metadata={"description": "moment (ISO 8601), of alleen de dag"})
+    actor = fields.String(required=True, metadata={"description": _l("wie, zoals u die mag kennen")})
+    at = fields.String(required=True, metadata={"description": _l("moment (ISO 8601), of alleen de dag")})
     text = fields.String(allow_none=True)
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
@@ -128,14 +136,14 @@ class AttachmentOut(Schema):
 
     number = fields.Integer(required=True)
     name = fields.String(
-        required=True, metadata={"description": "de naam die Rode Knop geeft, bijvoorbeeld Bijlage 2 (PDF, 1,2 MB)"}
+        required=True, metadata={"description": _l("de naam die Rode Knop geeft, bijvoorbeeld Bijlage 2 (PDF, 1,2 MB)")}
     )
     media_type = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("image", "pdf")))
-    size = fields.Integer(required=True, metadata={"description": "bytes"})
+    size = fields.Integer(required=True, metadata={"description": _l("bytes")})
     pages = fields.Integer(allow_none=True, required=True)
-    added_by = fields.String(required=True, metadata={"description": "wie, zoals u die mag kennen"})
-    at = fields.String(required=True, metadata={"description": "moment (ISO 8601), of alleen de dag"})
+    added_by = fields.String(required=True, metadata={"description": _l("wie, zoals u die mag kennen")})
+    at = fields.String(required=True, metadata={"description": _l("moment (ISO 8601), of alleen de dag")})
 
 
 class ActionsOut(Schema):
@@ -170,14 +178,14 @@ class ReportOut(ReportSummaryOut):
     explanation = fields.String(allow_none=True, required=True)
     outcome = fields.String(allow_none=True, required=True)
     follows_up = fields.String(allow_none=True, required=True)
-    yours = fields.Boolean(required=True, metadata={"description": "u deed deze melding (ook anoniem)"})
+    yours = fields.Boolean(required=True, metadata={"description": _l("u deed deze melding (ook anoniem)")})
     timeline = fields.List(fields.Nested(EventOut), required=True)
     attachments = fields.List(fields.Nested(AttachmentOut), required=True)
     actions = fields.Nested(ActionsOut, required=True)
 
 
 class MyReportOut(ReportSummaryOut):
-    reported = fields.Boolean(required=True, metadata={"description": "u deed hem; anders steunt u hem"})
+    reported = fields.Boolean(required=True, metadata={"description": _l("u deed hem; anders steunt u hem")})
 
 
 class MyReportPage(Schema):
@@ -190,7 +198,7 @@ class SimilarOut(Schema):
     rule = fields.String(required=True)
     status = fields.String(required=True)
     supporters = fields.Integer(required=True)
-    following = fields.String(allow_none=True, required=True, metadata={"description": "own, supported of null"})
+    following = fields.String(allow_none=True, required=True, metadata={"description": _l("own, supported of null")})
 
 
 class SimilarList(Schema):
