@@ -11,9 +11,11 @@ import os
 import re
 
 import pytest
+from flask_babel import force_locale
 from PIL import Image
 
 from app.extensions import db
+from app.i18n import shown_text
 from app.models import Attachment, Event, Report, User
 from app.services import attachments
 from app.services.reports import forget_anonymous_links, forget_reporters, submit_report
@@ -110,8 +112,17 @@ def test_files_on_the_report_form_are_cleaned_stored_and_served_safely(app, clie
             (2, "application/pdf", "pdf"),
         ]
         assert files[0].uploader_id is not None and files[0].preview_key
-        kinds = [e.kind for e in db.session.scalars(db.select(Event).order_by(Event.id))]
-        assert kinds == ["submitted", "attached"]
+        events = db.session.scalars(db.select(Event).order_by(Event.id)).all()
+        assert [e.kind for e in events] == ["submitted", "attached", "attached"]
+        # A line per file: its generated name, stored in Dutch, shown in the reader's language.
+        texts = [e.text for e in events[1:]]
+        assert texts == [f"Bijlage 1 (JPEG, {files[0].label_values()['size']})", texts[1]]
+        assert texts[1].startswith("Bijlage 2 (PDF, ")
+        with app.test_request_context(), force_locale("en"):
+            assert [shown_text(text) for text in texts] == [
+                f"Attachment 1 (JPEG, {files[0].label_values()['size']})",
+                texts[1].replace("Bijlage", "Attachment"),
+            ]
 
     image = client.get(f"/meldingen/{reference}/bijlagen/1")
     assert image.status_code == 200

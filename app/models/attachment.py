@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.base import UTCDateTime, utcnow
 from app.models.report import Report, Support
 from app.models.user import User
@@ -20,6 +21,9 @@ STORAGE_KEY_MAX = 64
 MEDIA_TYPE_MAX = 40
 
 # What a person reads as the kind of file, by media type.
+# The generated name a person sees (no original file name: it can name its uploader).
+LABEL = N_("Bijlage %(number)s (%(kind)s, %(size)s)")
+
 KIND_NAMES = {
     "application/pdf": "PDF",
     "image/png": "PNG",
@@ -69,14 +73,12 @@ class Attachment(db.Model):
     @property
     def label(self) -> str:
         """The generated name a person sees: 'Bijlage 2 (PDF, 1,2 MB)'."""
+        return gettext(LABEL, **self.label_values())
+
+    def label_values(self) -> dict:
         from app.formatting import file_size
 
-        return gettext(
-            "Bijlage %(number)s (%(kind)s, %(size)s)",
-            number=self.number,
-            kind=self.kind_name,
-            size=file_size(self.size),
-        )
+        return {"number": self.number, "kind": self.kind_name, "size": file_size(self.size)}
 
     @property
     def download_name(self) -> str:

@@ -22,12 +22,17 @@ from app import uploads
 from app.anonymity import follows_anonymously, is_reporter, recorded_as
 from app.extensions import db
 from app.formatting import file_size
+from app.i18n import StoredText
 from app.models import Attachment, Report, Support, User
+from app.models.attachment import LABEL
 from app.models.report import EventKind
 from app.services import DomainError
 from app.services.workflow import WRITER_ROLES
 
 FIELD = "attachments"
+
+# The timeline's line for each file added: its generated name.
+ATTACHED = StoredText(LABEL)
 
 # How a person may add files on a report's page (it decides how the uploader is recorded); a
 # supporter adds them only with their support (add_attachments' `support`).
@@ -267,16 +272,19 @@ def add_attachments(
             attachment.created_at = at
         db.session.add(attachment)
         attachments.append(attachment)
-    with force_locale(current_app.config["LANGUAGE"]):  # the timeline is written once, for everyone
-        text = ", ".join(attachment.label for attachment in attachments)
-    record_event(
-        report,
-        EventKind.ATTACHED,
-        # An anonymous reporter's line has no actor, like their submission (app.anonymity).
-        actor=None if anonymous else user,
-        text=text,
-        at=at,
-    )
+    for attachment in attachments:
+        # A line per file, its generated name stored in Dutch and shown in the reader's
+        # language (app.i18n.StoredText).
+        with force_locale("nl"):
+            text = ATTACHED.store(**attachment.label_values())
+        record_event(
+            report,
+            EventKind.ATTACHED,
+            # An anonymous reporter's line has no actor, like their submission (app.anonymity).
+            actor=None if anonymous else user,
+            text=text,
+            at=at,
+        )
     return attachments
 
 
